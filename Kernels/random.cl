@@ -1,0 +1,128 @@
+// Random fills from Philox4x32-10, bit-identical to Sources/DescentCore/Philox.swift, which
+// documents the layout and the transforms; this file mirrors it operation for operation.
+// Only + - * are used on floats (never log, sqrt, sin, cos or division, whose accuracy varies by
+// vendor), and fused multiply-add is off, so every conforming device rounds identically.
+
+#pragma OPENCL FP_CONTRACT OFF
+
+#define PHILOX_M0 0xD2511F53u
+#define PHILOX_M1 0xCD9E8D57u
+#define PHILOX_W0 0x9E3779B9u
+#define PHILOX_W1 0xBB67AE85u
+
+uint4 philox4x32_10(uint4 counter, uint2 key)
+{
+    for (int round = 0; round < 10; round++) {
+        if (round > 0) { key.x += PHILOX_W0; key.y += PHILOX_W1; }
+        const uint high0 = mul_hi(PHILOX_M0, counter.x), low0 = PHILOX_M0 * counter.x;
+        const uint high1 = mul_hi(PHILOX_M1, counter.z), low1 = PHILOX_M1 * counter.z;
+        counter = (uint4)(high1 ^ counter.y ^ key.x, low1, high0 ^ counter.w ^ key.y, low0);
+    }
+    return counter;
+}
+
+uint4 philox_block(const ulong index, const ulong seed, const ulong stream)
+{
+    const ulong block = index / 4;
+    return philox4x32_10((uint4)((uint)block, (uint)(block >> 32), (uint)stream, (uint)(stream >> 32)),
+                         (uint2)((uint)seed, (uint)(seed >> 32)));
+}
+
+float unit_uniform(const uint x)
+{
+    return (float)(x >> 8) * as_float(0x33800000u);
+}
+
+float philox_logarithm(const float x)
+{
+    const uint bits = as_uint(x);
+    int exponent = (int)((bits >> 23) & 0xFFu) - 127;
+    float mantissa = as_float((bits & 0x007FFFFFu) | 0x3F800000u);
+    if (mantissa > as_float(0x3FB504F3u)) {
+        mantissa = mantissa * 0.5f;
+        exponent += 1;
+    }
+    const float f = mantissa - 1.0f;
+    const float d = 2.0f + f;
+    float reciprocal = as_float(0x3EF876CEu);
+    for (int i = 0; i < 4; i++) reciprocal = reciprocal * (2.0f - d * reciprocal);
+    const float s = f * reciprocal;
+    const float s2 = s * s;
+    float series = s2 * as_float(0x3DBA2E8Cu);
+    series = s2 * (as_float(0x3DE38E39u) + series);
+    series = s2 * (as_float(0x3E124925u) + series);
+    series = s2 * (as_float(0x3E4CCCCDu) + series);
+    series = s2 * (as_float(0x3EAAAAABu) + series);
+    const float log_mantissa = (2.0f * s) * (1.0f + series);
+    return (float)exponent * as_float(0x3F317218u) + log_mantissa;
+}
+
+float philox_square_root(const float y)
+{
+    if (!(y > 0.0f)) return 0.0f;
+    float r = as_float(0x5F3759DFu - (as_uint(y) >> 1));
+    const float half_y = 0.5f * y;
+    for (int i = 0; i < 3; i++) r = r * (1.5f - (half_y * r) * r);
+    return y * r;
+}
+
+float2 philox_cosine_sine(const uint n)
+{
+    const uint octant = n >> 21;
+    const uint remainder = n & 0x1FFFFFu;
+    const bool is_odd = (octant & 1u) == 1u;
+    const uint steps = is_odd ? 0x200000u - remainder : remainder;
+    const float phi = (float)steps * as_float(0x34C90FDBu);
+    const float p2 = phi * phi;
+    float sine = p2 * as_float(0x3638EF1Du);
+    sine = p2 * (as_float(0xB9500D01u) + sine);
+    sine = p2 * (as_float(0x3C088889u) + sine);
+    sine = p2 * (as_float(0xBE2AAAABu) + sine);
+    sine = phi * (1.0f + sine);
+    float cosine = p2 * as_float(0xB493F27Eu);
+    cosine = p2 * (as_float(0x37D00D01u) + cosine);
+    cosine = p2 * (as_float(0xBAB60B61u) + cosine);
+    cosine = p2 * (as_float(0x3D2AAAABu) + cosine);
+    cosine = p2 * (-0.5f + cosine);
+    cosine = 1.0f + cosine;
+    if (is_odd) sine = -sine;
+    switch (((octant + 1u) >> 1) & 3u) {
+    case 0: return (float2)(cosine, sine);
+    case 1: return (float2)(-sine, cosine);
+    case 2: return (float2)(-cosine, -sine);
+    default: return (float2)(sine, -cosine);
+    }
+}
+
+float2 standard_normal_pair(const uint x0, const uint x1)
+{
+    const float u1 = (float)((x0 >> 8) + 1u) * as_float(0x33800000u);
+    const float radius = philox_square_root(-2.0f * philox_logarithm(u1));
+    return radius * philox_cosine_sine(x1 >> 8);
+}
+
+__kernel void random_uniform(const int count, const ulong seed, const ulong stream, const ulong offset,
+                             const float low, const float high,
+                             __global float* output, const int output_offset)
+{
+    const int i = get_global_id(0);
+    if (i >= count) return;
+    const ulong index = offset + (ulong)i;
+    const uint4 bits = philox_block(index, seed, stream);
+    const uint lane = (uint)(index % 4);
+    const uint x = lane == 0 ? bits.x : lane == 1 ? bits.y : lane == 2 ? bits.z : bits.w;
+    output[output_offset + i] = low + (high - low) * unit_uniform(x);
+}
+
+__kernel void random_normal(const int count, const ulong seed, const ulong stream, const ulong offset,
+                            const float mean, const float standard_deviation,
+                            __global float* output, const int output_offset)
+{
+    const int i = get_global_id(0);
+    if (i >= count) return;
+    const ulong index = offset + (ulong)i;
+    const uint4 bits = philox_block(index, seed, stream);
+    const uint lane = (uint)(index % 4);
+    const float2 z = lane < 2 ? standard_normal_pair(bits.x, bits.y) : standard_normal_pair(bits.z, bits.w);
+    output[output_offset + i] = mean + standard_deviation * ((lane % 2 == 0) ? z.x : z.y);
+}

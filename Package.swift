@@ -1,0 +1,61 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "Descent",
+    products: [
+        .library(name: "Descent", targets: ["Descent"]),
+        .executable(name: "descent", targets: ["descent"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "COpenCL",
+            path: "Sources/COpenCL",
+            providers: [.apt(["ocl-icd-opencl-dev", "opencl-headers"])]
+        ),
+        .target(name: "DescentCore"),
+        .target(name: "DescentCPU", dependencies: ["DescentCore"]),
+        .target(
+            name: "DescentKernels",
+            path: "Kernels",
+            exclude: ["README.md"],
+            plugins: ["EmbedKernels"]
+        ),
+        .target(
+            name: "DescentOpenCL",
+            dependencies: ["DescentCore", "COpenCL", "DescentKernels"]
+        ),
+        .target(name: "Descent", dependencies: ["DescentCore", "DescentCPU", "DescentOpenCL"]),
+        .executableTarget(
+            name: "descent",
+            dependencies: [
+                "Descent",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "KernelEmbedder"),
+        .plugin(
+            name: "EmbedKernels",
+            capability: .buildTool(),
+            dependencies: ["KernelEmbedder"]
+        ),
+        .target(
+            name: "DescentTestSupport",
+            dependencies: ["DescentCore", "DescentCPU", "DescentOpenCL"],
+            path: "Tests/DescentTestSupport"
+        ),
+        .testTarget(name: "CPUBackendTests", dependencies: ["DescentCPU", "DescentTestSupport"]),
+        .testTarget(
+            name: "BackendParityTests",
+            dependencies: ["DescentCPU", "DescentOpenCL", "DescentTestSupport"]
+        ),
+        .testTarget(
+            name: "OpenCLRuntimeTests",
+            dependencies: ["DescentOpenCL", "DescentKernels", "DescentTestSupport"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

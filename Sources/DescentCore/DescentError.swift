@@ -1,0 +1,65 @@
+/// Every failure in Descent, as a value that says what went wrong and what to do about it.
+///
+/// Nothing a caller passes to the public API crashes the process: bad shapes, bad arguments and
+/// device failures all surface as one of these cases. `description` is a complete sentence meant
+/// to be shown to a person.
+public enum DescentError: Error, Equatable, CustomStringConvertible {
+    /// No OpenCL platform or device could be found.
+    case noOpenCLDevice(reason: String)
+    /// A device was requested (by index or name) that does not exist.
+    case deviceNotFound(requested: String, available: [String])
+    /// An OpenCL API call returned an error code. `name` is the code's symbolic name
+    /// (for example `CL_OUT_OF_RESOURCES`).
+    case openCLCallFailed(call: String, code: Int32, name: String)
+    /// An OpenCL program did not compile; `log` is the compiler's build log.
+    case kernelBuildFailed(program: String, options: String, log: String)
+    /// An operand's shape or size does not fit the operation.
+    case shapeMismatch(operation: String, expected: String, actual: String)
+    /// An argument is outside the values the operation accepts.
+    case invalidArgument(operation: String, reason: String)
+    /// An operand holds a different element type than the operation needs.
+    case elementTypeMismatch(operation: String, expected: ElementType, actual: ElementType)
+    /// The device could not allocate a buffer of the requested size.
+    case outOfDeviceMemory(bytes: Int, device: String)
+
+    public var description: String {
+        switch self {
+        case .noOpenCLDevice(let reason):
+            return "No OpenCL device is available (\(reason)). Install a driver for your GPU, or "
+                + "PoCL to run OpenCL on the CPU: apt-get install pocl-opencl-icd ocl-icd-opencl-dev. "
+                + "`clinfo -l` lists what the OpenCL loader sees."
+        case .deviceNotFound(let requested, let available):
+            let list = available.isEmpty
+                ? "none"
+                : available.enumerated().map { "\($0.offset): \($0.element)" }.joined(separator: ", ")
+            return "No OpenCL device matches '\(requested)'. Available devices: \(list). "
+                + "Select one by index or by a substring of its name (DESCENT_DEVICE or --device)."
+        case .openCLCallFailed(let call, let code, let name):
+            return "OpenCL call \(call) failed with \(name) (\(code))."
+                + Self.advice(forOpenCLError: name)
+        case .kernelBuildFailed(let program, let options, let log):
+            let optionText = options.isEmpty ? "" : " with options '\(options)'"
+            return "The OpenCL program '\(program)' did not build\(optionText). Build log:\n\(log)"
+        case .shapeMismatch(let operation, let expected, let actual):
+            return "\(operation): shape mismatch: expected \(expected), got \(actual)."
+        case .invalidArgument(let operation, let reason):
+            return "\(operation): invalid argument: \(reason)."
+        case .elementTypeMismatch(let operation, let expected, let actual):
+            return "\(operation): expected a buffer of \(expected) but got one of \(actual)."
+        case .outOfDeviceMemory(let bytes, let device):
+            return "Out of device memory on \(device): could not allocate \(bytes) bytes "
+                + "(\(bytes / (1 << 20)) MiB). Use a smaller batch or model, or free other buffers."
+        }
+    }
+
+    private static func advice(forOpenCLError name: String) -> String {
+        switch name {
+        case "CL_OUT_OF_RESOURCES", "CL_MEM_OBJECT_ALLOCATION_FAILURE", "CL_OUT_OF_HOST_MEMORY":
+            return " The device ran out of memory or resources: reduce the batch or model size."
+        case "CL_INVALID_WORK_GROUP_SIZE":
+            return " The work-group size does not suit this device: please report it with `descent devices`."
+        default:
+            return ""
+        }
+    }
+}

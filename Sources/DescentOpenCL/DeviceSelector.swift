@@ -1,0 +1,50 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Which OpenCL device a backend runs on.
+public enum DeviceSelector: Sendable, Equatable, CustomStringConvertible {
+    /// The best device: the first GPU, else the first accelerator, else the first CPU device.
+    case automatic
+    /// The device at this position of `OpenCLDevices.all()` (as `descent devices` numbers them).
+    case index(Int)
+    /// The first device of this kind.
+    case kind(OpenCLDeviceKind)
+    /// The first device whose name or platform name contains this text (case-insensitive).
+    case name(String)
+
+    /// Parses `--device` or `DESCENT_DEVICE`: empty or `auto` is automatic, a number an index,
+    /// `gpu` / `cpu` / `accelerator` a kind, anything else a name substring.
+    public init(parsing text: String) {
+        let trimmed = text.trimmingSpaces()
+        if trimmed.isEmpty || trimmed.lowercased() == "auto" {
+            self = .automatic
+        } else if let index = Int(trimmed) {
+            self = .index(index)
+        } else if let kind = OpenCLDeviceKind(rawValue: trimmed.lowercased()) {
+            self = .kind(kind)
+        } else {
+            self = .name(trimmed)
+        }
+    }
+
+    /// The environment variable that chooses the device when none is given in code.
+    public static let environmentVariable = "DESCENT_DEVICE"
+
+    /// `DESCENT_DEVICE` parsed, or `.automatic` when it is unset.
+    public static var fromEnvironment: DeviceSelector {
+        guard let value = getenv(environmentVariable) else { return .automatic }
+        return DeviceSelector(parsing: String(cString: value))
+    }
+
+    public var description: String {
+        switch self {
+        case .automatic: "automatic"
+        case .index(let index): "index \(index)"
+        case .kind(let kind): kind.rawValue
+        case .name(let name): "name '\(name)'"
+        }
+    }
+}

@@ -1,0 +1,191 @@
+import COpenCL
+import DescentCore
+import Synchronization
+
+/// The OpenCL backend: Descent's ops as OpenCL C kernels on any OpenCL 1.2 device.
+///
+/// Ops are enqueued on one in-order command queue and return without waiting for the device;
+/// only `download` and `synchronize` wait. Programs are compiled once per process per device (and
+/// cached on disk, see `ProgramBinaryCache`); a backend is cheap to create after the first.
+///
+/// Thread safety: launches are serialized by a lock (OpenCL kernel objects are not thread-safe),
+/// so one backend may be shared between threads, though ops from different threads interleave.
+public final class OpenCLBackend: Backend, @unchecked Sendable {
+    public typealias Buffer = OpenCLBuffer
+
+    /// The device this backend runs on.
+    public let device: OpenCLDeviceInfo
+    /// The kernel tunables this backend compiles with.
+    public let tuning: OpenCLTuning
+    let deviceContext: OpenCLDeviceContext
+    let queue: OpenCLQueueHandle
+    private let kernels = Mutex<[String: OpenCLKernel]>([:])
+    /// Holds one partial result per work-group of `reduce(..., axis: .all)`.
+    let reductionScratch: OpenCLBuffer
+
+    /// The most work-groups the first pass of a full reduction uses.
+    static let maxReductionGroups = 256
+
+    /// Opens a backend on the device `selector` picks (by default `DESCENT_DEVICE`, else the best).
+    /// - Parameters:
+    ///   - selector: which device; see `DeviceSelector`.
+    ///   - tuning: kernel tunables; by default `OpenCLTuning.forDevice` for the chosen device.
+    /// - Throws: `DescentError.noOpenCLDevice` (with how to install one), `.deviceNotFound`, or
+    ///   `.openCLCallFailed` when the device cannot be opened.
+    public init(device selector: DeviceSelector = .fromEnvironment, tuning: OpenCLTuning? = nil) throws {
+        let device = try OpenCLDevices.device(for: selector)
+        self.device = device.info
+        self.tuning = tuning ?? .forDevice(maxWorkGroupSize: device.info.maxWorkGroupSize)
+        deviceContext = try OpenCLDeviceContext.shared(for: device)
+        var status: cl_int = CL_SUCCESS
+        guard let rawQueue = clCreateCommandQueue(deviceContext.context.raw, device.id, 0, &status),
+              status == CL_SUCCESS else {
+            throw DescentError.openCLCallFailed(call: "clCreateCommandQueue", code: status, name: openCLErrorName(status))
+        }
+        queue = OpenCLQueueHandle(rawQueue)
+        reductionScratch = try Self.allocate(
+            count: Self.maxReductionGroups, elementType: .float32, context: deviceContext, device: device.info)
+    }
+
+    public var deviceName: String { device.name }
+
+    // MARK: Buffers
+
+    public func makeBuffer(count: Int, elementType: ElementType) throws -> OpenCLBuffer {
+        try Self.allocate(count: count, elementType: elementType, context: deviceContext, device: device)
+    }
+
+    private static func allocate(
+        count: Int, elementType: ElementType, context: OpenCLDeviceContext, device: OpenCLDeviceInfo
+    ) throws -> OpenCLBuffer {
+        guard count >= 0 else {
+            throw DescentError.invalidArgument(operation: "makeBuffer", reason: "count \(count) is negative")
+        }
+        guard count <= Int(Int32.max) else {
+            throw DescentError.invalidArgument(
+                operation: "makeBuffer", reason: "\(count) elements exceed the limit of \(Int32.max) per buffer")
+        }
+        let bytes = max(count, 1) * elementType.byteCount
+        guard UInt64(bytes) <= device.maxAllocationBytes else {
+            throw DescentError.outOfDeviceMemory(bytes: bytes, device: "\(device.name) (largest allocation \(device.maxAllocationBytes) bytes)")
+        }
+        var status: cl_int = CL_SUCCESS
+        let memory = clCreateBuffer(context.context.raw, cl_mem_flags(CL_MEM_READ_WRITE), bytes, nil, &status)
+        guard let memory, status == CL_SUCCESS else {
+            if status == CL_MEM_OBJECT_ALLOCATION_FAILURE || status == CL_OUT_OF_RESOURCES
+                || status == CL_OUT_OF_HOST_MEMORY || status == CL_INVALID_BUFFER_SIZE {
+                throw DescentError.outOfDeviceMemory(bytes: bytes, device: device.name)
+            }
+            throw DescentError.openCLCallFailed(call: "clCreateBuffer(\(bytes) bytes)", code: status, name: openCLErrorName(status))
+        }
+        return OpenCLBuffer(memory: memory, count: count, elementType: elementType)
+    }
+
+    public func upload<Scalar: DeviceScalar>(_ values: [Scalar], to destination: View) throws {
+        try Validation.upload(count: values.count, type: Scalar.elementType, to: destination)
+        guard !values.isEmpty else { return }
+        try values.withUnsafeBytes { bytes in
+            try check(
+                clEnqueueWriteBuffer(
+                    queue.raw, destination.buffer.memory, cl_bool(CL_TRUE), destination.offset * 4, bytes.count,
+                    bytes.baseAddress, 0, nil, nil),
+                "clEnqueueWriteBuffer")
+        }
+    }
+
+    public func download<Scalar: DeviceScalar>(_ source: View, as type: Scalar.Type) throws -> [Scalar] {
+        try Validation.elementType(source, Scalar.elementType, operation: "download")
+        var values = [Scalar](repeating: .zero, count: source.count)
+        guard !values.isEmpty else { return values }
+        try values.withUnsafeMutableBytes { bytes in
+            try check(
+                clEnqueueReadBuffer(
+                    queue.raw, source.buffer.memory, cl_bool(CL_TRUE), source.offset * 4, bytes.count,
+                    bytes.baseAddress, 0, nil, nil),
+                "clEnqueueReadBuffer")
+        }
+        return values
+    }
+
+    public func fill(_ destination: View, with value: Float) throws {
+        guard destination.count > 0 else { return }
+        var floatPattern = value
+        var intPattern: Int32 = 0
+        if destination.elementType == .int32 {
+            guard let integer = Int32(exactly: value) else {
+                throw DescentError.invalidArgument(
+                    operation: "fill", reason: "\(value) is not an integer that fits an int32 buffer")
+            }
+            intPattern = integer
+        }
+        let status = destination.elementType == .int32
+            ? clEnqueueFillBuffer(queue.raw, destination.buffer.memory, &intPattern, 4, destination.offset * 4,
+                                  destination.count * 4, 0, nil, nil)
+            : clEnqueueFillBuffer(queue.raw, destination.buffer.memory, &floatPattern, 4, destination.offset * 4,
+                                  destination.count * 4, 0, nil, nil)
+        try check(status, "clEnqueueFillBuffer")
+    }
+
+    public func copy(_ source: View, to destination: View) throws {
+        try Validation.copy(source, to: destination)
+        guard source.count > 0 else { return }
+        try check(
+            clEnqueueCopyBuffer(
+                queue.raw, source.buffer.memory, destination.buffer.memory, source.offset * 4,
+                destination.offset * 4, source.count * 4, 0, nil, nil),
+            "clEnqueueCopyBuffer")
+    }
+
+    public func synchronize() throws {
+        try check(clFinish(queue.raw), "clFinish")
+    }
+
+    // MARK: Launching kernels
+
+    /// Enqueues `kernel` of `program` over `global` work-items in work-groups of `local`
+    /// (`nil`: the driver chooses). Global sizes are rounded up to multiples of `local`; kernels
+    /// check their bounds. Returns without waiting.
+    func launch(
+        _ program: KernelProgram, _ kernel: String, global: [Int], local: [Int]?, _ arguments: [KernelArgument]
+    ) throws {
+        guard global.allSatisfy({ $0 > 0 }) else { return }
+        let roundedGlobal = local.map { zip(global, $0).map { roundUp($0, toMultipleOf: $1) } } ?? global
+        try kernels.withLock { kernels in
+            let key = "\(program.rawValue).\(kernel)"
+            let compiled: OpenCLKernel
+            if let cached = kernels[key] {
+                compiled = cached
+            } else {
+                compiled = try makeKernel(program, kernel)
+                kernels[key] = compiled
+            }
+            try compiled.setArguments(arguments)
+            let status = roundedGlobal.withUnsafeBufferPointer { globalSizes in
+                if let local {
+                    return local.withUnsafeBufferPointer { localSizes in
+                        clEnqueueNDRangeKernel(
+                            queue.raw, compiled.raw, cl_uint(global.count), nil, globalSizes.baseAddress,
+                            localSizes.baseAddress, 0, nil, nil)
+                    }
+                }
+                return clEnqueueNDRangeKernel(
+                    queue.raw, compiled.raw, cl_uint(global.count), nil, globalSizes.baseAddress, nil, 0, nil, nil)
+            }
+            try check(status, "clEnqueueNDRangeKernel(\(kernel), global \(roundedGlobal), local \(local ?? []))")
+        }
+    }
+
+    /// A one-dimensional launch over `count` elements.
+    func launchElementwise(_ program: KernelProgram, _ kernel: String, count: Int, _ arguments: [KernelArgument]) throws {
+        try launch(program, kernel, global: [count], local: [min(64, device.maxWorkGroupSize)], arguments)
+    }
+
+    private func makeKernel(_ program: KernelProgram, _ name: String) throws -> OpenCLKernel {
+        let handle = try deviceContext.program(named: program.rawValue, source: program.source, options: tuning.buildOptions)
+        var status: cl_int = CL_SUCCESS
+        guard let raw = clCreateKernel(handle.raw, name, &status), status == CL_SUCCESS else {
+            throw DescentError.openCLCallFailed(call: "clCreateKernel(\(name))", code: status, name: openCLErrorName(status))
+        }
+        return OpenCLKernel(raw, name: name, program: handle)
+    }
+}

@@ -39,8 +39,9 @@ float activation_value(const int kind, const float parameter, const float x)
     case ACTIVATION_SELU: return x > 0.0f ? SELU_SCALE * x : SELU_SCALE * (SELU_ALPHA * expm1(x));
     case ACTIVATION_SOFTPLUS: return x > SOFTPLUS_THRESHOLD ? x : log1p(exp(x));
     case ACTIVATION_GELU: {
+        // 0.5 x (1 + tanh u) = x sigmoid(2u), which does not cancel to 0 for large negative x.
         const float inner = GELU_SCALE * (x + GELU_CUBIC * x * x * x);
-        return 0.5f * x * (1.0f + tanh(inner));
+        return x * stable_sigmoid(2.0f * inner);
     }
     default: return x;
     }
@@ -57,10 +58,11 @@ float activation_derivative(const int kind, const float parameter, const float x
     case ACTIVATION_SELU: return x > 0.0f ? SELU_SCALE : y + SELU_SCALE * SELU_ALPHA;
     case ACTIVATION_SOFTPLUS: return x > SOFTPLUS_THRESHOLD ? 1.0f : stable_sigmoid(x);
     case ACTIVATION_GELU: {
+        // d/dx [x sigmoid(2u)] = s + 2 x s (1 - s) u', with 1 - s = sigmoid(-2u).
         const float inner = GELU_SCALE * (x + GELU_CUBIC * x * x * x);
-        const float t = tanh(inner);
         const float inner_derivative = GELU_SCALE * (1.0f + 3.0f * GELU_CUBIC * x * x);
-        return 0.5f * (1.0f + t) + 0.5f * x * (1.0f - t * t) * inner_derivative;
+        const float s = stable_sigmoid(2.0f * inner);
+        return s + 2.0f * x * s * stable_sigmoid(-2.0f * inner) * inner_derivative;
     }
     default: return 1.0f;
     }

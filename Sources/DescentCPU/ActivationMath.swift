@@ -56,8 +56,9 @@ public enum ActivationMath {
         case .softplus:
             return x > T(Activation.softplusThreshold) ? x : T.logarithmOnePlus(T.exponential(x))
         case .gelu:
+            // 0.5 x (1 + tanh u) = x sigmoid(2u), which does not cancel to 0 for large negative x.
             let inner = T(geluScale) * (x + T(geluCubic) * x * x * x)
-            return T(0.5) * x * (1 + T.hyperbolicTangent(inner))
+            return x * sigmoid(2 * inner)
         }
     }
 
@@ -82,10 +83,12 @@ public enum ActivationMath {
         case .softplus:
             return x > T(Activation.softplusThreshold) ? 1 : sigmoid(x)
         case .gelu:
+            // d/dx [x sigmoid(2u)] = s + 2 x s (1 - s) u', with 1 - s = sigmoid(-2u) evaluated
+            // directly so that neither tail cancels.
             let inner = T(geluScale) * (x + T(geluCubic) * x * x * x)
-            let t = T.hyperbolicTangent(inner)
             let innerDerivative = T(geluScale) * (1 + 3 * T(geluCubic) * x * x)
-            return T(0.5) * (1 + t) + T(0.5) * x * (1 - t * t) * innerDerivative
+            let s = sigmoid(2 * inner)
+            return s + 2 * x * s * sigmoid(-2 * inner) * innerDerivative
         }
     }
 

@@ -1,1 +1,3 @@
 import Testing
+import DescentTestSupport
+@Test func probe() { #expect(Bool(true)) }

@@ -1,0 +1,115 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import DescentCore
+@testable import DescentOpenCL
+import DescentTestSupport
+import Testing
+
+/// Program building: build logs on failure, the in-memory cache, and the on-disk binary cache
+/// that must rebuild (never trust) a corrupt file.
+@Suite(.requiresOpenCL)
+struct ProgramCacheTests {
+    static let source = "__kernel void twice(__global float* x) { x[get_global_id(0)] *= 2.0f; }\n"
+
+    /// A fresh context whose binary cache lives in a new temporary directory.
+    func makeContext() throws -> (OpenCLDeviceContext, ProgramBinaryCache) {
+        var template = Array("/tmp/descent-cache-test-XXXXXX".utf8CString)
+        let directory = try #require(template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) })
+        let cache = ProgramBinaryCache(directory: String(cString: directory))
+        let device = try OpenCLDevices.device(for: .fromEnvironment)
+        return (try OpenCLDeviceContext(device: device, binaryCache: cache), cache)
+    }
+
+    func cachePath(_ context: OpenCLDeviceContext, _ cache: ProgramBinaryCache, options: String = "") throws -> String {
+        try #require(cache.path(for: context.diskKey(name: "twice", source: Self.source, options: options)))
+    }
+
+    func overwrite(_ path: String, with bytes: [UInt8]) throws {
+        let file = try #require(fopen(path, "wb"))
+        #expect(fwrite(bytes, 1, bytes.count, file) == bytes.count)
+        fclose(file)
+    }
+
+    func contents(_ path: String) throws -> [UInt8] {
+        let file = try #require(fopen(path, "rb"))
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let read = fread(&chunk, 1, chunk.count, file)
+            bytes += chunk[0..<read]
+            if read < chunk.count { return bytes }
+        }
+    }
+
+    @Test func brokenSourceThrowsItsBuildLog() throws {
+        let (context, _) = try makeContext()
+        let error = try #require(throws: DescentError.self) {
+            _ = try context.program(named: "broken", source: "__kernel void broken(__global float* x) { x[0] = ; }", options: "")
+        }
+        guard case .kernelBuildFailed(let program, _, let log) = error else {
+            Issue.record("expected kernelBuildFailed, got \(error)")
+            return
+        }
+        #expect(program == "broken")
+        #expect(!log.isEmpty)
+        #expect(error.description.contains("did not build"))
+    }
+
+    @Test func programsAreCachedInMemory() throws {
+        let (context, _) = try makeContext()
+        let first = try context.program(named: "twice", source: Self.source, options: "")
+        let second = try context.program(named: "twice", source: Self.source, options: "")
+        let other = try context.program(named: "twice", source: Self.source, options: "-D UNUSED=1")
+        #expect(first === second)
+        #expect(first !== other)
+    }
+
+    @Test func secondBuildComesFromDisk() throws {
+        let (context, cache) = try makeContext()
+        #expect(try context.loadOrBuild(name: "twice", source: Self.source, options: "").1 == .source)
+        #expect(try context.loadOrBuild(name: "twice", source: Self.source, options: "").1 == .disk)
+        // Other options are another program.
+        #expect(try context.loadOrBuild(name: "twice", source: Self.source, options: "-D X=1").1 == .source)
+        #expect(try contents(try cachePath(context, cache)).count > 32)
+    }
+
+    @Test func corruptCacheFileIsRebuilt() throws {
+        let (context, cache) = try makeContext()
+        _ = try context.loadOrBuild(name: "twice", source: Self.source, options: "")
+        let path = try cachePath(context, cache)
+        let good = try contents(path)
+
+        var flipped = good
+        flipped[flipped.count - 10] ^= 0xFF
+        try overwrite(path, with: flipped)
+        #expect(try context.loadOrBuild(name: "twice", source: Self.source, options: "").1 == .source)
+        #expect(try contents(path) == good, "the rebuilt program replaces the corrupt file")
+
+        try overwrite(path, with: Array(good.prefix(good.count / 2)))
+        #expect(try context.loadOrBuild(name: "twice", source: Self.source, options: "").1 == .source)
+
+        try overwrite(path, with: [])
+        #expect(try context.loadOrBuild(name: "twice", source: Self.source, options: "").1 == .source)
+        #expect(try context.loadOrBuild(name: "twice", source: Self.source, options: "").1 == .disk)
+    }
+
+    @Test func validFileWithABadBinaryIsRebuilt() throws {
+        let (context, cache) = try makeContext()
+        let key = context.diskKey(name: "twice", source: Self.source, options: "")
+        cache.store(key: key, binary: Array("this is not a program binary".utf8))
+        #expect(cache.load(key: key) != nil)
+        #expect(try context.loadOrBuild(name: "twice", source: Self.source, options: "").1 == .source)
+        #expect(try context.loadOrBuild(name: "twice", source: Self.source, options: "").1 == .disk)
+    }
+
+    @Test func disabledCacheWritesNothing() {
+        let cache = ProgramBinaryCache(directory: nil)
+        cache.store(key: "k", binary: [1, 2, 3])
+        #expect(cache.load(key: "k") == nil)
+        #expect(cache.path(for: "k") == nil)
+    }
+}

@@ -66,7 +66,8 @@ float philox_square_root(const float y)
     return y * r;
 }
 
-float2 philox_cosine_sine(const uint n)
+// Writes cos and sin of 2 pi n / 2^24 (see Philox.cosineAndSine in Philox.swift).
+void philox_cosine_sine(const uint n, float* cosine_out, float* sine_out)
 {
     const uint octant = n >> 21;
     const uint remainder = n & 0x1FFFFFu;
@@ -86,19 +87,21 @@ float2 philox_cosine_sine(const uint n)
     cosine = p2 * (-0.5f + cosine);
     cosine = 1.0f + cosine;
     if (is_odd) sine = -sine;
-    switch (((octant + 1u) >> 1) & 3u) {
-    case 0: return (float2)(cosine, sine);
-    case 1: return (float2)(-sine, cosine);
-    case 2: return (float2)(-cosine, -sine);
-    default: return (float2)(sine, -cosine);
-    }
+    const uint quadrant = ((octant + 1u) >> 1) & 3u;
+    if (quadrant == 0u) { *cosine_out = cosine; *sine_out = sine; }
+    else if (quadrant == 1u) { *cosine_out = -sine; *sine_out = cosine; }
+    else if (quadrant == 2u) { *cosine_out = -cosine; *sine_out = -sine; }
+    else { *cosine_out = sine; *sine_out = -cosine; }
 }
 
-float2 standard_normal_pair(const uint x0, const uint x1)
+// Lane 0 (r cos theta) or lane 1 (r sin theta) of the Box-Muller pair from words x0, x1.
+float standard_normal(const uint x0, const uint x1, const uint lane)
 {
     const float u1 = (float)((x0 >> 8) + 1u) * as_float(0x33800000u);
     const float radius = philox_square_root(-2.0f * philox_logarithm(u1));
-    return radius * philox_cosine_sine(x1 >> 8);
+    float cosine, sine;
+    philox_cosine_sine(x1 >> 8, &cosine, &sine);
+    return radius * (lane == 0u ? cosine : sine);
 }
 
 __kernel void random_uniform(const int count, const ulong seed, const ulong stream, const ulong offset,
@@ -109,9 +112,8 @@ __kernel void random_uniform(const int count, const ulong seed, const ulong stre
     if (i >= count) return;
     const ulong index = offset + (ulong)i;
     const uint4 bits = philox_block(index, seed, stream);
-    const uint lane = (uint)(index % 4);
-    const uint x = lane == 0 ? bits.x : lane == 1 ? bits.y : lane == 2 ? bits.z : bits.w;
-    output[output_offset + i] = low + (high - low) * unit_uniform(x);
+    const uint words[4] = { bits.x, bits.y, bits.z, bits.w };
+    output[output_offset + i] = low + (high - low) * unit_uniform(words[index % 4]);
 }
 
 __kernel void random_normal(const int count, const ulong seed, const ulong stream, const ulong offset,
@@ -122,7 +124,8 @@ __kernel void random_normal(const int count, const ulong seed, const ulong strea
     if (i >= count) return;
     const ulong index = offset + (ulong)i;
     const uint4 bits = philox_block(index, seed, stream);
+    const uint words[4] = { bits.x, bits.y, bits.z, bits.w };
     const uint lane = (uint)(index % 4);
-    const float2 z = lane < 2 ? standard_normal_pair(bits.x, bits.y) : standard_normal_pair(bits.z, bits.w);
-    output[output_offset + i] = mean + standard_deviation * ((lane % 2 == 0) ? z.x : z.y);
+    const uint pair = lane & 2u;
+    output[output_offset + i] = mean + standard_deviation * standard_normal(words[pair], words[pair + 1], lane & 1u);
 }

@@ -1,3 +1,0 @@
-import Testing
-import DescentTestSupport
-@Test func probe() { #expect(Bool(true)) }

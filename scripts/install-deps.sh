@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Descent needs, when they are missing:
+#   the OpenCL ICD loader and headers (to build), clinfo (to see devices), and PoCL (an OpenCL
+#   driver for the CPU) when no OpenCL driver is registered yet; with --oclgrind, also oclgrind.
+# As root it runs apt-get; otherwise it prints the exact command to run and fails.
+set -euo pipefail
+
+packages=(ocl-icd-opencl-dev opencl-headers clinfo)
+if ! ls /etc/OpenCL/vendors/*.icd >/dev/null 2>&1; then
+  packages+=(pocl-opencl-icd)
+fi
+[ "${1:-}" = "--oclgrind" ] && packages+=(oclgrind)
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+command="apt-get install -y ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+  echo "Descent needs these Debian packages: ${missing[*]}" >&2
+  echo "Install them with:  sudo apt-get update && sudo $command" >&2
+  exit 1
+fi
+echo "Installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+$command -qq >/dev/null

@@ -113,7 +113,9 @@ __kernel void random_uniform(const int count, const ulong seed, const ulong stre
     const ulong index = offset + (ulong)i;
     const uint4 bits = philox_block(index, seed, stream);
     const uint words[4] = { bits.x, bits.y, bits.z, bits.w };
-    output[output_offset + i] = low + (high - low) * unit_uniform(words[index % 4]);
+    const float value = low + (high - low) * unit_uniform(words[index % 4]);
+    // Rounding can reach `high` when floats near it are coarse; the interval is half-open.
+    output[output_offset + i] = (value >= high && high > low) ? nextafter(high, low) : value;
 }
 
 __kernel void random_normal(const int count, const ulong seed, const ulong stream, const ulong offset,

@@ -3,14 +3,16 @@
 # out-of-bounds and uninitialized accesses. oclgrind exits 0 even when it finds errors, so this
 # script fails when its log is not empty (or when a test fails).
 #
-# Two passes, on the reduced shape set (DESCENT_REDUCED_SHAPES=1: oclgrind is ~100x slower):
-#  1. memory: every global/local access checked against its allocation, and API misuse
-#     (--check-api); operands sit at offsets inside NaN-padded buffers, so an access outside a
-#     view also shows up as a wrong result.
-#  2. uninitialized: --uninitialized, single-threaded (the plugin is not thread-safe), with the
-#     kernel compiler's optimizations off (oclgrind 21.10's plugin aborts on LLVM's `freeze`),
-#     and operands at offset 0 (DESCENT_TEST_PADDING=0: the plugin mis-tracks host writes at a
-#     non-zero offset and reports false positives for them).
+# Checked: every global and local access against its allocation, and API misuse (--check-api).
+# Operands sit at offsets inside NaN-padded buffers and every output starts as NaN, so a kernel
+# that reads an element it should not, or leaves one unwritten, also fails its parity test.
+#
+# oclgrind 21.10 quirks this works around (each reproduced outside Descent with a small C program):
+#  - it mis-simulates some optimized LLVM IR (Philox's quadrant selection came out rotated), so
+#    kernels are built with -cl-opt-disable here; the memory accesses are the same;
+#  - its --uninitialized plugin is not usable: it aborts on LLVM's `freeze` instruction, reports
+#    false positives for data written by the host at a non-zero offset, and crashes
+#    (MemoryPool::alloc) when the host's commands come from a thread other than the main one.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -44,7 +46,5 @@ run_pass() {
   fi
 }
 
-run_pass memory --check-api
-DESCENT_TEST_PADDING=0 run_pass uninitialized --check-api --uninitialized --num-threads 1 \
-  --build-options -cl-opt-disable
+run_pass memory --check-api --build-options -cl-opt-disable
 exit $status

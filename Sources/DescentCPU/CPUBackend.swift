@@ -15,7 +15,7 @@ public final class CPUBackend: Backend, Sendable {
         guard count >= 0 else {
             throw DescentError.invalidArgument(operation: "makeBuffer", reason: "count \(count) is negative")
         }
-        return CPUBuffer(count: count, elementType: elementType)
+        return try CPUBuffer(count: count, elementType: elementType)
     }
 
     public func upload<Scalar: DeviceScalar>(_ values: [Scalar], to destination: View) throws {

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import DescentCore
 
 /// Host memory holding a `CPUBackend` buffer: 4-byte elements, 64-byte aligned.
@@ -6,14 +11,21 @@ public final class CPUBuffer: DeviceBuffer, @unchecked Sendable {
     public let elementType: ElementType
     let storage: UnsafeMutableRawPointer
 
-    init(count: Int, elementType: ElementType) {
+    /// Allocates `count` uninitialized elements.
+    /// - Throws: `DescentError.outOfDeviceMemory` when the host cannot provide them.
+    init(count: Int, elementType: ElementType) throws {
+        let (bytes, overflow) = max(count, 1).multipliedReportingOverflow(by: elementType.byteCount)
+        var memory: UnsafeMutableRawPointer? = nil
+        guard !overflow, posix_memalign(&memory, 64, bytes) == 0, let memory else {
+            throw DescentError.outOfDeviceMemory(
+                bytes: overflow ? Int.max : bytes, device: "CPU reference (host memory)")
+        }
         self.count = count
         self.elementType = elementType
-        storage = UnsafeMutableRawPointer.allocate(
-            byteCount: max(count, 1) * elementType.byteCount, alignment: 64)
+        storage = memory
     }
 
-    deinit { storage.deallocate() }
+    deinit { free(storage) }
 
     /// The float32 elements of `view` (which must be of this buffer).
     func floats(_ view: BufferView<CPUBuffer>) -> UnsafeMutableBufferPointer<Float> {

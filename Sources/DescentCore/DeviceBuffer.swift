@@ -59,7 +59,7 @@ public struct BufferView<Buffer: DeviceBuffer> {
         guard offset >= 0, count >= 0, offset <= buffer.count, count <= buffer.count - offset else {
             throw DescentError.invalidArgument(
                 operation: "view",
-                reason: "range \(offset)..<\(offset + count) lies outside a buffer of \(buffer.count) elements")
+                reason: "offset \(offset) and count \(count) do not lie inside a buffer of \(buffer.count) elements")
         }
         self.buffer = buffer
         self.offset = offset

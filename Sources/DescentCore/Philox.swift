@@ -19,7 +19,8 @@ public struct RandomKey: Sendable, Equatable, Hashable {
 /// Element `j` of stream `(seed, stream)` is lane `j % 4` of the block
 /// `philox(counter: (j / 4 low, j / 4 high, stream low, stream high), key: (seed low, seed high))`.
 ///
-/// - Uniform: `u = (x >> 8) * 2^-24` in `[0, 1)`, exact in float32; `low + (high - low) * u`.
+/// - Uniform: `u = (x >> 8) * 2^-24` in `[0, 1)`, exact in float32; `low + (high - low) * u`,
+///   replaced by the float below `high` when rounding would reach `high`.
 /// - Normal: Box-Muller on lane pairs (0, 1) and (2, 3): `r = sqrt(-2 ln u1)` with
 ///   `u1 = ((x0 >> 8) + 1) * 2^-24` in `(0, 1]`, and `theta = 2 pi n / 2^24` with `n = x1 >> 8`;
 ///   lane 0 gets `r cos theta`, lane 1 `r sin theta`.
@@ -77,12 +78,19 @@ public enum Philox {
         let lane = Int(index % 4)
         switch distribution {
         case .uniform(let low, let high):
-            return low + (high - low) * unitUniform(bits[lane])
+            return uniform(unitUniform(bits[lane]), low: low, high: high)
         case .normal(let mean, let standardDeviation):
             let pair = lane < 2 ? (bits[0], bits[1]) : (bits[2], bits[3])
             let (z0, z1) = standardNormalPair(pair.0, pair.1)
             return mean + standardDeviation * (lane % 2 == 0 ? z0 : z1)
         }
+    }
+
+    /// `low + (high - low) * u`, kept below `high`: where floats near `high` are coarser than
+    /// `(high - low) 2^-24`, the largest `u` would otherwise round up to `high` itself.
+    public static func uniform(_ u: Float, low: Float, high: Float) -> Float {
+        let value = low + (high - low) * u
+        return value >= high && high > low ? high.nextDown : value
     }
 
     /// `(x >> 8) * 2^-24`: a uniform float in `[0, 1)` with 24 random bits, exact.

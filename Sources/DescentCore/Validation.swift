@@ -110,9 +110,10 @@ public enum Validation {
     public static func distribution(_ distribution: RandomDistribution) throws {
         switch distribution {
         case .uniform(let low, let high):
-            guard low.isFinite, high.isFinite, low <= high else {
+            guard low.isFinite, high.isFinite, low <= high, (high - low).isFinite else {
                 throw DescentError.invalidArgument(
-                    operation: "randomFill", reason: "uniform bounds must be finite with low <= high, got [\(low), \(high))")
+                    operation: "randomFill",
+                    reason: "uniform bounds must be finite with low <= high and a finite width high - low, got [\(low), \(high))")
             }
         case .normal(let mean, let standardDeviation):
             guard mean.isFinite, standardDeviation.isFinite, standardDeviation >= 0 else {

@@ -140,16 +140,18 @@ import Testing
         let key = RandomKey(seed: 7, stream: 0, offset: 26_590_058)
         #expect(Philox.block(index: key.offset, seed: 7, stream: 0)[2] == 0xFFFF_FF2D)
         let value = try fill(1, .uniform(low: 2, high: 3), key)[0]
-        withKnownIssue("uniform(low:high:) can return high: low + (high - low) * u rounds up (Philox.swift, value(at:))") {
-            #expect(value < 3, "uniform [2, 3) returned \(value)")
-        }
+        #expect(value < 3, "uniform [2, 3) returned \(value)")
+        #expect(value == Float(3).nextDown)
     }
 
-    @Test func uniformOverTheWholeFiniteRangeStaysFinite() throws {
-        // Both bounds are finite, so validation accepts them, but high - low overflows to infinity.
-        let values = try fill(100, .uniform(low: -.greatestFiniteMagnitude, high: .greatestFiniteMagnitude), RandomKey(seed: 3))
-        withKnownIssue("high - low overflows to +infinity: every value is infinite or NaN (Philox.swift, value(at:))") {
-            #expect(values.allSatisfy { $0.isFinite }, "first values: \(values.prefix(4))")
+    @Test func uniformWhoseWidthOverflowsIsRejected() throws {
+        // Both bounds are finite, but high - low is not: there is no way to scale u into it.
+        let backend = CPUBackend()
+        let buffer = try backend.makeBuffer(count: 4)
+        #expect(throws: DescentError.self) {
+            try backend.randomFill(
+                buffer.view, distribution: .uniform(low: -.greatestFiniteMagnitude, high: .greatestFiniteMagnitude),
+                key: RandomKey(seed: 3))
         }
     }
 }

@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import DescentCore
 
 extension Backend {
@@ -23,9 +18,8 @@ extension Backend {
 extension Backend {
     /// Uploads `values` into the middle of a larger buffer (`padding` NaNs on each side) and
     /// returns a view of exactly `values`, so that kernels are exercised at non-zero offsets and
-    /// any write outside the view would corrupt the padding. `DESCENT_TEST_PADDING` overrides
-    /// the padding (the oclgrind uninitialized-value pass sets it to 0).
-    public func paddedView(_ values: [Float], padding: Int = TestPadding.elements) throws -> View {
+    /// any write outside the view would corrupt the padding.
+    public func paddedView(_ values: [Float], padding: Int = 3) throws -> View {
         let buffer = try makeBuffer(count: values.count + 2 * padding)
         try fill(buffer.view, with: .nan)
         let view = try buffer.view(offset: padding, count: values.count)
@@ -34,13 +28,3 @@ extension Backend {
     }
 }
 
-/// The NaN padding around test operands.
-public enum TestPadding {
-    /// 3 elements, or `DESCENT_TEST_PADDING`.
-    public static let elements: Int = {
-        guard let value = getenv("DESCENT_TEST_PADDING"), let count = Int(String(cString: value)), count >= 0 else {
-            return 3
-        }
-        return count
-    }()
-}

@@ -19,7 +19,10 @@ public enum ParityShapes {
     /// Matrix shapes for row-wise, column-wise and elementwise ops.
     public static var matrices: [MatrixShape] {
         reduced
-            ? [MatrixShape(rows: 1, columns: 1), MatrixShape(rows: 7, columns: 33), MatrixShape(rows: 3, columns: 130)]
+            ? [
+                MatrixShape(rows: 1, columns: 1), MatrixShape(rows: 7, columns: 33), MatrixShape(rows: 3, columns: 130),
+                MatrixShape(rows: 33, columns: 65), MatrixShape(rows: 1, columns: 257),
+            ]
             : [
                 MatrixShape(rows: 1, columns: 1), MatrixShape(rows: 1, columns: 7), MatrixShape(rows: 7, columns: 1),
                 MatrixShape(rows: 33, columns: 33), MatrixShape(rows: 127, columns: 7), MatrixShape(rows: 257, columns: 65),
@@ -29,13 +32,13 @@ public enum ParityShapes {
 
     /// Element counts for flat ops (elementwise, random fills).
     public static var counts: [Int] {
-        reduced ? [1, 7, 130] : [1, 7, 33, 127, 257 * 65, 100_003]
+        reduced ? [1, 7, 130, 257] : [1, 7, 33, 127, 257 * 65, 100_003]
     }
 
     /// `(m, n, k)` for matmul; each is run in all four transpose combinations.
     public static var matmul: [(m: Int, n: Int, k: Int)] {
         reduced
-            ? [(1, 1, 1), (7, 33, 5), (33, 7, 40)]
+            ? [(1, 1, 1), (7, 33, 5), (33, 7, 40), (33, 65, 17), (65, 1, 33)]
             : [
                 (1, 1, 1), (1, 7, 33), (7, 1, 127), (33, 33, 33), (127, 7, 1), (257, 65, 33),
                 (65, 257, 127), (1, 257, 65), (128, 128, 128), (100, 37, 257),

@@ -100,7 +100,7 @@ public enum OpenCLDevices {
         let status = clGetPlatformIDs(0, nil, &platformCount)
         if status == -1001 || platformCount == 0 {
             throw DescentError.noOpenCLDevice(
-                reason: "the OpenCL loader found no platform (no driver registered in /etc/OpenCL/vendors)")
+                reason: "the OpenCL loader found no platform; no driver is registered in /etc/OpenCL/vendors")
         }
         try check(status, "clGetPlatformIDs")
         var platforms = [cl_platform_id?](repeating: nil, count: Int(platformCount))

@@ -52,6 +52,7 @@ let package = Package(
             name: "BackendParityTests",
             dependencies: ["DescentCPU", "DescentOpenCL", "DescentTestSupport"]
         ),
+        .testTarget(name: "DescentTests", dependencies: ["Descent", "DescentTestSupport"]),
         .testTarget(
             name: "OpenCLRuntimeTests",
             dependencies: ["DescentOpenCL", "DescentKernels", "DescentTestSupport"]

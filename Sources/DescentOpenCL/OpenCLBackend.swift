@@ -109,21 +109,25 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
 
     public func fill(_ destination: View, with value: Float) throws {
         guard destination.count > 0 else { return }
-        var floatPattern = value
-        var intPattern: Int32 = 0
-        if destination.elementType == .int32 {
+        switch destination.elementType {
+        case .float32:
+            try enqueueFill(destination, pattern: value)
+        case .int32:
             guard let integer = Int32(exactly: value) else {
                 throw DescentError.invalidArgument(
                     operation: "fill", reason: "\(value) is not an integer that fits an int32 buffer")
             }
-            intPattern = integer
+            try enqueueFill(destination, pattern: integer)
         }
-        let status = destination.elementType == .int32
-            ? clEnqueueFillBuffer(queue.raw, destination.buffer.memory, &intPattern, 4, destination.offset * 4,
-                                  destination.count * 4, 0, nil, nil)
-            : clEnqueueFillBuffer(queue.raw, destination.buffer.memory, &floatPattern, 4, destination.offset * 4,
-                                  destination.count * 4, 0, nil, nil)
-        try check(status, "clEnqueueFillBuffer")
+    }
+
+    private func enqueueFill<Pattern: BitwiseCopyable>(_ destination: View, pattern: Pattern) throws {
+        var pattern = pattern
+        try check(
+            clEnqueueFillBuffer(
+                queue.raw, destination.buffer.memory, &pattern, MemoryLayout<Pattern>.size, destination.offset * 4,
+                destination.count * 4, 0, nil, nil),
+            "clEnqueueFillBuffer")
     }
 
     public func copy(_ source: View, to destination: View) throws {

@@ -106,6 +106,68 @@ public protocol Backend: AnyObject {
     /// to the first index; a NaN counts as larger than any number, as in PyTorch.
     func argmaxRows(_ input: View, output: View, shape: MatrixShape) throws
 
+    // MARK: Normalization
+
+    /// Training-mode batch norm over a batch of feature vectors (`shape`: N samples x C features).
+    ///
+    /// Per feature c: `mean_c` and the biased `var_c` of the batch, then
+    /// `y = gamma_c (x - mean_c) / sqrt(var_c + eps) + beta_c`. Saves `mean_c` and
+    /// `1 / sqrt(var_c + eps)` in `saved` for the backward pass, and moves the running estimates
+    /// toward the batch's as `hyperparameters.convention` says (PyTorch's running variance is the
+    /// unbiased one). The variance is computed in two passes, `sum (x - mean)^2 / N` after the
+    /// mean, never as `E[x^2] - E[x]^2`, so features with a large mean (1e4 with std 1) keep their
+    /// precision. `output` may be `input`.
+    /// - Throws: `DescentError.invalidArgument` for a batch of one sample, as in PyTorch.
+    func batchNormForward(
+        input: View, parameters: AffineParameters<Buffer>, output: View, saved: NormalizationStatistics<Buffer>,
+        running: RunningStatistics<Buffer>, shape: MatrixShape, hyperparameters: BatchNormHyperparameters
+    ) throws
+
+    /// Inference-mode batch norm from the running estimates:
+    /// `y = gamma_c (x - running mean_c) / sqrt(running var_c + eps) + beta_c`. `output` may be `input`.
+    func batchNormInference(
+        input: View, parameters: AffineParameters<Buffer>, running: RunningStatistics<Buffer>, output: View,
+        shape: MatrixShape, epsilon: Float
+    ) throws
+
+    /// Batch norm backward from the saved statistics, in closed form. Per feature, with
+    /// `xhat = (x - mean) istd`: `dbeta = sum dy`, `dgamma = sum dy xhat`, and
+    /// `dx = gamma istd / N (N dy - dbeta - xhat dgamma)`. `inputGradient` may be `outputGradient`.
+    func batchNormBackward(
+        input: View, outputGradient: View, gamma: View, saved: NormalizationStatistics<Buffer>,
+        inputGradient: View, parameterGradients: AffineParameters<Buffer>, shape: MatrixShape
+    ) throws
+
+    /// Layer norm over the features of each row (`shape`: N rows x C features): per row r,
+    /// `y = gamma (x - mean_r) / sqrt(var_r + eps) + beta` with the biased variance of the row
+    /// (two passes). Saves each row's mean and inverse standard deviation. PyTorch's default
+    /// epsilon is 1e-5. `output` may be `input`.
+    func layerNormForward(
+        input: View, parameters: AffineParameters<Buffer>, output: View, saved: NormalizationStatistics<Buffer>,
+        shape: MatrixShape, epsilon: Float
+    ) throws
+
+    /// Layer norm backward. Per row, with `g = dy gamma` and `xhat = (x - mean) istd`:
+    /// `dx = istd / C (C g - sum g - xhat sum g xhat)`; `dgamma = sum over rows of dy xhat` and
+    /// `dbeta = sum over rows of dy`. `inputGradient` may be `outputGradient`.
+    func layerNormBackward(
+        input: View, outputGradient: View, gamma: View, saved: NormalizationStatistics<Buffer>,
+        inputGradient: View, parameterGradients: AffineParameters<Buffer>, shape: MatrixShape
+    ) throws
+
+    // MARK: Dropout
+
+    /// Training-mode inverted dropout: `y = x / (1 - p)` where `DropoutMask` keeps the unit, else 0.
+    /// The mask comes from Philox at `key`, so every backend drops the same units, and nothing is
+    /// stored: the backward pass draws it again. Inference-mode dropout is the identity and needs
+    /// no op. `output` may be `input`.
+    /// - Throws: `DescentError.invalidArgument` unless `0 <= probability < 1`.
+    func dropoutForward(input: View, output: View, probability: Float, key: RandomKey) throws
+
+    /// Dropout backward: `dx = dy / (1 - p)` where the forward pass with the same `key` kept the
+    /// unit, else 0. `inputGradient` may be `outputGradient`.
+    func dropoutBackward(outputGradient: View, inputGradient: View, probability: Float, key: RandomKey) throws
+
     // MARK: Random numbers
 
     /// Fills `destination` with random numbers: element `i` gets the value at counter position

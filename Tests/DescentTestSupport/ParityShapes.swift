@@ -35,6 +35,15 @@ public enum ParityShapes {
         reduced ? [1, 7, 130, 257] : [1, 7, 33, 127, 257 * 65, 100_003]
     }
 
+    /// Batches for the training ops (issue: N in 1, 2, 7, 129, 1000; C in 1, 3, 10, 257). Batch
+    /// norm skips N = 1, where training mode is an error.
+    public static var batches: [MatrixShape] {
+        reduced
+            ? [MatrixShape(rows: 1, columns: 3), MatrixShape(rows: 2, columns: 10), MatrixShape(rows: 7, columns: 257),
+               MatrixShape(rows: 129, columns: 1)]
+            : [1, 2, 7, 129, 1000].flatMap { rows in [1, 3, 10, 257].map { MatrixShape(rows: rows, columns: $0) } }
+    }
+
     /// `(m, n, k)` for matmul; each is run in all four transpose combinations.
     public static var matmul: [(m: Int, n: Int, k: Int)] {
         reduced

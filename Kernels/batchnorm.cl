@@ -1,7 +1,8 @@
 // Batch norm over [N, C] (N samples of C features), forward (training and inference) and
 // backward. Mirrors Sources/DescentCPU/CPUBackend+BatchNorm.swift: one work-item per feature
 // walks down its column (consecutive work-items read consecutive addresses), summing in the same
-// order as the CPU reference. The variance takes two passes (mean first), never E[x^2] - E[x]^2.
+// order as the CPU reference. The mean and variance take two passes (corrected two-pass: the
+// second pass sums the deviations too), never E[x^2] - E[x]^2.
 
 __kernel void batchnorm_forward_training(const int rows, const int columns, const float epsilon,
                                          const float new_batch_weight, const int unbiased_running_variance,
@@ -19,22 +20,27 @@ __kernel void batchnorm_forward_training(const int rows, const int columns, cons
     __global const float* x = input + input_offset + feature;
     __global float* y = output + output_offset + feature;
 
+    // Corrected two-pass: the second pass also sums the deviations, which removes the rounding
+    // error of the first mean from the mean and the variance.
     float sum = 0.0f;
     for (int row = 0; row < rows; row++) sum += x[row * columns];
-    const float mean = sum / (float)rows;
-    float squares = 0.0f;
+    const float first_mean = sum / (float)rows;
+    float deviations = 0.0f, squares = 0.0f;
     for (int row = 0; row < rows; row++) {
-        const float deviation = x[row * columns] - mean;
+        const float deviation = x[row * columns] - first_mean;
+        deviations += deviation;
         squares += deviation * deviation;
     }
-    const float variance = squares / (float)rows;
+    const float mean = first_mean + deviations / (float)rows;
+    const float centered_squares = fmax(squares - deviations * deviations / (float)rows, 0.0f);
+    const float variance = centered_squares / (float)rows;
     const float inverse = 1.0f / sqrt(variance + epsilon);
     const float g = gamma[gamma_offset + feature], b = beta[beta_offset + feature];
     for (int row = 0; row < rows; row++) y[row * columns] = g * ((x[row * columns] - mean) * inverse) + b;
 
     saved_mean[saved_mean_offset + feature] = mean;
     saved_inverse[saved_inverse_offset + feature] = inverse;
-    const float batch_variance = unbiased_running_variance ? squares / (float)(rows - 1) : variance;
+    const float batch_variance = unbiased_running_variance ? centered_squares / (float)(rows - 1) : variance;
     const int m = running_mean_offset + feature, v = running_variance_offset + feature;
     running_mean[m] = (1.0f - new_batch_weight) * running_mean[m] + new_batch_weight * mean;
     running_variance[v] = (1.0f - new_batch_weight) * running_variance[v] + new_batch_weight * batch_variance;

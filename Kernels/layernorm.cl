@@ -1,25 +1,8 @@
 // Layer norm over the C features of each of N rows, forward and backward. Mirrors
 // Sources/DescentCPU/CPUBackend+LayerNorm.swift. A work-group of GROUP_SIZE (a power of two)
-// work-items handles one row and reduces in local memory; the parameter gradients are column sums,
-// one work-item per feature. The variance takes two passes (mean first).
-
-#ifndef GROUP_SIZE
-#define GROUP_SIZE 128
-#endif
-
-float row_sum(__local float* scratch, const float value)
-{
-    const int lid = get_local_id(0);
-    scratch[lid] = value;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int stride = GROUP_SIZE / 2; stride > 0; stride >>= 1) {
-        if (lid < stride) scratch[lid] += scratch[lid + stride];
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
-    const float result = scratch[0];
-    barrier(CLK_LOCAL_MEM_FENCE);
-    return result;
-}
+// work-items handles one row and reduces in local memory (group.cl, which the host prepends);
+// the parameter gradients are column sums, one work-item per feature. The variance takes two
+// passes (mean first).
 
 __kernel __attribute__((reqd_work_group_size(GROUP_SIZE, 1, 1)))
 void layernorm_forward(const int columns, const float epsilon,
@@ -36,15 +19,21 @@ void layernorm_forward(const int columns, const float epsilon,
     __global const float* x = input + input_offset + row * columns;
     __global float* y = output + output_offset + row * columns;
 
+    // Corrected two-pass, as in batchnorm.cl.
     float sum = 0.0f;
     for (int c = lid; c < columns; c += GROUP_SIZE) sum += x[c];
-    const float mean = row_sum(scratch, sum) / (float)columns;
-    float squares = 0.0f;
+    const float first_mean = group_sum(scratch, sum) / (float)columns;
+    float deviations = 0.0f, squares = 0.0f;
     for (int c = lid; c < columns; c += GROUP_SIZE) {
-        const float deviation = x[c] - mean;
+        const float deviation = x[c] - first_mean;
+        deviations += deviation;
         squares += deviation * deviation;
     }
-    const float inverse = 1.0f / sqrt(row_sum(scratch, squares) / (float)columns + epsilon);
+    deviations = group_sum(scratch, deviations);
+    squares = group_sum(scratch, squares);
+    const float mean = first_mean + deviations / (float)columns;
+    const float variance = fmax(squares - deviations * deviations / (float)columns, 0.0f) / (float)columns;
+    const float inverse = 1.0f / sqrt(variance + epsilon);
     for (int c = lid; c < columns; c += GROUP_SIZE)
         y[c] = gamma[gamma_offset + c] * ((x[c] - mean) * inverse) + beta[beta_offset + c];
     if (lid == 0) {
@@ -101,8 +90,8 @@ void layernorm_backward_input(const int columns,
         sum_g += g;
         sum_g_xhat += g * ((x[c] - mean) * inverse);
     }
-    sum_g = row_sum(scratch, sum_g);
-    sum_g_xhat = row_sum(scratch, sum_g_xhat);
+    sum_g = group_sum(scratch, sum_g);
+    sum_g_xhat = group_sum(scratch, sum_g_xhat);
     for (int c = lid; c < columns; c += GROUP_SIZE) {
         const float g = dy[c] * gamma[gamma_offset + c];
         const float xhat = (x[c] - mean) * inverse;

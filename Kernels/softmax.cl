@@ -1,42 +1,7 @@
 // Row-wise softmax, forward and backward. Mirrors Sources/DescentCPU/CPUBackend+Softmax.swift.
 // One work-group of GROUP_SIZE (a power of two) work-items per row; each work-item strides over
-// the row, then the group combines in local memory. Output may alias input exactly: every read of
-// a row finishes (barrier) before its first write.
-
-#ifndef GROUP_SIZE
-#define GROUP_SIZE 128
-#endif
-
-float group_max(__local float* scratch, float value)
-{
-    const int lid = get_local_id(0);
-    scratch[lid] = value;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int stride = GROUP_SIZE / 2; stride > 0; stride >>= 1) {
-        if (lid < stride) {
-            const float other = scratch[lid + stride];
-            if (other > scratch[lid] || isnan(other)) scratch[lid] = other;
-        }
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
-    const float result = scratch[0];
-    barrier(CLK_LOCAL_MEM_FENCE);
-    return result;
-}
-
-float group_sum(__local float* scratch, float value)
-{
-    const int lid = get_local_id(0);
-    scratch[lid] = value;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int stride = GROUP_SIZE / 2; stride > 0; stride >>= 1) {
-        if (lid < stride) scratch[lid] += scratch[lid + stride];
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
-    const float result = scratch[0];
-    barrier(CLK_LOCAL_MEM_FENCE);
-    return result;
-}
+// the row, then the group combines in local memory (group.cl, which the host prepends). Output
+// may alias input exactly: every read of a row finishes (barrier) before its first write.
 
 __kernel __attribute__((reqd_work_group_size(GROUP_SIZE, 1, 1)))
 void softmax_forward(const int columns,

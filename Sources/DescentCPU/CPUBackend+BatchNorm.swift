@@ -19,22 +19,27 @@ extension CPUBackend {
         let (n, c) = (shape.rows, shape.columns)
         let weight = hyperparameters.newBatchWeight
         for feature in 0..<c {
+            // Corrected two-pass (Chan, Golub & LeVeque, 1983): the second pass also sums the
+            // deviations, which removes the rounding error of the first mean from both results.
             var sum: Float = 0
             for row in 0..<n { sum += x[row * c + feature] }
-            let mean = sum / Float(n)
-            var squares: Float = 0
+            let firstMean = sum / Float(n)
+            var deviations: Float = 0, squares: Float = 0
             for row in 0..<n {
-                let deviation = x[row * c + feature] - mean
+                let deviation = x[row * c + feature] - firstMean
+                deviations += deviation
                 squares += deviation * deviation
             }
-            let variance = squares / Float(n)
+            let mean = firstMean + deviations / Float(n)
+            let centeredSquares = max(squares - deviations * deviations / Float(n), 0)
+            let variance = centeredSquares / Float(n)
             let inverse = 1 / sqrtf(variance + hyperparameters.epsilon)
             for row in 0..<n {
                 y[row * c + feature] = gamma[feature] * ((x[row * c + feature] - mean) * inverse) + beta[feature]
             }
             savedMean[feature] = mean
             savedInverse[feature] = inverse
-            let runningBatchVariance = hyperparameters.unbiasedRunningVariance ? squares / Float(n - 1) : variance
+            let runningBatchVariance = hyperparameters.unbiasedRunningVariance ? centeredSquares / Float(n - 1) : variance
             runningMean[feature] = (1 - weight) * runningMean[feature] + weight * mean
             runningVariance[feature] = (1 - weight) * runningVariance[feature] + weight * runningBatchVariance
         }

@@ -17,15 +17,19 @@ extension CPUBackend {
         let c = shape.columns
         for row in 0..<shape.rows {
             let start = row * c
+            // Corrected two-pass, as in batch norm.
             var sum: Float = 0
             for column in 0..<c { sum += x[start + column] }
-            let mean = sum / Float(c)
-            var squares: Float = 0
+            let firstMean = sum / Float(c)
+            var deviations: Float = 0, squares: Float = 0
             for column in 0..<c {
-                let deviation = x[start + column] - mean
+                let deviation = x[start + column] - firstMean
+                deviations += deviation
                 squares += deviation * deviation
             }
-            let inverse = 1 / sqrtf(squares / Float(c) + epsilon)
+            let mean = firstMean + deviations / Float(c)
+            let variance = max(squares - deviations * deviations / Float(c), 0) / Float(c)
+            let inverse = 1 / sqrtf(variance + epsilon)
             for column in 0..<c {
                 y[start + column] = gamma[column] * ((x[start + column] - mean) * inverse) + beta[column]
             }

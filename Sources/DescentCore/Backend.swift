@@ -11,7 +11,9 @@
 ///
 /// Ordering and synchronization: ops are enqueued in program order on one in-order stream and may
 /// return before the device has finished. Only `download` (and `synchronize`) wait for the device,
-/// so a training step reads nothing back to the host unless asked to.
+/// so a training step reads nothing back to the host unless asked to. Errors that depend on data
+/// that lives on the device (a class label out of range) are found by the kernel and thrown by
+/// the next `download` or `synchronize`.
 public protocol Backend: AnyObject {
     /// The backend's buffer type.
     associatedtype Buffer: DeviceBuffer
@@ -114,9 +116,10 @@ public protocol Backend: AnyObject {
     /// `y = gamma_c (x - mean_c) / sqrt(var_c + eps) + beta_c`. Saves `mean_c` and
     /// `1 / sqrt(var_c + eps)` in `saved` for the backward pass, and moves the running estimates
     /// toward the batch's as `hyperparameters.convention` says (PyTorch's running variance is the
-    /// unbiased one). The variance is computed in two passes, `sum (x - mean)^2 / N` after the
-    /// mean, never as `E[x^2] - E[x]^2`, so features with a large mean (1e4 with std 1) keep their
-    /// precision. `output` may be `input`.
+    /// unbiased one). Mean and variance take two passes, never `E[x^2] - E[x]^2`: the corrected
+    /// two-pass algorithm (Chan, Golub & LeVeque, 1983) sums `d = x - mean0` and `d^2` after the
+    /// first mean, then `mean = mean0 + sum d / N` and `var = (sum d^2 - (sum d)^2 / N) / N`, so
+    /// features with a large mean (1e4 with std 1) keep their precision. `output` may be `input`.
     /// - Throws: `DescentError.invalidArgument` for a batch of one sample, as in PyTorch.
     func batchNormForward(
         input: View, parameters: AffineParameters<Buffer>, output: View, saved: NormalizationStatistics<Buffer>,
@@ -140,7 +143,7 @@ public protocol Backend: AnyObject {
 
     /// Layer norm over the features of each row (`shape`: N rows x C features): per row r,
     /// `y = gamma (x - mean_r) / sqrt(var_r + eps) + beta` with the biased variance of the row
-    /// (two passes). Saves each row's mean and inverse standard deviation. PyTorch's default
+    /// (corrected two-pass, as in batch norm). Saves each row's mean and inverse standard deviation. PyTorch's default
     /// epsilon is 1e-5. `output` may be `input`.
     func layerNormForward(
         input: View, parameters: AffineParameters<Buffer>, output: View, saved: NormalizationStatistics<Buffer>,
@@ -167,6 +170,42 @@ public protocol Backend: AnyObject {
     /// Dropout backward: `dx = dy / (1 - p)` where the forward pass with the same `key` kept the
     /// unit, else 0. `inputGradient` may be `outputGradient`.
     func dropoutBackward(outputGradient: View, inputGradient: View, probability: Float, key: RandomKey) throws
+
+    // MARK: Losses
+
+    // Every loss writes its mean over the batch, and optionally each sample's loss and the
+    // gradient of the mean with respect to its input, in one call. Optional `sampleWeights`
+    // (N values >= 0) weigh the samples: the mean is `sum s_i l_i / sum s_i` (0 when the weights
+    // sum to 0), so rows of weight 0 pad a last partial batch without changing anything.
+
+    /// Softmax cross-entropy from logits (N x C) and int32 class labels (N), fused and stable:
+    /// `-log p_c = logsumexp(z) - z_c`. With label smoothing `eps` and class weights `w`
+    /// (PyTorch's `CrossEntropyLoss`): `l_i = (1 - eps) w_y (-log p_y) + eps / C sum_c w_c (-log p_c)`
+    /// and the mean is `sum s_i l_i / sum s_i w_y_i`; the gradient of `l_i` is
+    /// `(1 - eps) w_y (p - onehot(y)) + eps / C (W p - w)` with `W = sum_c w_c`.
+    /// - Throws: `DescentError.invalidArgument` naming the first label outside `[0, C)`. The CPU
+    ///   reference throws from this call; a device backend finds bad labels in its kernel and
+    ///   throws from the next synchronizing call (`download`, `synchronize`), as GPU runtimes
+    ///   report asynchronous errors, so that the step needs no round trip.
+    func softmaxCrossEntropy(
+        logits: View, labels: View, shape: MatrixShape, options: CrossEntropyOptions<Buffer>,
+        sampleWeights: View?, outputs: LossOutputs<Buffer>
+    ) throws
+
+    /// Binary cross-entropy from logits `z` (N x D) and targets `t` in [0, 1] (N x D), in the
+    /// stable form of PyTorch's `BCEWithLogitsLoss`: with `lw = 1 + (posWeight_d - 1) t`,
+    /// `l = (1 - t) z + lw (log(1 + e^-|z|) + max(-z, 0))`, averaged over the D outputs; its
+    /// gradient is `(1 - t) - lw sigmoid(-z)`. `positiveWeight` holds D values or is nil (1 each).
+    func binaryCrossEntropy(
+        logits: View, targets: View, shape: MatrixShape, positiveWeight: View?, sampleWeights: View?,
+        outputs: LossOutputs<Buffer>
+    ) throws
+
+    /// A regression loss of predictions against targets (both N x D), see `RegressionLoss`.
+    func regressionLoss(
+        _ loss: RegressionLoss, predictions: View, targets: View, shape: MatrixShape, sampleWeights: View?,
+        outputs: LossOutputs<Buffer>
+    ) throws
 
     // MARK: Random numbers
 

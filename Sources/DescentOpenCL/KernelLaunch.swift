@@ -5,6 +5,8 @@ import DescentCore
 enum KernelArgument {
     /// A view: two kernel arguments, the buffer and the element offset of the view (`int`).
     case view(BufferView<OpenCLBuffer>)
+    /// An optional view: a NULL buffer and offset 0 when nil (the kernel tests the pointer).
+    case optionalView(BufferView<OpenCLBuffer>?)
     /// A whole buffer without an offset argument (scratch memory).
     case memory(cl_mem)
     /// An `int`. Counts and offsets fit: buffers are limited to `Int32.max` elements.
@@ -29,6 +31,9 @@ extension OpenCLKernel {
             case .view(let view):
                 try set(view.buffer.memory)
                 try set(cl_int(truncatingIfNeeded: view.offset))
+            case .optionalView(let view):
+                try set(view?.buffer.memory)
+                try set(cl_int(truncatingIfNeeded: view?.offset ?? 0))
             case .memory(let memory):
                 try set(memory)
             case .int(let value):

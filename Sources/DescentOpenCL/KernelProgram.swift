@@ -2,10 +2,11 @@ import DescentKernels
 
 /// The OpenCL programs of Descent: one per kernel file in `Kernels/`, embedded at build time.
 enum KernelProgram: String, CaseIterable, Sendable {
-    case activation, batchnorm, bias, dropout, elementwise, layernorm, matmul, random, reduction, softmax
+    case activation, batchnorm, bias, dropout, elementwise, layernorm, loss, matmul, random, reduction, softmax
 
-    /// The program's OpenCL C source. Programs that draw random numbers start with `philox.cl`,
-    /// which holds the generator shared with `Philox.swift` and no kernels.
+    /// The program's OpenCL C source. Files without kernels are prepended where needed:
+    /// `philox.cl` (the generator shared with `Philox.swift`) to the programs that draw random
+    /// numbers, `group.cl` (work-group reductions) to the row-wise ones.
     var source: String {
         switch self {
         case .activation: KernelSource.activation
@@ -13,11 +14,12 @@ enum KernelProgram: String, CaseIterable, Sendable {
         case .bias: KernelSource.bias
         case .dropout: KernelSource.philox + KernelSource.dropout
         case .elementwise: KernelSource.elementwise
-        case .layernorm: KernelSource.layernorm
+        case .layernorm: KernelSource.group + KernelSource.layernorm
+        case .loss: KernelSource.group + KernelSource.loss
         case .matmul: KernelSource.matmul
         case .random: KernelSource.philox + KernelSource.random
         case .reduction: KernelSource.reduction
-        case .softmax: KernelSource.softmax
+        case .softmax: KernelSource.group + KernelSource.softmax
         }
     }
 }

@@ -22,6 +22,12 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     private let kernels = Mutex<[String: OpenCLKernel]>([:])
     /// Holds one partial result per work-group of `reduce(..., axis: .all)`.
     let reductionScratch: OpenCLBuffer
+    /// Temporary device memory of the multi-launch ops, by use; grown on demand.
+    private let scratchBuffers = Mutex<[ScratchUse: OpenCLBuffer]>([:])
+    /// Errors found by kernels: `{found, sample, label, classes}` of the first invalid label.
+    let deviceStatus: OpenCLBuffer
+    /// Whether a kernel that can record an error ran since `deviceStatus` was last read.
+    private let deviceStatusPending = Mutex<Bool>(false)
 
     /// The most work-groups the first pass of a full reduction uses.
     static let maxReductionGroups = 256
@@ -45,6 +51,8 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
         queue = OpenCLQueueHandle(rawQueue)
         reductionScratch = try Self.allocate(
             count: Self.maxReductionGroups, elementType: .float32, context: deviceContext, device: device.info)
+        deviceStatus = try Self.allocate(count: 4, elementType: .int32, context: deviceContext, device: device.info)
+        try fill(deviceStatus.view, with: 0)
     }
 
     public var deviceName: String { device.name }
@@ -104,6 +112,7 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
                     bytes.baseAddress, 0, nil, nil),
                 "clEnqueueReadBuffer")
         }
+        try reportDeviceErrors()
         return values
     }
 
@@ -121,7 +130,7 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
         }
     }
 
-    private func enqueueFill<Pattern: BitwiseCopyable>(_ destination: View, pattern: Pattern) throws {
+    func enqueueFill<Pattern: BitwiseCopyable>(_ destination: View, pattern: Pattern) throws {
         var pattern = pattern
         try check(
             clEnqueueFillBuffer(
@@ -142,6 +151,46 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
 
     public func synchronize() throws {
         try check(clFinish(queue.raw), "clFinish")
+        try reportDeviceErrors()
+    }
+
+    // MARK: Scratch memory and errors found on the device
+
+    /// What a scratch buffer is for: each use has its own, so uses never overlap.
+    enum ScratchUse: Hashable {
+        case rowLoss, rowWeight, lossScale, invalidLabel
+    }
+
+    /// A scratch buffer of at least `count` elements for `use`. The in-order queue makes reuse
+    /// by later ops safe; a buffer that is replaced by a larger one is freed by OpenCL only after
+    /// the kernels already queued on it finish.
+    func scratch(_ use: ScratchUse, count: Int, elementType: ElementType = .float32) throws -> OpenCLBuffer {
+        try scratchBuffers.withLock { buffers in
+            if let buffer = buffers[use], buffer.count >= count { return buffer }
+            let buffer = try makeBuffer(count: max(count, 2 * (buffers[use]?.count ?? 0)), elementType: elementType)
+            buffers[use] = buffer
+            return buffer
+        }
+    }
+
+    /// Notes that a kernel that may write `deviceStatus` was enqueued.
+    func expectDeviceStatus() {
+        deviceStatusPending.withLock { $0 = true }
+    }
+
+    /// Throws the error a kernel recorded in `deviceStatus`, if any, and clears it. Reads the
+    /// device only when such a kernel ran since the last read.
+    private func reportDeviceErrors() throws {
+        guard deviceStatusPending.withLock({ pending in defer { pending = false }; return pending }) else { return }
+        var status = [Int32](repeating: 0, count: 4)
+        try check(
+            clEnqueueReadBuffer(queue.raw, deviceStatus.memory, cl_bool(CL_TRUE), 0, 16, &status, 0, nil, nil),
+            "clEnqueueReadBuffer(status)")
+        guard status[0] != 0 else { return }
+        try upload([Int32](repeating: 0, count: 4), to: deviceStatus.view)
+        throw DescentError.invalidArgument(
+            operation: "softmaxCrossEntropy",
+            reason: Validation.invalidLabelReason(label: status[2], sample: Int(status[1]), classes: Int(status[3])))
     }
 
     // MARK: Launching kernels

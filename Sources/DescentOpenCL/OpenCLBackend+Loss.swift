@@ -1,0 +1,97 @@
+import DescentCore
+
+extension OpenCLBackend {
+    public func softmaxCrossEntropy(
+        logits: View, labels: View, shape: MatrixShape, options: CrossEntropyOptions<Buffer>,
+        sampleWeights: View?, outputs: LossOutputs<Buffer>
+    ) throws {
+        try Validation.softmaxCrossEntropy(
+            logits: logits, labels: labels, shape: shape, options: options, sampleWeights: sampleWeights, outputs: outputs)
+        let rowBuffers = try rowScratch(rows: shape.rows)
+        let invalidRow = try scratch(.invalidLabel, count: 1, elementType: .int32)
+        try enqueueFill(try invalidRow.view(offset: 0, count: 1), pattern: Int32.max)
+        try launch(
+            .loss, "softmax_cross_entropy_rows", global: [shape.rows * tuning.groupSize], local: [tuning.groupSize],
+            [.int(shape.columns), .float(options.labelSmoothing), .view(logits), .view(labels),
+             .optionalView(options.classWeights), .optionalView(sampleWeights), .optionalView(outputs.perSampleLoss),
+             .optionalView(outputs.inputGradient)] + rowBuffers + [.memory(invalidRow.memory)])
+        try launch(
+            .loss, "record_invalid_label", global: [1], local: nil,
+            [.int(shape.rows), .int(shape.columns), .memory(invalidRow.memory), .view(labels), .memory(deviceStatus.memory)])
+        expectDeviceStatus()
+        try finishLoss(rowBuffers, shape: shape, rootOfMean: false, outputs: outputs)
+    }
+
+    public func binaryCrossEntropy(
+        logits: View, targets: View, shape: MatrixShape, positiveWeight: View?, sampleWeights: View?,
+        outputs: LossOutputs<Buffer>
+    ) throws {
+        try Validation.binaryCrossEntropy(
+            logits: logits, targets: targets, shape: shape, positiveWeight: positiveWeight,
+            sampleWeights: sampleWeights, outputs: outputs)
+        try elementwiseLoss(
+            kind: Self.binaryCrossEntropyKernelCode, delta: 0, input: logits, targets: targets, positiveWeight: positiveWeight, shape: shape,
+            sampleWeights: sampleWeights, outputs: outputs)
+    }
+
+    public func regressionLoss(
+        _ loss: RegressionLoss, predictions: View, targets: View, shape: MatrixShape, sampleWeights: View?,
+        outputs: LossOutputs<Buffer>
+    ) throws {
+        try Validation.regressionLoss(
+            loss, predictions: predictions, targets: targets, shape: shape, sampleWeights: sampleWeights, outputs: outputs)
+        let delta: Float = if case .huber(let delta) = loss { delta } else { 0 }
+        try elementwiseLoss(
+            kind: loss.kernelCode, delta: delta, input: predictions, targets: targets, positiveWeight: nil, shape: shape,
+            sampleWeights: sampleWeights, outputs: outputs)
+    }
+
+    /// `elementwise_loss_rows` with `kind` one of the `LOSS_*` constants of `Kernels/loss.cl`.
+    private func elementwiseLoss(
+        kind: Int, delta: Float, input: View, targets: View, positiveWeight: View?, shape: MatrixShape,
+        sampleWeights: View?, outputs: LossOutputs<Buffer>
+    ) throws {
+        let rowBuffers = try rowScratch(rows: shape.rows)
+        try launchElementwise(
+            .loss, "elementwise_loss_rows", count: shape.rows,
+            [.int(kind), .float(delta), .int(shape.rows), .int(shape.columns), .view(input), .view(targets),
+             .optionalView(positiveWeight), .optionalView(sampleWeights), .optionalView(outputs.perSampleLoss),
+             .optionalView(outputs.inputGradient)] + rowBuffers)
+        try finishLoss(
+            rowBuffers, shape: shape, rootOfMean: kind == RegressionLoss.rootMeanSquaredError.kernelCode, outputs: outputs)
+    }
+
+    /// `LOSS_BINARY_CROSS_ENTROPY` of `Kernels/loss.cl`.
+    static let binaryCrossEntropyKernelCode = 0
+
+    /// The scratch `row_loss` and `row_weight` arguments of the loss kernels, for `rows` samples.
+    private func rowScratch(rows: Int) throws -> [KernelArgument] {
+        [.memory(try scratch(.rowLoss, count: rows).memory), .memory(try scratch(.rowWeight, count: rows).memory)]
+    }
+
+    /// `loss_finish` and, when a gradient is asked for, `loss_scale_gradient`.
+    private func finishLoss(
+        _ rowBuffers: [KernelArgument], shape: MatrixShape, rootOfMean: Bool, outputs: LossOutputs<Buffer>
+    ) throws {
+        let scale = try scratch(.lossScale, count: 1)
+        try launch(
+            .loss, "loss_finish", global: [tuning.groupSize], local: [tuning.groupSize],
+            [.int(shape.rows), .int(rootOfMean ? 1 : 0)] + rowBuffers + [.view(outputs.loss), .memory(scale.memory)])
+        guard let gradient = outputs.inputGradient else { return }
+        try launchElementwise(
+            .loss, "loss_scale_gradient", count: gradient.count,
+            [.int(gradient.count), .memory(scale.memory), .view(gradient)])
+    }
+}
+
+extension RegressionLoss {
+    /// The `LOSS_*` constant of `Kernels/loss.cl`.
+    var kernelCode: Int {
+        switch self {
+        case .meanSquaredError: 1
+        case .meanAbsoluteError: 2
+        case .huber: 3
+        case .rootMeanSquaredError: 4
+        }
+    }
+}

@@ -207,6 +207,27 @@ public protocol Backend: AnyObject {
         outputs: LossOutputs<Buffer>
     ) throws
 
+    // MARK: Optimizer
+
+    /// One fused optimizer step over a parameter group: every element of `parameters` is updated
+    /// from its gradient and its `state` arrays (as many as `step.rule.stateCount`, laid out like
+    /// the parameters) in a single launch. `gradientScale` (1 element on the device, or nil) is
+    /// the global-norm clipping factor of `clipScaleForGlobalNorm`. See `OptimizerStep` for the
+    /// gradient's clipping and penalties and `OptimizerRule` for each update rule.
+    /// - Throws: `DescentError.invalidArgument` naming a bad learning rate, beta, epsilon or state
+    ///   count; `.shapeMismatch` when the arrays differ in size.
+    func optimizerStep(
+        _ step: OptimizerStep, parameters: View, gradients: View, state: [View], gradientScale: View?
+    ) throws
+
+    /// Writes PyTorch's global-norm clipping factor `min(1, maxNorm / (||g||_2 + 1e-6))` of all
+    /// of `gradients` into `scale` (1 element), on the device: no round trip.
+    func clipScaleForGlobalNorm(gradients: View, maxNorm: Float, scale: View) throws
+
+    /// Keras's `MaxNorm`: each column of `weights` (`shape`: inputs x units, one column per unit's
+    /// incoming weights) with L2 norm `n` is multiplied by `min(n, maxNorm) / (n + 1e-7)`.
+    func maxNormConstraint(weights: View, shape: MatrixShape, maxNorm: Float) throws
+
     // MARK: Random numbers
 
     /// Fills `destination` with random numbers: element `i` gets the value at counter position

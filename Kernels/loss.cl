@@ -49,12 +49,14 @@ void softmax_cross_entropy_rows(const int columns, const float smoothing,
     row_max = group_max(scratch, row_max);
     float sum = 0.0f;
     for (int c = lid; c < columns; c += GROUP_SIZE) sum += exp(z[c] - row_max);
-    const float log_sum_exp = row_max + log(group_sum(scratch, sum));
+    // -log p_c = (max - z_c) + log(sum): the difference first, so that large logits keep the
+    // digits that max + log(sum) would round away.
+    const float log_sum = log(group_sum(scratch, sum));
 
     float smoothed = 0.0f, total_weight = 0.0f;
     for (int c = lid; c < columns; c += GROUP_SIZE) {
         const float w = class_weights ? class_weights[class_weights_offset + c] : 1.0f;
-        smoothed += w * (log_sum_exp - z[c]);
+        smoothed += w * ((row_max - z[c]) + log_sum);
         total_weight += w;
     }
     smoothed = group_sum(scratch, smoothed);
@@ -62,21 +64,22 @@ void softmax_cross_entropy_rows(const int columns, const float smoothing,
 
     const float label_weight = class_weights ? class_weights[class_weights_offset + label] : 1.0f;
     const float sample_weight = sample_weights ? sample_weights[sample_weights_offset + row] : 1.0f;
-    const float loss = (1.0f - smoothing) * label_weight * (log_sum_exp - z[label])
+    const float loss = (1.0f - smoothing) * label_weight * ((row_max - z[label]) + log_sum)
                        + smoothing / (float)columns * smoothed;
+    // A row of weight 0 (padding) contributes nothing, even if it holds NaN.
     if (lid == 0) {
         if (per_sample) per_sample[per_sample_offset + row] = loss;
-        row_loss[row] = sample_weight * loss;
-        row_weight[row] = sample_weight * label_weight;
+        row_loss[row] = sample_weight == 0.0f ? 0.0f : sample_weight * loss;
+        row_weight[row] = sample_weight == 0.0f ? 0.0f : sample_weight * label_weight;
     }
     if (!gradient) return;
     __global float* g = gradient + gradient_offset + row * columns;
     for (int c = lid; c < columns; c += GROUP_SIZE) {
-        const float p = exp(z[c] - log_sum_exp);
+        const float p = exp((z[c] - row_max) - log_sum);
         const float w = class_weights ? class_weights[class_weights_offset + c] : 1.0f;
         const float hard = (1.0f - smoothing) * label_weight * (p - (c == label ? 1.0f : 0.0f));
         const float soft = smoothing / (float)columns * (total_weight * p - w);
-        g[c] = sample_weight * (hard + soft);
+        g[c] = sample_weight == 0.0f ? 0.0f : sample_weight * (hard + soft);
     }
 }
 
@@ -119,18 +122,20 @@ __kernel void elementwise_loss_rows(const int kind, const float delta, const int
     const int row = get_global_id(0);
     if (row >= rows) return;
     const float sample_weight = sample_weights ? sample_weights[sample_weights_offset + row] : 1.0f;
+    // A row of weight 0 (padding) contributes nothing, even if it holds NaN.
+    const bool padding = sample_weight == 0.0f;
     float sum = 0.0f;
     for (int c = 0; c < columns; c++) {
         const int index = row * columns + c;
         const float pw = positive_weight ? positive_weight[positive_weight_offset + c] : 1.0f;
         const float2 value = element_loss(kind, delta, input[input_offset + index], targets[targets_offset + index], pw);
         sum += value.x;
-        if (gradient) gradient[gradient_offset + index] = sample_weight * value.y / (float)columns;
+        if (gradient) gradient[gradient_offset + index] = padding ? 0.0f : sample_weight * value.y / (float)columns;
     }
     const float mean = sum / (float)columns;
     if (per_sample) per_sample[per_sample_offset + row] = kind == LOSS_ROOT_MEAN_SQUARED_ERROR ? sqrt(mean) : mean;
-    row_loss[row] = sample_weight * mean;
-    row_weight[row] = sample_weight;
+    row_loss[row] = padding ? 0.0f : sample_weight * mean;
+    row_weight[row] = padding ? 0.0f : sample_weight;
 }
 
 __kernel __attribute__((reqd_work_group_size(GROUP_SIZE, 1, 1)))

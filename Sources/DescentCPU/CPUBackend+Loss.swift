@@ -31,14 +31,20 @@ extension CPUBackend {
             for k in 1..<c where z[start + k] > rowMax { rowMax = z[start + k] }
             var sum: Float = 0
             for k in 0..<c { sum += expf(z[start + k] - rowMax) }
-            let logSumExp = rowMax + logf(sum)
+            // -log p_k = (max - z_k) + log(sum): the difference first, so that large logits keep
+            // the digits that max + log(sum) would round away.
+            let logSum = logf(sum)
+            let negativeLogProbability = { (k: Int) -> Float in (rowMax - z[start + k]) + logSum }
             var smoothed: Float = 0
-            for k in 0..<c { smoothed += classWeight(k) * (logSumExp - z[start + k]) }
-            let loss = (1 - smoothing) * classWeight(label) * (logSumExp - z[start + label]) + smoothing / Float(c) * smoothed
+            for k in 0..<c { smoothed += classWeight(k) * negativeLogProbability(k) }
+            let loss = (1 - smoothing) * classWeight(label) * negativeLogProbability(label) + smoothing / Float(c) * smoothed
             let sampleWeight = s?[row] ?? 1
             outputs.perSampleLoss?.floats[row] = loss
-            weightedLoss += sampleWeight * loss
-            normalizer += sampleWeight * classWeight(label)
+            // A row of weight 0 (padding) contributes nothing, even if it holds NaN.
+            if sampleWeight != 0 {
+                weightedLoss += sampleWeight * loss
+                normalizer += sampleWeight * classWeight(label)
+            }
             rowScales[row] = sampleWeight
         }
         outputs.loss.floats[0] = normalizer == 0 ? 0 : weightedLoss / normalizer
@@ -51,6 +57,10 @@ extension CPUBackend {
             var sum: Float = 0
             for k in 0..<c { sum += expf(z[start + k] - rowMax) }
             for k in 0..<c {
+                guard rowScales[row] != 0 else {
+                    gradient[start + k] = 0
+                    continue
+                }
                 let p = expf(z[start + k] - rowMax) / sum
                 let hard = (1 - smoothing) * classWeight(label) * (p - (k == label ? 1 : 0))
                 let soft = smoothing / Float(c) * (totalWeight * p - classWeight(k))
@@ -111,8 +121,11 @@ extension CPUBackend {
             let mean = sum / Float(d)
             let sampleWeight = s?[row] ?? 1
             outputs.perSampleLoss?.floats[row] = rootOfMean ? sqrtf(mean) : mean
-            weightedLoss += sampleWeight * mean
-            normalizer += sampleWeight
+            // A row of weight 0 (padding) contributes nothing, even if it holds NaN.
+            if sampleWeight != 0 {
+                weightedLoss += sampleWeight * mean
+                normalizer += sampleWeight
+            }
         }
         let mean = normalizer == 0 ? 0 : weightedLoss / normalizer
         outputs.loss.floats[0] = rootOfMean ? sqrtf(mean) : mean
@@ -124,7 +137,7 @@ extension CPUBackend {
             let sampleWeight = s?[row] ?? 1
             for column in 0..<d {
                 let index = row * d + column
-                gradient[index] = sampleWeight * element(x[index], t[index], column).derivative * scale
+                gradient[index] = sampleWeight == 0 ? 0 : sampleWeight * element(x[index], t[index], column).derivative * scale
             }
         }
     }

@@ -13,6 +13,11 @@ struct LossParityTests {
         (0..<rows).map { $0 % 5 == 4 ? 0 : 0.5 + Float($0 % 3) }
     }
 
+    /// `values` (rows x columns) with NaN in the rows of weight 0: padding may hold anything.
+    static func poisoningPadding(_ values: [Float], columns: Int) -> [Float] {
+        values.enumerated().map { ($0.offset / columns) % 5 == 4 ? .nan : $0.element }
+    }
+
     func outputs<B: Backend>(on backend: B, shape: MatrixShape) throws -> LossOutputs<B.Buffer> {
         LossOutputs(
             loss: try backend.poisoned(1), perSampleLoss: try backend.poisoned(shape.rows),
@@ -26,7 +31,8 @@ struct LossParityTests {
     func crossEntropy<B: Backend>(
         on backend: B, shape: MatrixShape, smoothing: Float, weighted: Bool
     ) throws -> [Float] {
-        let logits = try backend.paddedView(TestData.uniform(shape.count, seed: 100, in: -8...8))
+        let values = TestData.uniform(shape.count, seed: 100, in: -8...8)
+        let logits = try backend.paddedView(weighted ? Self.poisoningPadding(values, columns: shape.columns) : values)
         let labels = try backend.makeBuffer((0..<shape.rows).map { Int32(($0 * 7 + 3) % shape.columns) }).view
         let options = CrossEntropyOptions(
             labelSmoothing: smoothing,
@@ -73,7 +79,8 @@ struct LossParityTests {
     ]
 
     func regression<B: Backend>(on backend: B, _ loss: RegressionLoss, shape: MatrixShape, weighted: Bool) throws -> [Float] {
-        let predictions = try backend.paddedView(TestData.uniform(shape.count, seed: 105, in: -3...3))
+        let values = TestData.uniform(shape.count, seed: 105, in: -3...3)
+        let predictions = try backend.paddedView(weighted ? Self.poisoningPadding(values, columns: shape.columns) : values)
         let targets = try backend.paddedView(TestData.uniform(shape.count, seed: 106, in: -3...3))
         let weights = weighted ? try backend.paddedView(Self.sampleWeights(shape.rows)) : nil
         let out = try outputs(on: backend, shape: shape)

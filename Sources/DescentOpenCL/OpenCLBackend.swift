@@ -20,6 +20,7 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     let deviceContext: OpenCLDeviceContext
     let queue: OpenCLQueueHandle
     private let kernels = Mutex<[String: OpenCLKernel]>([:])
+    private let launches = Mutex<Int>(0)
     /// Holds one partial result per work-group of `reduce(..., axis: .all)`.
     let reductionScratch: OpenCLBuffer
     /// Temporary device memory of the multi-launch ops, by use; grown on demand.
@@ -56,6 +57,10 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     }
 
     public var deviceName: String { device.name }
+
+    /// How many kernels this backend has enqueued: for tests and benchmarks that count launches
+    /// (a fused optimizer step is one launch per parameter group).
+    public var kernelLaunchCount: Int { launches.withLock { $0 } }
 
     // MARK: Buffers
 
@@ -225,6 +230,7 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
                     queue.raw, compiled.raw, cl_uint(global.count), nil, globalSizes.baseAddress, nil, 0, nil, nil)
             }
             try check(status, "clEnqueueNDRangeKernel(\(kernel), global \(roundedGlobal), local \(local ?? []))")
+            launches.withLock { $0 += 1 }
         }
     }
 

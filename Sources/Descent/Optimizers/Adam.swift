@@ -1,0 +1,143 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import DescentCore
+
+/// Adam (Kingma & Ba, 2015), with AMSGrad (Reddi, Kale & Kumar, 2018) as an option and AdamW's
+/// decoupled decay (Loshchilov & Hutter, 2019) through `AdamW`.
+///
+/// PyTorch: eps 1e-8 added after the bias corrections. Keras: eps 1e-7 added to `sqrt(v)` with
+/// the corrections folded into the step size (the paper's "epsilon hat" form).
+public struct Adam: Optimizer {
+    public var learningRate: Float
+    public var beta1: Float
+    public var beta2: Float
+    public var epsilon: Float
+    public var amsgrad: Bool
+    public var weightDecay: Float
+    public var convention: OptimizerConvention
+
+    /// PyTorch's defaults: lr 0.001, betas (0.9, 0.999), eps 1e-8.
+    public init(
+        learningRate: Float = 0.001, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
+        amsgrad: Bool = false, weightDecay: Float = 0, convention: OptimizerConvention = .pytorch
+    ) {
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.amsgrad = amsgrad
+        self.weightDecay = weightDecay
+        self.convention = convention
+    }
+
+    /// Keras's defaults: lr 0.001, eps 1e-7 in the "epsilon hat" form.
+    public static func keras(learningRate: Float = 0.001, amsgrad: Bool = false) -> Adam {
+        Adam(learningRate: learningRate, epsilon: 1e-7, amsgrad: amsgrad, convention: .keras)
+    }
+
+    public func rule(atStep step: Int) -> OptimizerRule {
+        .adam(beta1: beta1, beta2: beta2, epsilon: epsilon, amsgrad: amsgrad, convention: convention)
+    }
+
+    public var description: String {
+        "Adam(lr: \(learningRate)\(amsgrad ? ", amsgrad" : "")\(convention == .keras ? ", keras" : ""))"
+    }
+}
+
+/// AdamW: Adam with decoupled weight decay, `w -= lr decay w` before the Adam update (PyTorch's
+/// default decay 0.01), instead of an L2 penalty in the gradient.
+public struct AdamW: Optimizer {
+    public var adam: Adam
+    public var decoupledWeightDecay: Float
+
+    public init(
+        learningRate: Float = 0.001, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
+        weightDecay: Float = 0.01, amsgrad: Bool = false
+    ) {
+        adam = Adam(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon, amsgrad: amsgrad)
+        decoupledWeightDecay = weightDecay
+    }
+
+    public var learningRate: Float { adam.learningRate }
+    public var weightDecay: Float { 0 }
+    public func rule(atStep step: Int) -> OptimizerRule { adam.rule(atStep: step) }
+    public var description: String { "AdamW(lr: \(learningRate), weightDecay: \(decoupledWeightDecay))" }
+}
+
+/// AdaMax (Kingma & Ba, 2015, section 7): Adam with the infinity norm. PyTorch: lr 0.002, eps
+/// inside the max; Keras: lr 0.001, eps 1e-7 added to the norm.
+public struct AdaMax: Optimizer {
+    public var learningRate: Float
+    public var beta1: Float
+    public var beta2: Float
+    public var epsilon: Float
+    public var weightDecay: Float
+    public var convention: OptimizerConvention
+
+    public init(
+        learningRate: Float = 0.002, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
+        weightDecay: Float = 0, convention: OptimizerConvention = .pytorch
+    ) {
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.weightDecay = weightDecay
+        self.convention = convention
+    }
+
+    public func rule(atStep step: Int) -> OptimizerRule {
+        .adamax(beta1: beta1, beta2: beta2, epsilon: epsilon, convention: convention)
+    }
+
+    public var description: String { "AdaMax(lr: \(learningRate)\(convention == .keras ? ", keras" : ""))" }
+}
+
+/// Nadam (Dozat, 2016): Adam with Nesterov momentum and the momentum schedule
+/// `mu_t = b1 (1 - 0.5 0.96^(t psi))`. PyTorch: lr 0.002, psi (`momentum_decay`) 0.004. Keras's
+/// Nadam has no psi (it uses `0.96^t`, i.e. psi = 1) and eps 1e-7: use `Nadam.keras`.
+public struct Nadam: Optimizer {
+    public var learningRate: Float
+    public var beta1: Float
+    public var beta2: Float
+    public var epsilon: Float
+    public var momentumDecay: Double
+    public var weightDecay: Float
+
+    public init(
+        learningRate: Float = 0.002, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
+        momentumDecay: Double = 0.004, weightDecay: Float = 0
+    ) {
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.momentumDecay = momentumDecay
+        self.weightDecay = weightDecay
+    }
+
+    /// Keras's form: `0.96^t` (psi 1), lr 0.001, eps 1e-7.
+    public static func keras(learningRate: Float = 0.001) -> Nadam {
+        Nadam(learningRate: learningRate, epsilon: 1e-7, momentumDecay: 1)
+    }
+
+    /// `mu_t`, 1-based.
+    func momentum(atStep step: Int) -> Double {
+        Double(beta1) * (1 - 0.5 * pow(0.96, Double(step) * momentumDecay))
+    }
+
+    /// The momentum schedule at `step`, with the product of every `mu` up to it. Recomputed from
+    /// the start each time (a product of `step` factors): exact, stateless, and cheap beside the step.
+    public func rule(atStep step: Int) -> OptimizerRule {
+        let product = (1...max(step, 1)).reduce(1.0) { $0 * momentum(atStep: $1) }
+        let next = momentum(atStep: step + 1)
+        return .nadam(
+            beta1: beta1, beta2: beta2, epsilon: epsilon,
+            momentum: NadamMomentum(current: momentum(atStep: step), next: next, product: product, nextProduct: product * next))
+    }
+
+    public var description: String { "Nadam(lr: \(learningRate), psi: \(momentumDecay))" }
+}

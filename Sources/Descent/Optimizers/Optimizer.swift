@@ -1,0 +1,27 @@
+import DescentCore
+
+/// An optimization algorithm: its hyperparameters, and the update rule it applies at each step.
+///
+/// Optimizers are values; the state that changes as training goes (the step count, Nadam's
+/// momentum product, the state arrays on the device) lives in `FusedOptimizer`. Every optimizer
+/// follows PyTorch's `torch.optim` unless its `convention` is `.keras`; the README lists the
+/// differences.
+public protocol Optimizer: Sendable, CustomStringConvertible {
+    /// The base learning rate: the rate of every step without a schedule.
+    var learningRate: Float { get }
+    /// Coupled L2 penalty added to the gradient (`weight_decay` in PyTorch's optimizers but AdamW).
+    var weightDecay: Float { get }
+    /// Decoupled weight decay, `w -= lr decay w` before the update (AdamW); 0 for the others.
+    var decoupledWeightDecay: Float { get }
+    /// The update rule at the 1-based step `step`.
+    func rule(atStep step: Int) -> OptimizerRule
+    /// The value state array `index` starts at (0, but for Adagrad's accumulator).
+    func initialStateValue(_ index: Int) -> Float
+}
+
+extension Optimizer {
+    public var decoupledWeightDecay: Float { 0 }
+    public func initialStateValue(_ index: Int) -> Float { 0 }
+    /// How many state arrays of the parameters' size the optimizer keeps.
+    public var stateCount: Int { rule(atStep: 1).stateCount }
+}

@@ -1,0 +1,79 @@
+import DescentCore
+
+/// Stochastic gradient descent, with optional momentum, dampening and Nesterov momentum.
+///
+/// PyTorch (`torch.optim.SGD`): `b = g` on the first step, then `b = momentum b + (1 - dampening) g`;
+/// `w -= lr (g + momentum b)` with Nesterov, else `w -= lr b`. Keras (`keras.optimizers.SGD`):
+/// `v = momentum v - lr g`; `w += v`, or `w += momentum v - lr g` with Nesterov. The two agree
+/// while the learning rate is constant and part ways when a schedule changes it [1].
+///
+/// [1]: Sutskever, Martens, Dahl & Hinton, "On the importance of initialization and momentum in
+///      deep learning", ICML 2013.
+public struct SGD: Optimizer {
+    public var learningRate: Float
+    public var momentum: Float
+    public var dampening: Float
+    public var nesterov: Bool
+    public var weightDecay: Float
+    public var convention: OptimizerConvention
+
+    /// PyTorch's defaults: no momentum, no dampening, no weight decay.
+    public init(
+        learningRate: Float, momentum: Float = 0, dampening: Float = 0, nesterov: Bool = false,
+        weightDecay: Float = 0, convention: OptimizerConvention = .pytorch
+    ) {
+        self.learningRate = learningRate
+        self.momentum = momentum
+        self.dampening = dampening
+        self.nesterov = nesterov
+        self.weightDecay = weightDecay
+        self.convention = convention
+    }
+
+    public func rule(atStep step: Int) -> OptimizerRule {
+        .sgd(momentum: momentum, dampening: dampening, nesterov: nesterov, convention: convention)
+    }
+
+    public var description: String {
+        "SGD(lr: \(learningRate), momentum: \(momentum)\(nesterov ? ", nesterov" : "")\(convention == .keras ? ", keras" : ""))"
+    }
+}
+
+/// Adagrad (Duchi, Hazan & Singer, 2011): per-parameter rates shrinking with the sum of squared
+/// gradients. PyTorch: `s += g^2`, `w -= lr / (1 + (t - 1) lrDecay) g / (sqrt(s) + eps)`, eps 1e-10,
+/// `s` starting at `initialAccumulator` (0). Keras: eps 1e-7 inside the root,
+/// `w -= lr g / sqrt(s + eps)`, accumulator starting at 0.1 (use `Adagrad.keras`).
+public struct Adagrad: Optimizer {
+    public var learningRate: Float
+    public var learningRateDecay: Float
+    public var initialAccumulator: Float
+    public var epsilon: Float
+    public var weightDecay: Float
+    public var convention: OptimizerConvention
+
+    /// PyTorch's defaults: lr 0.01, no decay, accumulator 0, eps 1e-10.
+    public init(
+        learningRate: Float = 0.01, learningRateDecay: Float = 0, initialAccumulator: Float = 0,
+        epsilon: Float = 1e-10, weightDecay: Float = 0, convention: OptimizerConvention = .pytorch
+    ) {
+        self.learningRate = learningRate
+        self.learningRateDecay = learningRateDecay
+        self.initialAccumulator = initialAccumulator
+        self.epsilon = epsilon
+        self.weightDecay = weightDecay
+        self.convention = convention
+    }
+
+    /// Keras's defaults: lr 0.001, accumulator 0.1, eps 1e-7 inside the root.
+    public static func keras(learningRate: Float = 0.001) -> Adagrad {
+        Adagrad(learningRate: learningRate, initialAccumulator: 0.1, epsilon: 1e-7, convention: .keras)
+    }
+
+    public func rule(atStep step: Int) -> OptimizerRule {
+        .adagrad(learningRateDecay: learningRateDecay, epsilon: epsilon, convention: convention)
+    }
+
+    public func initialStateValue(_ index: Int) -> Float { initialAccumulator }
+
+    public var description: String { "Adagrad(lr: \(learningRate)\(convention == .keras ? ", keras" : ""))" }
+}

@@ -1,0 +1,92 @@
+import Descent
+import DescentTestSupport
+import Testing
+
+/// The arena runner: groups, launches per step, schedules, clipping and constraints.
+@Suite(.requiresOpenCL)
+struct FusedOptimizerTests {
+    @Test func oneLaunchPerGroupPerStep() throws {
+        let backend = try OpenCLTestSupport.makeBackend()
+        let count = 10_000
+        let parameters = try backend.makeBuffer(TestData.uniform(count, seed: 1))
+        let gradients = try backend.makeBuffer(TestData.uniform(count, seed: 2))
+        let groups = [
+            ParameterGroup(range: 0..<6000), ParameterGroup(range: 6000..<9000, weightDecay: 0),
+            ParameterGroup(range: 9000..<10_000, learningRateScale: 0.1),
+        ]
+        let optimizer = try FusedOptimizer(Adam(), on: backend, parameterCount: count, groups: groups)
+        try optimizer.step(parameters: parameters.view, gradients: gradients.view)
+        let before = backend.kernelLaunchCount
+        try optimizer.step(parameters: parameters.view, gradients: gradients.view)
+        #expect(backend.kernelLaunchCount - before == 3, "one fused launch per group")
+
+        optimizer.clipping = GradientClipping(globalNorm: 1)
+        let clipped = backend.kernelLaunchCount
+        try optimizer.step(parameters: parameters.view, gradients: gradients.view)
+        // The norm: two reduction launches and one to turn it into a factor; then the groups.
+        #expect(backend.kernelLaunchCount - clipped == 3 + 3)
+        #expect(optimizer.stepCount == 3)
+    }
+
+    func run<B: Backend>(on backend: B) throws -> [Float] {
+        let count = 257
+        let parameters = try backend.makeBuffer(TestData.uniform(count, seed: 3))
+        let gradients = try backend.makeBuffer(count: count)
+        let matrix = MaxNormConstraint(offset: 7, shape: MatrixShape(rows: 10, columns: 20), maxNorm: 0.8)
+        let optimizer = try FusedOptimizer(
+            SGD(learningRate: 0.1, momentum: 0.9, weightDecay: 1e-3), on: backend, parameterCount: count,
+            groups: [ParameterGroup(range: 0..<250, l1: 1e-3, maxNorm: [matrix]), ParameterGroup(range: 250..<257, weightDecay: 0)],
+            schedule: try StepDecay(initialLearningRate: 0.1, stepSize: 3, gamma: 0.5),
+            clipping: GradientClipping(value: 0.9, globalNorm: 5))
+        for step in 0..<8 {
+            try backend.upload(TestData.uniform(count, seed: 10 + UInt64(step), in: -2...2), to: gradients.view)
+            try optimizer.step(parameters: parameters.view, gradients: gradients.view)
+        }
+        return try backend.download(parameters.view) + optimizer.state.flatMap { try backend.download($0.view) }
+    }
+
+    @Test func everythingTogetherMatchesOnBothBackends() throws {
+        let expected = try run(on: CPUBackend())
+        expectClose(try run(on: try OpenCLTestSupport.makeBackend()), expected, .elementwise, "SGD with groups, schedule, clipping, max-norm")
+    }
+
+    @Test func maxNormHoldsAfterEachStep() throws {
+        let backend = CPUBackend()
+        let shape = MatrixShape(rows: 4, columns: 3)
+        let parameters = try backend.makeBuffer([Float](repeating: 2, count: shape.count))
+        let gradients = try backend.makeBuffer([Float](repeating: -1, count: shape.count))
+        let optimizer = try FusedOptimizer(
+            SGD(learningRate: 1), on: backend, parameterCount: shape.count,
+            groups: [ParameterGroup(range: 0..<shape.count, maxNorm: [MaxNormConstraint(offset: 0, shape: shape, maxNorm: 2)])])
+        try optimizer.step(parameters: parameters.view, gradients: gradients.view)
+        // Each column is (3, 3, 3, 3), norm 6, scaled to norm 2: every weight 1 (to 1e-7).
+        for value in try backend.download(parameters.view) { #expect(abs(value - 1) < 1e-6) }
+    }
+
+    @Test func plateauReducerDrivesTheBaseRate() throws {
+        let backend = CPUBackend()
+        let optimizer = try FusedOptimizer(SGD(learningRate: 0.1), on: backend, parameterCount: 4)
+        var reducer = try PlateauReducer(initialLearningRate: 0.1, patience: 0)
+        for metric in [1.0, 1.0] { optimizer.baseLearningRate = Float(reducer.observe(metric)) }
+        #expect(abs(optimizer.learningRate(of: optimizer.groups[0]) - 0.01) < 1e-9)
+    }
+
+    @Test func badGroupsAndArenasAreTypedErrors() throws {
+        let backend = CPUBackend()
+        #expect(throws: DescentError.self) {
+            _ = try FusedOptimizer(Adam(), on: backend, parameterCount: 10, groups: [ParameterGroup(range: 0..<11)])
+        }
+        #expect(throws: DescentError.self) {
+            _ = try FusedOptimizer(
+                Adam(), on: backend, parameterCount: 10, groups: [ParameterGroup(range: 0..<6), ParameterGroup(range: 5..<10)])
+        }
+        let optimizer = try FusedOptimizer(Adam(learningRate: -1), on: backend, parameterCount: 10)
+        let ten = try backend.makeBuffer(count: 10), gradients = try backend.makeBuffer(count: 10)
+        let nine = try backend.makeBuffer(count: 9)
+        try backend.fill(ten.view, with: 0)
+        try backend.fill(gradients.view, with: 0)
+        let error = try #require(throws: DescentError.self) { try optimizer.step(parameters: ten.view, gradients: gradients.view) }
+        #expect(error.description.contains("learning rate") && error.description.contains("-1"))
+        #expect(throws: DescentError.self) { try optimizer.step(parameters: ten.view, gradients: nine.view) }
+    }
+}

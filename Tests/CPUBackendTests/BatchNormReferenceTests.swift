@@ -406,21 +406,14 @@ import Testing
         let (dx, dGamma, dBeta) = try backward(x, shape, gamma: gamma, beta: beta, dy: w)
 
         let (xs, gammas, betas) = (x.map(Double.init), gamma.map(Double.init), beta.map(Double.init))
-        func numeric(_ base: [Double], _ index: Int, _ loss: ([Double]) -> Double) -> Float {
-            Float(centeredDifference(at: base[index], step: 1e-5) { value in
-                var perturbed = base
-                perturbed[index] = value
-                return loss(perturbed)
-            })
+        let numericX = numericGradient(at: xs) {
+            Self.loss($0, gamma: gammas, beta: betas, weights: w, shape: shape, epsilon: epsilon)
         }
-        let numericX = xs.indices.map { index in
-            numeric(xs, index) { Self.loss($0, gamma: gammas, beta: betas, weights: w, shape: shape, epsilon: epsilon) }
+        let numericGamma = numericGradient(at: gammas) {
+            Self.loss(xs, gamma: $0, beta: betas, weights: w, shape: shape, epsilon: epsilon)
         }
-        let numericGamma = gammas.indices.map { index in
-            numeric(gammas, index) { Self.loss(xs, gamma: $0, beta: betas, weights: w, shape: shape, epsilon: epsilon) }
-        }
-        let numericBeta = betas.indices.map { index in
-            numeric(betas, index) { Self.loss(xs, gamma: gammas, beta: $0, weights: w, shape: shape, epsilon: epsilon) }
+        let numericBeta = numericGradient(at: betas) {
+            Self.loss(xs, gamma: gammas, beta: $0, weights: w, shape: shape, epsilon: epsilon)
         }
         expectClose(dx, numericX, .finiteDifference, "batch norm dx vs finite differences \(shape)")
         expectClose(dGamma, numericGamma, .finiteDifference, "batch norm dgamma vs finite differences \(shape)")

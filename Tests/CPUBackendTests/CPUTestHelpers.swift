@@ -57,6 +57,17 @@ func centeredDifference(at x: Double, step h: Double, _ f: (Double) -> Double) -
     (f(x + h) - f(x - h)) / (2 * h)
 }
 
+/// The centered-difference gradient of `loss` at `base`, one element at a time, in Double.
+func numericGradient(at base: [Double], step h: Double = 1e-5, _ loss: ([Double]) -> Double) -> [Float] {
+    base.indices.map { index in
+        Float(centeredDifference(at: base[index], step: h) { value in
+            var perturbed = base
+            perturbed[index] = value
+            return loss(perturbed)
+        })
+    }
+}
+
 /// `transpose` of a row-major `rows` x `columns` matrix.
 func transposed(_ values: [Float], rows: Int, columns: Int) -> [Float] {
     (0..<(rows * columns)).map { index in

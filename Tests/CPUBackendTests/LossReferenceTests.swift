@@ -165,18 +165,6 @@ enum LossHarness {
         if case .regression(.rootMeanSquaredError) = loss { return (mean.squareRoot(), losses.map { $0.squareRoot() }) }
         return (mean, losses)
     }
-
-    /// Centered differences of `f` with respect to each element of `x`, in Double.
-    static func numericGradient(at x: [Float], step: Double = 1e-5, _ f: ([Double]) -> Double) -> [Float] {
-        let base = x.map(Double.init)
-        return base.indices.map { index in
-            Float(centeredDifference(at: base[index], step: step) { value in
-                var perturbed = base
-                perturbed[index] = value
-                return f(perturbed)
-            })
-        }
-    }
 }
 
 /// Every loss against its Double reference and finite differences, with and without sample, class
@@ -211,7 +199,7 @@ enum LossHarness {
             let expected = reference(data.input.map(Double.init))
             expectClose([result.loss], [Float(expected.mean)], .reduction, "mean of \(what)")
             expectClose(result.perSample, expected.perSample.map(Float.init), .reduction, "per-sample losses of \(what)")
-            let numeric = LossHarness.numericGradient(at: data.input) { reference($0).mean }
+            let numeric = numericGradient(at: data.input.map(Double.init)) { reference($0).mean }
             expectClose(result.gradient, numeric, .finiteDifference, "input gradient of \(what) vs finite differences")
         }
     }

@@ -1,7 +1,7 @@
 // Losses: softmax cross-entropy, binary cross-entropy and the regression losses, each writing
 // the mean loss, optionally per-sample losses and the input gradient. Mirrors
 // Sources/DescentCPU/CPUBackend+Loss.swift; the semantics are documented on the Backend protocol.
-// The host prepends group.cl.
+// The host prepends group.cl and activation_functions.cl (for stable_sigmoid).
 //
 // Three launches per loss, none reading back to the host:
 //  1. a rows kernel writes each sample's weighted loss and weight to row_loss / row_weight, and
@@ -81,13 +81,6 @@ void softmax_cross_entropy_rows(const int columns, const float smoothing,
         const float soft = smoothing / (float)columns * (total_weight * p - w);
         g[c] = sample_weight == 0.0f ? 0.0f : sample_weight * (hard + soft);
     }
-}
-
-float stable_sigmoid(const float x)
-{
-    if (x >= 0.0f) return 1.0f / (1.0f + exp(-x));
-    const float e = exp(x);
-    return e / (1.0f + e);
 }
 
 // The loss of one element and its derivative with respect to the input.

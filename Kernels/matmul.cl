@@ -1,5 +1,7 @@
-// C = alpha * op(A) * op(B) + beta * C, row-major, each operand optionally transposed.
-// Mirrors Sources/DescentCPU/CPUBackend+Matmul.swift.
+// C = alpha * op(A) * op(B) + beta * C, row-major, each operand optionally transposed, and the
+// dense layer's forward pass, the same product with the bias and the activation fused into the
+// epilogue. Mirrors Sources/DescentCPU/CPUBackend+Matmul.swift and CPUBackend+Dense.swift. The
+// host prepends activation_functions.cl.
 //
 // Strategy (matmul_tiled): a work-group computes a TILE x TILE block of C. Each step stages a
 // TILE x TILE_K slice of op(A) and a TILE_K x TILE slice of op(B) in local memory (zero-padded at
@@ -21,28 +23,19 @@
 #define GROUP_WIDTH (TILE / WORK_PER_ITEM)
 #define GROUP_ITEMS (GROUP_WIDTH * GROUP_WIDTH)
 
-__kernel __attribute__((reqd_work_group_size(GROUP_WIDTH, GROUP_WIDTH, 1)))
-void matmul_tiled(const int M, const int N, const int K,
-                  const int transpose_a, const int transpose_b,
-                  const float alpha, const float beta,
-                  __global const float* a, const int a_offset,
-                  __global const float* b, const int b_offset,
-                  __global float* c, const int c_offset)
+// Accumulates this work-item's WORK_PER_ITEM x WORK_PER_ITEM block of op(A) * op(B) for the
+// work-group's TILE x TILE block of C.
+void accumulate_tiles(const int M, const int N, const int K, const int transpose_a, const int transpose_b,
+                      __global const float* a, __global const float* b,
+                      __local float a_tile[TILE_K][TILE], __local float b_tile[TILE_K][TILE],
+                      float accumulator[WORK_PER_ITEM][WORK_PER_ITEM])
 {
-    __local float a_tile[TILE_K][TILE];
-    __local float b_tile[TILE_K][TILE];
-
-    a += a_offset;
-    b += b_offset;
-    c += c_offset;
-
     const int local_column = get_local_id(0);
     const int local_row = get_local_id(1);
     const int local_index = local_row * GROUP_WIDTH + local_column;
     const int row0 = get_group_id(1) * TILE;
     const int column0 = get_group_id(0) * TILE;
 
-    float accumulator[WORK_PER_ITEM][WORK_PER_ITEM];
     for (int i = 0; i < WORK_PER_ITEM; i++)
         for (int j = 0; j < WORK_PER_ITEM; j++)
             accumulator[i][j] = 0.0f;
@@ -83,16 +76,61 @@ void matmul_tiled(const int M, const int N, const int K,
         }
         barrier(CLK_LOCAL_MEM_FENCE);
     }
+}
 
+// The row and column of C that accumulator[i][j] belongs to.
+#define OUTPUT_ROW(i) (get_group_id(1) * TILE + (int)get_local_id(1) + (i) * GROUP_WIDTH)
+#define OUTPUT_COLUMN(j) (get_group_id(0) * TILE + (int)get_local_id(0) + (j) * GROUP_WIDTH)
+
+__kernel __attribute__((reqd_work_group_size(GROUP_WIDTH, GROUP_WIDTH, 1)))
+void matmul_tiled(const int M, const int N, const int K,
+                  const int transpose_a, const int transpose_b,
+                  const float alpha, const float beta,
+                  __global const float* a, const int a_offset,
+                  __global const float* b, const int b_offset,
+                  __global float* c, const int c_offset)
+{
+    __local float a_tile[TILE_K][TILE];
+    __local float b_tile[TILE_K][TILE];
+    float accumulator[WORK_PER_ITEM][WORK_PER_ITEM];
+    accumulate_tiles(M, N, K, transpose_a, transpose_b, a + a_offset, b + b_offset, a_tile, b_tile, accumulator);
+    c += c_offset;
     for (int i = 0; i < WORK_PER_ITEM; i++) {
-        const int row = row0 + local_row + i * GROUP_WIDTH;
+        const int row = OUTPUT_ROW(i);
         if (row >= M) continue;
         for (int j = 0; j < WORK_PER_ITEM; j++) {
-            const int column = column0 + local_column + j * GROUP_WIDTH;
+            const int column = OUTPUT_COLUMN(j);
             if (column >= N) continue;
             // With beta == 0, C is not read (it may be uninitialized), as in BLAS.
             const float product = alpha * accumulator[i][j];
             c[row * N + column] = beta == 0.0f ? product : product + beta * c[row * N + column];
+        }
+    }
+}
+
+// y = f(x W + b): x is M x K, W is K x N, b has N elements (or is NULL); the pre-activation
+// z = x W + b is also written when pre_activation is not NULL.
+__kernel __attribute__((reqd_work_group_size(GROUP_WIDTH, GROUP_WIDTH, 1)))
+void dense_forward(const int M, const int N, const int K, const int kind, const float parameter,
+                   __global const float* input, const int input_offset,
+                   __global const float* weights, const int weights_offset,
+                   __global const float* bias, const int bias_offset,
+                   __global float* pre_activation, const int pre_activation_offset,
+                   __global float* output, const int output_offset)
+{
+    __local float a_tile[TILE_K][TILE];
+    __local float b_tile[TILE_K][TILE];
+    float accumulator[WORK_PER_ITEM][WORK_PER_ITEM];
+    accumulate_tiles(M, N, K, 0, 0, input + input_offset, weights + weights_offset, a_tile, b_tile, accumulator);
+    for (int i = 0; i < WORK_PER_ITEM; i++) {
+        const int row = OUTPUT_ROW(i);
+        if (row >= M) continue;
+        for (int j = 0; j < WORK_PER_ITEM; j++) {
+            const int column = OUTPUT_COLUMN(j);
+            if (column >= N) continue;
+            const float z = accumulator[i][j] + (bias ? bias[bias_offset + column] : 0.0f);
+            if (pre_activation) pre_activation[pre_activation_offset + row * N + column] = z;
+            output[output_offset + row * N + column] = activation_value(kind, parameter, z);
         }
     }
 }

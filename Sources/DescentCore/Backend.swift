@@ -57,6 +57,15 @@ public protocol Backend: AnyObject {
     /// as in BLAS. C must not overlap A or B.
     func matmul(_ a: View, _ b: View, _ c: View, shape: MatmulShape, alpha: Float, beta: Float) throws
 
+    /// A dense layer's forward pass in one call: `z = x W + b`, `y = f(z)`, with x of `batch x
+    /// inputs`, W of `inputs x outputs` and b of `outputs` elements (or nil). The bias and the
+    /// activation are fused into the product's epilogue, so z and y are each written once; z is
+    /// written to `preActivation` when it is given (the backward pass of most activations needs it).
+    func denseForward(
+        input: View, weights: View, bias: View?, activation: Activation, preActivation: View?, output: View,
+        shape: DenseShape
+    ) throws
+
     /// `output[r, c] = input[r, c] + bias[c]`: adds a row vector to every row. `output` may be `input`.
     func addBias(_ input: View, bias: View, output: View, shape: MatrixShape) throws
 

@@ -16,6 +16,26 @@ public struct MatrixShape: Sendable, Equatable, CustomStringConvertible {
     public var description: String { "[\(rows), \(columns)]" }
 }
 
+/// The shape of a dense layer's forward pass: `batch` samples of `inputs` features to `outputs`.
+public struct DenseShape: Sendable, Equatable, CustomStringConvertible {
+    public var batch: Int
+    public var inputs: Int
+    public var outputs: Int
+
+    public init(batch: Int, inputs: Int, outputs: Int) {
+        self.batch = batch
+        self.inputs = inputs
+        self.outputs = outputs
+    }
+
+    /// The product `x W`.
+    public var matmul: MatmulShape { MatmulShape(m: batch, n: outputs, k: inputs) }
+    /// The shape of the output, `batch x outputs`.
+    public var outputShape: MatrixShape { MatrixShape(rows: batch, columns: outputs) }
+
+    public var description: String { "[\(batch), \(inputs)] -> [\(batch), \(outputs)]" }
+}
+
 /// The shape of `C = alpha * op(A) * op(B) + beta * C`, all row-major and densely packed.
 ///
 /// `op(A)` is `m x k` and `op(B)` is `k x n`; C is `m x n`. With `transposeA`, A is stored as

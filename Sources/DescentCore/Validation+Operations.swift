@@ -30,6 +30,26 @@ extension Validation {
         try disjoint(biasGradient, outputGradient, "biasGradient and outputGradient", of: "biasGradient")
     }
 
+    public static func denseForward<Buffer>(
+        input: BufferView<Buffer>, weights: BufferView<Buffer>, bias: BufferView<Buffer>?, activation: Activation,
+        preActivation: BufferView<Buffer>?, output: BufferView<Buffer>, shape: DenseShape
+    ) throws {
+        let name = "denseForward(\(shape))"
+        try matmul(input, weights, output, shape: shape.matmul)
+        try parameter(of: activation, operation: name)
+        if let bias {
+            try operand(bias, "bias", of: name, count: shape.outputs)
+            try disjoint(output, bias, "output and bias", of: name)
+        }
+        if let preActivation {
+            try operand(preActivation, "pre-activation", of: name, shape: shape.outputShape)
+            for (other, view) in [("output", output), ("input", input), ("weights", weights)] {
+                try disjoint(preActivation, view, "pre-activation and \(other)", of: name)
+            }
+            if let bias { try disjoint(preActivation, bias, "pre-activation and bias", of: name) }
+        }
+    }
+
     public static func elementwise<Buffer>(
         _ operation: ElementwiseOperation, _ a: BufferView<Buffer>, _ b: BufferView<Buffer>,
         output: BufferView<Buffer>

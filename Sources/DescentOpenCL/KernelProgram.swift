@@ -6,17 +6,18 @@ enum KernelProgram: String, CaseIterable, Sendable {
 
     /// The program's OpenCL C source. Files without kernels are prepended where needed:
     /// `philox.cl` (the generator shared with `Philox.swift`) to the programs that draw random
-    /// numbers, `group.cl` (work-group reductions) to the row-wise ones.
+    /// numbers, `group.cl` (work-group reductions) to the row-wise ones, and
+    /// `activation_functions.cl` to those that apply an activation.
     var source: String {
         switch self {
-        case .activation: KernelSource.activation
+        case .activation: KernelSource.activationFunctions + KernelSource.activation
         case .batchnorm: KernelSource.batchnorm
         case .bias: KernelSource.bias
         case .dropout: KernelSource.philox + KernelSource.dropout
         case .elementwise: KernelSource.elementwise
         case .layernorm: KernelSource.group + KernelSource.layernorm
-        case .loss: KernelSource.group + KernelSource.loss
-        case .matmul: KernelSource.matmul
+        case .loss: KernelSource.group + KernelSource.activationFunctions + KernelSource.loss
+        case .matmul: KernelSource.activationFunctions + KernelSource.matmul
         case .optimizer: KernelSource.optimizer
         case .random: KernelSource.philox + KernelSource.random
         case .reduction: KernelSource.reduction

@@ -1,0 +1,70 @@
+// The activation functions and their derivatives, mirroring
+// Sources/DescentCPU/ActivationMath.swift (the formulas and their PyTorch conventions are
+// documented on DescentCore's Activation). No kernels: the host prepends this file to
+// activation.cl and to matmul.cl, whose dense kernel applies an activation in its epilogue.
+//
+// `kind` selects the function (the same for every work-item, so the branch is uniform) and
+// `parameter` is its slope or alpha.
+
+#define ACTIVATION_IDENTITY 0
+#define ACTIVATION_SIGMOID 1
+#define ACTIVATION_TANH 2
+#define ACTIVATION_RELU 3
+#define ACTIVATION_LEAKY_RELU 4
+#define ACTIVATION_ELU 5
+#define ACTIVATION_SELU 6
+#define ACTIVATION_SOFTPLUS 7
+#define ACTIVATION_GELU 8
+
+#define SELU_SCALE 1.0507009873554804934193349852946f
+#define SELU_ALPHA 1.6732632423543772848170429916717f
+#define SOFTPLUS_THRESHOLD 20.0f
+#define GELU_SCALE 0.7978845608028654f
+#define GELU_CUBIC 0.044715f
+
+float stable_sigmoid(const float x)
+{
+    if (x >= 0.0f) return 1.0f / (1.0f + exp(-x));
+    const float e = exp(x);
+    return e / (1.0f + e);
+}
+
+float activation_value(const int kind, const float parameter, const float x)
+{
+    switch (kind) {
+    case ACTIVATION_SIGMOID: return stable_sigmoid(x);
+    case ACTIVATION_TANH: return tanh(x);
+    case ACTIVATION_RELU: return x > 0.0f ? x : 0.0f;
+    case ACTIVATION_LEAKY_RELU: return x > 0.0f ? x : parameter * x;
+    case ACTIVATION_ELU: return x > 0.0f ? x : parameter * expm1(x);
+    case ACTIVATION_SELU: return x > 0.0f ? SELU_SCALE * x : SELU_SCALE * (SELU_ALPHA * expm1(x));
+    case ACTIVATION_SOFTPLUS: return x > SOFTPLUS_THRESHOLD ? x : log1p(exp(x));
+    case ACTIVATION_GELU: {
+        // 0.5 x (1 + tanh u) = x sigmoid(2u), which does not cancel to 0 for large negative x.
+        const float inner = GELU_SCALE * (x + GELU_CUBIC * x * x * x);
+        return x * stable_sigmoid(2.0f * inner);
+    }
+    default: return x;
+    }
+}
+
+float activation_derivative(const int kind, const float parameter, const float x, const float y)
+{
+    switch (kind) {
+    case ACTIVATION_SIGMOID: return y * (1.0f - y);
+    case ACTIVATION_TANH: return 1.0f - y * y;
+    case ACTIVATION_RELU: return x > 0.0f ? 1.0f : 0.0f;
+    case ACTIVATION_LEAKY_RELU: return x > 0.0f ? 1.0f : parameter;
+    case ACTIVATION_ELU: return x > 0.0f ? 1.0f : y + parameter;
+    case ACTIVATION_SELU: return x > 0.0f ? SELU_SCALE : y + SELU_SCALE * SELU_ALPHA;
+    case ACTIVATION_SOFTPLUS: return x > SOFTPLUS_THRESHOLD ? 1.0f : stable_sigmoid(x);
+    case ACTIVATION_GELU: {
+        // d/dx [x sigmoid(2u)] = s + 2 x s (1 - s) u', with 1 - s = sigmoid(-2u).
+        const float inner = GELU_SCALE * (x + GELU_CUBIC * x * x * x);
+        const float inner_derivative = GELU_SCALE * (1.0f + 3.0f * GELU_CUBIC * x * x);
+        const float s = stable_sigmoid(2.0f * inner);
+        return s + 2.0f * x * s * stable_sigmoid(-2.0f * inner) * inner_derivative;
+    }
+    default: return 1.0f;
+    }
+}

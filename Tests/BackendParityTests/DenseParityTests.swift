@@ -1,0 +1,38 @@
+import DescentCore
+import DescentCPU
+import DescentOpenCL
+import DescentTestSupport
+import Testing
+
+/// The fused dense forward pass (matmul + bias + activation) against the CPU's composition.
+@Suite(.requiresOpenCL)
+struct DenseParityTests {
+    func dense<B: Backend>(
+        on backend: B, shape: DenseShape, activation: Activation, withBias: Bool, savePreActivation: Bool
+    ) throws -> [Float] {
+        let x = try backend.paddedView(TestData.uniform(shape.batch * shape.inputs, seed: 130))
+        let w = try backend.paddedView(TestData.uniform(shape.inputs * shape.outputs, seed: 131, in: -0.5...0.5))
+        let b = withBias ? try backend.paddedView(TestData.uniform(shape.outputs, seed: 132)) : nil
+        let count = shape.batch * shape.outputs
+        let z = savePreActivation ? try backend.poisoned(count) : nil
+        let y = try backend.poisoned(count)
+        try backend.denseForward(input: x, weights: w, bias: b, activation: activation, preActivation: z, output: y, shape: shape)
+        return try backend.download(y) + (z.map { try backend.download($0) } ?? [])
+    }
+
+    static var shapes: [DenseShape] {
+        ParityShapes.matmul.map { DenseShape(batch: $0.m, inputs: $0.k, outputs: $0.n) }
+    }
+
+    @Test(arguments: shapes, [Activation.identity, .relu, .gelu, .sigmoid])
+    func fusedForwardMatchesReference(shape: DenseShape, activation: Activation) throws {
+        for (withBias, savePreActivation) in [(true, true), (false, false), (true, false)] {
+            let expected = try dense(
+                on: CPUBackend(), shape: shape, activation: activation, withBias: withBias, savePreActivation: savePreActivation)
+            let actual = try dense(
+                on: try OpenCLTestSupport.makeBackend(), shape: shape, activation: activation, withBias: withBias,
+                savePreActivation: savePreActivation)
+            expectClose(actual, expected, .matmul, "dense \(shape) \(activation) bias \(withBias) z \(savePreActivation)")
+        }
+    }
+}

@@ -1,0 +1,146 @@
+import DescentCore
+
+/// A `Sequential` model built on a backend: one parameter arena, one gradient arena of the same
+/// layout, and each layer's buffers for batches of up to `maxBatch` rows.
+///
+/// Parameters are laid out in layer order, each starting at a multiple of `alignment` elements,
+/// and initialized from Philox stream `(seed, 1000 + parameter index)`, so every backend starts
+/// from the same weights.
+public final class Model<B: Backend> {
+    public let backend: B
+    public let architecture: Sequential
+    public let inputFeatures: Int
+    public let outputFeatures: Int
+    public let maxBatch: Int
+    /// Every trainable parameter, in one buffer.
+    public let parameters: B.Buffer
+    /// Their gradients, in the same layout.
+    public let gradients: B.Buffer
+    /// Where each parameter lives: `layerIndex`, the spec and the arena offset.
+    public let slots: [ParameterSlot]
+    let runtimes: [any LayerRuntime<B>]
+    /// The number of forward passes in training mode so far (the dropout step).
+    public private(set) var trainingSteps = 0
+
+    /// Arena offsets are multiples of this many elements (256 bytes), friendly to vector loads.
+    public static var alignment: Int { 64 }
+
+    /// Builds `architecture` on `backend` for inputs of `inputFeatures` features.
+    /// - Throws: `DescentError.shapeMismatch` when a layer cannot take the previous one's output,
+    ///   `.invalidArgument` for a `maxBatch` below 1.
+    public init(_ architecture: Sequential, inputFeatures: Int, on backend: B, maxBatch: Int) throws {
+        guard maxBatch >= 1 else {
+            throw DescentError.invalidArgument(operation: "Model", reason: "the batch size must be at least 1, got \(maxBatch)")
+        }
+        guard !architecture.layers.isEmpty else {
+            throw DescentError.invalidArgument(operation: "Model", reason: "a model needs at least one layer")
+        }
+        self.backend = backend
+        self.architecture = architecture
+        self.inputFeatures = inputFeatures
+        self.maxBatch = maxBatch
+
+        var features = inputFeatures, offset = 0
+        var slots: [ParameterSlot] = [], layerFeatures: [Int] = []
+        for (index, layer) in architecture.layers.enumerated() {
+            layerFeatures.append(features)
+            for spec in layer.parameters(inputFeatures: features) {
+                slots.append(ParameterSlot(layerIndex: index, spec: spec, offset: offset))
+                offset += (spec.count + Self.alignment - 1) / Self.alignment * Self.alignment
+            }
+            features = try layer.outputFeatures(for: features)
+        }
+        outputFeatures = features
+        self.slots = slots
+        let parameters = try backend.makeBuffer(count: max(offset, 1))
+        let gradients = try backend.makeBuffer(count: max(offset, 1))
+        self.parameters = parameters
+        self.gradients = gradients
+        try backend.fill(parameters.view, with: 0)
+        try backend.fill(gradients.view, with: 0)
+
+        for (index, slot) in slots.enumerated() {
+            try slot.spec.initializer.fill(
+                try parameters.view(offset: slot.offset, count: slot.spec.count), on: backend,
+                fanIn: slot.spec.fanIn, fanOut: slot.spec.fanOut,
+                key: RandomKey(seed: architecture.seed, stream: 1000 + UInt64(index)))
+        }
+        let seed = architecture.seed
+        runtimes = try architecture.layers.enumerated().map { index, layer in
+            let mine = slots.filter { $0.layerIndex == index }
+            return try layer.makeRuntime(LayerContext(
+                backend: backend, inputFeatures: layerFeatures[index], maxBatch: maxBatch,
+                parameters: try mine.map { try parameters.view(offset: $0.offset, count: $0.spec.count) },
+                gradients: try mine.map { try gradients.view(offset: $0.offset, count: $0.spec.count) },
+                index: index, seed: seed, needsInputGradient: index > 0))
+        }
+    }
+
+    /// The number of trainable parameters (without alignment padding).
+    public var parameterCount: Int { slots.reduce(0) { $0 + $1.spec.count } }
+
+    /// The forward pass of `batch` rows of `input` (`batch x inputFeatures`); returns the output
+    /// (`batch x outputFeatures`), a view valid until the next forward pass.
+    public func forward(_ input: B.View, batch: Int, training: Bool) throws -> B.View {
+        guard batch >= 1, batch <= maxBatch else {
+            throw DescentError.invalidArgument(
+                operation: "Model.forward", reason: "the batch of \(batch) rows must be in 1...\(maxBatch)")
+        }
+        guard input.count == batch * inputFeatures else {
+            throw DescentError.shapeMismatch(
+                operation: "Model.forward", expected: "[\(batch), \(inputFeatures)] input (\(batch * inputFeatures) elements)",
+                actual: "\(input.count) elements")
+        }
+        var x = input
+        for runtime in runtimes { x = try runtime.forward(x, batch: batch, training: training, step: trainingSteps) }
+        if training { trainingSteps += 1 }
+        return x
+    }
+
+    /// The backward pass from the gradient of the loss with respect to the last output; writes
+    /// every parameter's gradient into `gradients`.
+    public func backward(_ outputGradient: B.View, batch: Int) throws {
+        var gradient = outputGradient
+        for runtime in runtimes.reversed() { gradient = try runtime.backward(gradient, batch: batch) }
+    }
+
+    /// Two parameter groups: the parameters that decay (weights) and those that do not (biases
+    /// and normalization parameters), each a contiguous set of arena ranges.
+    public var parameterGroups: [ParameterGroup] {
+        slots.map { slot in
+            let end = slot.offset + (slot.spec.count + Self.alignment - 1) / Self.alignment * Self.alignment
+            return ParameterGroup(range: slot.offset..<end, weightDecay: slot.spec.decays ? nil : 0)
+        }
+    }
+
+    /// The size of the arenas, padding included.
+    public var arenaCount: Int { parameters.count }
+
+    /// A Keras-like summary: each layer, its output shape and its parameter count.
+    public var summary: String {
+        var lines = ["Layer                          Output shape        Parameters"]
+        var features = inputFeatures
+        for (index, layer) in architecture.layers.enumerated() {
+            features = (try? layer.outputFeatures(for: features)) ?? features
+            let count = slots.filter { $0.layerIndex == index }.reduce(0) { $0 + $1.spec.count }
+            lines.append(
+                layer.description.padding(30) + " " + "[batch, \(features)]".padding(19) + " " + String(count))
+        }
+        lines.append("Total trainable parameters: \(parameterCount)")
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// A parameter's place in the arena.
+public struct ParameterSlot: Sendable, Equatable {
+    public let layerIndex: Int
+    public let spec: ParameterSpec
+    public let offset: Int
+}
+
+extension String {
+    /// The string, cut or padded with spaces to `width` characters.
+    func padding(_ width: Int) -> String {
+        count >= width ? String(prefix(width)) : self + String(repeating: " ", count: width - count)
+    }
+}

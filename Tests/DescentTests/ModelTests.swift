@@ -7,6 +7,7 @@ import Testing
 @Suite(.requiresOpenCL)
 struct ModelTests {
     static let architecture = Sequential(seed: 42) {
+        GaussianNoise(0.1)
         Dense(20, 32, initializer: .heUniform)
         BatchNorm(32)
         ReLU()
@@ -65,6 +66,7 @@ struct ModelTests {
         #expect(model.slots.allSatisfy { $0.offset % Model<CPUBackend>.alignment == 0 })
         #expect(model.outputFeatures == 5)
         #expect(model.summary.contains("Dense(20, 32)") && model.summary.contains("[batch, 5]"))
+        #expect(model.summary.contains("GaussianNoise(0.1)"))
         #expect(model.summary.contains("Total trainable parameters: \(model.parameterCount)"))
         let decaying = model.parameterGroups.filter { $0.weightDecay == nil }.count
         #expect(decaying == 3, "only the three weight matrices decay")
@@ -74,6 +76,17 @@ struct ModelTests {
         let cpu = try Model(Self.architecture, inputFeatures: 20, on: CPUBackend(), maxBatch: 4)
         let gpu = try Model(Self.architecture, inputFeatures: 20, on: try OpenCLTestSupport.makeBackend(), maxBatch: 4)
         #expect(try cpu.backend.download(cpu.parameters.view) == gpu.backend.download(gpu.parameters.view))
+    }
+
+    @Test func inferenceIsDeterministicAndNoiseFree() throws {
+        let backend = CPUBackend()
+        let model = try Model(Self.architecture, inputFeatures: 20, on: backend, maxBatch: 8)
+        let x = try backend.makeBuffer(Array(Self.samples.features.prefix(8 * 20)))
+        let first = try backend.download(try model.forward(x.view, batch: 8, training: false))
+        let second = try backend.download(try model.forward(x.view, batch: 8, training: false))
+        let trained = try backend.download(try model.forward(x.view, batch: 8, training: true))
+        #expect(first == second)
+        #expect(first != trained, "dropout and noise act in training only")
     }
 
     @Test func badShapesAreTypedErrors() throws {

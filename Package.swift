@@ -16,6 +16,11 @@ let package = Package(
             path: "Sources/COpenCL",
             providers: [.apt(["ocl-icd-opencl-dev", "opencl-headers"])]
         ),
+        .systemLibrary(
+            name: "CZlib",
+            path: "Sources/CZlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         .target(name: "DescentCore"),
         .target(name: "DescentCPU", dependencies: ["DescentCore"]),
         .target(
@@ -28,7 +33,7 @@ let package = Package(
             name: "DescentOpenCL",
             dependencies: ["DescentCore", "COpenCL", "DescentKernels"]
         ),
-        .target(name: "Descent", dependencies: ["DescentCore", "DescentCPU", "DescentOpenCL"]),
+        .target(name: "Descent", dependencies: ["DescentCore", "DescentCPU", "DescentOpenCL", "CZlib"]),
         .executableTarget(
             name: "descent",
             dependencies: [
@@ -52,7 +57,7 @@ let package = Package(
             name: "BackendParityTests",
             dependencies: ["DescentCPU", "DescentOpenCL", "DescentTestSupport"]
         ),
-        .testTarget(name: "DescentTests", dependencies: ["Descent", "DescentTestSupport"]),
+        .testTarget(name: "DescentTests", dependencies: ["Descent", "DescentTestSupport", "CZlib"]),
         .testTarget(
             name: "OpenCLRuntimeTests",
             dependencies: ["DescentOpenCL", "DescentKernels", "DescentTestSupport"]

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Descent needs, when they are missing:
 #   the OpenCL ICD loader and headers (to build), clinfo (to see devices), and PoCL (an OpenCL
-#   driver for the CPU) when no OpenCL driver is registered yet; with --oclgrind, also oclgrind.
+#   driver for the CPU) when no OpenCL driver is registered yet; zlib (to read gzip-compressed data)
+#   and the Fashion-MNIST data set (files under /usr/share/datasets/fashion-mnist); with --oclgrind,
+#   also oclgrind.
 # As root it runs apt-get; otherwise it prints the exact command to run and fails.
 set -euo pipefail
 
-packages=(ocl-icd-opencl-dev opencl-headers clinfo)
+packages=(ocl-icd-opencl-dev opencl-headers clinfo zlib1g-dev dataset-fashion-mnist)
 if ! ls /etc/OpenCL/vendors/*.icd >/dev/null 2>&1; then
   packages+=(pocl-opencl-icd)
 fi

@@ -1,0 +1,124 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import DescentCore
+
+/// What a callback asks of the training loop after an epoch.
+public enum CallbackAction: Sendable, Equatable {
+    case proceed
+    /// End training, with a reason for `History.stopReason`.
+    case stop(reason: String)
+}
+
+/// Code that runs at the end of every epoch of `Trainer.fit` (Keras's `on_epoch_end`), and may
+/// stop training. Write your own by conforming a class.
+public protocol Callback: AnyObject {
+    /// Called after each epoch with its record and the trainer (for its model and optimizer).
+    func epochEnded<B: Backend>(_ record: EpochRecord, trainer: Trainer<B>) throws -> CallbackAction
+    /// Called once when `fit` returns normally.
+    func trainingEnded<B: Backend>(trainer: Trainer<B>) throws
+}
+
+extension Callback {
+    public func trainingEnded<B: Backend>(trainer: Trainer<B>) throws {}
+}
+
+/// Whether a monitored value should go down (losses) or up (accuracies).
+public enum MonitorMode: Sendable, Equatable {
+    case min, max
+    /// `max` for names containing "acc", else `min`, as Keras's "auto".
+    public static func automatic(for monitor: String) -> MonitorMode { monitor.contains("acc") ? .max : .min }
+}
+
+/// Keras's `EarlyStopping`: stops when `monitor` has not improved by more than `minDelta` for
+/// `patience` epochs (counting from `startFromEpoch`), optionally against a `baseline`, and can
+/// put back the best epoch's weights when training ends.
+public final class EarlyStopping: Callback {
+    public let monitor: String
+    public let minDelta: Double
+    public let patience: Int
+    public let mode: MonitorMode
+    public let baseline: Double?
+    public let restoreBestWeights: Bool
+    public let startFromEpoch: Int
+    public private(set) var best: Double?
+    public private(set) var bestEpoch: Int?
+    public private(set) var wait = 0
+    private var bestWeights: [Float]?
+
+    public init(
+        monitor: String = "val_loss", minDelta: Double = 0, patience: Int = 0, mode: MonitorMode? = nil,
+        baseline: Double? = nil, restoreBestWeights: Bool = false, startFromEpoch: Int = 0
+    ) {
+        self.monitor = monitor
+        self.minDelta = abs(minDelta)
+        self.patience = patience
+        self.mode = mode ?? .automatic(for: monitor)
+        self.baseline = baseline
+        self.restoreBestWeights = restoreBestWeights
+        self.startFromEpoch = startFromEpoch
+    }
+
+    func improves(_ value: Double, on reference: Double) -> Bool {
+        mode == .min ? value < reference - minDelta : value > reference + minDelta
+    }
+
+    public func epochEnded<B: Backend>(_ record: EpochRecord, trainer: Trainer<B>) throws -> CallbackAction {
+        guard record.epoch >= startFromEpoch else { return .proceed }
+        guard let value = record.value(of: monitor) else {
+            throw DescentError.invalidArgument(
+                operation: "EarlyStopping", reason: "'\(monitor)' is not measured (pass validation data for val_ metrics)")
+        }
+        let backend = trainer.model.backend
+        if restoreBestWeights && bestWeights == nil { bestWeights = try backend.download(trainer.model.parameters.view) }
+        wait += 1
+        if improves(value, on: best ?? (mode == .min ? .infinity : -.infinity)) {
+            best = value
+            bestEpoch = record.epoch
+            if restoreBestWeights { bestWeights = try backend.download(trainer.model.parameters.view) }
+            // Keras: the patience restarts only for an improvement that also beats the baseline.
+            if baseline.map({ improves(value, on: $0) }) ?? true {
+                wait = 0
+                return .proceed
+            }
+        }
+        guard wait >= patience && record.epoch > 0 else { return .proceed }
+        return .stop(reason: "early stopping: \(monitor) did not improve for \(wait) epochs (best \(best.map { "\($0)" } ?? "none") at epoch \(bestEpoch.map(String.init) ?? "none"))")
+    }
+
+    /// Puts the best epoch's weights back, whether training stopped early or ran to its end.
+    public func trainingEnded<B: Backend>(trainer: Trainer<B>) throws {
+        if let bestWeights { try trainer.model.backend.upload(bestWeights, to: trainer.model.parameters.view) }
+    }
+}
+
+/// Stops training when the loss becomes NaN or infinite (Keras's `TerminateOnNaN`).
+public final class TerminateOnNaN: Callback {
+    public init() {}
+
+    public func epochEnded<B: Backend>(_ record: EpochRecord, trainer: Trainer<B>) throws -> CallbackAction {
+        record.loss.isFinite ? .proceed : .stop(reason: "the training loss is \(record.loss) at epoch \(record.epoch)")
+    }
+}
+
+/// Drives a `PlateauReducer` from a monitored value once per epoch (Keras's `ReduceLROnPlateau`,
+/// with PyTorch's semantics): the optimizer's base learning rate follows the reducer.
+public final class ReduceLROnPlateau: Callback {
+    public let monitor: String
+    public private(set) var reducer: PlateauReducer
+
+    public init(monitor: String = "val_loss", reducer: PlateauReducer) {
+        self.monitor = monitor
+        self.reducer = reducer
+    }
+
+    public func epochEnded<B: Backend>(_ record: EpochRecord, trainer: Trainer<B>) throws -> CallbackAction {
+        guard let value = record.value(of: monitor) else {
+            throw DescentError.invalidArgument(operation: "ReduceLROnPlateau", reason: "'\(monitor)' is not measured")
+        }
+        trainer.optimizer.baseLearningRate = Float(reducer.observe(value))
+        return .proceed
+    }
+}

@@ -1,0 +1,235 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import DescentCore
+
+/// Trains a `Sequential` model on a backend: mini-batches, validation, callbacks, evaluation.
+///
+/// An epoch uploads the shuffled training set to the device once; each step then runs forward,
+/// the loss, backward and one fused optimizer launch per parameter group, and reads nothing back.
+/// The epoch's loss is summed on the device and its predictions gathered there; both are read
+/// once, at the end of the epoch.
+public final class Trainer<B: Backend> {
+    public let model: Model<B>
+    public let loss: LossFunction
+    public let optimizer: FusedOptimizer<B>
+    public var backend: B { model.backend }
+
+    /// - Parameters:
+    ///   - inputFeatures: nil takes the first layer's (a `Dense`'s inputs).
+    ///   - maxBatch: the largest batch `fit`, `evaluate` and `predict` will use.
+    public init(
+        model architecture: Sequential, inputFeatures: Int? = nil, on backend: B, loss: LossFunction,
+        optimizer: any Optimizer, schedule: (any LearningRateSchedule)? = nil, clipping: GradientClipping = .none,
+        maxBatch: Int = 1024
+    ) throws {
+        guard let features = inputFeatures ?? (architecture.layers.first as? Dense)?.inputs else {
+            throw DescentError.invalidArgument(
+                operation: "Trainer", reason: "pass inputFeatures: the first layer does not say how many it takes")
+        }
+        model = try Model(architecture, inputFeatures: features, on: backend, maxBatch: maxBatch)
+        self.loss = loss
+        self.optimizer = try FusedOptimizer(
+            optimizer, on: backend, parameterCount: model.arenaCount, groups: model.parameterGroups,
+            schedule: schedule, clipping: clipping)
+    }
+
+    /// Trains for `epochs` epochs in batches of `batchSize` (the last one partial), shuffling the
+    /// training set each epoch with `seed`, evaluating `validation` after each epoch, and calling
+    /// `callbacks` in order; stops early when one asks.
+    /// - Throws: `DescentError.invalidArgument` for an empty data set, a batch size outside
+    ///   1...maxBatch, features or labels that do not fit the model and loss.
+    public func fit(
+        _ train: Dataset, validation: Dataset? = nil, epochs: Int, batchSize: Int, seed: UInt64 = 0,
+        callbacks: [any Callback] = []
+    ) throws -> History {
+        try check(train, batchSize: batchSize, operation: "fit")
+        if let validation { try check(validation, batchSize: batchSize, operation: "fit(validation:)") }
+        let n = train.sampleCount
+        let features = try backend.makeBuffer(count: n * model.inputFeatures)
+        let labels = try labelBuffer(count: n)
+        let predictions = try backend.makeBuffer(count: n, elementType: .int32)
+        let lossSum = try backend.makeBuffer(count: 1)
+        let batchLoss = try backend.makeBuffer(count: 1)
+        let outputGradient = try backend.makeBuffer(count: model.maxBatch * model.outputFeatures)
+        var history = History()
+
+        for epoch in 0..<epochs {
+            let started = Self.now()
+            let shuffled = train.shuffled(seed: seed &+ UInt64(epoch))
+            try backend.upload(shuffled.features, to: features.view)
+            try upload(labelsOf: shuffled, to: labels)
+            try backend.fill(lossSum.view, with: 0)
+            var learningRate = Double(optimizer.learningRate(of: optimizer.groups[0]))
+            for start in stride(from: 0, to: n, by: batchSize) {
+                let batch = min(batchSize, n - start)
+                let x = try features.view(offset: start * model.inputFeatures, count: batch * model.inputFeatures)
+                let output = try model.forward(x, batch: batch, training: true)
+                let gradient = try outputGradient.view(offset: 0, count: batch * model.outputFeatures)
+                try lossStep(output, labels: labels, start: start, batch: batch, loss: batchLoss.view, gradient: gradient)
+                try backend.axpy(alpha: Float(batch), x: batchLoss.view, y: lossSum.view)
+                if loss.takesClasses {
+                    try backend.argmaxRows(
+                        output, output: try predictions.view(offset: start, count: batch),
+                        shape: MatrixShape(rows: batch, columns: model.outputFeatures))
+                }
+                try model.backward(gradient, batch: batch)
+                learningRate = Double(optimizer.learningRate(of: optimizer.groups[0]))
+                try optimizer.step(parameters: model.parameters.view, gradients: model.gradients.view)
+            }
+            let meanLoss = Double(try backend.download(lossSum.view)[0]) / Double(n)
+            var accuracy: Double? = nil
+            if let classes = shuffled.classIndices, let classCount = shuffled.classCount {
+                accuracy = try ClassificationMetrics.accuracy(
+                    labels: classes, predictions: try backend.download(predictions.view, as: Int32.self), classCount: classCount)
+            }
+            let trainingSeconds = Self.now() - started
+            let evaluation = try validation.map { try evaluate($0, batchSize: batchSize) }
+            let record = EpochRecord(
+                epoch: epoch, loss: meanLoss, accuracy: accuracy, validationLoss: evaluation?.loss,
+                validationAccuracy: evaluation?.accuracy, learningRate: learningRate, seconds: Self.now() - started,
+                samplesPerSecond: Double(n) / max(trainingSeconds, 1e-9))
+            history.epochs.append(record)
+            var stop: String? = nil
+            for callback in callbacks {
+                if case .stop(let reason) = try callback.epochEnded(record, trainer: self), stop == nil { stop = reason }
+            }
+            if let stop {
+                history.stopReason = stop
+                break
+            }
+        }
+        for callback in callbacks { try callback.trainingEnded(trainer: self) }
+        return history
+    }
+
+    /// The loss and metrics of the model (in inference mode) on `data`.
+    public func evaluate(_ data: Dataset, batchSize: Int? = nil) throws -> Evaluation {
+        let batchSize = batchSize ?? model.maxBatch
+        try check(data, batchSize: batchSize, operation: "evaluate")
+        let n = data.sampleCount
+        let features = try backend.makeBuffer(data.features)
+        let labels = try labelBuffer(count: n)
+        try upload(labelsOf: data, to: labels)
+        let outputs = try backend.makeBuffer(count: n * model.outputFeatures)
+        let lossSum = try backend.makeBuffer(count: 1), batchLoss = try backend.makeBuffer(count: 1)
+        try backend.fill(lossSum.view, with: 0)
+        for start in stride(from: 0, to: n, by: batchSize) {
+            let batch = min(batchSize, n - start)
+            let output = try model.forward(
+                try features.view(offset: start * model.inputFeatures, count: batch * model.inputFeatures),
+                batch: batch, training: false)
+            try backend.copy(output, to: try outputs.view(offset: start * model.outputFeatures, count: batch * model.outputFeatures))
+            try lossStep(output, labels: labels, start: start, batch: batch, loss: batchLoss.view, gradient: nil)
+            try backend.axpy(alpha: Float(batch), x: batchLoss.view, y: lossSum.view)
+        }
+        let meanLoss = Double(try backend.download(lossSum.view)[0]) / Double(n)
+        let scores = try backend.download(outputs.view)
+        guard let classes = data.classIndices, let classCount = data.classCount else {
+            return Evaluation(loss: meanLoss, report: nil, regression: try RegressionMetrics(targets: data.targets ?? [], predictions: scores))
+        }
+        let report = try ClassificationReport(labels: classes, scores: scores, classCount: classCount, classNames: data.classNames)
+        return Evaluation(loss: meanLoss, report: report, regression: nil)
+    }
+
+    /// The model's outputs (logits, or predictions for regression) for every sample of `data`,
+    /// row-major `sampleCount x outputFeatures`.
+    public func predict(_ data: Dataset, batchSize: Int? = nil) throws -> [Float] {
+        let batchSize = batchSize ?? model.maxBatch
+        try check(data, batchSize: batchSize, operation: "predict", labels: false)
+        let features = try backend.makeBuffer(data.features)
+        var result: [Float] = []
+        result.reserveCapacity(data.sampleCount * model.outputFeatures)
+        for start in stride(from: 0, to: data.sampleCount, by: batchSize) {
+            let batch = min(batchSize, data.sampleCount - start)
+            let output = try model.forward(
+                try features.view(offset: start * model.inputFeatures, count: batch * model.inputFeatures),
+                batch: batch, training: false)
+            result += try backend.download(output)
+        }
+        return result
+    }
+
+    // MARK: Steps
+
+    private func lossStep(_ output: B.View, labels: B.Buffer, start: Int, batch: Int, loss lossView: B.View, gradient: B.View?) throws {
+        let shape = MatrixShape(rows: batch, columns: model.outputFeatures)
+        let outputs = LossOutputs(loss: lossView, inputGradient: gradient)
+        let labelView = try labels.view(offset: start * (loss.takesClasses ? 1 : model.outputFeatures),
+                                        count: batch * (loss.takesClasses ? 1 : model.outputFeatures))
+        switch loss {
+        case .softmaxCrossEntropy(let smoothing):
+            try backend.softmaxCrossEntropy(
+                logits: output, labels: labelView, shape: shape, options: CrossEntropyOptions(labelSmoothing: smoothing),
+                sampleWeights: nil, outputs: outputs)
+        case .binaryCrossEntropy:
+            try backend.binaryCrossEntropy(
+                logits: output, targets: labelView, shape: shape, positiveWeight: nil, sampleWeights: nil, outputs: outputs)
+        case .regression(let regression):
+            try backend.regressionLoss(
+                regression, predictions: output, targets: labelView, shape: shape, sampleWeights: nil, outputs: outputs)
+        }
+    }
+
+    private func labelBuffer(count: Int) throws -> B.Buffer {
+        loss.takesClasses
+            ? try backend.makeBuffer(count: count, elementType: .int32)
+            : try backend.makeBuffer(count: count * model.outputFeatures)
+    }
+
+    private func upload(labelsOf data: Dataset, to buffer: B.Buffer) throws {
+        if loss.takesClasses {
+            try backend.upload(data.classIndices ?? [], to: buffer.view)
+        } else {
+            try backend.upload(data.targets ?? [], to: buffer.view)
+        }
+    }
+
+    private func check(_ data: Dataset, batchSize: Int, operation: String, labels: Bool = true) throws {
+        guard data.sampleCount > 0 else {
+            throw DescentError.invalidArgument(operation: operation, reason: "the data set is empty")
+        }
+        guard (1...model.maxBatch).contains(batchSize) else {
+            throw DescentError.invalidArgument(
+                operation: operation, reason: "the batch size must be in 1...\(model.maxBatch), got \(batchSize)")
+        }
+        guard data.featureCount == model.inputFeatures else {
+            throw DescentError.shapeMismatch(
+                operation: operation, expected: "\(model.inputFeatures) features per sample (the model's input)",
+                actual: "\(data.featureCount)")
+        }
+        guard labels else { return }
+        if loss.takesClasses {
+            guard let classCount = data.classCount, classCount <= model.outputFeatures else {
+                throw DescentError.invalidArgument(
+                    operation: operation,
+                    reason: "\(loss) needs class labels in 0..<\(model.outputFeatures) (the model's outputs)")
+            }
+        } else {
+            guard data.targets != nil, data.labelWidth == model.outputFeatures else {
+                throw DescentError.invalidArgument(
+                    operation: operation, reason: "\(loss) needs \(model.outputFeatures) real-valued targets per sample")
+            }
+        }
+    }
+
+    static func now() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
+    }
+}
+
+/// The result of `Trainer.evaluate`.
+public struct Evaluation: Sendable {
+    /// The mean loss.
+    public var loss: Double
+    /// Accuracy, confusion matrix and per-class precision/recall/F1 (classification).
+    public var report: ClassificationReport?
+    /// MSE, MAE, RMSE, R^2 (regression).
+    public var regression: RegressionMetrics?
+
+    public var accuracy: Double? { report?.accuracy }
+}

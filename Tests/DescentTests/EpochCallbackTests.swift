@@ -1,0 +1,41 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import Descent
+import Testing
+
+/// The per-epoch callbacks: CSV logging and epoch-indexed schedules, on a real short fit.
+@Suite struct EpochCallbackTests {
+    func trainer() throws -> Trainer<CPUBackend> {
+        try Trainer(
+            model: Sequential(seed: 1) { Dense(2, 8, activation: .tanh); Dense(8, 2) }, on: CPUBackend(),
+            loss: .softmaxCrossEntropy, optimizer: SGD(learningRate: 0.1), maxBatch: 16)
+    }
+
+    @Test func csvLoggerWritesAHeaderAndALinePerEpoch() throws {
+        var template = Array("/tmp/descent-csv-XXXXXX".utf8CString)
+        let directory = String(cString: try #require(template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }))
+        let path = directory + "/log.csv"
+        let data = try Dataset.moons(sampleCount: 40, seed: 2)
+        _ = try trainer().fit(data, validation: data, epochs: 3, batchSize: 16, callbacks: [CSVLogger(path)])
+        let file = try #require(fopen(path, "r"))
+        var lines: [String] = []
+        var buffer = [CChar](repeating: 0, count: 512)
+        while fgets(&buffer, 512, file) != nil { lines.append(String(cString: buffer)) }
+        fclose(file)
+        #expect(lines.count == 4)
+        #expect(lines[0].hasPrefix("epoch,loss,accuracy,val_loss,val_accuracy,learning_rate"))
+        #expect(lines[3].hasPrefix("2,"))
+        #expect(lines[1].split(separator: ",").count == 8)
+    }
+
+    @Test func learningRateSchedulerSetsTheRatePerEpoch() throws {
+        let trainer = try trainer()
+        let schedule = try StepDecay(initialLearningRate: 0.1, stepSize: 1, gamma: 0.5)
+        let history = try trainer.fit(
+            try Dataset.moons(sampleCount: 32, seed: 3), epochs: 3, batchSize: 16, callbacks: [LearningRateScheduler(schedule)])
+        #expect(history.epochs.map(\.learningRate).map { ($0 * 1e6).rounded() / 1e6 } == [0.1, 0.05, 0.025])
+    }
+}

@@ -4,6 +4,7 @@
 #   driver for the CPU) when no OpenCL driver is registered yet; zlib (to read gzip-compressed data)
 #   and the Fashion-MNIST data set (files under /usr/share/datasets/fashion-mnist); with --oclgrind,
 #   also oclgrind.
+# Also Python's safetensors and numpy (pip), which a test uses to read Descent's checkpoints.
 # As root it runs apt-get; otherwise it prints the exact command to run and fails.
 set -euo pipefail
 
@@ -17,15 +18,25 @@ missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
-
-command="apt-get install -y ${missing[*]}"
-if [ "$(id -u)" -ne 0 ]; then
-  echo "Descent needs these Debian packages: ${missing[*]}" >&2
-  echo "Install them with:  sudo apt-get update && sudo $command" >&2
-  exit 1
+if [ ${#missing[@]} -gt 0 ]; then
+  command="apt-get install -y ${missing[*]}"
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "Descent needs these Debian packages: ${missing[*]}" >&2
+    echo "Install them with:  sudo apt-get update && sudo $command" >&2
+    exit 1
+  fi
+  echo "Installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  $command -qq >/dev/null
 fi
-echo "Installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-$command -qq >/dev/null
+
+if [ "${1:-}" != "--oclgrind" ] && ! python3 -c "import safetensors.numpy, numpy" >/dev/null 2>&1; then
+  pip_command="python3 -m pip install --quiet safetensors numpy"
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "The checkpoint tests read files with Python's safetensors. Install it with:  $pip_command" >&2
+    exit 1
+  fi
+  echo "Installing safetensors and numpy (pip)"
+  $pip_command
+fi

@@ -1,0 +1,94 @@
+import DescentCore
+
+/// Checkpoints in the safetensors format, readable by `safetensors.numpy.load_file` and
+/// `safetensors.torch.load_file` unchanged.
+///
+/// Tensors are named by layer: `layers.<index>.<parameter>` ("layers.0.weight", "layers.0.bias",
+/// "layers.1.gamma", "layers.1.beta"), plus each BatchNorm's running statistics as
+/// "layers.<index>.running_mean" and "layers.<index>.running_var". Shapes are the parameters'
+/// shapes (a `Dense` weight is `[inputs, outputs]`, row-major). The header metadata holds
+/// `"format": "descent"` and `"architecture"`: the `Sequential`'s description.
+extension Model {
+    /// Writes every parameter and running statistic to `path`, atomically (temporary file in the
+    /// same directory, fsync, rename): a crash leaves the previous file or the new one, never half.
+    /// Synchronizing: downloads the parameters.
+    /// - Throws: `DescentError.invalidArgument` when the file cannot be written.
+    public func save(to path: String) throws {
+        let tensors = try stateTensors()
+        let file = SafeTensorsFile(
+            tensors: tensors, metadata: ["format": "descent", "architecture": architecture.description,
+                                         "input_features": String(inputFeatures)])
+        do {
+            try file.write(to: path)
+        } catch let error as SafeTensorsError {
+            throw DescentError.invalidArgument(operation: "Model.save", reason: error.description)
+        }
+    }
+
+    /// Reads the parameters and running statistics saved by `save(to:)` from `path`.
+    ///
+    /// The whole file is read and checked first: its structure, and that it holds exactly this
+    /// model's tensors, each with this model's shape. Only then is anything written to the
+    /// device, so a truncated, corrupt or mismatching file leaves the model as it was. The
+    /// architecture metadata is not compared (a different seed or activation loads fine); names
+    /// and shapes are.
+    /// - Throws: `DescentError.invalidArgument` for a file that cannot be read or is not valid
+    ///   safetensors, or whose tensors are missing or extra; `.shapeMismatch` for a tensor whose
+    ///   shape differs from the model's.
+    public func load(from path: String) throws {
+        let file: SafeTensorsFile
+        do {
+            file = try SafeTensorsFile(contentsOf: path)
+        } catch let error as SafeTensorsError {
+            throw DescentError.invalidArgument(operation: "Model.load", reason: "\(path): \(error.description)")
+        }
+        let entries = try checkpointEntries
+        let stored = Dictionary(file.tensors.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let expectedNames = Set(entries.map(\.name))
+        let missing = entries.map(\.name).filter { stored[$0] == nil }
+        let extra = file.tensors.map(\.name).filter { !expectedNames.contains($0) }
+        guard missing.isEmpty && extra.isEmpty else {
+            var problems: [String] = []
+            if !missing.isEmpty { problems.append("missing \(missing.joined(separator: ", "))") }
+            if !extra.isEmpty { problems.append("unexpected \(extra.joined(separator: ", "))") }
+            let saved = file.metadata["architecture"].map { " It was saved from \($0)." } ?? ""
+            throw DescentError.invalidArgument(
+                operation: "Model.load",
+                reason: "\(path) does not fit this model (\(problems.joined(separator: "; "))).\(saved) This model is \(architecture.description)")
+        }
+        var values: [(view: B.View, values: [Float])] = []
+        for entry in entries {
+            guard let tensor = stored[entry.name] else { continue }
+            guard tensor.shape == entry.shape, tensor.values.count == entry.view.count else {
+                throw DescentError.shapeMismatch(
+                    operation: "Model.load \(path), tensor '\(entry.name)'", expected: "\(entry.shape)", actual: "\(tensor.shape)")
+            }
+            values.append((entry.view, tensor.values))
+        }
+        for (view, tensorValues) in values { try backend.upload(tensorValues, to: view) }
+    }
+
+    /// Every tensor a checkpoint holds, with its name, shape and current values (a "state dict").
+    /// Synchronizing.
+    public func stateTensors() throws -> [SafeTensor] {
+        try checkpointEntries.map { SafeTensor(name: $0.name, shape: $0.shape, values: try backend.download($0.view)) }
+    }
+
+    /// Each tensor a checkpoint holds, in order: name, shape and where it lives on the device.
+    var checkpointEntries: [(name: String, shape: [Int], view: B.View)] {
+        get throws {
+            var entries: [(name: String, shape: [Int], view: B.View)] = []
+            for (index, runtime) in runtimes.enumerated() {
+                for slot in slots where slot.layerIndex == index {
+                    entries.append(("layers.\(index).\(slot.spec.name)", slot.spec.shape,
+                                    try parameters.view(offset: slot.offset, count: slot.spec.count)))
+                }
+                if let norm = runtime as? BatchNormRuntime<B> {
+                    entries.append(("layers.\(index).running_mean", [norm.runningMean.count], norm.runningMean.view))
+                    entries.append(("layers.\(index).running_var", [norm.runningVariance.count], norm.runningVariance.view))
+                }
+            }
+            return entries
+        }
+    }
+}

@@ -1,0 +1,269 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import DescentCore
+
+/// One float32 tensor of a safetensors file: its name, shape and values (row-major).
+public struct SafeTensor: Sendable, Equatable {
+    public var name: String
+    public var shape: [Int]
+    public var values: [Float]
+
+    public init(name: String, shape: [Int], values: [Float]) {
+        self.name = name
+        self.shape = shape
+        self.values = values
+    }
+}
+
+/// What is wrong with a safetensors file; `description` says it in a sentence.
+public enum SafeTensorsError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The file ends before the header length, the header or the data it announces.
+    case truncated(expected: Int, actual: Int)
+    /// The header is over the 100 MB the format allows.
+    case headerTooLarge(Int)
+    /// The header is not valid UTF-8 JSON of the expected structure.
+    case invalidHeader(String)
+    /// A dtype other than "F32".
+    case unsupportedDType(tensor: String, dtype: String)
+    /// `data_offsets` that run backwards, out of the data, or disagree with the shape.
+    case invalidOffsets(tensor: String, reason: String)
+    /// Two tensors share bytes, or bytes belong to no tensor.
+    case overlappingOrGap(String)
+    /// A tensor that cannot be written (shape and value count disagree, duplicate name).
+    case invalidTensor(tensor: String, reason: String)
+    /// The file could not be read or written.
+    case io(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .truncated(let expected, let actual):
+            return "the safetensors file is truncated: it needs \(expected) bytes but has \(actual); write it again"
+        case .headerTooLarge(let size): return "the safetensors header of \(size) bytes is over the 100 MB limit"
+        case .invalidHeader(let reason): return "the safetensors header is corrupt: \(reason)"
+        case .unsupportedDType(let tensor, let dtype):
+            return "tensor '\(tensor)' has dtype \(dtype); Descent reads only F32"
+        case .invalidOffsets(let tensor, let reason): return "tensor '\(tensor)' has bad data_offsets: \(reason)"
+        case .overlappingOrGap(let reason): return "the safetensors data layout is invalid: \(reason)"
+        case .invalidTensor(let tensor, let reason): return "tensor '\(tensor)' cannot be stored: \(reason)"
+        case .io(let path, let reason): return "\(path): \(reason)"
+        }
+    }
+}
+
+/// The safetensors format (https://github.com/huggingface/safetensors): an 8-byte little-endian
+/// header length N, N bytes of JSON header (padded with spaces to a multiple of 8) mapping each
+/// tensor name to `{"dtype", "shape", "data_offsets": [begin, end]}` (offsets relative to the
+/// data) plus an optional `"__metadata__"` map of strings, then the little-endian data.
+/// Only float32 ("F32") tensors are written and read. Parsing is strict: every structural fault
+/// is a `SafeTensorsError`.
+public struct SafeTensorsFile: Sendable, Equatable {
+    /// The tensors, in data order.
+    public var tensors: [SafeTensor]
+    public var metadata: [String: String]
+
+    public static let maximumHeaderSize = 100_000_000
+
+    public init(tensors: [SafeTensor], metadata: [String: String] = [:]) {
+        self.tensors = tensors
+        self.metadata = metadata
+    }
+
+    /// The tensor named `name`, if any.
+    public subscript(name: String) -> SafeTensor? { tensors.first { $0.name == name } }
+
+    // MARK: Writing
+
+    /// The file's bytes.
+    public func encoded() throws -> [UInt8] {
+        var names = Set<String>()
+        var entries: [String] = []
+        var offset = 0
+        for tensor in tensors {
+            guard tensor.name != "__metadata__", names.insert(tensor.name).inserted else {
+                throw SafeTensorsError.invalidTensor(tensor: tensor.name, reason: "the name is reserved or used twice")
+            }
+            guard tensor.shape.allSatisfy({ $0 >= 0 }), tensor.shape.reduce(1, *) == tensor.values.count else {
+                throw SafeTensorsError.invalidTensor(
+                    tensor: tensor.name, reason: "shape \(tensor.shape) does not hold \(tensor.values.count) values")
+            }
+            let end = offset + 4 * tensor.values.count
+            entries.append(
+                "\(jsonString(tensor.name)):{\"dtype\":\"F32\",\"shape\":[\(tensor.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(end)]}")
+            offset = end
+        }
+        if !metadata.isEmpty {
+            let pairs = metadata.sorted { $0.key < $1.key }.map { "\(jsonString($0.key)):\(jsonString($0.value))" }
+            entries.insert("\"__metadata__\":{\(pairs.joined(separator: ","))}", at: 0)
+        }
+        var header = Array(("{" + entries.joined(separator: ",") + "}").utf8)
+        while header.count % 8 != 0 { header.append(0x20) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(8 + header.count + offset)
+        let length = UInt64(header.count)
+        for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: length >> UInt64(shift))) }
+        bytes += header
+        for tensor in tensors { appendLittleEndian(tensor.values, to: &bytes) }
+        return bytes
+    }
+
+    /// Writes the file atomically: to a temporary file in the same directory, flushed and
+    /// `fsync`ed, then renamed over `path`; a failure leaves any previous file untouched.
+    public func write(to path: String) throws {
+        try writeAtomically(try encoded(), to: path)
+    }
+
+    // MARK: Reading
+
+    /// Parses a file's bytes.
+    public init(decoding bytes: [UInt8]) throws {
+        guard bytes.count >= 8 else { throw SafeTensorsError.truncated(expected: 8, actual: bytes.count) }
+        let length = bytes[0..<8].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << UInt64(8 * $1.offset) }
+        guard length <= UInt64(Self.maximumHeaderSize) else { throw SafeTensorsError.headerTooLarge(Int(clamping: length)) }
+        let headerEnd = 8 + Int(length)
+        guard headerEnd <= bytes.count else { throw SafeTensorsError.truncated(expected: headerEnd, actual: bytes.count) }
+        var parser = JSONParser(bytes: bytes[8..<headerEnd])
+        let root = try parser.parseDocument()
+        guard case .object(let members) = root else { throw SafeTensorsError.invalidHeader("the header is not a JSON object") }
+        let dataCount = bytes.count - headerEnd
+
+        var metadata: [String: String] = [:]
+        var layout: [(name: String, shape: [Int], begin: Int, end: Int)] = []
+        for (name, value) in members {
+            if name == "__metadata__" {
+                guard case .object(let pairs) = value else { throw SafeTensorsError.invalidHeader("__metadata__ is not an object") }
+                for (key, item) in pairs {
+                    guard case .string(let text) = item else {
+                        throw SafeTensorsError.invalidHeader("metadata '\(key)' is not a string")
+                    }
+                    metadata[key] = text
+                }
+                continue
+            }
+            guard case .object(let fields) = value else { throw SafeTensorsError.invalidHeader("tensor '\(name)' is not an object") }
+            var dtype: String?, shape: [Int]?, offsets: [Int]?
+            for (key, item) in fields {
+                switch (key, item) {
+                case ("dtype", .string(let text)): dtype = text
+                case ("shape", .array(let items)): shape = try items.map { try $0.integer("shape of '\(name)'") }
+                case ("data_offsets", .array(let items)): offsets = try items.map { try $0.integer("data_offsets of '\(name)'") }
+                default: throw SafeTensorsError.invalidHeader("tensor '\(name)' has an unexpected field '\(key)'")
+                }
+            }
+            guard let dtype, let shape, let offsets else {
+                throw SafeTensorsError.invalidHeader("tensor '\(name)' lacks dtype, shape or data_offsets")
+            }
+            guard dtype == "F32" else { throw SafeTensorsError.unsupportedDType(tensor: name, dtype: dtype) }
+            guard shape.allSatisfy({ $0 >= 0 }) else { throw SafeTensorsError.invalidHeader("tensor '\(name)' has a negative dimension") }
+            guard offsets.count == 2, offsets[0] >= 0, offsets[0] <= offsets[1] else {
+                throw SafeTensorsError.invalidOffsets(tensor: name, reason: "\(offsets) is not [begin, end] with begin <= end")
+            }
+            let (count, overflow) = shape.reduce((1, false)) { partial, dimension in
+                let (product, over) = partial.0.multipliedReportingOverflow(by: dimension)
+                return (product, partial.1 || over)
+            }
+            guard !overflow, count <= (Int.max / 4), offsets[1] - offsets[0] == 4 * count else {
+                throw SafeTensorsError.invalidOffsets(
+                    tensor: name, reason: "\(offsets) spans \(offsets[1] - offsets[0]) bytes but shape \(shape) needs \(overflow ? "too many" : String(4 * count))")
+            }
+            layout.append((name, shape, offsets[0], offsets[1]))
+        }
+        layout.sort { ($0.begin, $0.end) < ($1.begin, $1.end) }
+        var position = 0
+        for entry in layout {
+            guard entry.begin >= position else {
+                throw SafeTensorsError.overlappingOrGap("tensor '\(entry.name)' at \(entry.begin) overlaps the one before, which ends at \(position)")
+            }
+            guard entry.begin == position else {
+                throw SafeTensorsError.overlappingOrGap("bytes \(position)..<\(entry.begin) belong to no tensor")
+            }
+            position = entry.end
+        }
+        guard position <= dataCount else { throw SafeTensorsError.truncated(expected: headerEnd + position, actual: bytes.count) }
+        guard position == dataCount else {
+            throw SafeTensorsError.overlappingOrGap("\(dataCount - position) bytes after the last tensor belong to no tensor")
+        }
+        tensors = layout.map { entry in
+            SafeTensor(name: entry.name, shape: entry.shape,
+                       values: readLittleEndian(bytes, from: headerEnd + entry.begin, count: (entry.end - entry.begin) / 4))
+        }
+        self.metadata = metadata
+    }
+
+    /// Reads and parses the file at `path`.
+    public init(contentsOf path: String) throws {
+        try self.init(decoding: try readWholeFile(path))
+    }
+}
+
+// MARK: - Bytes and files
+
+private func appendLittleEndian(_ values: [Float], to bytes: inout [UInt8]) {
+    #if _endian(little)
+    values.withUnsafeBytes { bytes.append(contentsOf: $0) }
+    #else
+    for value in values {
+        let bits = value.bitPattern
+        for shift in stride(from: 0, to: 32, by: 8) { bytes.append(UInt8(truncatingIfNeeded: bits >> UInt32(shift))) }
+    }
+    #endif
+}
+
+private func readLittleEndian(_ bytes: [UInt8], from start: Int, count: Int) -> [Float] {
+    [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+        bytes.withUnsafeBytes { raw in
+            for index in 0..<count {
+                let bits = raw.loadUnaligned(fromByteOffset: start + 4 * index, as: UInt32.self)
+                buffer[index] = Float(bitPattern: UInt32(littleEndian: bits))
+            }
+        }
+        initialized = count
+    }
+}
+
+private func errorText() -> String { String(cString: strerror(errno)) }
+
+/// The whole file at `path`.
+func readWholeFile(_ path: String) throws -> [UInt8] {
+    guard let file = fopen(path, "rb") else { throw SafeTensorsError.io(path: path, reason: "cannot open: \(errorText())") }
+    defer { fclose(file) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+        let read = fread(&chunk, 1, chunk.count, file)
+        bytes += chunk[0..<read]
+        if read < chunk.count {
+            guard ferror(file) == 0 else { throw SafeTensorsError.io(path: path, reason: "read failed: \(errorText())") }
+            return bytes
+        }
+    }
+}
+
+/// Writes `bytes` to a temporary file next to `path`, flushes and `fsync`s it, and renames it
+/// over `path` (then syncs the directory), so `path` holds either the old or the new file.
+func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+    let slash = path.lastIndex(of: "/")
+    let directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+    let temporary = "\(path).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
+    guard let file = fopen(temporary, "wb") else {
+        throw SafeTensorsError.io(path: temporary, reason: "cannot create the temporary file: \(errorText())")
+    }
+    let written = fwrite(bytes, 1, bytes.count, file)
+    var failure: String?
+    if written != bytes.count { failure = "wrote \(written) of \(bytes.count) bytes: \(errorText())" }
+    else if fflush(file) != 0 { failure = "flush failed: \(errorText())" }
+    else if fsync(fileno(file)) != 0 { failure = "fsync failed: \(errorText())" }
+    if fclose(file) != 0 && failure == nil { failure = "close failed: \(errorText())" }
+    if failure == nil && rename(temporary, path) != 0 { failure = "cannot rename into place: \(errorText())" }
+    if let failure {
+        unlink(temporary)
+        throw SafeTensorsError.io(path: path, reason: failure)
+    }
+    let descriptor = open(directory, O_RDONLY)
+    if descriptor >= 0 {
+        _ = fsync(descriptor)
+        close(descriptor)
+    }
+}

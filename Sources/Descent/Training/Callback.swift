@@ -17,11 +17,15 @@ public enum CallbackAction: Sendable, Equatable {
 public protocol Callback: AnyObject {
     /// Called after each epoch with its record and the trainer (for its model and optimizer).
     func epochEnded<B: Backend>(_ record: EpochRecord, trainer: Trainer<B>) throws -> CallbackAction
+    /// Called after each training step was enqueued (`batch` of `batchCount`, 1-based), on the
+    /// host: it must not read the device, or it would stall the step.
+    func batchEnded(batch: Int, of batchCount: Int, epoch: Int, samplesDone: Int)
     /// Called once when `fit` returns normally.
     func trainingEnded<B: Backend>(trainer: Trainer<B>) throws
 }
 
 extension Callback {
+    public func batchEnded(batch: Int, of batchCount: Int, epoch: Int, samplesDone: Int) {}
     public func trainingEnded<B: Backend>(trainer: Trainer<B>) throws {}
 }
 

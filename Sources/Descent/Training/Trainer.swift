@@ -57,12 +57,13 @@ public final class Trainer<B: Backend> {
         var history = History()
 
         for epoch in 0..<epochs {
-            let started = Self.now()
+            let started = monotonicSeconds()
             let shuffled = train.shuffled(seed: seed &+ UInt64(epoch))
             try backend.upload(shuffled.features, to: features.view)
             try upload(labelsOf: shuffled, to: labels)
             try backend.fill(lossSum.view, with: 0)
             var learningRate = Double(optimizer.learningRate(of: optimizer.groups[0]))
+            let batchCount = (n + batchSize - 1) / batchSize
             for start in stride(from: 0, to: n, by: batchSize) {
                 let batch = min(batchSize, n - start)
                 let x = try features.view(offset: start * model.inputFeatures, count: batch * model.inputFeatures)
@@ -78,6 +79,9 @@ public final class Trainer<B: Backend> {
                 try model.backward(gradient, batch: batch)
                 learningRate = Double(optimizer.learningRate(of: optimizer.groups[0]))
                 try optimizer.step(parameters: model.parameters.view, gradients: model.gradients.view)
+                for callback in callbacks {
+                    callback.batchEnded(batch: start / batchSize + 1, of: batchCount, epoch: epoch, samplesDone: start + batch)
+                }
             }
             let meanLoss = Double(try backend.download(lossSum.view)[0]) / Double(n)
             var accuracy: Double? = nil
@@ -85,11 +89,11 @@ public final class Trainer<B: Backend> {
                 accuracy = try ClassificationMetrics.accuracy(
                     labels: classes, predictions: try backend.download(predictions.view, as: Int32.self), classCount: classCount)
             }
-            let trainingSeconds = Self.now() - started
+            let trainingSeconds = monotonicSeconds() - started
             let evaluation = try validation.map { try evaluate($0, batchSize: batchSize) }
             let record = EpochRecord(
                 epoch: epoch, loss: meanLoss, accuracy: accuracy, validationLoss: evaluation?.loss,
-                validationAccuracy: evaluation?.accuracy, learningRate: learningRate, seconds: Self.now() - started,
+                validationAccuracy: evaluation?.accuracy, learningRate: learningRate, seconds: monotonicSeconds() - started,
                 samplesPerSecond: Double(n) / max(trainingSeconds, 1e-9))
             history.epochs.append(record)
             var stop: String? = nil
@@ -215,11 +219,13 @@ public final class Trainer<B: Backend> {
         }
     }
 
-    static func now() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
-    }
+}
+
+/// Seconds on the monotonic clock, for durations.
+func monotonicSeconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
 }
 
 /// The result of `Trainer.evaluate`.

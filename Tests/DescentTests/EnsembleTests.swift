@@ -25,6 +25,22 @@ import Testing
         for row in 0..<5 { #expect(abs(averaged[row * 4..<row * 4 + 4].reduce(0, +) - 1) < 1e-5) }
     }
 
+    @Test func ensembleOfTrainedModelsIsEvaluatedWithItsMembers() throws {
+        let data = try Dataset.spirals(sampleCount: 400, classes: 3, noise: 0.02, seed: 1)
+        let (train, test) = try data.stratifiedSplit(validationFraction: 0.25, seed: 2)
+        let models = try (0..<3).map { seed -> Model<CPUBackend> in
+            let trainer = try Trainer(
+                model: Sequential(seed: UInt64(seed)) { Dense(2, 32, activation: .relu); Dense(32, 3) }, on: CPUBackend(),
+                loss: .softmaxCrossEntropy, optimizer: Adam(learningRate: 0.02), maxBatch: 50)
+            _ = try trainer.fit(train, epochs: 15, batchSize: 50, seed: UInt64(seed))
+            return trainer.model
+        }
+        let (ensemble, members) = try Ensemble(models).evaluate(test)
+        #expect(members.count == 3)
+        #expect(ensemble.accuracy >= members.map(\.accuracy).min()!, "the average is no worse than the worst member")
+        #expect(ensemble.confusionMatrix.sampleCount == test.sampleCount)
+    }
+
     @Test func mismatchedMembersAreRejected() throws {
         let backend = CPUBackend()
         let a = try Model(Sequential(seed: 1) { Dense(6, 4) }, inputFeatures: 6, on: backend, maxBatch: 2)

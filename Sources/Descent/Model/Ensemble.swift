@@ -46,4 +46,30 @@ public final class Ensemble<B: Backend> {
         }
         return mean
     }
+
+    /// The classification report of the ensemble and of each member on `data` (inference mode).
+    /// - Throws: `DescentError.invalidArgument` for data without class labels or of another width.
+    public func evaluate(_ data: Dataset) throws -> (ensemble: ClassificationReport, members: [ClassificationReport]) {
+        let backend = members[0].backend, classes = members[0].outputFeatures
+        guard let labels = data.classIndices, data.featureCount == members[0].inputFeatures, data.sampleCount > 0 else {
+            throw DescentError.invalidArgument(
+                operation: "Ensemble.evaluate",
+                reason: "needs a non-empty data set of \(members[0].inputFeatures) features with class labels")
+        }
+        let features = try backend.makeBuffer(data.features)
+        var ensembleScores: [Float] = [], memberScores = [[Float]](repeating: [], count: members.count)
+        for start in stride(from: 0, to: data.sampleCount, by: maxBatch) {
+            let batch = min(maxBatch, data.sampleCount - start)
+            let x = try features.view(offset: start * data.featureCount, count: batch * data.featureCount)
+            ensembleScores += try backend.download(try predictProbabilities(x, batch: batch))
+            for (index, model) in members.enumerated() {
+                memberScores[index] += try backend.download(try model.forward(x, batch: batch, training: false))
+            }
+        }
+        let names = data.classNames
+        return (
+            try ClassificationReport(labels: labels, scores: ensembleScores, classCount: classes, classNames: names),
+            try memberScores.map { try ClassificationReport(labels: labels, scores: $0, classCount: classes, classNames: names) }
+        )
+    }
 }

@@ -38,4 +38,18 @@ import Testing
             try Dataset.moons(sampleCount: 32, seed: 3), epochs: 3, batchSize: 16, callbacks: [LearningRateScheduler(schedule)])
         #expect(history.epochs.map(\.learningRate).map { ($0 * 1e6).rounded() / 1e6 } == [0.1, 0.05, 0.025])
     }
+
+    @Test func reduceLROnPlateauLowersTheRateAfterPatience() throws {
+        let trainer = try trainer()
+        let callback = ReduceLROnPlateau(
+            monitor: "val_loss", reducer: try PlateauReducer(initialLearningRate: 0.1, factor: 0.5, patience: 1))
+        func record(_ epoch: Int, _ loss: Double) -> EpochRecord {
+            EpochRecord(epoch: epoch, loss: 1, accuracy: nil, validationLoss: loss, validationAccuracy: nil,
+                        learningRate: 0.1, seconds: 1, samplesPerSecond: 1)
+        }
+        for (epoch, loss) in [1.0, 0.9, 0.95, 0.95].enumerated() {
+            _ = try callback.epochEnded(record(epoch, loss), trainer: trainer)
+        }
+        #expect(abs(trainer.optimizer.baseLearningRate - 0.05) < 1e-7, "two epochs without improvement, patience 1")
+    }
 }

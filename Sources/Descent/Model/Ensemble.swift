@@ -5,6 +5,8 @@ import DescentCore
 /// predict the same classes).
 public final class Ensemble<B: Backend> {
     public let members: [Model<B>]
+    /// The largest batch every member takes.
+    public let maxBatch: Int
     private let probabilities: B.Buffer
     private let average: B.Buffer
 
@@ -21,13 +23,11 @@ public final class Ensemble<B: Backend> {
                 actual: "a member of \(member.inputFeatures) inputs and \(member.outputFeatures) classes")
         }
         self.members = members
-        let count = members.map(\.maxBatch).min()! * first.outputFeatures
+        maxBatch = members.reduce(first.maxBatch) { min($0, $1.maxBatch) }
+        let count = maxBatch * first.outputFeatures
         probabilities = try first.backend.makeBuffer(count: count)
         average = try first.backend.makeBuffer(count: count)
     }
-
-    /// The largest batch every member takes.
-    public var maxBatch: Int { members.map(\.maxBatch).min()! }
 
     /// The mean over members of `softmax(logits)` for `batch` rows (inference mode), a view
     /// valid until the next call.

@@ -1,7 +1,8 @@
-# The two commands of the README: `make test` runs the tests; `make devices` lists OpenCL devices.
+# The README's commands: `make demo` trains the default classifier; `make test` runs the tests;
+# `make devices` lists OpenCL devices.
 SWIFT ?= swift
 
-.PHONY: test oclgrind devices deps
+.PHONY: test oclgrind devices deps demo
 
 deps:
 	@scripts/install-deps.sh
@@ -17,3 +18,8 @@ oclgrind:
 
 devices: deps
 	$(SWIFT) run -c release descent devices
+
+# The main job: train the default Fashion-MNIST classifier on the best device (release build).
+demo: deps
+	$(SWIFT) build -c release --product descent
+	$$($(SWIFT) build -c release --show-bin-path)/descent train

@@ -6,6 +6,6 @@ struct DescentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "descent",
         abstract: "Train neural networks on OpenCL devices, and debug the training.",
-        subcommands: [DevicesCommand.self]
+        subcommands: [DevicesCommand.self, TrainCommand.self]
     )
 }

@@ -52,7 +52,7 @@ public final class ProgressBar: Callback {
     }
 
     /// 4 significant digits.
-    static func format(_ value: Double) -> String {
+    public static func format(_ value: Double) -> String {
         guard value.isFinite, value != 0 else { return "\(value)" }
         let magnitude = Int(floor(log10(abs(value))))
         let scale = pow(10, Double(3 - magnitude))
@@ -60,7 +60,7 @@ public final class ProgressBar: Callback {
     }
 
     /// "42s", "3m07s".
-    static func duration(_ seconds: Double) -> String {
+    public static func duration(_ seconds: Double) -> String {
         let total = Int(seconds.rounded())
         return total < 60 ? "\(total)s" : "\(total / 60)m" + (total % 60 < 10 ? "0" : "") + "\(total % 60)s"
     }

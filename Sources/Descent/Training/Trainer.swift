@@ -222,7 +222,7 @@ public final class Trainer<B: Backend> {
 }
 
 /// Seconds on the monotonic clock, for durations.
-func monotonicSeconds() -> Double {
+public func monotonicSeconds() -> Double {
     var time = timespec()
     clock_gettime(CLOCK_MONOTONIC, &time)
     return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9

@@ -52,7 +52,7 @@ struct TrainCommand: ParsableCommand {
                 try train(on: CPUBackend())
             }
         } catch let error as DescentError {
-            print("error: \(error)")
+            StandardOutput.line("error: \(error)")
             throw ExitCode.failure
         }
     }
@@ -62,7 +62,7 @@ struct TrainCommand: ParsableCommand {
             return try OpenCLBackend(device: device.map(DeviceSelector.init(parsing:)) ?? .fromEnvironment)
         } catch let error as DescentError {
             if case .noOpenCLDevice = error {
-                print("\(error)\nTraining on the CPU reference backend instead.")
+                StandardOutput.line("\(error)\nTraining on the CPU reference backend instead.")
                 return nil
             }
             throw error
@@ -131,23 +131,23 @@ struct TrainCommand: ParsableCommand {
             optimizer: AdamW(learningRate: lr, weightDecay: weightDecay), maxBatch: batchSize)
         let buildSeconds = monotonicSeconds() - started
         if !quiet {
-            print("Device: \(backend.deviceName)")
-            print("Data: \(dataset), \(train.sampleCount) training, \(validation.sampleCount) validation, \(test.sampleCount) test samples")
-            print(trainer.model.summary)
+            StandardOutput.line("Device: \(backend.deviceName)")
+            StandardOutput.line("Data: \(dataset), \(train.sampleCount) training, \(validation.sampleCount) validation, \(test.sampleCount) test samples")
+            StandardOutput.line(trainer.model.summary)
         }
         let history = try trainer.fit(
             train, validation: validation, epochs: epochs, batchSize: batchSize, seed: seed,
             callbacks: [EarlyStopping(patience: patience, restoreBestWeights: true), TerminateOnNaN()]
                 + (quiet ? [] : [ProgressBar(epochs: epochs)]))
         let trainingSeconds = history.epochs.reduce(0) { $0 + $1.seconds }
-        if let reason = history.stopReason, !quiet { print(reason) }
+        if let reason = history.stopReason, !quiet { StandardOutput.line(reason) }
         let evaluation = try trainer.evaluate(test, batchSize: batchSize)
-        print("Test loss \(ProgressBar.format(evaluation.loss)), accuracy \(ProgressBar.format(evaluation.accuracy ?? 0))")
+        StandardOutput.line("Test loss \(ProgressBar.format(evaluation.loss)), accuracy \(ProgressBar.format(evaluation.accuracy ?? 0))")
         if let report = evaluation.report {
-            print(report.confusionMatrix)
-            print(report)
+            StandardOutput.line(report.confusionMatrix.description)
+            StandardOutput.line(report.description)
         }
-        print("Time: \(ProgressBar.duration(buildSeconds)) loading and building, \(ProgressBar.duration(trainingSeconds)) training")
+        StandardOutput.line("Time: \(ProgressBar.duration(buildSeconds)) loading and building, \(ProgressBar.duration(trainingSeconds)) training")
     }
 }
 

@@ -22,7 +22,7 @@ public final class ProgressBar: Callback {
     ///   - epochs: the number of epochs `fit` will run, for "Epoch 3/20".
     ///   - interactive: redraw in place; by default when standard output is a terminal.
     ///   - write: where text goes; standard output by default.
-    public init(epochs: Int, interactive: Bool? = nil, write: @escaping (String) -> Void = { print($0, terminator: "") }) {
+    public init(epochs: Int, interactive: Bool? = nil, write: @escaping (String) -> Void = StandardOutput.write) {
         self.epochs = epochs
         self.interactive = interactive ?? (isatty(STDOUT_FILENO) == 1)
         self.write = write
@@ -64,4 +64,20 @@ public final class ProgressBar: Callback {
         let total = Int(seconds.rounded())
         return total < 60 ? "\(total)s" : "\(total / 60)m" + (total % 60 < 10 ? "0" : "") + "\(total % 60)s"
     }
+}
+
+/// Unbuffered writes to standard output, so that progress reaches a log or a pipe as it happens
+/// (`print` is block-buffered when the output is not a terminal).
+public enum StandardOutput {
+    public static func write(_ text: String) {
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let written = bytes.withUnsafeBytes { Glibc.write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+            if written <= 0 { return }
+            bytes = bytes.dropFirst(written)
+        }
+    }
+
+    /// Writes `line` and a newline.
+    public static func line(_ line: String) { write(line + "\n") }
 }

@@ -20,7 +20,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "OpenCL device: an index, gpu/cpu, or a substring of its name (default: DESCENT_DEVICE, else the best).")
     var device: String?
     @Option(help: "Epochs at most (early stopping may end sooner).")
-    var epochs = 15
+    var epochs = 25
     @Option(name: .customLong("batch-size"), help: "Samples per step.")
     var batchSize = 128
     @Option(help: "Hidden layer widths, comma-separated.")
@@ -30,13 +30,13 @@ struct TrainCommand: ParsableCommand {
     @Flag(name: .customLong("batch-norm"), inversion: .prefixedNo, help: "Batch normalization after each hidden layer.")
     var batchNorm = true
     @Option(help: "Dropout probability after each hidden layer.")
-    var dropout: Float = 0.2
+    var dropout: Float = 0.3
     @Option(help: "Learning rate of AdamW.")
     var lr: Float = 1e-3
     @Option(name: .customLong("weight-decay"), help: "AdamW's decoupled weight decay.")
     var weightDecay: Float = 1e-4
     @Option(help: "Epochs without validation improvement before stopping.")
-    var patience = 3
+    var patience = 5
     @Option(help: "Seed of the weights, the shuffles, the splits and the dropout masks.")
     var seed: UInt64 = 42
     @Flag(help: "Print only the final results.")

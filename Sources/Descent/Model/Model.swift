@@ -104,8 +104,9 @@ public final class Model<B: Backend> {
         for runtime in runtimes.reversed() { gradient = try runtime.backward(gradient, batch: batch) }
     }
 
-    /// Two parameter groups: the parameters that decay (weights) and those that do not (biases
-    /// and normalization parameters), each a contiguous set of arena ranges.
+    /// One parameter group per parameter (with its alignment padding): weights take the
+    /// optimizer's weight decay, biases and normalization parameters none. The arena interleaves
+    /// the two kinds in layer order, so a fused step makes one launch per parameter, not two.
     public var parameterGroups: [ParameterGroup] {
         slots.map { slot in
             let end = slot.offset + (slot.spec.count + Self.alignment - 1) / Self.alignment * Self.alignment

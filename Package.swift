@@ -58,6 +58,7 @@ let package = Package(
             dependencies: ["DescentCPU", "DescentOpenCL", "DescentTestSupport"]
         ),
         .testTarget(name: "DescentTests", dependencies: ["Descent", "DescentTestSupport", "CZlib"]),
+        .testTarget(name: "CLITests", dependencies: ["descent", "DescentTestSupport"]),
         .testTarget(
             name: "OpenCLRuntimeTests",
             dependencies: ["DescentOpenCL", "DescentKernels", "DescentTestSupport"]

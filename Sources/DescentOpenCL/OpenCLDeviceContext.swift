@@ -46,12 +46,21 @@ final class OpenCLDeviceContext: Sendable {
     /// else compiled (and then stored in both).
     /// - Throws: `DescentError.kernelBuildFailed` with the compiler's log.
     func program(named name: String, source: String, options: String) throws -> OpenCLProgramHandle {
+        try cachedProgram(named: name, source: source, options: options).program
+    }
+
+    /// Puts the program in the memory cache and says where it came from.
+    func prepare(named name: String, source: String, options: String) throws -> ProgramOrigin {
+        try cachedProgram(named: name, source: source, options: options).origin
+    }
+
+    private func cachedProgram(named name: String, source: String, options: String) throws -> (program: OpenCLProgramHandle, origin: ProgramOrigin) {
         let key = memoryKey(name: name, source: source, options: options)
         return try programs.withLock { programs in
-            if let cached = programs[key] { return cached }
-            let (program, _) = try loadOrBuild(name: name, source: source, options: options)
+            if let cached = programs[key] { return (cached, .memory) }
+            let (program, origin) = try loadOrBuild(name: name, source: source, options: options)
             programs[key] = program
-            return program
+            return (program, origin)
         }
     }
 

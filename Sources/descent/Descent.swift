@@ -5,7 +5,7 @@ import ArgumentParser
 struct DescentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "descent",
-        abstract: "Train neural networks on OpenCL devices, and debug the training.",
-        subcommands: [DevicesCommand.self, TrainCommand.self]
+        abstract: "Train neural networks on OpenCL devices, and see how the training went.",
+        subcommands: [TrainCommand.self, EvaluateCommand.self, DevicesCommand.self]
     )
 }

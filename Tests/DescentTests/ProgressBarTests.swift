@@ -33,6 +33,8 @@ import Testing
     }
 
     @Test func formatting() {
+        #expect(ProgressBar.duration(0.44) == "0.4s")
+        #expect(ProgressBar.duration(9.96) == "10s")
         #expect(ProgressBar.duration(42.4) == "42s")
         #expect(ProgressBar.duration(187) == "3m07s")
     }

@@ -12,12 +12,13 @@ extension Model {
     /// Writes every parameter and running statistic to `path`, atomically (temporary file in the
     /// same directory, fsync, rename): a crash leaves the previous file or the new one, never half.
     /// Synchronizing: downloads the parameters.
+    /// - Parameter metadata: more header metadata (for example how the model was trained); the
+    ///   keys `format`, `architecture` and `input_features` are the model's own and win.
     /// - Throws: `DescentError.invalidArgument` when the file cannot be written.
-    public func save(to path: String) throws {
+    public func save(to path: String, metadata: [String: String] = [:]) throws {
         let tensors = try stateTensors()
-        let file = SafeTensorsFile(
-            tensors: tensors, metadata: ["format": "descent", "architecture": architecture.description,
-                                         "input_features": String(inputFeatures)])
+        let own = ["format": "descent", "architecture": architecture.description, "input_features": String(inputFeatures)]
+        let file = SafeTensorsFile(tensors: tensors, metadata: metadata.merging(own) { _, model in model })
         do {
             try file.write(to: path)
         } catch let error as SafeTensorsError {

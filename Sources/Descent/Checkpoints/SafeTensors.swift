@@ -124,8 +124,13 @@ public struct SafeTensorsFile: Sendable, Equatable {
         guard length <= UInt64(Self.maximumHeaderSize) else { throw SafeTensorsError.headerTooLarge(Int(clamping: length)) }
         let headerEnd = 8 + Int(length)
         guard headerEnd <= bytes.count else { throw SafeTensorsError.truncated(expected: headerEnd, actual: bytes.count) }
-        var parser = JSONParser(bytes: bytes[8..<headerEnd])
-        let root = try parser.parseDocument()
+        let root: JSONValue
+        do {
+            var parser = JSONParser(bytes: bytes[8..<headerEnd])
+            root = try parser.parseDocument()
+        } catch let error as JSONParseError {
+            throw SafeTensorsError.invalidHeader("\(error.reason) at header byte \(error.offset)")
+        }
         guard case .object(let members) = root else { throw SafeTensorsError.invalidHeader("the header is not a JSON object") }
         let dataCount = bytes.count - headerEnd
 

@@ -114,7 +114,7 @@ public enum CSVReader {
     }
 
     /// The index of the column called `name`.
-    private static func column(_ name: String, in table: CSVTable) throws -> Int {
+    static func column(_ name: String, in table: CSVTable) throws -> Int {
         let matches = table.header.indices.filter { table.header[$0] == name }
         guard matches.count == 1 else {
             let reason = matches.isEmpty

@@ -59,25 +59,10 @@ public final class ProgressBar: Callback {
         return "\((value * scale).rounded() / scale)"
     }
 
-    /// "42s", "3m07s".
+    /// "0.4s", "42s", "3m07s".
     public static func duration(_ seconds: Double) -> String {
+        if seconds < 9.95 { return "\((seconds * 10).rounded() / 10)s" }
         let total = Int(seconds.rounded())
         return total < 60 ? "\(total)s" : "\(total / 60)m" + (total % 60 < 10 ? "0" : "") + "\(total % 60)s"
     }
-}
-
-/// Unbuffered writes to standard output, so that progress reaches a log or a pipe as it happens
-/// (`print` is block-buffered when the output is not a terminal).
-public enum StandardOutput {
-    public static func write(_ text: String) {
-        var bytes = Array(text.utf8)[...]
-        while !bytes.isEmpty {
-            let written = bytes.withUnsafeBytes { Glibc.write(STDOUT_FILENO, $0.baseAddress, $0.count) }
-            if written <= 0 { return }
-            bytes = bytes.dropFirst(written)
-        }
-    }
-
-    /// Writes `line` and a newline.
-    public static func line(_ line: String) { write(line + "\n") }
 }

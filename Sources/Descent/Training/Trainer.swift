@@ -51,6 +51,8 @@ public final class Trainer<B: Backend> {
         let features = try backend.makeBuffer(count: n * model.inputFeatures)
         let labels = try labelBuffer(count: n)
         let predictions = try backend.makeBuffer(count: n, elementType: .int32)
+        let binary = isBinaryClassification(train)
+        let logits = binary ? try backend.makeBuffer(count: n) : nil
         let lossSum = try backend.makeBuffer(count: 1)
         let batchLoss = try backend.makeBuffer(count: 1)
         let outputGradient = try backend.makeBuffer(count: model.maxBatch * model.outputFeatures)
@@ -71,7 +73,9 @@ public final class Trainer<B: Backend> {
                 let gradient = try outputGradient.view(offset: 0, count: batch * model.outputFeatures)
                 try lossStep(output, labels: labels, start: start, batch: batch, loss: batchLoss.view, gradient: gradient)
                 try backend.axpy(alpha: Float(batch), x: batchLoss.view, y: lossSum.view)
-                if loss.takesClasses {
+                if let logits {
+                    try backend.copy(output, to: try logits.view(offset: start, count: batch))
+                } else if loss.takesClasses {
                     try backend.argmaxRows(
                         output, output: try predictions.view(offset: start, count: batch),
                         shape: MatrixShape(rows: batch, columns: model.outputFeatures))
@@ -86,8 +90,9 @@ public final class Trainer<B: Backend> {
             let meanLoss = Double(try backend.download(lossSum.view)[0]) / Double(n)
             var accuracy: Double? = nil
             if let classes = shuffled.classIndices, let classCount = shuffled.classCount {
-                accuracy = try ClassificationMetrics.accuracy(
-                    labels: classes, predictions: try backend.download(predictions.view, as: Int32.self), classCount: classCount)
+                let predicted = try logits.map { try backend.download($0.view).map { $0 > 0 ? Int32(1) : 0 } }
+                    ?? backend.download(predictions.view, as: Int32.self)
+                accuracy = try ClassificationMetrics.accuracy(labels: classes, predictions: predicted, classCount: classCount)
             }
             let trainingSeconds = monotonicSeconds() - started
             let evaluation = try validation.map { try evaluate($0, batchSize: batchSize) }
@@ -130,12 +135,17 @@ public final class Trainer<B: Backend> {
             try backend.axpy(alpha: Float(batch), x: batchLoss.view, y: lossSum.view)
         }
         let meanLoss = Double(try backend.download(lossSum.view)[0]) / Double(n)
-        let scores = try backend.download(outputs.view)
+        let outputValues = try backend.download(outputs.view)
         guard let classes = data.classIndices, let classCount = data.classCount else {
-            return Evaluation(loss: meanLoss, report: nil, regression: try RegressionMetrics(targets: data.targets ?? [], predictions: scores))
+            return Evaluation(
+                loss: meanLoss, report: nil, regression: try RegressionMetrics(targets: data.targets ?? [], predictions: outputValues),
+                outputs: outputValues)
         }
-        let report = try ClassificationReport(labels: classes, scores: scores, classCount: classCount, classNames: data.classNames)
-        return Evaluation(loss: meanLoss, report: report, regression: nil)
+        let scores = isBinaryClassification(data) ? Self.binaryScores(logits: outputValues) : outputValues
+        let report = try ClassificationReport(
+            labels: classes, scores: scores, classCount: max(classCount, isBinaryClassification(data) ? 2 : 0),
+            classNames: data.classNames)
+        return Evaluation(loss: meanLoss, report: report, regression: nil, outputs: scores)
     }
 
     /// The model's outputs (logits, or predictions for regression) for every sample of `data`,
@@ -186,9 +196,22 @@ public final class Trainer<B: Backend> {
     private func upload(labelsOf data: Dataset, to buffer: B.Buffer) throws {
         if loss.takesClasses {
             try backend.upload(data.classIndices ?? [], to: buffer.view)
+        } else if let targets = data.targets {
+            try backend.upload(targets, to: buffer.view)
         } else {
-            try backend.upload(data.targets ?? [], to: buffer.view)
+            try backend.upload((data.classIndices ?? []).map(Float.init), to: buffer.view)
         }
+    }
+
+    /// Class labels 0/1 learned through one logit with binary cross-entropy (the target is the class index).
+    private func isBinaryClassification(_ data: Dataset) -> Bool {
+        loss == .binaryCrossEntropy && model.outputFeatures == 1 && (data.classCount ?? 3) <= 2
+    }
+
+    /// Two-class scores `[0, z]` for logits `z`: their softmax is `[1 - sigmoid(z), sigmoid(z)]`,
+    /// so the multi-class metrics and confidences apply unchanged.
+    static func binaryScores(logits: [Float]) -> [Float] {
+        logits.flatMap { [0, $0] }
     }
 
     private func check(_ data: Dataset, batchSize: Int, operation: String, labels: Bool = true) throws {
@@ -205,6 +228,7 @@ public final class Trainer<B: Backend> {
                 actual: "\(data.featureCount)")
         }
         guard labels else { return }
+        if isBinaryClassification(data) { return }
         if loss.takesClasses {
             guard let classCount = data.classCount, classCount <= model.outputFeatures else {
                 throw DescentError.invalidArgument(
@@ -214,7 +238,9 @@ public final class Trainer<B: Backend> {
         } else {
             guard data.targets != nil, data.labelWidth == model.outputFeatures else {
                 throw DescentError.invalidArgument(
-                    operation: operation, reason: "\(loss) needs \(model.outputFeatures) real-valued targets per sample")
+                    operation: operation,
+                    reason: "\(loss) needs \(model.outputFeatures) real-valued targets per sample"
+                        + (loss == .binaryCrossEntropy ? ", or class labels 0/1 with one output" : ""))
             }
         }
     }
@@ -236,6 +262,10 @@ public struct Evaluation: Sendable {
     public var report: ClassificationReport?
     /// MSE, MAE, RMSE, R^2 (regression).
     public var regression: RegressionMetrics?
+    /// The model's outputs per sample, row-major: class scores (logits; for binary
+    /// cross-entropy the pair `[0, z]`, whose softmax is the sigmoid's two probabilities) or
+    /// the regression predictions.
+    public var outputs: [Float]
 
     public var accuracy: Double? { report?.accuracy }
 }

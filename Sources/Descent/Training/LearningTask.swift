@@ -1,0 +1,62 @@
+import DescentCore
+
+/// What a model learns from its labels, which decides its output layer and its loss, as the notes
+/// teach it: two classes train one sigmoid output with binary cross-entropy, more classes a
+/// softmax output with cross-entropy, real-valued targets a linear output with mean squared error.
+public enum LearningTask: Sendable, Equatable, CustomStringConvertible {
+    /// Two classes (0 and 1): one logit, sigmoid + binary cross-entropy.
+    case binaryClassification
+    /// `classes` classes: one logit each, softmax + cross-entropy.
+    case multiclassClassification(classes: Int)
+    /// `targets` real values per sample: linear outputs and a regression loss.
+    case regression(targets: Int)
+
+    /// The task the labels of `data` call for: class labels with two classes are binary, more
+    /// classes multi-class (a single class too, so that the model has an output per class), and
+    /// real-valued targets regression.
+    public static func inferred(from data: Dataset) -> LearningTask {
+        switch data.labels {
+        case .classes(_, let classCount, _):
+            classCount == 2 ? .binaryClassification : .multiclassClassification(classes: classCount)
+        case .targets(_, let width):
+            .regression(targets: width)
+        }
+    }
+
+    /// The width of the model's last layer.
+    public var outputFeatures: Int {
+        switch self {
+        case .binaryClassification: 1
+        case .multiclassClassification(let classes): classes
+        case .regression(let targets): targets
+        }
+    }
+
+    /// The loss the task is trained with unless another is asked for.
+    public var defaultLoss: LossFunction {
+        switch self {
+        case .binaryClassification: .binaryCrossEntropy
+        case .multiclassClassification: .softmaxCrossEntropy
+        case .regression: .regression(.meanSquaredError)
+        }
+    }
+
+    /// Whether `loss` fits the task: cross-entropy for classes, a regression loss for targets.
+    public func accepts(_ loss: LossFunction) -> Bool {
+        switch (self, loss) {
+        case (.binaryClassification, .binaryCrossEntropy), (.multiclassClassification, .softmaxCrossEntropy),
+             (.regression, .regression):
+            true
+        default:
+            false
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .binaryClassification: "binary classification"
+        case .multiclassClassification(let classes): "\(classes)-class classification"
+        case .regression(let targets): targets == 1 ? "regression" : "regression of \(targets) targets"
+        }
+    }
+}

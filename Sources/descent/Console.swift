@@ -1,0 +1,47 @@
+import ArgumentParser
+import Descent
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Where a command's lines go. Progress (the device, the epochs, findings as they come) is shown
+/// unless `--quiet`; results always; with `--json` standard output carries only the JSON object,
+/// so everything else goes to standard error.
+struct Console {
+    let json: Bool
+    let quiet: Bool
+
+    /// A line of progress.
+    func progress(_ line: String) {
+        guard !quiet else { return }
+        json ? StandardError.line(line) : StandardOutput.line(line)
+    }
+
+    /// A line of the results.
+    func result(_ line: String) {
+        json ? StandardError.line(line) : StandardOutput.line(line)
+    }
+
+    /// The progress bar for `epochs` epochs, on the stream progress goes to; nil when quiet.
+    func progressBar(epochs: Int) -> ProgressBar? {
+        guard !quiet else { return nil }
+        return json
+            ? ProgressBar(epochs: epochs, interactive: isatty(STDERR_FILENO) == 1, write: StandardError.write)
+            : ProgressBar(epochs: epochs)
+    }
+}
+
+/// Runs a command's body, turning any error into one line on standard error ("error: ...")
+/// and exit status 1: no stack traces, no usage dump.
+func reportingFailures(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let exit as ExitCode {
+        throw exit
+    } catch {
+        StandardError.line("error: \(error)")
+        throw ExitCode.failure
+    }
+}

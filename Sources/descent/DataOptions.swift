@@ -1,0 +1,118 @@
+import ArgumentParser
+import Descent
+
+/// Which data to learn from and what to learn: shared by `train` and `evaluate`.
+struct DataOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "fashion-mnist, csv:PATH, spirals, moons or circles.",
+        discussion: """
+            fashion-mnist reads Debian's dataset-fashion-mnist (or DESCENT_DATA). csv:PATH reads a \
+            CSV file with a header (plain or .gz): --label-column names the label, every other \
+            column is a numeric feature; 20% of its rows (stratified by class) are the test set. \
+            The generated 2-D sets need no download.
+            """))
+    var dataset = "fashion-mnist"
+
+    @Option(name: .customLong("label-column"), help: "The CSV column that holds the labels (with --dataset csv:PATH).")
+    var labelColumn: String?
+
+    @Option(help: ArgumentHelp(
+        "auto, binary, multiclass or regression.",
+        discussion: """
+            auto follows the labels: two classes train one sigmoid output with binary cross-entropy, \
+            more classes a softmax output with cross-entropy, real-valued targets a linear output \
+            with mean squared error.
+            """))
+    var task = "auto"
+
+    @Option(help: "Seed of the weights, the shuffles, the splits and the dropout masks.")
+    var seed: UInt64 = 42
+
+    /// The data set split three ways, standardized with the training split's statistics.
+    func load() throws -> PreparedData {
+        let raw = try loadSplits()
+        let scaler = Standardizer(fittedOn: raw.train)
+        let train = try scaler.transform(raw.train), validation = try scaler.transform(raw.validation)
+        let test = try scaler.transform(raw.test)
+        return PreparedData(
+            name: dataset, train: train, validation: validation, test: test, task: try resolvedTask(for: train),
+            imageSide: dataset == "fashion-mnist" ? FashionMNIST.imageSide : nil, rawTest: raw.test)
+    }
+
+    private func loadSplits() throws -> (train: Dataset, validation: Dataset, test: Dataset) {
+        switch dataset {
+        case "fashion-mnist":
+            let data = try FashionMNIST.load()
+            let (train, validation) = try data.train.stratifiedSplit(validationFraction: 0.1, seed: seed)
+            return (train, validation, data.test)
+        case "spirals", "moons", "circles":
+            let all = switch dataset {
+            case "spirals": try Dataset.spirals(sampleCount: 3000, classes: 2, noise: 0.02, seed: seed)
+            case "moons": try Dataset.moons(sampleCount: 3000, noise: 0.1, seed: seed)
+            default: try Dataset.circles(sampleCount: 3000, noise: 0.05, factor: 0.5, seed: seed)
+            }
+            return try split(all)
+        case let csv where csv.hasPrefix("csv:"):
+            let path = String(csv.dropFirst(4))
+            guard !path.isEmpty else { throw usageError("--dataset csv:PATH needs a path after 'csv:'") }
+            guard let labelColumn else {
+                throw usageError("--dataset \(dataset) needs --label-column NAME: the CSV column that holds the labels")
+            }
+            let table = try CSVReader.read(path: path)
+            let label: CSVReader.LabelColumn = switch task {
+            case "regression": .targets([labelColumn])
+            case "binary", "multiclass": .classes(labelColumn)
+            default: try CSVReader.inferredLabel(column: labelColumn, in: table)
+            }
+            return try split(try CSVReader.dataset(from: table, label: label))
+        default:
+            throw usageError("unknown data set '\(dataset)'; use fashion-mnist, csv:PATH, spirals, moons or circles")
+        }
+    }
+
+    /// 20% test and 10% validation, stratified by class when the labels are classes.
+    private func split(_ all: Dataset) throws -> (train: Dataset, validation: Dataset, test: Dataset) {
+        if all.classCount != nil {
+            return try all.stratifiedSplit(validationFraction: 0.1, testFraction: 0.2, seed: seed)
+        }
+        let (rest, test) = try all.randomSplit(validationFraction: 0.2, seed: seed)
+        let (train, validation) = try rest.randomSplit(validationFraction: 0.125, seed: seed &+ 1)
+        return (train, validation, test)
+    }
+
+    private func resolvedTask(for train: Dataset) throws -> LearningTask {
+        let inferred = LearningTask.inferred(from: train)
+        switch (task, inferred) {
+        case ("auto", _), ("binary", .binaryClassification), ("regression", .regression):
+            return inferred
+        case ("multiclass", .binaryClassification), ("multiclass", .multiclassClassification):
+            return .multiclassClassification(classes: train.classCount ?? 2)
+        case ("binary", .multiclassClassification(let classes)):
+            throw usageError("--task binary needs two classes, but the labels have \(classes); use --task multiclass")
+        case ("binary", .regression), ("multiclass", .regression):
+            throw usageError("--task \(task) needs class labels, but the labels are real numbers; use --task regression")
+        case ("regression", _):
+            throw usageError("--task regression needs real-valued targets, but \(dataset) has class labels")
+        default:
+            throw usageError("unknown task '\(task)'; use auto, binary, multiclass or regression")
+        }
+    }
+}
+
+/// The three splits of a data set, standardized, and the task their labels call for.
+struct PreparedData {
+    let name: String
+    let train: Dataset
+    let validation: Dataset
+    let test: Dataset
+    let task: LearningTask
+    /// The side of square grayscale images (Fashion-MNIST), for showing samples in the report.
+    let imageSide: Int?
+    /// The test set before standardization, for showing its samples as they were.
+    let rawTest: Dataset
+}
+
+/// A usage mistake, for the one-line error the commands print.
+func usageError(_ reason: String) -> DescentError {
+    .invalidArgument(operation: "descent", reason: reason)
+}

@@ -1,0 +1,78 @@
+import ArgumentParser
+import Descent
+
+/// One `descent train` on a backend: load, build, train, evaluate, write, report.
+struct TrainingRun<B: Backend> {
+    let command: TrainCommand
+    let backend: B
+    let chosen: ChosenBackend
+
+    private var console: Console { Console(json: command.json, quiet: command.quiet) }
+
+    func run() throws {
+        console.progress("Device: \(chosen.deviceDescription)")
+        if case .cpu(_, let note?) = chosen { console.progress(note) }
+        var kernels: KernelPreparation? = nil
+        if case .openCL(let openCL) = chosen {
+            kernels = try openCL.prepareKernels()
+            console.progress("Kernels: \(kernels!)")
+        }
+
+        let loadStarted = monotonicSeconds()
+        let data = try command.data.load()
+        let loss = try command.model.lossFunction(for: data.task)
+        let loadSeconds = monotonicSeconds() - loadStarted
+        console.progress(
+            "Data: \(data.name), \(data.train.sampleCount) training, \(data.validation.sampleCount) validation, "
+                + "\(data.test.sampleCount) test samples of \(data.train.featureCount) features; "
+                + "\(data.task), \(loss) (\(ProgressBar.duration(loadSeconds)) to load)")
+
+        let training = command.training
+        let stepsPerEpoch = (data.train.sampleCount + training.batchSize - 1) / training.batchSize
+        let (schedule, scheduleCallbacks) = try training.makeSchedule(stepsPerEpoch: stepsPerEpoch)
+        let optimizer = try training.makeOptimizer()
+        let trainer = try Trainer(
+            model: try command.model.architecture(inputs: data.train.featureCount, task: data.task, seed: command.data.seed),
+            on: backend, loss: loss, optimizer: optimizer, schedule: schedule,
+            maxBatch: max(training.batchSize, 256))
+        console.progress(trainer.model.summary)
+        console.progress("Optimizer: \(optimizer), schedule \(training.schedule), batch \(training.batchSize), up to \(training.epochs) epochs")
+
+        var callbacks: [any Callback] = [TerminateOnNaN()] + scheduleCallbacks
+        if training.patience > 0 { callbacks.append(EarlyStopping(patience: training.patience, restoreBestWeights: true)) }
+        if let bar = console.progressBar(epochs: training.epochs) { callbacks.append(bar) }
+        let history = try trainer.fit(
+            data.train, validation: data.validation, epochs: training.epochs, batchSize: training.batchSize,
+            seed: command.data.seed, callbacks: callbacks)
+        if let reason = history.stopReason { console.progress(reason) }
+
+        let evaluationStarted = monotonicSeconds()
+        let evaluation = try trainer.evaluate(data.test, batchSize: trainer.model.maxBatch)
+        let evaluationSeconds = monotonicSeconds() - evaluationStarted
+        let summary = RunSummary(
+            backend: chosen.name, device: chosen.deviceDescription, data: data, history: history, evaluation: evaluation,
+            kernels: kernels, loadSeconds: loadSeconds, evaluationSeconds: evaluationSeconds)
+        printResults(summary)
+
+        let artifacts = try RunArtifacts(directory: command.report)
+        try artifacts.write(trainer: trainer, summary: summary, metadata: command.rebuildMetadata)
+        console.result("Report: \(artifacts.indexPath)")
+        console.result("Weights: \(artifacts.weightsPath) (descent evaluate --weights \(artifacts.weightsPath))")
+        if command.json { StandardOutput.line(summary.json(reportPath: artifacts.indexPath).description) }
+    }
+
+    private func printResults(_ summary: RunSummary) {
+        let evaluation = summary.evaluation
+        if let accuracy = evaluation.accuracy {
+            console.result("Test loss \(ProgressBar.format(evaluation.loss)), accuracy \(ProgressBar.format(accuracy))")
+        } else {
+            console.result("Test loss \(ProgressBar.format(evaluation.loss))")
+        }
+        if let report = evaluation.report {
+            console.result(report.confusionMatrix.description)
+            console.result(report.description)
+        }
+        if let regression = evaluation.regression { console.result(regression.description) }
+        console.result(summary.timeDescription)
+    }
+}

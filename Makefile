@@ -8,7 +8,8 @@ deps:
 	@scripts/install-deps.sh
 
 # Every test, with OpenCL required: a machine without an OpenCL device fails instead of skipping.
-test: deps
+test:
+	@scripts/install-deps.sh --tests
 	DESCENT_REQUIRE_OPENCL=1 $(SWIFT) test
 
 # The parity suite under oclgrind, on reduced shapes; fails on any error in oclgrind's log.

@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .library(name: "Descent", targets: ["Descent"]),
         .executable(name: "descent", targets: ["descent"]),
+        .executable(name: "descent-bench", targets: ["descent-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -40,6 +41,14 @@ let package = Package(
                 "Descent",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        .executableTarget(
+            name: "descent-bench",
+            dependencies: [
+                "Descent", "COpenCL",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks"
         ),
         .executableTarget(name: "KernelEmbedder"),
         .plugin(

@@ -4,8 +4,8 @@
 #   driver for the CPU) when no OpenCL driver is registered yet; zlib (to read gzip-compressed data)
 #   and the Fashion-MNIST data set (files under /usr/share/datasets/fashion-mnist); with --oclgrind,
 #   also oclgrind.
-# Also Python's safetensors and numpy (pip), which a test uses to read Descent's checkpoints.
-# As root it runs apt-get; otherwise it prints the exact command to run and fails.
+# With --tests, also Python's safetensors and numpy (pip), which a test uses to read Descent's
+# checkpoints. As root it installs what is missing; otherwise it prints the exact command and fails.
 set -euo pipefail
 
 packages=(ocl-icd-opencl-dev opencl-headers clinfo zlib1g-dev dataset-fashion-mnist)
@@ -31,7 +31,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   $command -qq >/dev/null
 fi
 
-if [ "${1:-}" != "--oclgrind" ] && ! python3 -c "import safetensors.numpy, numpy" >/dev/null 2>&1; then
+if [ "${1:-}" = "--tests" ] && ! python3 -c "import safetensors.numpy, numpy" >/dev/null 2>&1; then
   pip_command="python3 -m pip install --quiet safetensors numpy"
   if [ "$(id -u)" -ne 0 ]; then
     echo "The checkpoint tests read files with Python's safetensors. Install it with:  $pip_command" >&2

@@ -2,7 +2,7 @@ import DescentKernels
 
 /// The OpenCL programs of Descent: one per kernel file in `Kernels/`, embedded at build time.
 enum KernelProgram: String, CaseIterable, Sendable {
-    case activation, batchnorm, bias, dropout, elementwise, layernorm, loss, matmul, optimizer, random, reduction, softmax
+    case activation, batchnorm, bias, dropout, elementwise, layernorm, loss, matmul, optimizer, peak, random, reduction, softmax
 
     /// The program's OpenCL C source. Files without kernels are prepended where needed:
     /// `philox.cl` (the generator shared with `Philox.swift`) to the programs that draw random
@@ -19,6 +19,7 @@ enum KernelProgram: String, CaseIterable, Sendable {
         case .loss: KernelSource.group + KernelSource.activationFunctions + KernelSource.loss
         case .matmul: KernelSource.activationFunctions + KernelSource.matmul
         case .optimizer: KernelSource.optimizer
+        case .peak: KernelSource.peak
         case .random: KernelSource.philox + KernelSource.random
         case .reduction: KernelSource.reduction
         case .softmax: KernelSource.group + KernelSource.softmax

@@ -1,0 +1,70 @@
+import ArgumentParser
+@_spi(Benchmarking) import DescentOpenCL
+import Descent
+
+/// `descent-bench`: Descent's speed next to its anchors, measured in one run on one device.
+@main
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "descent-bench",
+        abstract: "Measure Descent's kernels and training speed next to CLBlast and the device's own peak.",
+        discussion: """
+            Every result is validated against the CPU reference before it is timed; times are the \
+            median of several runs after a warm-up, with min and max. CLBlast is loaded at run \
+            time when libclblast.so.1 is installed. The device is chosen like descent train's \
+            (--device, DESCENT_DEVICE, else the best).
+            """
+    )
+
+    @Flag(help: "One JSON object per line instead of the table.")
+    var json = false
+
+    @Flag(help: "Fewer and smaller cases: a run of under a minute.")
+    var quick = false
+
+    @Option(help: "Only rows whose 'name backend shape' contains every given word (repeatable), e.g. --filter matmul --filter m=128.")
+    var filter: [String] = []
+
+    @Option(help: "Timed runs per row (after the warm-up).")
+    var runs = 7
+
+    @Option(help: "OpenCL device: an index, gpu/cpu, or a substring of its name.")
+    var device: String?
+
+    @Flag(name: .customLong("cold-start-probe"), help: .hidden)
+    var coldStartProbe = false
+
+    func run() throws {
+        if coldStartProbe { return try ColdStartBench.runProbe() }
+        do {
+            let backend = try OpenCLBackend(device: device.map(DeviceSelector.init(parsing:)) ?? .fromEnvironment)
+            _ = try backend.prepareKernels()
+            var rows: [[String]] = []
+            let context = BenchContext(openCL: backend, quick: quick, runs: runs, filter: filter) { row in
+                if json {
+                    StandardOutput.line(row.json.description)
+                } else {
+                    rows.append(BenchTable.line(row))
+                    StandardError.write(".")
+                }
+            }
+            let clblast = CLBlast.load()
+            if !json {
+                StandardError.line("Device: \(backend.device.name) (\(backend.device.kind.rawValue), \(backend.device.platformName), \(backend.device.computeUnits) compute units)")
+                if case .failure(let failure) = clblast { StandardError.line("CLBlast: \(failure)") }
+            }
+            try PeakBench.run(context)
+            try MatmulBench.run(context, clblast: clblast)
+            try KernelBench.run(context)
+            try TrainingBench.run(context)
+            try ColdStartBench.run(context)
+            if !json {
+                StandardError.line("")
+                StandardOutput.line(BenchTable.render(rows))
+            }
+        } catch {
+            StandardError.line("error: \(error)")
+            throw ExitCode.failure
+        }
+    }
+}

@@ -1,0 +1,59 @@
+@_spi(Benchmarking) import DescentOpenCL
+import Descent
+
+/// End-to-end training speed: samples per second of `Trainer.fit` on an MLP 784-512-256-10 with
+/// Adam (and with batch norm), on synthetic data. `fit` uploads the shuffled epoch to the device
+/// once and then runs every step there, reading nothing back until the epoch ends.
+enum TrainingBench {
+    static func architecture(batchNorm: Bool) -> Sequential {
+        var layers: [any Layer] = []
+        var inputs = 784
+        for width in [512, 256] {
+            layers.append(Dense(inputs, width, activation: batchNorm ? .identity : .relu, initializer: .heUniform))
+            if batchNorm { layers += [BatchNorm(width), ReLU()] }
+            inputs = width
+        }
+        layers.append(Dense(inputs, 10))
+        return Sequential(seed: 1, layers: layers)
+    }
+
+    static func run(_ context: BenchContext) throws {
+        let samples = context.quick ? 4096 : 16384
+        let data = try Dataset(
+            features: benchValues(samples * 784, seed: 11), featureCount: 784,
+            classIndices: (0..<samples).map { Int32($0 * 7 % 10) }, classCount: 10)
+        for batchNorm in [false, true] {
+            for batch in [128, 1024] {
+                let shape = "784-512-256-10\(batchNorm ? " bn" : "") batch=\(batch)"
+                if context.selected("train_mlp", "opencl", shape) {
+                    context.record(try measure(on: context.openCL, device: context.device, data: data, batch: batch, batchNorm: batchNorm, shape: shape, epochs: 3))
+                }
+                if context.selected("train_mlp", "cpu", shape), !context.quick || (batch == 128 && !batchNorm) {
+                    let subset = try data.gathering(Array(0..<min(samples, 2048)))
+                    context.record(try measure(on: context.cpu, device: context.cpu.deviceName, data: subset, batch: batch, batchNorm: batchNorm, shape: shape, epochs: 2))
+                }
+            }
+        }
+    }
+
+    /// Trains `epochs` epochs and reports the median rate of all but the first (which builds
+    /// kernels and warms caches).
+    private static func measure<B: Backend>(
+        on backend: B, device: String, data: Dataset, batch: Int, batchNorm: Bool, shape: String, epochs: Int
+    ) throws -> BenchResult {
+        let trainer = try Trainer(
+            model: architecture(batchNorm: batchNorm), on: backend, loss: .softmaxCrossEntropy,
+            optimizer: Adam(learningRate: 1e-3), maxBatch: batch)
+        let history = try trainer.fit(data, epochs: epochs, batchSize: batch, seed: 2)
+        let timed = history.epochs.dropFirst()
+        guard timed.allSatisfy({ $0.loss.isFinite }) else {
+            throw ValidationFailure(what: "training \(shape) on \(backend.deviceName): non-finite loss", error: .infinity)
+        }
+        let rates = timed.map(\.samplesPerSecond).sorted()
+        let milliseconds = timed.map { $0.seconds * 1000 / Double((data.sampleCount + batch - 1) / batch) }.sorted()
+        return BenchResult(
+            name: "train_mlp", backend: backend is OpenCLBackend ? "opencl" : "cpu", device: device, shape: shape,
+            timing: Timing(median: milliseconds[milliseconds.count / 2], min: milliseconds[0], max: milliseconds[milliseconds.count - 1]),
+            rate: .samplesPerSecond(rates[rates.count / 2]), note: "Adam, Trainer.fit; ms per step")
+    }
+}

@@ -22,7 +22,8 @@ import DescentCore
 /// let findings = Diagnosis.diagnose(history, monitor: monitor.record, classCount: 10)
 /// ```
 public final class TrainingMonitor<B: Backend>: Callback {
-    /// One step in 100: about 1% extra time on PoCL for an MLP (see the README).
+    /// One step in 100. A monitored step of the demo MLP (784-256-128-10 with batch norm, batch
+    /// 32) costs about 7 ms more on PoCL (2 CPU cores) than a 32 ms step, so about 0.2% at 100.
     public static var defaultInterval: Int { 100 }
 
     public let trainer: Trainer<B>

@@ -21,6 +21,9 @@ public final class Model<B: Backend> {
     let runtimes: [any LayerRuntime<B>]
     /// The number of forward passes in training mode so far (the dropout step).
     public private(set) var trainingSteps = 0
+    /// Each layer's output of the last forward pass, in layer order: views valid until the next
+    /// pass, for monitors that measure activations on the device.
+    public private(set) var layerOutputs: [B.View] = []
 
     /// Arena offsets are multiples of this many elements (256 bytes), friendly to vector loads.
     public static var alignment: Int { 64 }
@@ -92,7 +95,11 @@ public final class Model<B: Backend> {
                 actual: "\(input.count) elements")
         }
         var x = input
-        for runtime in runtimes { x = try runtime.forward(x, batch: batch, training: training, step: trainingSteps) }
+        layerOutputs.removeAll(keepingCapacity: true)
+        for runtime in runtimes {
+            x = try runtime.forward(x, batch: batch, training: training, step: trainingSteps)
+            layerOutputs.append(x)
+        }
         if training { trainingSteps += 1 }
         return x
     }

@@ -22,10 +22,14 @@ public protocol Callback: AnyObject {
     func batchEnded(batch: Int, of batchCount: Int, epoch: Int, samplesDone: Int)
     /// Called once when `fit` returns normally.
     func trainingEnded<B: Backend>(trainer: Trainer<B>) throws
+    /// Whether the epoch must end after the current step (a monitor found a fatal problem); the
+    /// epoch then ends as usual, and `epochEnded` says why training stops.
+    var requestsStop: Bool { get }
 }
 
 extension Callback {
     public func batchEnded(batch: Int, of batchCount: Int, epoch: Int, samplesDone: Int) {}
+    public var requestsStop: Bool { false }
     public func trainingEnded<B: Backend>(trainer: Trainer<B>) throws {}
 }
 

@@ -16,6 +16,8 @@ public final class Trainer<B: Backend> {
     public let loss: LossFunction
     public let optimizer: FusedOptimizer<B>
     public var backend: B { model.backend }
+    /// The last training step's mean batch loss, on the device (1 element), for monitors.
+    public private(set) var lastBatchLoss: B.View?
 
     /// - Parameters:
     ///   - inputFeatures: nil takes the first layer's (a `Dense`'s inputs).
@@ -55,6 +57,7 @@ public final class Trainer<B: Backend> {
         let logits = binary ? try backend.makeBuffer(count: n) : nil
         let lossSum = try backend.makeBuffer(count: 1)
         let batchLoss = try backend.makeBuffer(count: 1)
+        lastBatchLoss = batchLoss.view
         let outputGradient = try backend.makeBuffer(count: model.maxBatch * model.outputFeatures)
         var history = History()
 
@@ -86,6 +89,7 @@ public final class Trainer<B: Backend> {
                 for callback in callbacks {
                     callback.batchEnded(batch: start / batchSize + 1, of: batchCount, epoch: epoch, samplesDone: start + batch)
                 }
+                if callbacks.contains(where: \.requestsStop) { break }
             }
             let meanLoss = Double(try backend.download(lossSum.view)[0]) / Double(n)
             var accuracy: Double? = nil

@@ -1,0 +1,102 @@
+@testable import Descent
+import Testing
+
+/// The diagnosis rules on synthetic histories and snapshots: each code fires on its pattern and
+/// not on a healthy run.
+@Suite struct DiagnosticsDiagnosisTests {
+    func history(_ losses: [Double], validation: [Double]? = nil, accuracy: [Double]? = nil) -> History {
+        var history = History()
+        history.epochs = losses.enumerated().map { epoch, loss in
+            EpochRecord(
+                epoch: epoch, loss: loss, accuracy: accuracy?[epoch], validationLoss: validation?[epoch], validationAccuracy: nil,
+                learningRate: 0.01, seconds: 1, samplesPerSecond: 100)
+        }
+        return history
+    }
+
+    func parameter(_ index: Int, gradientNorm: Double = 1, weightNorm: Double = 10, updateNorm: Double = 0.01) -> ParameterStatistics {
+        ParameterStatistics(
+            slotIndex: index, layerIndex: index, name: "layer \(index) weight", count: 100, isWeight: true,
+            weightNorm: weightNorm, gradientNorm: gradientNorm, updateNorm: updateNorm, nonFinite: false)
+    }
+
+    func layer(dead: Double? = nil, saturated: Double? = nil) -> LayerStatistics {
+        LayerStatistics(layerIndex: 0, name: "layer 0 relu", mean: 0.3, standardDeviation: 0.5, deadFraction: dead,
+                        saturatedFraction: saturated, nonFinite: false)
+    }
+
+    func snapshot(
+        step: Int = 10, layers: [LayerStatistics]? = nil, parameters: [ParameterStatistics]? = nil, nonFinite: NonFiniteValue? = nil
+    ) -> MonitorSnapshot {
+        MonitorSnapshot(
+            step: step, epoch: 0, loss: 0.5, layers: layers ?? [layer(dead: 0.1, saturated: nil)],
+            parameters: parameters ?? [parameter(0), parameter(1)], nonFinite: nonFinite)
+    }
+
+    var healthy: History {
+        history([1.0, 0.6, 0.4, 0.3, 0.25], validation: [1.05, 0.65, 0.45, 0.36, 0.31], accuracy: [0.5, 0.7, 0.8, 0.85, 0.9])
+    }
+
+    func codes(_ findings: [Finding]) -> [String] { findings.map(\.code) }
+
+    @Test func aHealthyRunHasNoFindings() {
+        let monitor = MonitorRecord(interval: 10, snapshots: [snapshot(step: 1), snapshot(step: 10)])
+        #expect(Diagnosis.diagnose(healthy, monitor: monitor, chanceLoss: 1.0986, classCount: 3).isEmpty)
+        #expect(Diagnosis.snapshotRules(snapshot()).isEmpty)
+    }
+
+    @Test func risingLossIsALearningRateTooHigh() {
+        let findings = Diagnosis.diagnose(history([1.0, 0.8, 2.0, 5.0]))
+        #expect(codes(findings) == ["lr-too-high"])
+        #expect(findings[0].epoch == 2)
+        let fastUpdates = MonitorRecord(interval: 10, snapshots: [snapshot(parameters: [parameter(0, updateNorm: 5), parameter(1, updateNorm: 5)])])
+        #expect(codes(Diagnosis.diagnose(healthy, monitor: fastUpdates)) == ["lr-too-high"])
+    }
+
+    @Test func aStalledLossWithTinyUpdatesIsALearningRateTooLow() {
+        let slow = MonitorRecord(interval: 10, snapshots: [snapshot(parameters: [parameter(0, updateNorm: 1e-6), parameter(1, updateNorm: 1e-6)])])
+        #expect(codes(Diagnosis.diagnose(history([1.0, 0.999, 0.998]), monitor: slow)) == ["lr-too-low"])
+        #expect(Diagnosis.diagnose(history([1.0, 0.999, 0.998]), monitor: MonitorRecord(interval: 10, snapshots: [snapshot()])).isEmpty,
+                "healthy updates: the stall has another cause")
+    }
+
+    @Test func risingValidationLossIsOverfitting() {
+        let findings = Diagnosis.diagnose(history([1.0, 0.5, 0.3, 0.2, 0.1], validation: [1.0, 0.6, 0.5, 0.6, 0.8]))
+        #expect(codes(findings) == ["overfitting"])
+        #expect(findings[0].evidence["bestEpoch"] == "2")
+    }
+
+    @Test func lossesNearChanceAreUnderfitting() {
+        let findings = Diagnosis.diagnose(
+            history([1.09, 1.07, 1.05], validation: [1.09, 1.08, 1.06], accuracy: [0.34, 0.35, 0.36]), chanceLoss: 1.0986, classCount: 3)
+        #expect(codes(findings) == ["underfitting"])
+    }
+
+    @Test func aNaNLossIsFatal() {
+        let findings = Diagnosis.diagnose(history([1.0, .nan]))
+        #expect(codes(findings) == ["non-finite-loss"])
+        #expect(findings[0].severity == .error)
+        let forward = Diagnosis.snapshotRules(snapshot(nonFinite: NonFiniteValue(pass: .forward, layerIndex: 1, name: "layer 1 relu")))
+        #expect(codes(forward) == ["non-finite-values"])
+        #expect(forward[0].evidence["pass"] == "forward")
+    }
+
+    @Test func snapshotRulesFireOnTheirPatterns() {
+        #expect(codes(Diagnosis.snapshotRules(snapshot(layers: [layer(dead: 0.8)]))) == ["dead-relu"])
+        #expect(codes(Diagnosis.snapshotRules(snapshot(layers: [layer(saturated: 0.6)]))) == ["saturated-activations"])
+        #expect(codes(Diagnosis.snapshotRules(snapshot(parameters: [parameter(0, gradientNorm: 1e-6), parameter(1)]))) == ["vanishing-gradients"])
+        #expect(codes(Diagnosis.snapshotRules(snapshot(parameters: [parameter(0, gradientNorm: 1e4), parameter(1)]))) == ["exploding-gradients"])
+        let grown = Diagnosis.snapshotRules(
+            snapshot(step: 50, parameters: [parameter(0, gradientNorm: 5e3), parameter(1, gradientNorm: 5e3)]), first: snapshot(step: 1))
+        #expect(codes(grown) == ["exploding-gradients"])
+    }
+
+    @Test func identicalUnitsAreSymmetricWeights() {
+        let zero = InitialParameterStatistics(
+            slotIndex: 0, layerIndex: 0, name: "layer 0 Dense(2, 8) weight", shape: [2, 8], isWeight: true, mean: 0,
+            standardDeviation: 0, identicalUnits: true)
+        var random = zero
+        random.identicalUnits = false
+        #expect(codes(Diagnosis.diagnose(healthy, monitor: MonitorRecord(interval: 1, initialParameters: [zero, random]))) == ["symmetric-weights"])
+    }
+}

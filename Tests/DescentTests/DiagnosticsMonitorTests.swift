@@ -1,0 +1,99 @@
+import Descent
+import DescentTestSupport
+import Testing
+
+/// `TrainingMonitor` on tiny training runs: what it measures, what it raises, and that a
+/// non-finite value stops training with finite weights.
+@Suite struct DiagnosticsMonitorTests {
+    static func run<B: Backend>(
+        _ architecture: Sequential, on backend: B, optimizer: any Optimizer = SGD(learningRate: 0.1), interval: Int = 5,
+        epochs: Int = 2
+    ) throws -> (TrainingMonitor<B>, History, [Finding]) {
+        let data = try Dataset.moons(sampleCount: 100, noise: 0.1, seed: 1)
+        let trainer = try Trainer(model: architecture, on: backend, loss: .softmaxCrossEntropy, optimizer: optimizer, maxBatch: 10)
+        var raised: [Finding] = []
+        let monitor = try TrainingMonitor(trainer: trainer, interval: interval) { raised.append($0) }
+        let history = try trainer.fit(data, epochs: epochs, batchSize: 10, seed: 2, callbacks: [monitor])
+        return (monitor, history, raised)
+    }
+
+    @Test func aHealthyRunIsMeasuredEveryIntervalSteps() throws {
+        let (monitor, history, raised) = try Self.run(
+            Sequential(seed: 3) { Dense(2, 16, activation: .relu, initializer: .heUniform); Dense(16, 8, activation: .tanh); Dense(8, 2) },
+            on: CPUBackend())
+        #expect(raised.isEmpty, "\(raised.map(\.line))")
+        #expect(history.stopReason == nil)
+        #expect(monitor.record.snapshots.map(\.step) == [1, 5, 10, 15, 20])
+        let last = try #require(monitor.record.snapshots.last)
+        #expect(last.layers.map(\.name) == ["layer 0 Dense(2, 16, relu)", "layer 1 Dense(16, 8, tanh)", "layer 2 Dense(8, 2)"])
+        #expect(last.layers[0].deadFraction != nil && last.layers[1].saturatedFraction != nil && last.layers[2].deadFraction == nil)
+        #expect(last.parameters.count == 6)
+        #expect(last.parameters.allSatisfy { $0.gradientNorm > 0 && $0.updateRatio > 0 && $0.updateRatio < 1 })
+        #expect(last.loss > 0 && last.loss < 1)
+        // SGD: the update is exactly lr * gradient.
+        #expect(abs(last.parameters[0].updateNorm - 0.1 * last.parameters[0].gradientNorm) < 1e-4 * last.parameters[0].updateNorm)
+    }
+
+    @Test func aHugeNegativeBiasKillsTheReLUs() throws {
+        let (monitor, _, raised) = try Self.run(
+            Sequential(seed: 4) { Dense(2, 16, activation: .relu, biasInitializer: .constant(-100)); Dense(16, 2) }, on: CPUBackend())
+        #expect(raised.map(\.code).contains("dead-relu"))
+        #expect(monitor.record.snapshots.first?.layers[0].deadFraction == 1)
+        #expect(raised.filter { $0.code == "dead-relu" }.count == 1, "raised once per layer")
+    }
+
+    @Test func zeroInitializationIsSymmetric() throws {
+        let (monitor, _, raised) = try Self.run(
+            Sequential(seed: 5) {
+                Dense(2, 8, activation: .tanh, initializer: .zeros, biasInitializer: .zeros)
+                Dense(8, 2, initializer: .zeros, biasInitializer: .zeros)
+            }, on: CPUBackend())
+        #expect(raised.filter { $0.code == "symmetric-weights" }.count == 2)
+        #expect(monitor.record.initialParameters.map(\.identicalUnits) == [true, false, true, false])
+    }
+
+    @Test func largeWeightsSaturateTanh() throws {
+        let (_, _, raised) = try Self.run(
+            Sequential(seed: 6) { Dense(2, 8, activation: .tanh, initializer: .normal(mean: 0, standardDeviation: 30)); Dense(8, 2) },
+            on: CPUBackend())
+        #expect(raised.map(\.code).contains("saturated-activations"))
+    }
+
+    @Test func aNonFiniteValueStopsTrainingWithFiniteWeights() throws {
+        let data = try Dataset(
+            features: DiagnosticsData.features(samples: 40, features: 2), featureCount: 2,
+            targets: DiagnosticsData.features(samples: 40, features: 1, scale: 3))
+        let trainer = try Trainer(
+            model: Sequential(seed: 7) { Dense(2, 8, activation: .relu); Dense(8, 1) }, on: CPUBackend(),
+            loss: .regression(.meanSquaredError), optimizer: SGD(learningRate: 1e18), maxBatch: 10)
+        let monitor = try TrainingMonitor(trainer: trainer, interval: 1)
+        let history = try trainer.fit(data, epochs: 5, batchSize: 10, callbacks: [monitor])
+        let fatal = try #require(monitor.fatal)
+        #expect(fatal.severity == .error && fatal.code.hasPrefix("non-finite"))
+        #expect(history.epochs.count == 1)
+        #expect(history.stopReason?.contains("restored") == true)
+        #expect(try trainer.backend.download(trainer.model.parameters.view).allSatisfy(\.isFinite))
+    }
+}
+
+@Suite(.requiresOpenCL) struct DiagnosticsMonitorOpenCLTests {
+    @Test func deadReLUsAndSaturationOnOpenCL() throws {
+        let backend = try OpenCLTestSupport.makeBackend()
+        let (monitor, _, raised) = try DiagnosticsMonitorTests.run(
+            Sequential(seed: 8) {
+                Dense(2, 16, activation: .relu, biasInitializer: .constant(-100))
+                Dense(16, 8, activation: .tanh, initializer: .normal(mean: 0, standardDeviation: 30)); Dense(8, 2)
+            }, on: backend)
+        #expect(raised.map(\.code).contains("dead-relu"))
+        #expect(monitor.record.snapshots.first?.layers[0].deadFraction == 1)
+        let (cpu, _, _) = try DiagnosticsMonitorTests.run(
+            Sequential(seed: 9) { Dense(2, 16, activation: .relu); Dense(16, 8, activation: .sigmoid); Dense(8, 2) }, on: CPUBackend())
+        let (gpu, _, _) = try DiagnosticsMonitorTests.run(
+            Sequential(seed: 9) { Dense(2, 16, activation: .relu); Dense(16, 8, activation: .sigmoid); Dense(8, 2) }, on: backend)
+        for (c, g) in zip(cpu.record.snapshots, gpu.record.snapshots) {
+            #expect(abs(c.loss - g.loss) < 1e-4)
+            #expect(zip(c.parameters, g.parameters).allSatisfy { abs($0.gradientNorm - $1.gradientNorm) <= 1e-3 * $0.gradientNorm + 1e-6 })
+            #expect(zip(c.layers, g.layers).allSatisfy { $0.deadFraction == $1.deadFraction && abs(($0.saturatedFraction ?? 0) - ($1.saturatedFraction ?? 0)) < 0.02 })
+        }
+    }
+}

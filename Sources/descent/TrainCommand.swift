@@ -19,6 +19,12 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup(title: "Training") var training: TrainingOptions
     @OptionGroup(title: "Device") var device: BackendOptions
 
+    @Flag(name: .customLong("sanity-checks"), inversion: .prefixedNo, help: "Before training: check the data, the loss at initialization, that a tiny subset can be overfit, and that regularization raises the loss.")
+    var sanityChecks = true
+
+    @Option(name: .customLong("monitor-every"), help: "Measure per-layer statistics (update-to-weight ratio, gradient norms, dead and saturated units) every this many steps; 0 turns the monitor off.")
+    var monitorEvery = TrainingMonitor<CPUBackend>.defaultInterval
+
     @Option(help: "Directory for the report (index.html, history.csv, history.json) and the weights (model.safetensors).")
     var report = "descent-report"
 
@@ -31,6 +37,7 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             try training.check()
+            guard monitorEvery >= 0 else { throw usageError("--monitor-every must be 0 (off) or a number of steps, got \(monitorEvery)") }
             _ = try training.makeOptimizer()
             _ = try model.hiddenActivation()
             _ = try model.widths()

@@ -31,20 +31,43 @@ struct TrainingRun<B: Backend> {
         let stepsPerEpoch = (data.train.sampleCount + training.batchSize - 1) / training.batchSize
         let (schedule, scheduleCallbacks) = try training.makeSchedule(stepsPerEpoch: stepsPerEpoch)
         let optimizer = try training.makeOptimizer()
+        let architecture = try command.model.architecture(inputs: data.train.featureCount, task: data.task, seed: command.data.seed)
         let trainer = try Trainer(
-            model: try command.model.architecture(inputs: data.train.featureCount, task: data.task, seed: command.data.seed),
-            on: backend, loss: loss, optimizer: optimizer, schedule: schedule,
+            model: architecture, on: backend, loss: loss, optimizer: optimizer, schedule: schedule,
             maxBatch: max(training.batchSize, 256))
         console.progress(trainer.model.summary)
         console.progress("Optimizer: \(optimizer), schedule \(training.schedule), batch \(training.batchSize), up to \(training.epochs) epochs")
 
+        var findings: [Finding] = []
+        if command.sanityChecks {
+            let started = monotonicSeconds()
+            let sanity = try SanityChecks.run(
+                architecture, inputFeatures: data.train.featureCount, loss: loss, data: data.train, on: backend)
+            console.progress("Sanity checks (\(ProgressBar.duration(monotonicSeconds() - started))):")
+            for finding in sanity { console.progress("  " + finding.line) }
+            findings += sanity
+        }
+
         var callbacks: [any Callback] = [TerminateOnNaN()] + scheduleCallbacks
+        let monitor = command.monitorEvery > 0
+            ? try TrainingMonitor(trainer: trainer, interval: command.monitorEvery) { console.progress($0.line) } : nil
+        if let monitor { callbacks.append(monitor) }
         if training.patience > 0 { callbacks.append(EarlyStopping(patience: training.patience, restoreBestWeights: true)) }
         if let bar = console.progressBar(epochs: training.epochs) { callbacks.append(bar) }
         let history = try trainer.fit(
             data.train, validation: data.validation, epochs: training.epochs, batchSize: training.batchSize,
             seed: command.data.seed, callbacks: callbacks)
         if let reason = history.stopReason { console.progress(reason) }
+
+        let diagnosis = Diagnosis.diagnose(
+            history, monitor: monitor?.record,
+            chanceLoss: try? SanityChecks.expectedInitialLoss(loss, data: data.train, outputs: data.task.outputFeatures).atZeroOutput,
+            classCount: data.train.classCount)
+        findings += (monitor?.findings ?? []) + diagnosis.filter { found in
+            !(monitor?.findings ?? []).contains { $0.code == found.code }
+        }
+        console.progress(diagnosis.isEmpty ? "Diagnosis: nothing to report." : "Diagnosis:")
+        for finding in diagnosis { console.progress("  " + finding.line) }
 
         let evaluationStarted = monotonicSeconds()
         let evaluation = try trainer.evaluate(data.test, batchSize: trainer.model.maxBatch)
@@ -58,7 +81,7 @@ struct TrainingRun<B: Backend> {
         try artifacts.write(trainer: trainer, summary: summary, metadata: command.rebuildMetadata)
         console.result("Report: \(artifacts.indexPath)")
         console.result("Weights: \(artifacts.weightsPath) (descent evaluate --weights \(artifacts.weightsPath))")
-        if command.json { StandardOutput.line(summary.json(reportPath: artifacts.indexPath).description) }
+        if command.json { StandardOutput.line(summary.json(reportPath: artifacts.indexPath, findings: findings).description) }
     }
 
     private func printResults(_ summary: RunSummary) {

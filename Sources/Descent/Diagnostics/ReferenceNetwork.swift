@@ -20,6 +20,13 @@ public enum ReferenceLabels: Sendable, Equatable {
             self = .targets((data.targets ?? []).map(Double.init))
         }
     }
+
+    /// The labels as `loss` reads them: binary cross-entropy takes class labels 0/1 as targets,
+    /// as `Trainer` does for a two-class task with one output.
+    func read(by loss: LossFunction) -> ReferenceLabels {
+        if loss == .binaryCrossEntropy, case .classes(let classes) = self { return .targets(classes.map(Double.init)) }
+        return self
+    }
 }
 
 extension LossFunction {
@@ -28,7 +35,7 @@ extension LossFunction {
     /// Appends the kinks it evaluated (the residuals of the mean absolute error) to `kinks`.
     func referenceValue(_ output: ReferenceMatrix, labels: ReferenceLabels, kinks: inout [Double]) throws -> Double {
         let (n, d) = (Double(output.rows), Double(output.columns))
-        switch (self, labels) {
+        switch (self, labels.read(by: self)) {
         case (.softmaxCrossEntropy(let smoothing), .classes(let classes)):
             let eps = Double(smoothing)
             var total = 0.0
@@ -65,7 +72,7 @@ extension LossFunction {
     func referenceGradient(_ output: ReferenceMatrix, labels: ReferenceLabels) throws -> ReferenceMatrix {
         let (n, d) = (Double(output.rows), Double(output.columns))
         var gradient = output
-        switch (self, labels) {
+        switch (self, labels.read(by: self)) {
         case (.softmaxCrossEntropy(let smoothing), .classes(let classes)):
             let eps = Double(smoothing)
             for r in 0..<output.rows {

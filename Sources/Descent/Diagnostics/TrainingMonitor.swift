@@ -81,7 +81,7 @@ public final class TrainingMonitor<B: Backend>: Callback {
             widest = max(widest, features)
             let activation = (layer as? Dense)?.activation ?? (layer as? ActivationLayer)?.activation
             var saturation: (B.Buffer, B.Buffer)? = nil
-            if let bounds = activation.flatMap(Self.saturationRange) {
+            if let activation, let bounds = Self.saturationRange(activation) {
                 let center = try backend.makeBuffer(count: features), radius = try backend.makeBuffer(count: features)
                 try backend.fill(center.view, with: -bounds.center)
                 try backend.fill(radius.view, with: -bounds.radius * bounds.radius)

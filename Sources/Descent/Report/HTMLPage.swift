@@ -124,7 +124,7 @@ public struct HTMLPage: Sendable {
         nav ul { list-style: none; padding: 0; margin: 12px 0 20px; display: flex; flex-wrap: wrap; gap: 6px 18px; }
         nav a { color: #0b5cad; text-decoration: none; }
         section { background: #ffffff; border: 1px solid #e1e4e8; border-radius: 8px; padding: 18px 22px; margin: 18px 0; }
-        figure.chart { margin: 12px 0; overflow-x: auto; }
+        figure.chart { display: inline-block; vertical-align: top; margin: 12px 16px 12px 0; max-width: 100%; overflow-x: auto; }
         figure.chart svg { max-width: 100%; height: auto; }
         table { border-collapse: collapse; margin: 8px 0 14px; font-size: 14px; }
         th, td { padding: 4px 12px; border-bottom: 1px solid #e6e8eb; text-align: left; }

@@ -76,7 +76,7 @@ public struct AxisTicks: Sendable, Equatable {
             labels = integers.map { Self.scientific($0, exponent) }
         } else if largest >= 1e4 {
             let group = Int(floorLog10(largest)) / 3
-            labels = integers.map { Self.plain($0, exponent - 3 * group) + ["", "k", "M", "G", "T"][group] }
+            labels = integers.map { $0 == 0 ? "0" : Self.plain($0, exponent - 3 * group) + ["", "k", "M", "G", "T"][group] }
         } else {
             labels = integers.map { Self.plain($0, exponent) }
         }

@@ -16,9 +16,12 @@ public enum PageBlock: Sendable {
 
 /// A titled part of an `HTMLPage`.
 public struct PageSection: Sendable {
+    /// The `<h2>` heading, also the table-of-contents entry.
     public var heading: String
+    /// The content, in order.
     public var blocks: [PageBlock]
 
+    /// A section with `heading` and `blocks`.
     public init(_ heading: String, _ blocks: [PageBlock]) {
         self.heading = heading
         self.blocks = blocks
@@ -30,11 +33,14 @@ public struct PageSection: Sendable {
 /// XML parser reads it as well as a browser does, and it is generic enough for training reports,
 /// learning-rate finder pages and hyperparameter searches alike.
 public struct HTMLPage: Sendable {
+    /// The `<title>` and the `<h1>` heading.
     public var title: String
     /// A line under the title (the date, the command that made the page).
     public var subtitle: String?
+    /// The sections, in order.
     public var sections: [PageSection]
 
+    /// A page; add sections here or later.
     public init(title: String, subtitle: String? = nil, sections: [PageSection] = []) {
         self.title = title
         self.subtitle = subtitle
@@ -116,7 +122,8 @@ public struct HTMLPage: Sendable {
 
     /// Plain, print-friendly styling; no web fonts, nothing fetched.
     static let style = """
-        body { margin: 0; background: #f6f7f9; color: #1d1f23; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; }
+        body { margin: 0; background: #f6f7f9; color: #1d1f23;
+               font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; }
         main { max-width: 1100px; margin: 0 auto; padding: 24px 28px 48px; }
         h1 { font-size: 26px; margin: 8px 0 4px; }
         h2 { font-size: 20px; margin: 0 0 12px; }
@@ -124,20 +131,23 @@ public struct HTMLPage: Sendable {
         nav ul { list-style: none; padding: 0; margin: 12px 0 20px; display: flex; flex-wrap: wrap; gap: 6px 18px; }
         nav a { color: #0b5cad; text-decoration: none; }
         section { background: #ffffff; border: 1px solid #e1e4e8; border-radius: 8px; padding: 18px 22px; margin: 18px 0; }
-        figure.chart { display: inline-block; vertical-align: top; margin: 12px 16px 12px 0; max-width: 100%; overflow-x: auto; }
+        figure.chart { display: inline-block; vertical-align: top; margin: 12px 16px 12px 0; max-width: 100%;
+                       overflow-x: auto; }
         figure.chart svg { max-width: 100%; height: auto; }
         table { border-collapse: collapse; margin: 8px 0 14px; font-size: 14px; }
         th, td { padding: 4px 12px; border-bottom: 1px solid #e6e8eb; text-align: left; }
         table.grid thead th { border-bottom: 2px solid #c9ced4; }
         table.pairs th { font-weight: 600; color: #3d434b; }
         td.num { text-align: right; font-variant-numeric: tabular-nums; }
-        code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 13px; background: #f0f2f4; padding: 1px 5px; border-radius: 4px; }
+        code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 13px;
+               background: #f0f2f4; padding: 1px 5px; border-radius: 4px; }
         ul.findings { list-style: none; padding: 0; margin: 0; }
         li.finding { border-left: 4px solid #56B4E9; padding: 6px 14px; margin: 10px 0; background: #fafbfc; }
         li.finding.warning { border-left-color: #E69F00; }
         li.finding.error { border-left-color: #D55E00; }
         li.finding p { margin: 4px 0; }
-        .badge { display: inline-block; min-width: 56px; text-align: center; font-size: 12px; font-weight: 600; text-transform: uppercase; border-radius: 4px; padding: 1px 6px; color: #ffffff; background: #0072B2; }
+        .badge { display: inline-block; min-width: 56px; text-align: center; font-size: 12px; font-weight: 600;
+                 text-transform: uppercase; border-radius: 4px; padding: 1px 6px; color: #ffffff; background: #0072B2; }
         .badge.warning { background: #b57900; }
         .badge.error { background: #c04f00; }
         .advice { font-weight: 500; }

@@ -5,11 +5,14 @@ import DescentCore
 public struct MisclassifiedSample: Sendable, Equatable {
     /// The sample's index in the evaluated set.
     public var index: Int
+    /// The labelled class.
     public var trueClass: Int
+    /// The class the model predicted instead.
     public var predictedClass: Int
     /// The probability the model gave its (wrong) prediction, in `0...1`.
     public var confidence: Double
 
+    /// A sample as the caller measured it; see `mostConfident(_:labels:scores:classCount:scoresAreProbabilities:)`.
     public init(index: Int, trueClass: Int, predictedClass: Int, confidence: Double) {
         self.index = index
         self.trueClass = trueClass
@@ -48,10 +51,13 @@ public struct MisclassifiedSample: Sendable, Equatable {
 
 /// Misclassified samples with their images, for the report's grid of mistakes.
 public struct MisclassifiedGallery: Sendable, Equatable {
+    /// The samples, in the order to show them.
     public let samples: [MisclassifiedSample]
     /// The pixels of each sample, row-major `imageHeight x imageWidth`.
     public let images: [[Float]]
+    /// Pixels per image row.
     public let imageWidth: Int
+    /// Rows per image.
     public let imageHeight: Int
 
     /// Takes each sample's image from `inputs`, the evaluated set's features.

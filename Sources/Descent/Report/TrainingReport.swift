@@ -34,7 +34,8 @@ public struct TrainingReport: Sendable {
     public var gradientNorms: [LineSeries] = []
     /// The test-set classification metrics: the confusion matrix and per-class scores.
     public var classification: ClassificationReport?
-    /// The most confidently misclassified test samples, with their images.
+    /// The most confidently misclassified test samples, with their images; the captions name the
+    /// classes by `classification`'s class names ("class 3" without it).
     public var misclassified: MisclassifiedGallery?
     /// For 2-D inputs: the data over the model's decision regions.
     public var decisionBoundary: ScatterPlot?
@@ -45,6 +46,7 @@ public struct TrainingReport: Sendable {
     /// Further charts, drawn in their own section.
     public var extraCharts: [any Chart] = []
 
+    /// An empty report; fill in the parts the run has.
     public init(title: String = "Training report", subtitle: String? = nil) {
         self.title = title
         self.subtitle = subtitle

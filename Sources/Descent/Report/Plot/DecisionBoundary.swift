@@ -17,9 +17,13 @@ import DescentCore
 /// To build one, evaluate the model on `gridPoints(...)` and pass its scores to
 /// `init(xRange:yRange:columns:rows:scores:classCount:scoresAreProbabilities:)`.
 public struct DecisionBoundary: Sendable, Equatable {
+    /// The x extent of the grid (the first input feature).
     public let xRange: ClosedRange<Double>
+    /// The y extent of the grid (the second input feature).
     public let yRange: ClosedRange<Double>
+    /// Cells along x.
     public let columns: Int
+    /// Cells along y.
     public let rows: Int
     /// The predicted class of each cell, `rows * columns` values.
     public let classes: [Int]

@@ -13,11 +13,14 @@ public struct HeatMap: Chart {
     /// The text in each cell, when it is not the value itself (counts on a matrix coloured by
     /// fractions); nil writes the values.
     public var annotations: [[String]]?
+    /// One label per row, left of it; the row index where missing.
     public var rowLabels: [String]
+    /// One label per column, under it at 45 degrees; the column index where missing.
     public var columnLabels: [String]
     /// The side of a cell in pixels.
     public var cellSize: Double
 
+    /// A heat map; see the properties.
     public init(
         title: String, rowTitle: String, columnTitle: String, values: [[Double]], annotations: [[String]]? = nil,
         rowLabels: [String], columnLabels: [String], cellSize: Double = 46

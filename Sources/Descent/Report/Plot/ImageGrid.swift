@@ -2,7 +2,9 @@
 public struct GridImage: Sendable, Equatable {
     /// Row-major `height x width` intensities.
     public var pixels: [Float]
+    /// Pixels per row.
     public var width: Int
+    /// Rows.
     public var height: Int
     /// Drawn under the image; "\n" starts a new line.
     public var caption: String
@@ -10,6 +12,7 @@ public struct GridImage: Sendable, Equatable {
     /// maximum to white.
     public var range: ClosedRange<Float>?
 
+    /// An image; one whose `pixels` do not hold `width * height` values is drawn as "invalid image".
     public init(pixels: [Float], width: Int, height: Int, caption: String, range: ClosedRange<Float>? = nil) {
         self.pixels = pixels
         self.width = width
@@ -24,12 +27,14 @@ public struct GridImage: Sendable, Equatable {
 /// classifier got most confidently wrong.
 public struct ImageGrid: Chart {
     public var title: String
+    /// The images, left to right, then top to bottom.
     public var images: [GridImage]
     /// Images per row.
     public var columns: Int
     /// Pixels of the drawing per pixel of the image.
     public var scale: Double
 
+    /// A grid of `images`, `columns` per row, each pixel drawn `scale` pixels wide.
     public init(title: String, images: [GridImage], columns: Int = 6, scale: Double = 3) {
         self.title = title
         self.images = images

@@ -1,8 +1,11 @@
 /// A point of a chart, in data coordinates.
 public struct PlotPoint: Sendable, Equatable {
+    /// The horizontal coordinate.
     public var x: Double
+    /// The vertical coordinate.
     public var y: Double
 
+    /// The point (x, y).
     public init(x: Double, y: Double) {
         self.x = x
         self.y = y
@@ -21,12 +24,15 @@ public enum LineStyle: Sendable, Equatable {
 public struct LineSeries: Sendable, Equatable {
     /// The legend label.
     public var name: String
+    /// The points, joined in this order.
     public var points: [PlotPoint]
+    /// Solid or dashed.
     public var style: LineStyle
     /// The palette index of the colour (see `PlotPalette`); nil for the series' position in the
     /// chart. Give two series the same index to pair them (training and validation loss).
     public var colorIndex: Int?
 
+    /// A series through `points`.
     public init(name: String, points: [PlotPoint], style: LineStyle = .solid, colorIndex: Int? = nil) {
         self.name = name
         self.points = points
@@ -44,10 +50,14 @@ public struct LineSeries: Sendable, Equatable {
 /// A horizontal band of y values shaded behind the data, labelled: for example the healthy range
 /// of update-to-weight ratios around 1e-3.
 public struct ReferenceBand: Sendable, Equatable {
+    /// The bottom of the band.
     public var lower: Double
+    /// The top of the band.
     public var upper: Double
+    /// Written inside the band, at its top left.
     public var label: String
 
+    /// The band from `lower` to `upper`.
     public init(lower: Double, upper: Double, label: String) {
         self.lower = lower
         self.upper = upper
@@ -59,17 +69,26 @@ public struct ReferenceBand: Sendable, Equatable {
 /// statistics. The axes cover the drawable points (and the band), rounded out to nice ticks.
 public struct LineChart: Chart {
     public var title: String
+    /// The x axis title, under it.
     public var xTitle: String
+    /// The y axis title, left of it.
     public var yTitle: String
+    /// The series, drawn and listed in the legend in this order.
     public var series: [LineSeries]
+    /// Linear or logarithmic x.
     public var xScale: AxisScale
+    /// Linear or logarithmic y (learning rates, ratios, norms).
     public var yScale: AxisScale
     /// Never tick x by less than 1, for epochs and steps.
     public var integerX: Bool
+    /// A shaded range of y behind the data.
     public var band: ReferenceBand?
+    /// The width of the drawing in pixels.
     public var width: Double
+    /// The height of the drawing in pixels.
     public var height: Double
 
+    /// A line chart; see the properties.
     public init(
         title: String, xTitle: String, yTitle: String, series: [LineSeries], xScale: AxisScale = .linear,
         yScale: AxisScale = .linear, integerX: Bool = true, band: ReferenceBand? = nil, width: Double = 640,

@@ -3,8 +3,11 @@
 /// versus true values.
 public struct ScatterPlot: Chart {
     public var title: String
+    /// The x axis title.
     public var xTitle: String
+    /// The y axis title.
     public var yTitle: String
+    /// The points; non-finite ones are skipped.
     public var points: [PlotPoint]
     /// The class of each point (indexing `classNames` and the palette), or nil for one colour.
     /// When it does not hold one class per point, the points are drawn in one colour.
@@ -15,9 +18,12 @@ public struct ScatterPlot: Chart {
     public var boundary: DecisionBoundary?
     /// Draw the line `y = x` and give both axes the same range (predicted versus true).
     public var showsIdentityLine: Bool
+    /// The width of the drawing in pixels.
     public var width: Double
+    /// The height of the drawing in pixels.
     public var height: Double
 
+    /// A scatter plot; see the properties.
     public init(
         title: String, xTitle: String, yTitle: String, points: [PlotPoint], classes: [Int]? = nil,
         classNames: [String] = [], boundary: DecisionBoundary? = nil, showsIdentityLine: Bool = false,

@@ -140,5 +140,7 @@ func expectWellFormed(_ markup: String, sourceLocation: SourceLocation = #_sourc
         #expect(PlotPalette.color(-1) == PlotPalette.colors.last)
         #expect(PlotPalette.sequential(0) == "#f7fbff" && PlotPalette.sequential(1) == "#08306b")
         #expect(PlotPalette.sequential(.nan) == "#f7fbff")
+        #expect(PlotPalette.tint("#0072B2", opacity: 0) == "#ffffff" && PlotPalette.tint("#0072B2", opacity: 1) == "#0072b2")
+        #expect(PlotPalette.tint("#000000", opacity: 0.5) == "#808080")
     }
 }

@@ -24,7 +24,11 @@ extension TrainingReport {
         }
         if !layers.isEmpty { sections.append(PageSection("Layers", layers)) }
         if let classification { sections.append(PageSection("Classification", classificationBlocks(classification))) }
-        if let misclassified { sections.append(PageSection("Most confident mistakes", [.chart(mistakesGrid(misclassified))])) }
+        if let misclassified {
+            let blocks: [PageBlock] = misclassified.samples.isEmpty
+                ? [.paragraph("No sample was misclassified.")] : [.chart(mistakesGrid(misclassified))]
+            sections.append(PageSection("Most confident mistakes", blocks))
+        }
         if let decisionBoundary { sections.append(PageSection("Decision boundary", [.chart(decisionBoundary)])) }
         if let predictedVersusTrue { sections.append(PageSection("Predicted vs true", [.chart(predictedVersusTrue)])) }
         if !extraCharts.isEmpty { sections.append(PageSection("More charts", extraCharts.map { .chart($0) })) }

@@ -28,15 +28,15 @@ public enum AxisScale: Sendable, Equatable {
 public struct AxisTicks: Sendable, Equatable {
     /// The scale the ticks are for.
     public let scale: AxisScale
-    /// The tick values, ascending; the first and last are the axis's domain.
+    /// The tick values, ascending; unless the axis is `fitted(to:)` a range, the first and last
+    /// are the axis's domain.
     public let values: [Double]
     /// One label per value.
     public let labels: [String]
-
     /// The lowest value the axis shows.
-    public var lower: Double { values.first ?? 0 }
+    public let lower: Double
     /// The highest value the axis shows.
-    public var upper: Double { values.last ?? 1 }
+    public let upper: Double
 
     /// Ticks that cover the finite values of `data` (and, on a logarithmic scale, only the positive
     /// ones); `[0, 1]` or the decade `[1, 10]` when there are none.
@@ -105,10 +105,24 @@ public struct AxisTicks: Sendable, Equatable {
         return AxisTicks(scale: .logarithmic, values: exponents.map { power10($0) }, labels: labels)
     }
 
-    private init(scale: AxisScale, values: [Double], labels: [String]) {
+    /// The same ticks on the domain `range` exactly instead of rounded out to ticks, keeping the
+    /// ticks inside it: for a plot whose content fills a given range (a decision-boundary grid).
+    /// A range that is empty, not finite, or not positive on a logarithmic axis leaves the
+    /// ticks as they are.
+    public func fitted(to range: ClosedRange<Double>) -> AxisTicks {
+        guard range.lowerBound.isFinite, range.upperBound.isFinite, range.upperBound > range.lowerBound,
+              scale == .linear || range.lowerBound > 0 else { return self }
+        let inside = values.indices.filter { range.contains(values[$0]) }
+        return AxisTicks(scale: scale, values: inside.map { values[$0] }, labels: inside.map { labels[$0] },
+                         lower: range.lowerBound, upper: range.upperBound)
+    }
+
+    private init(scale: AxisScale, values: [Double], labels: [String], lower: Double? = nil, upper: Double? = nil) {
         self.scale = scale
         self.values = values
         self.labels = labels
+        self.lower = lower ?? values.first ?? 0
+        self.upper = upper ?? values.last ?? 1
     }
 
     /// Where `value` lies on the axis, 0 at `lower` and 1 at `upper`; nil for a value that

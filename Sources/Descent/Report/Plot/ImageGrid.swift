@@ -53,16 +53,19 @@ public struct ImageGrid: Chart {
         let rows = (images.count + columns - 1) / columns
         let top = title.isEmpty ? 8.0 : 34
         let width = max(Double(columns) * cellWidth + 8, estimatedTextWidth(title, size: 14) + 20)
-        let height = top + max(1, Double(rows)) * cellHeight
+        let height = top + (images.isEmpty ? 30 : Double(rows) * cellHeight)
         var svg = SVGWriter(width: width, height: height)
         svg.rect(x: 0, y: 0, width: width, height: height, fill: "#ffffff")
         if !title.isEmpty { svg.text(title, x: width / 2, y: 22, anchor: "middle", size: 14, weight: "600") }
-        if images.isEmpty { svg.text("no images", x: width / 2, y: top + 20, anchor: "middle", fill: "#888") }
+        if images.isEmpty { svg.text("no images", x: width / 2, y: top + 18, anchor: "middle", fill: "#888") }
         for (index, image) in images.enumerated() {
             let cellX = 4 + Double(index % columns) * cellWidth, cellY = top + Double(index / columns) * cellHeight
             let drawnWidth = Double(max(0, image.width)) * scale, drawnHeight = Double(max(0, image.height)) * scale
-            let x = cellX + (cellWidth - drawnWidth) / 2
-            draw(image, x: x, y: cellY, into: &svg)
+            // Whole-pixel origins and crisp edges keep anti-aliasing from striping the images.
+            let x = (cellX + (cellWidth - drawnWidth) / 2).rounded()
+            svg.append(raw: "<g shape-rendering=\"crispEdges\">\n")
+            draw(image, x: x, y: cellY.rounded(), into: &svg)
+            svg.append(raw: "</g>\n")
             for (line, text) in captionLines[index].enumerated() {
                 svg.text(text, x: cellX + cellWidth / 2, y: cellY + drawnHeight + 14 + Double(line) * 13, anchor: "middle", size: 10.5)
             }
@@ -95,8 +98,8 @@ public struct ImageGrid: Chart {
                 if shade > 0 {
                     let gray = String(shade * 255 / 31, radix: 16)
                     let hex = gray.count == 1 ? "0" + gray : gray
-                    svg.rect(x: x + Double(start) * scale, y: y + Double(row) * scale, width: Double(end - start) * scale + 0.2,
-                             height: scale + 0.2, fill: "#" + hex + hex + hex)
+                    svg.rect(x: x + Double(start) * scale, y: y + Double(row) * scale, width: Double(end - start) * scale,
+                             height: scale, fill: "#" + hex + hex + hex)
                 }
                 start = end
             }

@@ -64,7 +64,7 @@ struct SVGWriter {
         element("polyline", attributes)
     }
 
-    /// Raw markup produced by another writer method (already escaped).
+    /// Markup made by the chart itself (a group tag), appended as is: never user text.
     mutating func append(raw markup: String) { body += markup }
 }
 
@@ -80,6 +80,19 @@ public enum PlotPalette {
     /// The colour of series or class `index`, cycling through `colors`.
     public static func color(_ index: Int) -> String {
         colors[((index % colors.count) + colors.count) % colors.count]
+    }
+
+    /// `color` (`#rrggbb`) laid over white at `opacity` in `0...1`, as an opaque colour: regions
+    /// drawn with it can overlap without darker seams where they meet.
+    static func tint(_ color: String, opacity: Double) -> String {
+        let hex = Array(color.utf8.dropFirst())
+        guard hex.count == 6 else { return color }
+        let a = min(max(opacity, 0), 1)
+        return "#" + (0..<3).map { channel in
+            let value = Int(String(decoding: hex[(2 * channel)..<(2 * channel + 2)], as: UTF8.self), radix: 16) ?? 0
+            let mixed = String(Int((255 - Double(255 - value) * a).rounded()), radix: 16)
+            return mixed.count == 1 ? "0" + mixed : mixed
+        }.joined()
     }
 
     /// A sequential white-to-dark-blue colour for `fraction` in `0...1` (clamped; NaN gives white),

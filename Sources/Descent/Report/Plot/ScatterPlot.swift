@@ -60,13 +60,18 @@ public struct ScatterPlot: Chart {
             xs += [boundary.xRange.lowerBound, boundary.xRange.upperBound]
             ys += [boundary.yRange.lowerBound, boundary.yRange.upperBound]
         }
-        let xTicks: AxisTicks, yTicks: AxisTicks
+        var xTicks: AxisTicks, yTicks: AxisTicks
         if showsIdentityLine {
             xTicks = AxisTicks(scale: .linear, covering: xs + ys)
             yTicks = xTicks
         } else {
             xTicks = AxisTicks(scale: .linear, covering: xs)
             yTicks = AxisTicks(scale: .linear, covering: ys)
+        }
+        if boundary != nil, let xLow = xs.min(), let xHigh = xs.max(), let yLow = ys.min(), let yHigh = ys.max() {
+            // The regions fill the plot instead of floating in the margin the nice ticks add.
+            xTicks = xTicks.fitted(to: xLow...xHigh)
+            yTicks = yTicks.fitted(to: yLow...yHigh)
         }
         var legendClasses = Set(perPointClasses ?? [])
         if let boundary { legendClasses.formUnion(boundary.classes) }
@@ -90,7 +95,7 @@ public struct ScatterPlot: Chart {
         return svg.document
     }
 
-    /// The cells as rects, runs of equal class and opacity in a row merged into one rect.
+    /// The cells as opaque tinted rects, runs of equal class and tint in a row merged into one rect.
     private func drawBoundary(_ boundary: DecisionBoundary, frame: CartesianFrame, into svg: inout SVGWriter) {
         let dx = (boundary.xRange.upperBound - boundary.xRange.lowerBound) / Double(boundary.columns)
         let dy = (boundary.yRange.upperBound - boundary.yRange.lowerBound) / Double(boundary.rows)
@@ -112,8 +117,7 @@ public struct ScatterPlot: Chart {
                    let right = frame.x(boundary.xRange.lowerBound + Double(end) * dx) {
                     // A quarter pixel of overlap hides the hairline seams between rects.
                     svg.rect(x: left, y: top, width: right - left + 0.25, height: bottom - top + 0.25,
-                             fill: PlotPalette.color(boundary.classes[cell]),
-                             extra: [("fill-opacity", Markup.number(Double(opacity(cell)) / 20))])
+                             fill: PlotPalette.tint(PlotPalette.color(boundary.classes[cell]), opacity: Double(opacity(cell)) / 20))
                 }
                 start = end
             }

@@ -83,6 +83,14 @@ import Testing
         #expect(ticks.values == [1e-3, 1e-2, 1e-1])
     }
 
+    @Test func fittedTicksKeepTheGivenDomain() {
+        let ticks = AxisTicks.linear(from: -1.3, to: 2.3).fitted(to: -1.3...2.3)
+        #expect(ticks.lower == -1.3 && ticks.upper == 2.3)
+        #expect(ticks.values == [-1, 0, 1, 2] && ticks.labels == ["-1", "0", "1", "2"])
+        let unchanged = AxisTicks.logarithmic(from: 1e-3, to: 1)
+        #expect(unchanged.fitted(to: -1...1) == unchanged, "not positive on a log axis")
+    }
+
     @Test func readableNumbers() {
         #expect(Markup.readable(0.30000000000000004) == "0.3")
         #expect(Markup.readable(0.25) == "0.25")

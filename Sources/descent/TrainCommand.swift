@@ -48,6 +48,17 @@ struct TrainCommand: ParsableCommand {
         }
     }
 
+    /// The options of the run, for the report.
+    var configuration: [(key: String, value: String)] {
+        [("dataset", data.dataset + (data.labelColumn.map { " (label column \($0))" } ?? "")), ("task", data.task),
+         ("hidden layers", model.hidden.isEmpty ? "none" : model.hidden), ("activation", model.activation),
+         ("batch norm", model.batchNorm ? "yes" : "no"), ("dropout", String(model.dropout)), ("loss", model.loss),
+         ("optimizer", training.optimizer), ("learning rate", String(training.learningRate)),
+         ("weight decay", String(training.weightDecay)), ("schedule", training.schedule), ("epochs (at most)", String(training.epochs)),
+         ("batch size", String(training.batchSize)), ("early stopping patience", training.patience > 0 ? String(training.patience) : "off"),
+         ("seed", String(data.seed)), ("backend", device.backend), ("monitor every", monitorEvery > 0 ? "\(monitorEvery) steps" : "off")]
+    }
+
     /// How to rebuild the same data splits and model, for `descent evaluate`: the data and model
     /// options as arguments, stored in the weights' metadata.
     var rebuildMetadata: [String: String] {

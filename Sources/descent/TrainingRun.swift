@@ -18,6 +18,7 @@ struct TrainingRun<B: Backend> {
             console.progress("Kernels: \(kernels!)")
         }
 
+        let artifacts = try RunArtifacts(directory: command.report)
         let loadStarted = monotonicSeconds()
         let data = try command.data.load()
         let loss = try command.model.lossFunction(for: data.task)
@@ -77,8 +78,10 @@ struct TrainingRun<B: Backend> {
             kernels: kernels, loadSeconds: loadSeconds, evaluationSeconds: evaluationSeconds)
         printResults(summary)
 
-        let artifacts = try RunArtifacts(directory: command.report)
-        try artifacts.write(trainer: trainer, summary: summary, metadata: command.rebuildMetadata)
+        try artifacts.write(
+            trainer: trainer, summary: summary,
+            details: RunArtifacts.Details(configuration: command.configuration, monitor: monitor?.record, findings: findings),
+            metadata: command.rebuildMetadata)
         console.result("Report: \(artifacts.indexPath)")
         console.result("Weights: \(artifacts.weightsPath) (descent evaluate --weights \(artifacts.weightsPath))")
         if command.json { StandardOutput.line(summary.json(reportPath: artifacts.indexPath, findings: findings).description) }

@@ -1,5 +1,8 @@
 import DescentTestSupport
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import Testing
 
 /// `descent train` and `descent evaluate` as a user runs them: on small generated CSV files, on
@@ -75,6 +78,15 @@ struct TrainCommandTests {
         }
         #expect(result.standardError.contains("Epoch 1/8"), "progress goes to stderr in --json mode")
 
+        let html = try String(contentsOf: report.appendingPathComponent("index.html"), encoding: .utf8)
+        #expect(XMLParser(data: Data(html.utf8)).parse(), "the report is well-formed XHTML")
+        #expect(html.components(separatedBy: "<svg").count - 1 >= 4, "loss, accuracy, learning rate, confusion matrix")
+        for text in ["Confusion matrix", "red", "green", "blue", "Diagnosis", "Update-to-weight ratio"] {
+            #expect(html.contains(text), "the report shows \(text)")
+        }
+        for file in ["history.csv", "history.json"] {
+            #expect(FileManager.default.fileExists(atPath: report.appendingPathComponent(file).path))
+        }
         let weights = report.appendingPathComponent("model.safetensors")
         #expect(FileManager.default.fileExists(atPath: weights.path))
         let evaluation = try DescentProcess.run(["evaluate", "--weights", weights.path, "--backend", backend, "--json"])
@@ -109,6 +121,9 @@ struct TrainCommandTests {
         #expect(result.standardOutput.contains("Test loss"))
         #expect(!result.standardOutput.contains("Epoch 1/3"), "--quiet prints only the results")
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("descent-report/model.safetensors").path))
+        let html = try String(contentsOf: directory.appendingPathComponent("descent-report/index.html"), encoding: .utf8)
+        #expect(html.contains("Decision boundary"), "2-D inputs get their decision boundary drawn")
+        #expect(XMLParser(data: Data(html.utf8)).parse())
     }
 
     @Test(arguments: [
@@ -124,6 +139,7 @@ struct TrainCommandTests {
         (["train", "--dataset", "moons", "--loss", "mse"], "does not fit binary classification"),
         (["train", "--dataset", "moons", "--hidden", "16,-3"], "--hidden takes positive widths"),
         (["evaluate", "--weights", "/nonexistent/model.safetensors"], "/nonexistent/model.safetensors"),
+        (["train", "--dataset", "moons", "--report", "COLOURS"], "exists and is not a directory"),
     ])
     func badInputIsOneLineOnStandardErrorAndAFailingStatus(arguments: [String], expected: String) throws {
         let directory = try DescentProcess.temporaryDirectory()

@@ -32,6 +32,13 @@ public enum ReportDirectory {
         }
     }
 
+    /// Creates `directory` and its missing parents, like `mkdir -p`, so that a report's
+    /// destination can be checked before a long run rather than after it.
+    /// - Throws: `DescentError.invalidArgument` as `write(_:to:)`.
+    public static func create(_ directory: String) throws {
+        try createDirectory(directory, operation: "ReportDirectory.create")
+    }
+
     /// `mkdir -p`: each missing component is created; one that exists must be a directory.
     private static func createDirectory(_ directory: String, operation: String) throws {
         guard !directory.isEmpty else {

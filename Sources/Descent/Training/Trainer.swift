@@ -214,7 +214,7 @@ public final class Trainer<B: Backend> {
 
     /// Two-class scores `[0, z]` for logits `z`: their softmax is `[1 - sigmoid(z), sigmoid(z)]`,
     /// so the multi-class metrics and confidences apply unchanged.
-    static func binaryScores(logits: [Float]) -> [Float] {
+    public static func binaryScores(logits: [Float]) -> [Float] {
         logits.flatMap { [0, $0] }
     }
 

@@ -55,7 +55,7 @@ struct TrainCommand: ParsableCommand {
          ("batch norm", model.batchNorm ? "yes" : "no"), ("dropout", String(model.dropout)), ("loss", model.loss),
          ("optimizer", training.optimizer), ("learning rate", String(training.learningRate)),
          ("weight decay", String(training.weightDecay)), ("schedule", training.schedule), ("epochs (at most)", String(training.epochs)),
-         ("batch size", String(training.batchSize)), ("early stopping patience", training.patience > 0 ? String(training.patience) : "off"),
+         ("batch size", String(training.batchSize)), ("early stopping", training.patience > 0 ? "patience \(training.patience) on \(training.monitor)" : "off"),
          ("seed", String(data.seed)), ("backend", device.backend), ("monitor every", monitorEvery > 0 ? "\(monitorEvery) steps" : "off")]
     }
 

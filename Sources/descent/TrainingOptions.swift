@@ -32,6 +32,27 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Epochs without validation improvement before stopping (the best weights are restored); 0 to never stop early.")
     var patience = 5
 
+    @Option(help: ArgumentHelp(
+        "auto, val_loss or val_accuracy: what early stopping watches.",
+        discussion: "auto: val_accuracy for classification (the metric reported at the end), val_loss for regression."))
+    var monitor = "auto"
+
+    /// The quantity early stopping watches for `task`.
+    func monitoredQuantity(for task: LearningTask) throws -> String {
+        switch monitor {
+        case "auto":
+            if case .regression = task { return "val_loss" }
+            return "val_accuracy"
+        case "val_loss":
+            return monitor
+        case "val_accuracy":
+            if case .regression = task { throw usageError("--monitor val_accuracy needs classes; regression has no accuracy") }
+            return monitor
+        default:
+            throw usageError("unknown --monitor '\(monitor)'; use auto, val_loss or val_accuracy")
+        }
+    }
+
     /// Rejects values that cannot train (the commands call it, so that the error is one line).
     func check() throws {
         guard epochs >= 1 else { throw usageError("--epochs must be at least 1, got \(epochs)") }
@@ -41,6 +62,9 @@ struct TrainingOptions: ParsableArguments {
             throw usageError("--weight-decay must be 0 or more, got \(weightDecay)")
         }
         guard patience >= 0 else { throw usageError("--patience must be 0 or more, got \(patience)") }
+        guard ["auto", "val_loss", "val_accuracy"].contains(monitor) else {
+            throw usageError("unknown --monitor '\(monitor)'; use auto, val_loss or val_accuracy")
+        }
     }
 
     /// The learning rate the optimizer starts from.

@@ -53,7 +53,10 @@ struct TrainingRun<B: Backend> {
         let monitor = command.monitorEvery > 0
             ? try TrainingMonitor(trainer: trainer, interval: command.monitorEvery) { console.progress($0.line) } : nil
         if let monitor { callbacks.append(monitor) }
-        if training.patience > 0 { callbacks.append(EarlyStopping(patience: training.patience, restoreBestWeights: true)) }
+        if training.patience > 0 {
+            callbacks.append(EarlyStopping(
+                monitor: try training.monitoredQuantity(for: data.task), patience: training.patience, restoreBestWeights: true))
+        }
         if let bar = console.progressBar(epochs: training.epochs) { callbacks.append(bar) }
         let history = try trainer.fit(
             data.train, validation: data.validation, epochs: training.epochs, batchSize: training.batchSize,

@@ -28,7 +28,9 @@ struct SearchRun<B: Backend> {
             throw usageError("--ensemble \(command.ensemble) averages class probabilities; a regression task takes --ensemble 1")
         }
         let search = try plan.scoring(objective)
-        let results = try SearchResultsFile(path: command.results, space: search.space, objective: objective)
+        let reference = TrialConfiguration(search.space.hyperparameters.map { ($0.name, $0.domain.value(at: 0)) })
+        let settings = shellLine(try plan.options.applying(reference, epochs: search.epochs).trainArguments(data: command.data))
+        let results = try SearchResultsFile(path: command.results, space: search.space, objective: objective, settings: settings)
         results.warnings.forEach { console.result("warning: \($0)") }
         console.progress(
             "Data: \(data.name), \(data.train.sampleCount) training and \(data.validation.sampleCount) validation samples "

@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// The results file: an interrupted search resumes without running a trial twice, a partial last
-/// line is skipped, and a file of another space is refused.
+/// line is skipped, and a file of another space, objective or settings is refused.
 @Suite struct SearchResumeTests {
     let space: SearchSpace
     let search: HyperparameterSearch
@@ -78,6 +78,16 @@ import Testing
             Issue.record("a file of another space was accepted")
         } catch DescentError.invalidArgument(_, let reason) {
             #expect(reason.contains("another search space"), "\(reason)")
+        }
+        do {
+            _ = try SearchResultsFile(
+                path: directory.appendingPathComponent("results.jsonl").path, space: space, objective: .validationLoss, settings: "--seed 7")
+            Issue.record("a file of other settings was accepted")
+        } catch DescentError.invalidArgument(_, let reason) {
+            #expect(reason.contains("other settings"), "\(reason)")
+        }
+        #expect(throws: DescentError.self) {
+            _ = try SearchResultsFile(path: directory.appendingPathComponent("results.jsonl").path, space: space, objective: .validationAccuracy)
         }
         let notResults = directory.appendingPathComponent("notes.txt")
         try "hello\n".write(to: notResults, atomically: true, encoding: .utf8)

@@ -22,13 +22,15 @@ public final class SearchResultsFile {
     private static let format = 1
 
     /// Opens `path`, creating it with a header when it does not exist or is empty.
-    /// - Throws: `DescentError.invalidArgument` when the file belongs to another space or
-    ///   objective, is not a results file, has a damaged line before the last, or cannot be written.
-    public init(path: String, space: SearchSpace, objective: SearchObjective) throws {
+    /// - Parameter settings: what else decides a trial's result (the data, the fixed options), as
+    ///   text; records made under other settings are not reused, so a mismatch is an error.
+    /// - Throws: `DescentError.invalidArgument` when the file belongs to another space, objective
+    ///   or settings, is not a results file, has a damaged line before the last, or cannot be written.
+    public init(path: String, space: SearchSpace, objective: SearchObjective, settings: String = "") throws {
         self.path = path
         let header = JSONValue.object([
             ("descent_search", .number(Self.format)), ("space", .string(space.description)),
-            ("fingerprint", .string(space.fingerprint)), ("objective", .string(objective.metric)),
+            ("fingerprint", .string(space.fingerprint)), ("objective", .string(objective.metric)), ("settings", .string(settings)),
         ])
         guard let text = try Self.contents(of: path), !text.isEmpty else {
             records = []
@@ -48,6 +50,9 @@ public final class SearchResultsFile {
         }
         guard metric == objective.metric else {
             throw fail("the results were scored by \(metric), not \(objective.metric); use another --results file")
+        }
+        guard case .string(let storedSettings)? = stored["settings"], storedSettings == settings else {
+            throw fail("the results were trained under other settings (\(stored["settings"].map { "\($0)" } ?? "none")), not \(settings); use another --results file, or the same options to resume")
         }
         var records: [TrialRecord] = [], warnings: [String] = [], goodBytes = lines[0].utf8.count + 1
         for (number, line) in lines.enumerated().dropFirst() {

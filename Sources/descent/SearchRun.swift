@@ -102,13 +102,14 @@ struct SearchRun<B: Backend> {
         return (trainer, history)
     }
 
-    /// Retrains the best configurations with their trials' seed (so each reproduces its trial's
-    /// weights) and touches the test set, once, with them: as an ensemble when there are several.
+    /// Retrains the best configurations for the full --epochs with their trials' seed (so a trial
+    /// that ran them all is reproduced exactly; one that successive halving stopped early is
+    /// trained out) and touches the test set, once, with them: as an ensemble when there are several.
     private func testBest(_ members: [TrialRecord], data: PreparedData, objective: SearchObjective) throws -> SearchReportPage.TestResult {
         console.progress("Retraining the best \(members.count == 1 ? "configuration" : "\(members.count) configurations") for the test set.")
         var trainers: [Trainer<B>] = []
         for record in members {
-            let options = try plan.options.applying(record.configuration, epochs: record.epochs)
+            let options = try plan.options.applying(record.configuration, epochs: plan.search.epochs)
             trainers.append(try train(options, data: data, seed: record.seed).0)
         }
         if trainers.count == 1 {

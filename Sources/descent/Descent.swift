@@ -6,6 +6,6 @@ struct DescentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "descent",
         abstract: "Train neural networks on OpenCL devices, and see how the training went.",
-        subcommands: [TrainCommand.self, EvaluateCommand.self, DevicesCommand.self]
+        subcommands: [TrainCommand.self, EvaluateCommand.self, SearchCommand.self, DevicesCommand.self]
     )
 }

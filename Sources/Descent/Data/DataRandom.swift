@@ -18,6 +18,8 @@ struct DataRandom {
         case shuffle = 0x5348_5546
         case split = 0x5350_4C54
         case noise = 0x4E4F_4953
+        /// Hyperparameter search's random proposals.
+        case search = 0x5345_4152
     }
 
     private let seed: UInt64

@@ -2,7 +2,8 @@ import DescentCore
 
 /// Several trained classifiers voting by their averaged predicted probabilities: the notes'
 /// "a few more percent" from model ensembles (all members take the same input features and
-/// predict the same classes).
+/// predict the same classes). Members with one output are binary classifiers trained with
+/// sigmoid + binary cross-entropy: their probability of class 1 is `sigmoid(logit)`.
 public final class Ensemble<B: Backend> {
     public let members: [Model<B>]
     /// The largest batch every member takes.
@@ -30,7 +31,8 @@ public final class Ensemble<B: Backend> {
     }
 
     /// The mean over members of `softmax(logits)` for `batch` rows (inference mode), a view
-    /// valid until the next call.
+    /// valid until the next call; for one-output members, the mean of `sigmoid(logit)`, the
+    /// probability of class 1.
     public func predictProbabilities(_ input: B.View, batch: Int) throws -> B.View {
         let backend = members[0].backend
         let shape = MatrixShape(rows: batch, columns: members[0].outputFeatures)
@@ -41,7 +43,12 @@ public final class Ensemble<B: Backend> {
         let member = try probabilities.view(offset: 0, count: shape.count)
         try backend.fill(mean, with: 0)
         for model in members {
-            try backend.softmaxForward(input: try model.forward(input, batch: batch, training: false), output: member, shape: shape)
+            let logits = try model.forward(input, batch: batch, training: false)
+            if shape.columns == 1 {
+                try backend.activationForward(.sigmoid, input: logits, output: member)
+            } else {
+                try backend.softmaxForward(input: logits, output: member, shape: shape)
+            }
             try backend.axpy(alpha: 1 / Float(members.count), x: member, y: mean)
         }
         return mean
@@ -61,15 +68,17 @@ public final class Ensemble<B: Backend> {
         for start in stride(from: 0, to: data.sampleCount, by: maxBatch) {
             let batch = min(maxBatch, data.sampleCount - start)
             let x = try features.view(offset: start * data.featureCount, count: batch * data.featureCount)
-            ensembleScores += try backend.download(try predictProbabilities(x, batch: batch))
+            let probabilities = try backend.download(try predictProbabilities(x, batch: batch))
+            ensembleScores += classes == 1 ? probabilities.flatMap { [1 - $0, $0] } : probabilities
             for (index, model) in members.enumerated() {
-                memberScores[index] += try backend.download(try model.forward(x, batch: batch, training: false))
+                let logits = try backend.download(try model.forward(x, batch: batch, training: false))
+                memberScores[index] += classes == 1 ? logits.flatMap { [0, $0] } : logits
             }
         }
-        let names = data.classNames
+        let names = data.classNames, reportClasses = max(classes, 2)
         return (
-            try ClassificationReport(labels: labels, scores: ensembleScores, classCount: classes, classNames: names),
-            try memberScores.map { try ClassificationReport(labels: labels, scores: $0, classCount: classes, classNames: names) }
+            try ClassificationReport(labels: labels, scores: ensembleScores, classCount: reportClasses, classNames: names),
+            try memberScores.map { try ClassificationReport(labels: labels, scores: $0, classCount: reportClasses, classNames: names) }
         )
     }
 }

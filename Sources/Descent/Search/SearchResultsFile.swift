@@ -1,0 +1,118 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import DescentCore
+
+/// A search's results as JSON lines, written as each trial ends, so that a search can be
+/// interrupted and resumed.
+///
+/// The first line is a header naming the space, its fingerprint and the objective; each further
+/// line is one `TrialRecord`. Each record is written whole with one `write` to a file opened for
+/// appending and then synced, so an interruption loses at most the trial in flight, and leaves
+/// at worst a partial last line. Opening the file again skips that line (saying so in
+/// `warnings`) and cuts it off, so the next record starts on a line of its own.
+public final class SearchResultsFile {
+    public let path: String
+    /// The records read from the file and appended since, in order.
+    public private(set) var records: [TrialRecord]
+    /// What was wrong with the file but could be skipped (a partial last line).
+    public let warnings: [String]
+    private static let format = 1
+
+    /// Opens `path`, creating it with a header when it does not exist or is empty.
+    /// - Parameter settings: what else decides a trial's result (the data, the fixed options), as
+    ///   text; records made under other settings are not reused, so a mismatch is an error.
+    /// - Throws: `DescentError.invalidArgument` when the file belongs to another space, objective
+    ///   or settings, is not a results file, has a damaged line before the last, or cannot be written.
+    public init(path: String, space: SearchSpace, objective: SearchObjective, settings: String = "") throws {
+        self.path = path
+        let header = JSONValue.object([
+            ("descent_search", .number(Self.format)), ("space", .string(space.description)),
+            ("fingerprint", .string(space.fingerprint)), ("objective", .string(objective.metric)), ("settings", .string(settings)),
+        ])
+        guard let text = try Self.contents(of: path), !text.isEmpty else {
+            records = []
+            warnings = []
+            try Self.writeLine(header.description, to: path, truncating: true)
+            return
+        }
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let complete = text.hasSuffix("\n")
+        if complete { lines.removeLast() }
+        func fail(_ reason: String) -> DescentError { .invalidArgument(operation: "descent search", reason: "\(path): \(reason)") }
+        guard let stored = try? JSONValue(parsing: lines[0]), case .string(let storedSpace)? = stored["space"],
+              case .string(let fingerprint)? = stored["fingerprint"], case .string(let metric)? = stored["objective"]
+        else { throw fail("the first line is not a search header; is this a results file of `descent search`? Choose another --results file") }
+        guard fingerprint == space.fingerprint else {
+            throw fail("the results are of another search space (\(storedSpace)), not of \(space); use another --results file, or the same --space to resume")
+        }
+        guard metric == objective.metric else {
+            throw fail("the results were scored by \(metric), not \(objective.metric); use another --results file")
+        }
+        guard case .string(let storedSettings)? = stored["settings"], storedSettings == settings else {
+            throw fail("the results were trained under other settings (\(stored["settings"].map { "\($0)" } ?? "none")), not \(settings); use another --results file, or the same options to resume")
+        }
+        var records: [TrialRecord] = [], warnings: [String] = [], goodBytes = lines[0].utf8.count + 1
+        for (number, line) in lines.enumerated().dropFirst() {
+            let isLast = number == lines.count - 1
+            if let json = try? JSONValue(parsing: line), let record = TrialRecord(json: json), !isLast || complete {
+                records.append(record)
+                goodBytes += line.utf8.count + 1
+            } else if isLast {
+                warnings.append("\(path): skipped line \(number + 1), a partial record (the search was interrupted while writing it); that trial runs again")
+            } else {
+                throw fail("line \(number + 1) is not a trial record; the file is damaged: repair or remove that line, or use another --results file")
+            }
+        }
+        if !warnings.isEmpty || !complete {
+            guard truncate(path, off_t(goodBytes)) == 0 else { throw fail("cannot cut off the partial last line: \(Self.errorText())") }
+        }
+        self.records = records
+        self.warnings = warnings
+    }
+
+    /// Appends `record` as one line and syncs it to the disk.
+    /// - Throws: `DescentError.invalidArgument` when the line cannot be written.
+    public func append(_ record: TrialRecord) throws {
+        try Self.writeLine(record.json.description, to: path, truncating: false)
+        records.append(record)
+    }
+
+    private static func writeLine(_ line: String, to path: String, truncating: Bool) throws {
+        let descriptor = open(path, O_WRONLY | O_CREAT | (truncating ? O_TRUNC : O_APPEND), 0o644)
+        guard descriptor >= 0 else {
+            throw DescentError.invalidArgument(operation: "descent search", reason: "cannot open the results file \(path): \(errorText())")
+        }
+        defer { close(descriptor) }
+        var bytes = Array((line + "\n").utf8)[...]
+        while !bytes.isEmpty {
+            let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            guard written > 0 else {
+                throw DescentError.invalidArgument(operation: "descent search", reason: "cannot write the results file \(path): \(errorText())")
+            }
+            bytes = bytes.dropFirst(written)
+        }
+        fsync(descriptor)
+    }
+
+    /// The file's text, or nil when it does not exist.
+    private static func contents(of path: String) throws -> String? {
+        guard let file = fopen(path, "rb") else {
+            if errno == ENOENT { return nil }
+            throw DescentError.invalidArgument(operation: "descent search", reason: "cannot read the results file \(path): \(errorText())")
+        }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = fread(&chunk, 1, chunk.count, file)
+            if count == 0 { break }
+            bytes += chunk[..<count]
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func errorText() -> String { String(cString: strerror(errno)) }
+}

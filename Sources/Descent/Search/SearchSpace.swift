@@ -1,0 +1,155 @@
+import DescentCore
+
+/// The hyperparameters a search varies, in order, each with its domain.
+///
+/// Written on a command line as `NAME=KIND:ARGUMENTS` entries separated by commas:
+///
+///     lr=log:1e-4:1e-1,dropout=uniform:0:0.5,hidden=choice:64|128,256|128,optimizer=choice:adam|momentum
+///
+/// Kinds: `choice:A|B|...`, `uniform:LOW:HIGH`, `log:LOW:HIGH` (log-uniform), `int:LOW:HIGH`,
+/// `intlog:LOW:HIGH`. A comma starts a new entry only when `NAME=` follows it, so a choice may
+/// hold commas (`128,256` is one value: two hidden layers). The same space as a JSON object:
+///
+///     {"lr": {"log": [1e-4, 1e-1]}, "hidden": {"choice": ["64", "128,256"]}}
+public struct SearchSpace: Sendable, Equatable, CustomStringConvertible {
+    public let hyperparameters: [Hyperparameter]
+
+    /// - Parameter allowedNames: the names the trial runner understands; nil accepts any.
+    /// - Throws: `DescentError.invalidArgument` for no hyperparameters, a name given twice, or a
+    ///   name outside `allowedNames` (the message lists the allowed ones).
+    public init(_ hyperparameters: [Hyperparameter], allowedNames: [String]? = nil) throws {
+        guard !hyperparameters.isEmpty else {
+            throw DescentError.invalidArgument(operation: "SearchSpace", reason: "the space has no hyperparameters; give at least one NAME=KIND:ARGUMENTS")
+        }
+        var seen = Set<String>()
+        for parameter in hyperparameters {
+            guard seen.insert(parameter.name).inserted else {
+                throw DescentError.invalidArgument(operation: "SearchSpace", reason: "hyperparameter '\(parameter.name)' is given twice")
+            }
+            if let allowedNames, !allowedNames.contains(parameter.name) {
+                throw DescentError.invalidArgument(
+                    operation: "SearchSpace",
+                    reason: "unknown hyperparameter '\(parameter.name)'; use \(allowedNames.joined(separator: ", "))")
+            }
+        }
+        self.hyperparameters = hyperparameters
+    }
+
+    /// Parses the command-line form (see the type's documentation).
+    /// - Throws: `DescentError.invalidArgument` saying which entry is malformed and how to write it.
+    public init(parsing text: String, allowedNames: [String]? = nil) throws {
+        try self.init(try Self.entries(of: text).map(Self.parameter(entry:)), allowedNames: allowedNames)
+    }
+
+    /// Parses the JSON form: an object from names to `{"KIND": [LOW, HIGH]}` or `{"choice": [...]}`.
+    /// - Throws: `DescentError.invalidArgument` for malformed JSON or an unknown kind.
+    public init(json text: String, allowedNames: [String]? = nil) throws {
+        func fail(_ reason: String) -> DescentError {
+            .invalidArgument(operation: "SearchSpace", reason: "the JSON search space \(reason)")
+        }
+        let value: JSONValue
+        do { value = try JSONValue(parsing: text) } catch { throw fail("is not valid JSON: \(error)") }
+        guard case .object(let members) = value else { throw fail("must be an object from names to domains") }
+        let parameters = try members.map { name, domain -> Hyperparameter in
+            guard case .object(let kinds) = domain, kinds.count == 1, case .array(let arguments) = kinds[0].1 else {
+                throw fail("gives '\(name)' as \(domain); write {\"log\": [LOW, HIGH]}, {\"choice\": [A, B]} or similar")
+            }
+            let words = try arguments.map { argument -> String in
+                switch argument {
+                case .number(let text), .string(let text): return text
+                default: throw fail("gives '\(name)' a value \(argument) that is neither a number nor a string")
+                }
+            }
+            let separator = kinds[0].0 == "choice" ? "|" : ":"
+            return try Self.parameter(entry: "\(name)=\(kinds[0].0):\(words.joined(separator: separator))")
+        }
+        try self.init(parameters, allowedNames: allowedNames)
+    }
+
+    /// The hyperparameter called `name`.
+    public subscript(name: String) -> Hyperparameter? { hyperparameters.first { $0.name == name } }
+
+    /// The command-line form, one canonical text per space.
+    public var description: String {
+        hyperparameters.map { "\($0.name)=\($0.domain)" }.joined(separator: ",")
+    }
+
+    /// A stable 64-bit FNV-1a hash of `description`, as 16 hex digits: a results file stores it so
+    /// that a rerun can tell whether the file belongs to the same space.
+    public var fingerprint: String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in description.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    /// The same space with `domains` replacing the domains of the same names.
+    func replacing(_ domains: [String: HyperparameterDomain]) -> SearchSpace {
+        SearchSpace(unchecked: hyperparameters.map { parameter in
+            domains[parameter.name].map { (try? Hyperparameter(parameter.name, $0)) ?? parameter } ?? parameter
+        })
+    }
+
+    private init(unchecked hyperparameters: [Hyperparameter]) {
+        self.hyperparameters = hyperparameters
+    }
+
+    /// Splits at each comma that is followed by `NAME=`.
+    private static func entries(of text: String) -> [String] {
+        var entries: [String] = [], current = ""
+        let characters = Array(text)
+        for (index, character) in characters.enumerated() {
+            if character == ",", startsEntry(characters[(index + 1)...]) {
+                entries.append(current)
+                current = ""
+            } else {
+                current.append(character)
+            }
+        }
+        entries.append(current)
+        return entries.map { String($0.drop { $0 == " " }) }.filter { !$0.isEmpty }
+    }
+
+    private static func startsEntry(_ rest: ArraySlice<Character>) -> Bool {
+        let name = rest.prefix { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }
+        return !name.isEmpty && rest.dropFirst(name.count).first == "="
+    }
+
+    private static func parameter(entry: String) throws -> Hyperparameter {
+        let form = "write NAME=log:LOW:HIGH, uniform:LOW:HIGH, int:LOW:HIGH, intlog:LOW:HIGH or choice:A|B"
+        func fail(_ reason: String) -> DescentError {
+            .invalidArgument(operation: "SearchSpace", reason: "'\(entry)': \(reason); \(form)")
+        }
+        let halves = entry.split(separator: "=", maxSplits: 1).map(String.init)
+        guard halves.count == 2, !halves[0].isEmpty else { throw fail("no NAME= before the domain") }
+        let name = halves[0].trimmingSpaces
+        let parts = halves[1].split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 2 else { throw fail("no KIND: in the domain") }
+        let kind = parts[0].trimmingSpaces, arguments = parts[1]
+        if kind == "choice" {
+            return try Hyperparameter(name, .choice(arguments.split(separator: "|", omittingEmptySubsequences: false).map { String($0).trimmingSpaces }))
+        }
+        let bounds = arguments.split(separator: ":", omittingEmptySubsequences: false).map { String($0).trimmingSpaces }
+        guard bounds.count == 2 else { throw fail("a range takes two bounds, LOW:HIGH") }
+        switch kind {
+        case "uniform", "log":
+            guard let low = Double(bounds[0]), let high = Double(bounds[1]) else { throw fail("the bounds must be numbers") }
+            return try Hyperparameter(name, kind == "log" ? .logUniform(low: low, high: high) : .uniform(low: low, high: high))
+        case "int", "intlog":
+            guard let low = Int(bounds[0]), let high = Int(bounds[1]) else { throw fail("the bounds must be integers") }
+            return try Hyperparameter(name, kind == "intlog" ? .integerLogUniform(low: low, high: high) : .integer(low: low, high: high))
+        default:
+            throw fail("unknown kind '\(kind)'")
+        }
+    }
+}
+
+extension String {
+    /// Without leading and trailing spaces.
+    var trimmingSpaces: String {
+        String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+    }
+}

@@ -1,0 +1,148 @@
+import ArgumentParser
+import Descent
+
+/// One `descent search` on a backend: load the data, run (or resume) the search, print the best
+/// trials and how to train the best, test the best few as an ensemble, write the report page.
+struct SearchRun<B: Backend> {
+    let command: SearchCommand
+    let plan: SearchPlan
+    let backend: B
+    let chosen: ChosenBackend
+
+    private let console = Console(json: false, quiet: false)
+
+    func run() throws {
+        console.progress("Device: \(chosen.deviceDescription)")
+        if case .cpu(_, let note?) = chosen { console.progress(note) }
+        let data = try command.data.load()
+        let regression = if case .regression = data.task { true } else { false }
+        let objective: SearchObjective = switch command.metric {
+        case "val_loss": .validationLoss
+        case "val_accuracy": .validationAccuracy
+        default: regression ? .validationLoss : .validationAccuracy
+        }
+        if objective == .validationAccuracy, regression {
+            throw usageError("--metric val_accuracy needs class labels; use val_loss for \(data.name)")
+        }
+        if command.ensemble > 1, regression {
+            throw usageError("--ensemble \(command.ensemble) averages class probabilities; a regression task takes --ensemble 1")
+        }
+        let search = try plan.scoring(objective)
+        let reference = TrialConfiguration(search.space.hyperparameters.map { ($0.name, $0.domain.value(at: 0)) })
+        let settings = shellLine(try plan.options.applying(reference, epochs: search.epochs).trainArguments(data: command.data))
+        let results = try SearchResultsFile(path: command.results, space: search.space, objective: objective, settings: settings)
+        results.warnings.forEach { console.result("warning: \($0)") }
+        console.progress(
+            "Data: \(data.name), \(data.train.sampleCount) training and \(data.validation.sampleCount) validation samples "
+                + "(trials never see the \(data.test.sampleCount) test samples); \(data.task)")
+        console.progress("Search: \(search.strategy) over \(search.space), \(search.epochs) epochs a trial"
+            + (search.halving.map { ", successive halving over rungs of \($0.rungs(epochs: search.epochs)) epochs" } ?? "")
+            + "; scoring \(objective.metric); results in \(command.results)"
+            + (results.records.isEmpty ? "" : " (\(results.records.count) finished trials to reuse)"))
+
+        var best: Double? = nil, stageSize = 0
+        let outcome = try search.run(results: results, events: { event in
+            switch event {
+            case .stageStarted(let stage, let space, let trials):
+                stageSize = trials
+                if search.strategy.stageCount > 1 { console.progress("Stage \(stage + 1)/\(search.strategy.stageCount) (\(stage == 0 ? "coarse" : "fine")): \(space)") }
+            case .trialFinished(let record, let resumed):
+                let score = record.score(objective)
+                if let score, best.map({ objective.prefers(score, over: $0) }) ?? true { best = score }
+                console.progress(
+                    "Trial \(record.index + 1)/\(stageSize)\(search.strategy.stageCount > 1 ? " of stage \(record.stage + 1)" : "") "
+                        + "(\(record.epochs) epochs): \(record.configuration) -> \(objective.metric) \(score.map(ProgressBar.format) ?? "n/a") "
+                        + "(best \(best.map(ProgressBar.format) ?? "n/a")) "
+                        + (resumed ? "[resumed from \(command.results)]" : "in \(ProgressBar.duration(record.result.wallSeconds))"))
+            }
+        }, runner: { configuration, epochs in
+            try runTrial(try plan.options.applying(configuration, epochs: epochs), data: data, objective: objective)
+        })
+        if outcome.stoppedByBudget { console.result("The time budget of \(command.budgetMinutes ?? 0) minutes is spent; the search stopped early.") }
+        console.result("\(outcome.ran) trials run now, \(outcome.resumed) resumed from \(command.results), "
+            + "\(ProgressBar.duration(outcome.spentSeconds)) of training in all.")
+
+        let ranking = outcome.ranking
+        guard let winner = outcome.best else { throw usageError("no trial reached a finite \(objective.metric); try smaller learning rates") }
+        console.result(table(Array(ranking.prefix(command.top)), objective: objective))
+        let winnerOptions = try plan.options.applying(winner.configuration, epochs: search.epochs)
+        console.result("Best configuration, ready to train:\n  descent train \(shellLine(winnerOptions.trainArguments(data: command.data)))")
+
+        let members = Array(ranking.filter { $0.score(objective) != nil }.prefix(command.ensemble))
+        let test = try testBest(members, data: data, objective: objective)
+        try writeTextFile(command.report, SearchReportPage(
+            outcome: outcome, space: search.space, test: test, trainCommand: "descent train " + shellLine(winnerOptions.trainArguments(data: command.data))
+        ).html)
+        console.result("Report: \(command.report)")
+    }
+
+    /// Trains one trial's options on the training split, scored each epoch on the validation split.
+    private func runTrial(_ options: TrialOptions, data: PreparedData, objective: SearchObjective) throws -> TrialResult {
+        let started = monotonicSeconds()
+        let history = try train(options, data: data, seed: command.data.seed).1
+        let metric = history.epochs.map { record -> Double in
+            (objective == .validationLoss ? record.validationLoss : record.validationAccuracy) ?? .nan
+        }
+        // No diagnosis runs inside a trial, so there are no findings to record.
+        return TrialResult(validationMetric: metric, wallSeconds: monotonicSeconds() - started, findings: [])
+    }
+
+    private func train(_ options: TrialOptions, data: PreparedData, seed: UInt64) throws -> (Trainer<B>, History) {
+        let training = options.training
+        let stepsPerEpoch = (data.train.sampleCount + training.batchSize - 1) / training.batchSize
+        let (schedule, scheduleCallbacks) = try training.makeSchedule(stepsPerEpoch: stepsPerEpoch)
+        let trainer = try Trainer(
+            model: try options.model.architecture(inputs: data.train.featureCount, task: data.task, seed: seed), on: backend,
+            loss: try options.model.lossFunction(for: data.task), optimizer: try training.makeOptimizer(), schedule: schedule,
+            maxBatch: max(training.batchSize, 256))
+        var callbacks: [any Callback] = [TerminateOnNaN()] + scheduleCallbacks
+        if training.patience > 0 { callbacks.append(EarlyStopping(patience: training.patience, restoreBestWeights: true)) }
+        let history = try trainer.fit(
+            data.train, validation: data.validation, epochs: training.epochs, batchSize: training.batchSize, seed: seed, callbacks: callbacks)
+        return (trainer, history)
+    }
+
+    /// Retrains the best configurations for the full --epochs with their trials' seed (so a trial
+    /// that ran them all is reproduced exactly; one that successive halving stopped early is
+    /// trained out) and touches the test set, once, with them: as an ensemble when there are several.
+    private func testBest(_ members: [TrialRecord], data: PreparedData, objective: SearchObjective) throws -> SearchReportPage.TestResult {
+        console.progress("Retraining the best \(members.count == 1 ? "configuration" : "\(members.count) configurations") for the test set.")
+        var trainers: [Trainer<B>] = []
+        for record in members {
+            let options = try plan.options.applying(record.configuration, epochs: plan.search.epochs)
+            trainers.append(try train(options, data: data, seed: record.seed).0)
+        }
+        if trainers.count == 1 {
+            let evaluation = try trainers[0].evaluate(data.test)
+            let accuracy = evaluation.accuracy.map { ", accuracy \(ProgressBar.format($0))" } ?? ""
+            console.result("Test set (touched once, now, by the best configuration): loss \(ProgressBar.format(evaluation.loss))\(accuracy)")
+            return .init(ensembleAccuracy: nil, memberAccuracies: evaluation.accuracy.map { [$0] } ?? [], loss: evaluation.loss)
+        }
+        let (ensemble, reports) = try Ensemble(trainers.map(\.model)).evaluate(data.test)
+        console.result("Test set (touched once, now, by the ensemble of the best \(trainers.count) and its members):")
+        for (rank, report) in reports.enumerated() {
+            console.result("  member \(rank + 1) (\(members[rank].configuration)): accuracy \(ProgressBar.format(report.accuracy))")
+        }
+        let memberAccuracies = reports.map(\.accuracy)
+        let gain = ensemble.accuracy - (memberAccuracies.max() ?? 0)
+        console.result("  ensemble (mean of the \(trainers.count) members' probabilities): accuracy \(ProgressBar.format(ensemble.accuracy)) "
+            + "(\(gain >= 0 ? "+" : "")\(ProgressBar.format(gain)) over the best member)")
+        return .init(ensembleAccuracy: ensemble.accuracy, memberAccuracies: memberAccuracies, loss: nil)
+    }
+
+    /// The best trials as an aligned table, best first.
+    private func table(_ records: [TrialRecord], objective: SearchObjective) -> String {
+        let names = plan.search.space.hyperparameters.map(\.name)
+        let header = ["rank", "stage", "epochs", objective.metric, "seconds"] + names
+        let rows = records.enumerated().map { rank, record in
+            [String(rank + 1), String(record.stage + 1), String(record.epochs), record.score(objective).map(ProgressBar.format) ?? "n/a",
+             ProgressBar.format(record.result.wallSeconds)] + names.map { record.configuration[$0]?.description ?? "" }
+        }
+        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
+        func line(_ cells: [String]) -> String {
+            zip(cells, widths).map { $0 + String(repeating: " ", count: $1 - $0.count) }.joined(separator: "  ")
+        }
+        return (["Best trials by validation \(objective.metric) (\(objective.lowerIsBetter ? "lower" : "higher") is better):", line(header)]
+            + rows.map(line)).joined(separator: "\n")
+    }
+}

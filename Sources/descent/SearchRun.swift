@@ -105,6 +105,10 @@ struct SearchRun<B: Backend> {
     /// Retrains the best configurations for the full --epochs with their trials' seed (so a trial
     /// that ran them all is reproduced exactly; one that successive halving stopped early is
     /// trained out) and touches the test set, once, with them: as an ensemble when there are several.
+    /// Not optimized: Swift 6.3.1's optimizer crashes on this function in release builds
+    /// (CopyPropagation: "Found outside of lifetime use" on the evaluation's optional report).
+    /// It runs once per search, so nothing is lost.
+    @_optimize(none)
     private func testBest(_ members: [TrialRecord], data: PreparedData, objective: SearchObjective) throws -> SearchReportPage.TestResult {
         console.progress("Retraining the best \(members.count == 1 ? "configuration" : "\(members.count) configurations") for the test set.")
         var trainers: [Trainer<B>] = []

@@ -61,6 +61,10 @@ public struct GradientEntry: Sendable, Equatable {
     public var relativeError: Double { gradientRelativeError(analytic, numeric) }
     public var absoluteError: Double { abs(analytic - numeric) }
     public var band: GradientErrorBand { GradientErrorBand(relativeError: relativeError) }
+    /// Whether both values are roundoff around zero (see `TensorGradientCheck.negligibleGradient`).
+    public var isNegligible: Bool {
+        max(abs(analytic), abs(numeric)) <= TensorGradientCheck.negligibleGradient
+    }
     /// Whether `x - h` and `x + h` lie on two sides of a kink (a ReLU input crossed 0): the
     /// numeric estimate is then meaningless, and a large error there is not a bug.
     public var crossedKink: Bool
@@ -78,10 +82,14 @@ public struct TensorGradientCheck: Sendable, Equatable {
     /// Whether the tensor passes (see `GradientCheckReport.passed` and `BackendGradientReport`).
     public var passed: Bool
 
-    /// The element with the largest relative error among those that crossed no kink (nil when
-    /// every checked element crossed one).
+    /// Below this, analytic and numeric values both are roundoff around zero (a bias before
+    /// batch norm has a zero gradient), and their relative error means nothing.
+    public static let negligibleGradient = 1e-10
+
+    /// The element with the largest relative error among those that crossed no kink and are not
+    /// both negligible (nil when there is none).
     public var worst: GradientEntry? {
-        entries.filter { !$0.crossedKink }.max { $0.relativeError < $1.relativeError }
+        entries.filter { !$0.crossedKink && !$0.isNegligible }.max { $0.relativeError < $1.relativeError }
     }
 
     /// The band of `worst` (`happy` when there is none).
@@ -96,6 +104,8 @@ public struct TensorGradientCheck: Sendable, Equatable {
         if let worst {
             text += "worst relative error \(formatScientific(worst.relativeError)) at [\(worst.index)] "
                 + "(analytic \(formatScientific(worst.analytic)), numeric \(formatScientific(worst.numeric))), \(worst.band.verdict)"
+        } else if entries.contains(where: \.isNegligible) {
+            text += "every element is zero within roundoff (below \(formatScientific(Self.negligibleGradient))), numerically too"
         } else {
             text += "no element could be compared"
         }
@@ -187,7 +197,20 @@ public struct BackendGradientReport: Sendable, Equatable {
         }
     }
 
+    /// A heading, then one line per tensor in float32 terms: the largest difference against the
+    /// tensor's scale (the double-precision bands do not apply to float32 arithmetic).
     public var lines: [String] {
-        ["Backend gradients on \(deviceName) (float32) against the double-precision reference"] + tensors.map(\.line)
+        ["Backend gradients on \(deviceName) (float32) against the double-precision reference"] + tensors.map(Self.line)
+    }
+
+    private static func line(_ tensor: TensorGradientCheck) -> String {
+        let scale = tensor.entries.map { abs($0.numeric) }.max() ?? 0
+        guard let largest = tensor.entries.max(by: { $0.absoluteError < $1.absoluteError }) else {
+            return "\(tensor.passed ? "ok  " : "FAIL") \(tensor.name) \(tensor.shape): no element"
+        }
+        return "\(tensor.passed ? "ok  " : "FAIL") \(tensor.name) \(tensor.shape): largest difference "
+            + "\(formatScientific(largest.absoluteError)) at [\(largest.index)] (float32 \(formatScientific(largest.analytic)), "
+            + "reference \(formatScientific(largest.numeric))), \(formatScientific(largest.absoluteError / max(scale, .leastNonzeroMagnitude))) "
+            + "of the tensor's largest gradient \(formatScientific(scale))"
     }
 }

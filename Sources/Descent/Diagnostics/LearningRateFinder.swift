@@ -59,7 +59,7 @@ public struct LearningRateFinder: Sendable {
         let fused = try FusedOptimizer(optimizer, on: backend, parameterCount: model.arenaCount, groups: model.parameterGroups)
         let shuffled = data.shuffled(seed: seed)
         let features = try backend.makeBuffer(shuffled.features)
-        let labels = try loss.takesClasses ? backend.makeBuffer(shuffled.classIndices ?? []) : backend.makeBuffer(shuffled.targets ?? [])
+        let labels = try loss.takesClasses ? backend.makeBuffer(shuffled.classIndices ?? []) : backend.makeBuffer(shuffled.targetValues)
         let gradient = try backend.makeBuffer(count: batch * model.outputFeatures), lossValue = try backend.makeBuffer(count: 1)
         let width = loss.takesClasses ? 1 : model.outputFeatures
         let batches = shuffled.sampleCount / batch

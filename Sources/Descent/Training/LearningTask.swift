@@ -60,3 +60,9 @@ public enum LearningTask: Sendable, Equatable, CustomStringConvertible {
         }
     }
 }
+
+extension Dataset {
+    /// The labels as a loss over real values reads them: the targets, or, for class labels, the
+    /// class indices as numbers (binary cross-entropy learns classes 0 and 1 as targets 0 and 1).
+    public var targetValues: [Float] { targets ?? (classIndices ?? []).map(Float.init) }
+}

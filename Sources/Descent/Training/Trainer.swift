@@ -200,10 +200,8 @@ public final class Trainer<B: Backend> {
     private func upload(labelsOf data: Dataset, to buffer: B.Buffer) throws {
         if loss.takesClasses {
             try backend.upload(data.classIndices ?? [], to: buffer.view)
-        } else if let targets = data.targets {
-            try backend.upload(targets, to: buffer.view)
         } else {
-            try backend.upload((data.classIndices ?? []).map(Float.init), to: buffer.view)
+            try backend.upload(data.targetValues, to: buffer.view)
         }
     }
 

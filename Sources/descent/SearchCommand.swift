@@ -64,8 +64,11 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "Rows of the table of best trials.")
     var top = 10
 
-    @Option(help: "The report page (HTML with a plot of the metric against each hyperparameter).")
-    var report = "search-report.html"
+    @Option(help: "Directory for the report (index.html: the metric against each hyperparameter, the trials, the test result).")
+    var report = "search-report"
+
+    @Flag(help: "Print one JSON object with the results on standard output, and nothing else there (progress goes to standard error).")
+    var json = false
 
     @OptionGroup(title: "Data") var data: DataOptions
     @OptionGroup(title: "Model (fixed unless in --space)") var model: ModelOptions
@@ -88,7 +91,7 @@ struct SearchCommand: ParsableCommand {
         let space: SearchSpace
         switch (self.space, spaceFile) {
         case (let text?, nil): space = try SearchSpace(parsing: text, allowedNames: TrialOptions.names)
-        case (nil, let path?): space = try SearchSpace(json: try readTextFile(path), allowedNames: TrialOptions.names)
+        case (nil, let path?): space = try SearchSpace(jsonFile: path, allowedNames: TrialOptions.names)
         case (nil, nil): throw usageError("give the hyperparameters to search with --space (e.g. --space lr=log:1e-4:1e-1) or --space-file")
         case (.some, .some): throw usageError("give either --space or --space-file, not both")
         }

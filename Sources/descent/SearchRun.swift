@@ -2,18 +2,20 @@ import ArgumentParser
 import Descent
 
 /// One `descent search` on a backend: load the data, run (or resume) the search, print the best
-/// trials and how to train the best, test the best few as an ensemble, write the report page.
+/// trials and how to train the best, test the best few as an ensemble, write the report page
+/// (and, with `--json`, one JSON object of the results).
 struct SearchRun<B: Backend> {
     let command: SearchCommand
     let plan: SearchPlan
     let backend: B
     let chosen: ChosenBackend
 
-    private let console = Console(json: false, quiet: false)
+    private var console: Console { Console(json: command.json, quiet: false) }
 
     func run() throws {
         console.progress("Device: \(chosen.deviceDescription)")
         if case .cpu(_, let note?) = chosen { console.progress(note) }
+        try ReportDirectory.create(command.report)
         let data = try command.data.load()
         let regression = if case .regression = data.task { true } else { false }
         let objective: SearchObjective = switch command.metric {
@@ -28,6 +30,10 @@ struct SearchRun<B: Backend> {
             throw usageError("--ensemble \(command.ensemble) averages class probabilities; a regression task takes --ensemble 1")
         }
         let search = try plan.scoring(objective)
+        let trialSettings = TrialSettings(
+            monitored: try command.training.monitoredQuantity(for: data.task),
+            chanceLoss: try? SanityChecks.expectedInitialLoss(
+                try command.model.lossFunction(for: data.task), data: data.train, outputs: data.task.outputFeatures).atZeroOutput)
         let reference = TrialConfiguration(search.space.hyperparameters.map { ($0.name, $0.domain.value(at: 0)) })
         let settings = shellLine(try plan.options.applying(reference, epochs: search.epochs).trainArguments(data: command.data))
         let results = try SearchResultsFile(path: command.results, space: search.space, objective: objective, settings: settings)
@@ -49,14 +55,16 @@ struct SearchRun<B: Backend> {
             case .trialFinished(let record, let resumed):
                 let score = record.score(objective)
                 if let score, best.map({ objective.prefers(score, over: $0) }) ?? true { best = score }
+                let warnings = SearchSummary.warnings(of: record)
                 console.progress(
                     "Trial \(record.index + 1)/\(stageSize)\(search.strategy.stageCount > 1 ? " of stage \(record.stage + 1)" : "") "
                         + "(\(record.epochs) epochs): \(record.configuration) -> \(objective.metric) \(score.map(ProgressBar.format) ?? "n/a") "
                         + "(best \(best.map(ProgressBar.format) ?? "n/a")) "
-                        + (resumed ? "[resumed from \(command.results)]" : "in \(ProgressBar.duration(record.result.wallSeconds))"))
+                        + (resumed ? "[resumed from \(command.results)]" : "in \(ProgressBar.duration(record.result.wallSeconds))")
+                        + (warnings.isEmpty ? "" : "; \(warnings.count) warning\(warnings.count == 1 ? "" : "s"): \(warnings.map(\.code).joined(separator: ", "))"))
             }
         }, runner: { configuration, epochs in
-            try runTrial(try plan.options.applying(configuration, epochs: epochs), data: data, objective: objective)
+            try runTrial(try plan.options.applying(configuration, epochs: epochs), data: data, objective: objective, settings: trialSettings)
         })
         if outcome.stoppedByBudget { console.result("The time budget of \(command.budgetMinutes ?? 0) minutes is spent; the search stopped early.") }
         console.result("\(outcome.ran) trials run now, \(outcome.resumed) resumed from \(command.results), "
@@ -66,28 +74,40 @@ struct SearchRun<B: Backend> {
         guard let winner = outcome.best else { throw usageError("no trial reached a finite \(objective.metric); try smaller learning rates") }
         console.result(table(Array(ranking.prefix(command.top)), objective: objective))
         let winnerOptions = try plan.options.applying(winner.configuration, epochs: search.epochs)
-        console.result("Best configuration, ready to train:\n  descent train \(shellLine(winnerOptions.trainArguments(data: command.data)))")
+        let trainCommand = "descent train " + shellLine(winnerOptions.trainArguments(data: command.data))
+        console.result("Best configuration, ready to train:\n  \(trainCommand)")
 
         let members = Array(ranking.filter { $0.score(objective) != nil }.prefix(command.ensemble))
-        let test = try testBest(members, data: data, objective: objective)
-        try writeTextFile(command.report, SearchReportPage(
-            outcome: outcome, space: search.space, test: test, trainCommand: "descent train " + shellLine(winnerOptions.trainArguments(data: command.data))
-        ).html)
-        console.result("Report: \(command.report)")
+        let test = try testBest(members, data: data, settings: trialSettings)
+        let summary = SearchSummary(search: search, outcome: outcome, test: test, trainCommand: trainCommand)
+        try ReportDirectory.write([("index.html", SearchReportPage(summary: summary).page.render())], to: command.report)
+        let reportPath = command.report + (command.report.hasSuffix("/") ? "" : "/") + "index.html"
+        console.result("Report: \(reportPath)")
+        if command.json {
+            StandardOutput.line(summary.json(top: command.top, reportPath: reportPath, resultsPath: command.results).description)
+        }
     }
 
-    /// Trains one trial's options on the training split, scored each epoch on the validation split.
-    private func runTrial(_ options: TrialOptions, data: PreparedData, objective: SearchObjective) throws -> TrialResult {
+    /// What every trial shares beyond its options: what early stopping watches (as in `descent
+    /// train`) and the loss at chance, for the diagnosis.
+    private struct TrialSettings {
+        let monitored: String
+        let chanceLoss: Double?
+    }
+
+    /// Trains one trial's options on the training split, scored each epoch on the validation
+    /// split, and diagnoses its history (no monitor: the rules on the history are cheap).
+    private func runTrial(_ options: TrialOptions, data: PreparedData, objective: SearchObjective, settings: TrialSettings) throws -> TrialResult {
         let started = monotonicSeconds()
-        let history = try train(options, data: data, seed: command.data.seed).1
+        let history = try train(options, data: data, seed: command.data.seed, monitored: settings.monitored).1
         let metric = history.epochs.map { record -> Double in
             (objective == .validationLoss ? record.validationLoss : record.validationAccuracy) ?? .nan
         }
-        // No diagnosis runs inside a trial, so there are no findings to record.
-        return TrialResult(validationMetric: metric, wallSeconds: monotonicSeconds() - started, findings: [])
+        let findings = Diagnosis.diagnose(history, chanceLoss: settings.chanceLoss, classCount: data.train.classCount)
+        return TrialResult(validationMetric: metric, wallSeconds: monotonicSeconds() - started, findings: findings)
     }
 
-    private func train(_ options: TrialOptions, data: PreparedData, seed: UInt64) throws -> (Trainer<B>, History) {
+    private func train(_ options: TrialOptions, data: PreparedData, seed: UInt64, monitored: String) throws -> (Trainer<B>, History) {
         let training = options.training
         let stepsPerEpoch = (data.train.sampleCount + training.batchSize - 1) / training.batchSize
         let (schedule, scheduleCallbacks) = try training.makeSchedule(stepsPerEpoch: stepsPerEpoch)
@@ -96,7 +116,9 @@ struct SearchRun<B: Backend> {
             loss: try options.model.lossFunction(for: data.task), optimizer: try training.makeOptimizer(), schedule: schedule,
             maxBatch: max(training.batchSize, 256))
         var callbacks: [any Callback] = [TerminateOnNaN()] + scheduleCallbacks
-        if training.patience > 0 { callbacks.append(EarlyStopping(patience: training.patience, restoreBestWeights: true)) }
+        if training.patience > 0 {
+            callbacks.append(EarlyStopping(monitor: monitored, patience: training.patience, restoreBestWeights: true))
+        }
         let history = try trainer.fit(
             data.train, validation: data.validation, epochs: training.epochs, batchSize: training.batchSize, seed: seed, callbacks: callbacks)
         return (trainer, history)
@@ -109,12 +131,12 @@ struct SearchRun<B: Backend> {
     /// (CopyPropagation: "Found outside of lifetime use" on the evaluation's optional report).
     /// It runs once per search, so nothing is lost.
     @_optimize(none)
-    private func testBest(_ members: [TrialRecord], data: PreparedData, objective: SearchObjective) throws -> SearchReportPage.TestResult {
+    private func testBest(_ members: [TrialRecord], data: PreparedData, settings: TrialSettings) throws -> SearchSummary.TestResult {
         console.progress("Retraining the best \(members.count == 1 ? "configuration" : "\(members.count) configurations") for the test set.")
         var trainers: [Trainer<B>] = []
         for record in members {
             let options = try plan.options.applying(record.configuration, epochs: plan.search.epochs)
-            trainers.append(try train(options, data: data, seed: record.seed).0)
+            trainers.append(try train(options, data: data, seed: record.seed, monitored: settings.monitored).0)
         }
         if trainers.count == 1 {
             let evaluation = try trainers[0].evaluate(data.test)

@@ -13,7 +13,7 @@ import Testing
         let directory = try DescentProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let resultsPath = directory.appendingPathComponent("results.jsonl").path
-        let reportPath = directory.appendingPathComponent("search.html").path
+        let reportPath = directory.appendingPathComponent("report").path
         let arguments = Self.tiny + ["--results", resultsPath, "--report", reportPath]
         let first = try DescentProcess.run(arguments)
         #expect(first.status == 0, "stderr:\n\(first.standardError)")
@@ -33,8 +33,10 @@ import Testing
         let record = try #require(try JSONSerialization.jsonObject(with: Data(lines[1].utf8)) as? [String: Any])
         #expect((record["validation_metric"] as? [Double])?.count == 2)
         #expect(record["findings"] is [Any] && record["wall_seconds"] is Double && record["seed"] is Int)
-        let page = try String(contentsOfFile: reportPath, encoding: .utf8)
+        #expect(output.contains("Report: \(reportPath)/index.html"))
+        let page = try String(contentsOfFile: reportPath + "/index.html", encoding: .utf8)
         #expect(page.contains("<svg") && page.contains("lr (log scale)") && page.contains("stage 2 (fine)"))
+        #expect(page.contains(">warnings</th>") && page.contains("Findings of the best trial"))
 
         let again = try DescentProcess.run(arguments)
         #expect(again.status == 0, "stderr:\n\(again.standardError)")
@@ -46,6 +48,33 @@ import Testing
             ["search", "--dataset", "moons", "--backend", "cpu", "--space", "lr=log:1e-2:1e-1", "--results", resultsPath, "--report", reportPath])
         #expect(otherSpace.status != 0)
         #expect(otherSpace.errorLines.count == 1 && otherSpace.errorLines[0].contains("another search space"), "\(otherSpace.standardError)")
+    }
+
+    @Test func jsonPutsOneObjectOnStandardOutput() throws {
+        let directory = try DescentProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let report = directory.appendingPathComponent("report").path
+        let result = try DescentProcess.run([
+            "search", "--dataset", "moons", "--backend", "cpu", "--space", "lr=log:1e-3:1e-1,optimizer=choice:adam|momentum",
+            "--trials", "3", "--epochs", "2", "--hidden", "8", "--batch-size", "128", "--ensemble", "2", "--json",
+            "--results", directory.appendingPathComponent("r.jsonl").path, "--report", report,
+        ])
+        #expect(result.status == 0, "stderr:\n\(result.standardError)")
+        let lines = result.standardOutput.split(separator: "\n")
+        #expect(lines.count == 1, "\(result.standardOutput)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+        #expect(json["metric"] as? String == "val_accuracy")
+        let best = try #require(json["best"] as? [String: Any])
+        let configuration = try #require(best["configuration"] as? [String: Any])
+        #expect(configuration["lr"] is Double && configuration["optimizer"] is String)
+        #expect((best["train_command"] as? String)?.hasPrefix("descent train ") == true)
+        let ranking = try #require(json["ranking"] as? [[String: Any]])
+        #expect(ranking.count == 3 && ranking[0]["rank"] as? Int == 1 && ranking[0]["warnings"] is [Any])
+        #expect(json["trials_run"] as? Int == 3)
+        #expect(json["ensemble_test_accuracy"] is Double)
+        #expect((json["member_test_accuracies"] as? [Double])?.count == 2)
+        #expect(json["report"] as? String == report + "/index.html")
+        #expect(result.standardError.contains("Trial 1/3"), "progress goes to standard error")
     }
 
     @Test(arguments: [
@@ -75,7 +104,7 @@ import Testing
         let result = try DescentProcess.run([
             "search", "--dataset", "moons", "--backend", "cpu", "--space-file", spaceFile.path, "--strategy", "grid", "--grid-points", "2",
             "--epochs", "1", "--hidden", "8", "--batch-size", "128", "--results", directory.appendingPathComponent("r.jsonl").path,
-            "--report", directory.appendingPathComponent("r.html").path,
+            "--report", directory.appendingPathComponent("report").path,
         ])
         #expect(result.status == 0, "stderr:\n\(result.standardError)")
         #expect(result.standardOutput.contains("4 trials run now"), "\(result.standardOutput)")

@@ -93,6 +93,32 @@ func expectWellFormed(_ markup: String, sourceLocation: SourceLocation = #_sourc
         expectWellFormed(ScatterPlot.predictedVersusTrue(predicted: [], actual: []).svg())
     }
 
+    @Test func scatterPlotOnALogarithmicXAxisHighlightsItsBest() {
+        let points = [PlotPoint(x: 1e-4, y: 0.6), PlotPoint(x: 3e-3, y: 0.9), PlotPoint(x: 0, y: 0.7), PlotPoint(x: 0.05, y: 0.8)]
+        let plot = ScatterPlot(title: "val_accuracy vs lr", xTitle: "lr", yTitle: "val_accuracy", points: points,
+                               classes: [0, 0, 1, 1], classNames: ["coarse", "fine"], xScale: .logarithmic, highlighted: [1])
+        let svg = plot.svg()
+        let counts = expectWellFormed(svg)
+        #expect(counts["circle"] == 3 + 2, "x = 0 cannot be drawn on a log axis; two legend dots")
+        #expect(svg.contains(">1e-4<") && svg.contains(">0.1<"), "decade ticks")
+        #expect(svg.components(separatedBy: "stroke=\"#000000\"").count == 2, "one ringed point")
+        let ringed = svg.range(of: "stroke=\"#000000\"")!.lowerBound, lastWhite = svg.range(of: "stroke=\"#ffffff\"", options: .backwards)!.lowerBound
+        #expect(ringed > lastWhite, "the highlighted point is drawn over the others")
+    }
+
+    @Test func scatterPlotOnCategoriesTicksEachName() {
+        let points = [PlotPoint(x: 0, y: 0.5), PlotPoint(x: 2, y: 0.7), PlotPoint(x: 1, y: 0.6)]
+        let plot = ScatterPlot(title: "by optimizer", xTitle: "optimizer", yTitle: "val_loss", points: points,
+                               xCategories: ["adam", "momentum", Self.hostile])
+        let svg = plot.svg()
+        let counts = expectWellFormed(svg)
+        #expect(counts["circle"] == 3)
+        #expect(svg.contains(">adam<") && svg.contains(">momentum<") && svg.contains("&lt;b&gt;&amp;"))
+        let ticks = AxisTicks.categories(["a", "b"])
+        #expect(ticks.values == [0, 1] && ticks.labels == ["a", "b"] && ticks.lower == -0.5 && ticks.upper == 1.5)
+        #expect(ticks.fraction(of: 0) == 0.25 && ticks.fraction(of: 1) == 0.75)
+    }
+
     @Test func decisionBoundaryFromLogits() throws {
         let grid = DecisionBoundary.gridPoints(xRange: 0...2, yRange: 0...1, columns: 2, rows: 1)
         #expect(grid == [0.5, 0.5, 1.5, 0.5])

@@ -99,19 +99,13 @@ public final class SearchResultsFile {
 
     /// The file's text, or nil when it does not exist.
     private static func contents(of path: String) throws -> String? {
-        guard let file = fopen(path, "rb") else {
-            if errno == ENOENT { return nil }
-            throw DescentError.invalidArgument(operation: "descent search", reason: "cannot read the results file \(path): \(errorText())")
+        var status = stat()
+        if stat(path, &status) != 0 && errno == ENOENT { return nil }
+        do {
+            return String(decoding: try readWholeFile(path), as: UTF8.self)
+        } catch let SafeTensorsError.io(_, reason) {
+            throw DescentError.invalidArgument(operation: "descent search", reason: "cannot read the results file \(path): \(reason)")
         }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = fread(&chunk, 1, chunk.count, file)
-            if count == 0 { break }
-            bytes += chunk[..<count]
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     private static func errorText() -> String { String(cString: strerror(errno)) }

@@ -41,6 +41,19 @@ public struct SearchSpace: Sendable, Equatable, CustomStringConvertible {
         try self.init(try Self.entries(of: text).map(Self.parameter(entry:)), allowedNames: allowedNames)
     }
 
+    /// Reads the JSON form (see `init(json:allowedNames:)`) from the file at `path`.
+    /// - Throws: `DescentError.invalidArgument` naming the file when it cannot be read, or as
+    ///   `init(json:allowedNames:)` for its contents.
+    public init(jsonFile path: String, allowedNames: [String]? = nil) throws {
+        let bytes: [UInt8]
+        do {
+            bytes = try readWholeFile(path)
+        } catch let SafeTensorsError.io(_, reason) {
+            throw DescentError.invalidArgument(operation: "SearchSpace", reason: "cannot read \(path): \(reason)")
+        }
+        try self.init(json: String(decoding: bytes, as: UTF8.self), allowedNames: allowedNames)
+    }
+
     /// Parses the JSON form: an object from names to `{"KIND": [LOW, HIGH]}` or `{"choice": [...]}`.
     /// - Throws: `DescentError.invalidArgument` for malformed JSON or an unknown kind.
     public init(json text: String, allowedNames: [String]? = nil) throws {

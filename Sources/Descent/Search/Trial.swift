@@ -16,7 +16,9 @@ public struct TrialConfiguration: Sendable, Hashable, CustomStringConvertible {
         names.map { "\($0)=\(values[$0]!)" }.joined(separator: " ")
     }
 
-    var json: JSONValue { .object(names.map { ($0, values[$0]!.json) }) }
+    /// The values as a JSON object in the space's order: numbers as numbers, choices as strings
+    /// (the form the results file stores).
+    public var json: JSONValue { .object(names.map { ($0, values[$0]!.json) }) }
 
     init?(json: JSONValue) {
         guard case .object(let members) = json else { return nil }

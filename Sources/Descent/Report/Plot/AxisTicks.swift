@@ -105,6 +105,13 @@ public struct AxisTicks: Sendable, Equatable {
         return AxisTicks(scale: .logarithmic, values: exponents.map { power10($0) }, labels: labels)
     }
 
+    /// A categorical axis: one tick per name at 0, 1, ..., `names.count - 1`, labelled with the
+    /// name, and half a step of room each side so that no category sits on the frame.
+    public static func categories(_ names: [String]) -> AxisTicks {
+        AxisTicks(scale: .linear, values: names.indices.map(Double.init), labels: names,
+                  lower: -0.5, upper: Double(max(names.count, 1)) - 0.5)
+    }
+
     /// The same ticks on the domain `range` exactly instead of rounded out to ticks, keeping the
     /// ticks inside it: for a plot whose content fills a given range (a decision-boundary grid).
     /// A range that is empty, not finite, or not positive on a logarithmic axis leaves the

@@ -1,6 +1,7 @@
 /// Points coloured by class (or one colour), with optional decision regions underneath and an
-/// optional `y = x` reference line: a 2-D classifier over its data, or a regression's predicted
-/// versus true values.
+/// optional `y = x` reference line: a 2-D classifier over its data, a regression's predicted
+/// versus true values, or a search's validation metric against a hyperparameter (log or
+/// categorical x, the best trial highlighted).
 public struct ScatterPlot: Chart {
     public var title: String
     /// The x axis title.
@@ -18,6 +19,13 @@ public struct ScatterPlot: Chart {
     public var boundary: DecisionBoundary?
     /// Draw the line `y = x` and give both axes the same range (predicted versus true).
     public var showsIdentityLine: Bool
+    /// Linear or logarithmic x (learning rates); on a logarithmic axis points with x <= 0 are skipped.
+    public var xScale: AxisScale
+    /// The names of a categorical x axis (optimizers, on/off): a point's x is the index of its
+    /// category, each category is a tick, and `xScale` is ignored. Nil for a numeric x axis.
+    public var xCategories: [String]?
+    /// The indices of points to draw larger, with a dark ring, over the others (the best trial).
+    public var highlighted: [Int]
     /// The width of the drawing in pixels.
     public var width: Double
     /// The height of the drawing in pixels.
@@ -27,6 +35,7 @@ public struct ScatterPlot: Chart {
     public init(
         title: String, xTitle: String, yTitle: String, points: [PlotPoint], classes: [Int]? = nil,
         classNames: [String] = [], boundary: DecisionBoundary? = nil, showsIdentityLine: Bool = false,
+        xScale: AxisScale = .linear, xCategories: [String]? = nil, highlighted: [Int] = [],
         width: Double = 560, height: Double = 460
     ) {
         self.title = title
@@ -37,6 +46,9 @@ public struct ScatterPlot: Chart {
         self.classNames = classNames
         self.boundary = boundary
         self.showsIdentityLine = showsIdentityLine
+        self.xScale = xScale
+        self.xCategories = xCategories
+        self.highlighted = highlighted
         self.width = width
         self.height = height
     }
@@ -61,11 +73,14 @@ public struct ScatterPlot: Chart {
             ys += [boundary.yRange.lowerBound, boundary.yRange.upperBound]
         }
         var xTicks: AxisTicks, yTicks: AxisTicks
-        if showsIdentityLine {
-            xTicks = AxisTicks(scale: .linear, covering: xs + ys)
+        if let xCategories {
+            xTicks = .categories(xCategories)
+            yTicks = AxisTicks(scale: .linear, covering: ys)
+        } else if showsIdentityLine {
+            xTicks = AxisTicks(scale: xScale, covering: xs + ys)
             yTicks = xTicks
         } else {
-            xTicks = AxisTicks(scale: .linear, covering: xs)
+            xTicks = AxisTicks(scale: xScale, covering: xs)
             yTicks = AxisTicks(scale: .linear, covering: ys)
         }
         if boundary != nil, let xLow = xs.min(), let xHigh = xs.max(), let yLow = ys.min(), let yHigh = ys.max() {
@@ -87,9 +102,13 @@ public struct ScatterPlot: Chart {
         }
         if visible.isEmpty { frame.drawNoData(into: &svg) }
         let stroke: [(String, String)] = [("stroke", "#ffffff"), ("stroke-width", "0.6")]
-        for index in visible {
+        let ring: [(String, String)] = [("stroke", "#000000"), ("stroke-width", "1.8")]
+        let emphasized = Set(highlighted)
+        for index in visible.filter({ !emphasized.contains($0) }) + visible.filter(emphasized.contains) {
             guard let x = frame.x(points[index].x), let y = frame.y(points[index].y) else { continue }
-            svg.circle(x: x, y: y, radius: 3, fill: PlotPalette.color(perPointClasses?[index] ?? 0), extra: stroke)
+            let isHighlighted = emphasized.contains(index)
+            svg.circle(x: x, y: y, radius: isHighlighted ? 6 : 3, fill: PlotPalette.color(perPointClasses?[index] ?? 0),
+                       extra: isHighlighted ? ring : stroke)
         }
         frame.drawLegend(into: &svg)
         return svg.document

@@ -9,8 +9,9 @@ __kernel void stream_copy(__global const float4* restrict source, __global float
 
 // Eight independent float4 chains of `iterations` fused multiply-adds each (64 floating-point
 // operations per iteration per work-item), enough independent work to hide the FMA latency; the
-// sum is stored so that the compiler cannot drop the chains.
-__kernel void fma_chain(__global float* output, int iterations, float multiplier) {
+// sum is stored so that the compiler cannot drop the chains. The global size is rounded up to
+// whole work-groups; the items past `count` compute but do not store.
+__kernel void fma_chain(__global float* output, int count, int iterations, float multiplier) {
     float base = (float)get_global_id(0) * 1e-6f;
     float4 x0 = base + (float4)(0.0f, 0.1f, 0.2f, 0.3f), x1 = x0 + 0.01f, x2 = x0 + 0.02f, x3 = x0 + 0.03f;
     float4 x4 = x0 + 0.04f, x5 = x0 + 0.05f, x6 = x0 + 0.06f, x7 = x0 + 0.07f;
@@ -20,5 +21,5 @@ __kernel void fma_chain(__global float* output, int iterations, float multiplier
         x4 = fma(x4, m, c); x5 = fma(x5, m, c); x6 = fma(x6, m, c); x7 = fma(x7, m, c);
     }
     float4 sum = ((x0 + x1) + (x2 + x3)) + ((x4 + x5) + (x6 + x7));
-    output[get_global_id(0)] = sum.x + sum.y + sum.z + sum.w;
+    if (get_global_id(0) < count) output[get_global_id(0)] = sum.x + sum.y + sum.z + sum.w;
 }

@@ -38,9 +38,9 @@ fi
 
 log="$logs/parity.log" output="$logs/parity.out"
 rm -f "$log"
-echo "oclgrind: the parity suite with ${options[*]}"
+echo "oclgrind: the parity suite and the peak kernels with ${options[*]}"
 oclgrind --log "$log" "${options[@]}" "$tests" --testing-library swift-testing --no-parallel \
-  --filter BackendParityTests > "$output" 2>&1
+  --filter "BackendParityTests|PeakKernelTests" > "$output" 2>&1
 code=$?
 grep -E "Test run with|OpenCL tests run on" "$output"
 status=0

@@ -20,7 +20,7 @@ extension OpenCLBackend {
     /// `64 * iterations * output.count` floating-point operations.
     public func fmaChain(output: OpenCLBuffer, iterations: Int) throws {
         try launch(.peak, "fma_chain", global: [output.count], local: [min(64, device.maxWorkGroupSize)], [
-            .memory(output.memory), .int(iterations), .float(0.999),
+            .memory(output.memory), .int(output.count), .int(iterations), .float(0.999),
         ])
     }
 

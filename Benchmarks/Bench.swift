@@ -22,7 +22,7 @@ struct Bench: ParsableCommand {
     @Flag(help: "Fewer and smaller cases: a run of under a minute.")
     var quick = false
 
-    @Option(help: "Only rows whose 'name backend shape' contains every given word (repeatable), e.g. --filter matmul --filter m=128.")
+    @Option(help: "Only rows whose 'name backend shape' contains every given word (repeatable), e.g. --filter matmul --filter m=128; the peak rows always run, as the denominators of % peak.")
     var filter: [String] = []
 
     @Option(help: "Timed runs per row (after the warm-up).")

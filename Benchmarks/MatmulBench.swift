@@ -12,7 +12,7 @@ enum MatmulBench {
     }
 
     static func cases(quick: Bool) -> [Case] {
-        let squares = (quick ? [256, 512, 1024] : [256, 512, 1024, 2048]).map {
+        let squares = (quick ? [256, 512] : [256, 512, 1024, 2048]).map {
             Case(label: "square", shape: MatmulShape(m: $0, n: $0, k: $0))
         }
         var mlp: [Case] = []

@@ -23,7 +23,7 @@ enum TrainingBench {
             features: benchValues(samples * 784, seed: 11), featureCount: 784,
             classIndices: (0..<samples).map { Int32($0 * 7 % 10) }, classCount: 10)
         for batchNorm in [false, true] {
-            for batch in [128, 1024] {
+            for batch in context.quick ? [128] : [128, 1024] {
                 let shape = "784-512-256-10\(batchNorm ? " bn" : "") batch=\(batch)"
                 if context.selected("train_mlp", "opencl", shape) {
                     context.record(try measure(on: context.openCL, device: context.device, data: data, batch: batch, batchNorm: batchNorm, shape: shape, epochs: 3))

@@ -2,8 +2,9 @@
 import Descent
 
 /// End-to-end training speed: samples per second of `Trainer.fit` on an MLP 784-512-256-10 with
-/// Adam (and with batch norm), on synthetic data. `fit` uploads the shuffled epoch to the device
-/// once and then runs every step there, reading nothing back until the epoch ends.
+/// Adam (and with batch norm), on synthetic data; and once with the training monitor on, for its
+/// overhead. `fit` uploads the shuffled epoch to the device once and then runs every step there,
+/// reading nothing back until the epoch ends.
 enum TrainingBench {
     static func architecture(batchNorm: Bool) -> Sequential {
         var layers: [any Layer] = []
@@ -26,7 +27,17 @@ enum TrainingBench {
             for batch in context.quick ? [128] : [128, 1024] {
                 let shape = "784-512-256-10\(batchNorm ? " bn" : "") batch=\(batch)"
                 if context.selected("train_mlp", "opencl", shape) {
-                    context.record(try measure(on: context.openCL, device: context.device, data: data, batch: batch, batchNorm: batchNorm, shape: shape, epochs: 3))
+                    let plain = try measure(on: context.openCL, device: context.device, data: data, batch: batch, batchNorm: batchNorm, shape: shape, epochs: 3)
+                    context.record(plain)
+                    if batch == 128 && !batchNorm {
+                        var monitored = try measure(
+                            on: context.openCL, device: context.device, data: data, batch: batch, batchNorm: batchNorm,
+                            shape: shape + " monitored", epochs: 3, monitored: true)
+                        let overhead = 100 * (1 - monitored.rate.value / plain.rate.value)
+                        monitored.note = "with TrainingMonitor every \(TrainingMonitor<OpenCLBackend>.defaultInterval) steps: "
+                            + "\(BenchTable.fixed(overhead, 1))% slower than the row above"
+                        context.record(monitored)
+                    }
                 }
                 if context.selected("train_mlp", "cpu", shape), !context.quick || (batch == 128 && !batchNorm) {
                     let subset = try data.gathering(Array(0..<min(samples, 2048)))
@@ -39,12 +50,14 @@ enum TrainingBench {
     /// Trains `epochs` epochs and reports the median rate of all but the first (which builds
     /// kernels and warms caches).
     private static func measure<B: Backend>(
-        on backend: B, device: String, data: Dataset, batch: Int, batchNorm: Bool, shape: String, epochs: Int
+        on backend: B, device: String, data: Dataset, batch: Int, batchNorm: Bool, shape: String, epochs: Int,
+        monitored: Bool = false
     ) throws -> BenchResult {
         let trainer = try Trainer(
             model: architecture(batchNorm: batchNorm), on: backend, loss: .softmaxCrossEntropy,
             optimizer: Adam(learningRate: 1e-3), maxBatch: batch)
-        let history = try trainer.fit(data, epochs: epochs, batchSize: batch, seed: 2)
+        let callbacks: [any Callback] = monitored ? [try TrainingMonitor(trainer: trainer)] : []
+        let history = try trainer.fit(data, epochs: epochs, batchSize: batch, seed: 2, callbacks: callbacks)
         let timed = history.epochs.dropFirst()
         guard timed.allSatisfy({ $0.loss.isFinite }) else {
             throw ValidationFailure(what: "training \(shape) on \(backend.deviceName): non-finite loss", error: .infinity)

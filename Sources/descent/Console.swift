@@ -24,6 +24,21 @@ struct Console {
         json ? StandardError.line(line) : StandardOutput.line(line)
     }
 
+    /// The test loss and metrics: accuracy, the confusion matrix and the per-class report for
+    /// classification, MSE/MAE/RMSE/R^2 for regression.
+    func results(_ evaluation: Evaluation) {
+        if let accuracy = evaluation.accuracy {
+            result("Test loss \(ProgressBar.format(evaluation.loss)), accuracy \(ProgressBar.format(accuracy))")
+        } else {
+            result("Test loss \(ProgressBar.format(evaluation.loss))")
+        }
+        if let report = evaluation.report {
+            result(report.confusionMatrix.description)
+            result(report.description)
+        }
+        if let regression = evaluation.regression { result(regression.description) }
+    }
+
     /// The progress bar for `epochs` epochs, on the stream progress goes to; nil when quiet.
     func progressBar(epochs: Int) -> ProgressBar? {
         guard !quiet else { return nil }

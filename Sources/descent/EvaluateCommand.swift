@@ -70,15 +70,6 @@ struct EvaluateCommand: ParsableCommand {
             return
         }
         console.result("Test set of \(data.name): \(data.test.sampleCount) samples")
-        if let accuracy = evaluation.accuracy {
-            console.result("Test loss \(ProgressBar.format(evaluation.loss)), accuracy \(ProgressBar.format(accuracy))")
-        } else {
-            console.result("Test loss \(ProgressBar.format(evaluation.loss))")
-        }
-        if let report = evaluation.report {
-            console.result(report.confusionMatrix.description)
-            console.result(report.description)
-        }
-        if let regression = evaluation.regression { console.result(regression.description) }
+        console.results(evaluation)
     }
 }

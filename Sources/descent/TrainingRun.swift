@@ -79,7 +79,8 @@ struct TrainingRun<B: Backend> {
         let summary = RunSummary(
             backend: chosen.name, device: chosen.deviceDescription, data: data, history: history, evaluation: evaluation,
             kernels: kernels, loadSeconds: loadSeconds, evaluationSeconds: evaluationSeconds)
-        printResults(summary)
+        console.results(summary.evaluation)
+        console.result(summary.timeDescription)
 
         try artifacts.write(
             trainer: trainer, summary: summary,
@@ -88,20 +89,5 @@ struct TrainingRun<B: Backend> {
         console.result("Report: \(artifacts.indexPath)")
         console.result("Weights: \(artifacts.weightsPath) (descent evaluate --weights \(artifacts.weightsPath))")
         if command.json { StandardOutput.line(summary.json(reportPath: artifacts.indexPath, findings: findings).description) }
-    }
-
-    private func printResults(_ summary: RunSummary) {
-        let evaluation = summary.evaluation
-        if let accuracy = evaluation.accuracy {
-            console.result("Test loss \(ProgressBar.format(evaluation.loss)), accuracy \(ProgressBar.format(accuracy))")
-        } else {
-            console.result("Test loss \(ProgressBar.format(evaluation.loss))")
-        }
-        if let report = evaluation.report {
-            console.result(report.confusionMatrix.description)
-            console.result(report.description)
-        }
-        if let regression = evaluation.regression { console.result(regression.description) }
-        console.result(summary.timeDescription)
     }
 }

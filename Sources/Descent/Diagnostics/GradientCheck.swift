@@ -187,23 +187,6 @@ public struct GradientCheck: Sendable {
     }
 }
 
-extension LossFunction {
-    /// Enqueues this loss's value and gradient on `backend`, as `Trainer` does for a step.
-    func enqueue<B: Backend>(on backend: B, output: B.View, labels: B.View, shape: MatrixShape, outputs: LossOutputs<B.Buffer>) throws {
-        switch self {
-        case .softmaxCrossEntropy(let smoothing):
-            try backend.softmaxCrossEntropy(
-                logits: output, labels: labels, shape: shape, options: CrossEntropyOptions(labelSmoothing: smoothing),
-                sampleWeights: nil, outputs: outputs)
-        case .binaryCrossEntropy:
-            try backend.binaryCrossEntropy(
-                logits: output, targets: labels, shape: shape, positiveWeight: nil, sampleWeights: nil, outputs: outputs)
-        case .regression(let regression):
-            try backend.regressionLoss(regression, predictions: output, targets: labels, shape: shape, sampleWeights: nil, outputs: outputs)
-        }
-    }
-}
-
 /// SplitMix64 (Steele, Lea & Flood, 2014): the small seeded generator that picks which elements
 /// of a large tensor the gradient check estimates.
 struct SplitMix {

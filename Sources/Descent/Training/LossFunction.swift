@@ -26,3 +26,21 @@ public enum LossFunction: Sendable, Equatable, CustomStringConvertible {
         }
     }
 }
+
+extension LossFunction {
+    /// Enqueues the loss's mean value and, when `outputs` asks for it, its gradient on `backend`:
+    /// the one place that maps a `LossFunction` to its backend op (no weights).
+    func enqueue<B: Backend>(on backend: B, output: B.View, labels: B.View, shape: MatrixShape, outputs: LossOutputs<B.Buffer>) throws {
+        switch self {
+        case .softmaxCrossEntropy(let smoothing):
+            try backend.softmaxCrossEntropy(
+                logits: output, labels: labels, shape: shape, options: CrossEntropyOptions(labelSmoothing: smoothing),
+                sampleWeights: nil, outputs: outputs)
+        case .binaryCrossEntropy:
+            try backend.binaryCrossEntropy(
+                logits: output, targets: labels, shape: shape, positiveWeight: nil, sampleWeights: nil, outputs: outputs)
+        case .regression(let regression):
+            try backend.regressionLoss(regression, predictions: output, targets: labels, shape: shape, sampleWeights: nil, outputs: outputs)
+        }
+    }
+}

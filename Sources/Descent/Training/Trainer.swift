@@ -177,18 +177,7 @@ public final class Trainer<B: Backend> {
         let outputs = LossOutputs(loss: lossView, inputGradient: gradient)
         let labelView = try labels.view(offset: start * (loss.takesClasses ? 1 : model.outputFeatures),
                                         count: batch * (loss.takesClasses ? 1 : model.outputFeatures))
-        switch loss {
-        case .softmaxCrossEntropy(let smoothing):
-            try backend.softmaxCrossEntropy(
-                logits: output, labels: labelView, shape: shape, options: CrossEntropyOptions(labelSmoothing: smoothing),
-                sampleWeights: nil, outputs: outputs)
-        case .binaryCrossEntropy:
-            try backend.binaryCrossEntropy(
-                logits: output, targets: labelView, shape: shape, positiveWeight: nil, sampleWeights: nil, outputs: outputs)
-        case .regression(let regression):
-            try backend.regressionLoss(
-                regression, predictions: output, targets: labelView, shape: shape, sampleWeights: nil, outputs: outputs)
-        }
+        try loss.enqueue(on: backend, output: output, labels: labelView, shape: shape, outputs: outputs)
     }
 
     private func labelBuffer(count: Int) throws -> B.Buffer {

@@ -31,13 +31,18 @@ struct Bench: ParsableCommand {
     @Option(help: "OpenCL device: an index, gpu/cpu, or a substring of its name.")
     var device: String?
 
+    @Flag(help: "Instead of the benchmarks: one training epoch with every kernel timed by OpenCL profiling events, by kernel.")
+    var profile = false
+
     @Flag(name: .customLong("cold-start-probe"), help: .hidden)
     var coldStartProbe = false
 
     func run() throws {
         if coldStartProbe { return try ColdStartBench.runProbe() }
         do {
-            let backend = try OpenCLBackend(device: device.map(DeviceSelector.init(parsing:)) ?? .fromEnvironment)
+            let selector = device.map(DeviceSelector.init(parsing:)) ?? .fromEnvironment
+            if profile { return try ProfileBench.run(device: selector, quick: quick, json: json) }
+            let backend = try OpenCLBackend(device: selector)
             _ = try backend.prepareKernels()
             var rows: [[String]] = []
             let context = BenchContext(openCL: backend, quick: quick, runs: runs, filter: filter) { row in

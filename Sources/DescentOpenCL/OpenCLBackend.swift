@@ -27,6 +27,10 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     private let scratchBuffers = Mutex<[ScratchUse: OpenCLBuffer]>([:])
     /// Errors found by kernels: `{found, sample, label, classes}` of the first invalid label.
     let deviceStatus: OpenCLBuffer
+    /// Whether launches record profiling events (see `kernelProfile()`).
+    public let profiling: Bool
+    /// The event of every launch since the profile was last read, by kernel, when profiling.
+    let profiledLaunches = Mutex<[(kernel: String, event: OpenCLEventHandle)]>([])
     /// Whether a kernel that can record an error ran since `deviceStatus` was last read.
     private let deviceStatusPending = Mutex<Bool>(false)
 
@@ -37,19 +41,23 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     /// - Parameters:
     ///   - selector: which device; see `DeviceSelector`.
     ///   - tuning: kernel tunables; by default `OpenCLTuning.forDevice` for the chosen device.
+    ///   - profiling: time every kernel with OpenCL profiling events, for `kernelProfile()`
+    ///     (each launch then keeps an event until the profile is read).
     /// - Throws: `DescentError.noOpenCLDevice` (with how to install one), `.deviceNotFound`, or
     ///   `.openCLCallFailed` when the device cannot be opened.
-    public init(device selector: DeviceSelector = .fromEnvironment, tuning: OpenCLTuning? = nil) throws {
+    public init(device selector: DeviceSelector = .fromEnvironment, tuning: OpenCLTuning? = nil, profiling: Bool = false) throws {
         let device = try OpenCLDevices.device(for: selector)
         self.device = device.info
         self.tuning = tuning ?? .forDevice(maxWorkGroupSize: device.info.maxWorkGroupSize)
         deviceContext = try OpenCLDeviceContext.shared(for: device)
         var status: cl_int = CL_SUCCESS
-        guard let rawQueue = clCreateCommandQueue(deviceContext.context.raw, device.id, 0, &status),
+        let properties = cl_command_queue_properties(profiling ? CL_QUEUE_PROFILING_ENABLE : 0)
+        guard let rawQueue = clCreateCommandQueue(deviceContext.context.raw, device.id, properties, &status),
               status == CL_SUCCESS else {
             throw DescentError.openCLCallFailed(call: "clCreateCommandQueue", code: status, name: openCLErrorName(status))
         }
         queue = OpenCLQueueHandle(rawQueue)
+        self.profiling = profiling
         reductionScratch = try Self.allocate(
             count: Self.maxReductionGroups, elementType: .float32, context: deviceContext, device: device.info)
         deviceStatus = try Self.allocate(count: 4, elementType: .int32, context: deviceContext, device: device.info)
@@ -218,18 +226,23 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
                 kernels[key] = compiled
             }
             try compiled.setArguments(arguments)
-            let status = roundedGlobal.withUnsafeBufferPointer { globalSizes in
-                if let local {
-                    return local.withUnsafeBufferPointer { localSizes in
-                        clEnqueueNDRangeKernel(
-                            queue.raw, compiled.raw, cl_uint(global.count), nil, globalSizes.baseAddress,
-                            localSizes.baseAddress, 0, nil, nil)
+            var event: cl_event? = nil
+            let status = withUnsafeMutablePointer(to: &event) { eventPointer in
+                let eventOut = profiling ? eventPointer : nil
+                return roundedGlobal.withUnsafeBufferPointer { globalSizes in
+                    if let local {
+                        return local.withUnsafeBufferPointer { localSizes in
+                            clEnqueueNDRangeKernel(
+                                queue.raw, compiled.raw, cl_uint(global.count), nil, globalSizes.baseAddress,
+                                localSizes.baseAddress, 0, nil, eventOut)
+                        }
                     }
+                    return clEnqueueNDRangeKernel(
+                        queue.raw, compiled.raw, cl_uint(global.count), nil, globalSizes.baseAddress, nil, 0, nil, eventOut)
                 }
-                return clEnqueueNDRangeKernel(
-                    queue.raw, compiled.raw, cl_uint(global.count), nil, globalSizes.baseAddress, nil, 0, nil, nil)
             }
             try check(status, "clEnqueueNDRangeKernel(\(kernel), global \(roundedGlobal), local \(local ?? []))")
+            if let event { profiledLaunches.withLock { $0.append((key, OpenCLEventHandle(event))) } }
             launches.withLock { $0 += 1 }
         }
     }

@@ -18,6 +18,13 @@ final class OpenCLQueueHandle: @unchecked Sendable {
     deinit { clReleaseCommandQueue(raw) }
 }
 
+/// An event of an enqueued command, for its profiling times.
+final class OpenCLEventHandle: @unchecked Sendable {
+    let raw: cl_event
+    init(_ raw: cl_event) { self.raw = raw }
+    deinit { clReleaseEvent(raw) }
+}
+
 /// A built program.
 final class OpenCLProgramHandle: @unchecked Sendable {
     let raw: cl_program

@@ -1,0 +1,45 @@
+import DescentOpenCL
+import Descent
+
+/// `--profile`: one epoch of the benchmark MLP (with batch norm, Adam, batch 128) on a backend
+/// that times every kernel, and where the device time went, kernel by kernel.
+enum ProfileBench {
+    static func run(device selector: DeviceSelector, quick: Bool, json: Bool) throws {
+        let backend = try OpenCLBackend(device: selector, profiling: true)
+        let samples = quick ? 4096 : 16384
+        let data = try Dataset(
+            features: benchValues(samples * 784, seed: 13), featureCount: 784,
+            classIndices: (0..<samples).map { Int32($0 * 3 % 10) }, classCount: 10)
+        let trainer = try Trainer(
+            model: TrainingBench.architecture(batchNorm: true), on: backend, loss: .softmaxCrossEntropy,
+            optimizer: Adam(learningRate: 1e-3), maxBatch: 128)
+        _ = try trainer.fit(data, epochs: 1, batchSize: 128)
+        _ = try backend.kernelProfile()
+        let started = monotonicSeconds()
+        _ = try trainer.fit(data, epochs: 1, batchSize: 128, seed: 1)
+        let profile = try backend.kernelProfile()
+        let wall = (monotonicSeconds() - started) * 1000
+        let total = profile.reduce(0) { $0 + $1.milliseconds }
+        if json {
+            for time in profile {
+                StandardOutput.line(JSONValue.object([
+                    ("name", .string("profile")), ("backend", .string("opencl")), ("device", .string(backend.device.name)),
+                    ("kernel", .string(time.kernel)), ("launches", .number(time.launches)),
+                    ("total_ms", .number(time.milliseconds)), ("average_ms", .number(time.averageMilliseconds)),
+                ]).description)
+            }
+            return
+        }
+        StandardOutput.line("Kernel profile of one epoch (\(samples) samples, MLP 784-512-256-10 with batch norm, Adam, batch 128) on \(backend.device.name):")
+        StandardOutput.line("wall \(BenchTable.fixed(wall, 1)) ms, device time in kernels \(BenchTable.fixed(total, 1)) ms")
+        let rows = profile.map { time in
+            [time.kernel, String(time.launches), BenchTable.fixed(time.milliseconds, 2), BenchTable.fixed(time.averageMilliseconds, 4),
+             BenchTable.fixed(total > 0 ? 100 * time.milliseconds / total : 0, 1)]
+        }
+        let header = ["kernel", "launches", "total ms", "ms per launch", "% of kernel time"]
+        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
+        for row in [header] + rows {
+            StandardOutput.line(row.enumerated().map { $0.element.padding(to: widths[$0.offset]) }.joined(separator: "  "))
+        }
+    }
+}

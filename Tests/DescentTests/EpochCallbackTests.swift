@@ -23,7 +23,9 @@ import Testing
         let file = try #require(fopen(path, "r"))
         var lines: [String] = []
         var buffer = [CChar](repeating: 0, count: 512)
-        while fgets(&buffer, 512, file) != nil { lines.append(String(cString: buffer)) }
+        while fgets(&buffer, 512, file) != nil {
+            lines.append(String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        }
         fclose(file)
         #expect(lines.count == 4)
         #expect(lines[0].hasPrefix("epoch,loss,accuracy,val_loss,val_accuracy,learning_rate"))

@@ -68,8 +68,16 @@ struct ModelTests {
         #expect(model.summary.contains("Dense(20, 32)") && model.summary.contains("[batch, 5]"))
         #expect(model.summary.contains("GaussianNoise(0.1)"))
         #expect(model.summary.contains("Total trainable parameters: \(model.parameterCount)"))
-        let decaying = model.parameterGroups.filter { $0.weightDecay == nil }.count
-        #expect(decaying == 3, "only the three weight matrices decay")
+        let groups = model.parameterGroups
+        #expect(groups.count == 2, "one group of weights, one of the parameters that do not decay")
+        let weights = model.slots.filter { $0.spec.decays }
+        #expect(weights.count == 3, "only the three weight matrices decay")
+        #expect(groups[0].weightDecay == nil && groups[1].weightDecay == 0)
+        for slot in model.slots {
+            let group = slot.spec.decays ? groups[0] : groups[1]
+            #expect(group.range.contains(slot.offset) && group.range.contains(slot.offset + slot.spec.count - 1))
+        }
+        #expect(groups[0].range.upperBound <= groups[1].range.lowerBound && groups[1].range.upperBound == model.arenaCount)
     }
 
     @Test func sameSeedSameWeightsOnBothBackends() throws {

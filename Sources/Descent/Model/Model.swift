@@ -3,9 +3,10 @@ import DescentCore
 /// A `Sequential` model built on a backend: one parameter arena, one gradient arena of the same
 /// layout, and each layer's buffers for batches of up to `maxBatch` rows.
 ///
-/// Parameters are laid out in layer order, each starting at a multiple of `alignment` elements,
-/// and initialized from Philox stream `(seed, 1000 + parameter index)`, so every backend starts
-/// from the same weights.
+/// Parameters are laid out in two runs, the decaying ones (weights) in layer order and then the
+/// others (biases, normalization parameters) in layer order, each starting at a multiple of
+/// `alignment` elements, and initialized from Philox stream `(seed, 1000 + parameter index)`, so
+/// every backend starts from the same weights.
 public final class Model<B: Backend> {
     public let backend: B
     public let architecture: Sequential
@@ -43,17 +44,24 @@ public final class Model<B: Backend> {
         self.inputFeatures = inputFeatures
         self.maxBatch = maxBatch
 
-        var features = inputFeatures, offset = 0
-        var slots: [ParameterSlot] = [], layerFeatures: [Int] = []
+        var features = inputFeatures
+        var specs: [(layerIndex: Int, spec: ParameterSpec)] = [], layerFeatures: [Int] = []
         for (index, layer) in architecture.layers.enumerated() {
             layerFeatures.append(features)
-            for spec in layer.parameters(inputFeatures: features) {
-                slots.append(ParameterSlot(layerIndex: index, spec: spec, offset: offset))
-                offset += (spec.count + Self.alignment - 1) / Self.alignment * Self.alignment
-            }
+            specs += layer.parameters(inputFeatures: features).map { (index, $0) }
             features = try layer.outputFeatures(for: features)
         }
         outputFeatures = features
+        // Decaying parameters first, then the rest, so that the fused optimizer makes two launches
+        // per step (see `parameterGroups`), not one per parameter.
+        var offset = 0, offsets = [Int](repeating: 0, count: specs.count)
+        for decays in [true, false] {
+            for (index, entry) in specs.enumerated() where entry.spec.decays == decays {
+                offsets[index] = offset
+                offset += Self.paddedCount(entry.spec.count)
+            }
+        }
+        let slots = specs.enumerated().map { ParameterSlot(layerIndex: $1.layerIndex, spec: $1.spec, offset: offsets[$0]) }
         self.slots = slots
         let parameters = try backend.makeBuffer(count: max(offset, 1))
         let gradients = try backend.makeBuffer(count: max(offset, 1))
@@ -111,14 +119,22 @@ public final class Model<B: Backend> {
         for runtime in runtimes.reversed() { gradient = try runtime.backward(gradient, batch: batch) }
     }
 
-    /// One parameter group per parameter (with its alignment padding): weights take the
-    /// optimizer's weight decay, biases and normalization parameters none. The arena interleaves
-    /// the two kinds in layer order, so a fused step makes one launch per parameter, not two.
+    /// Two parameter groups (one when every parameter is of one kind): the weights, which take
+    /// the optimizer's weight decay, then the biases and normalization parameters, which take
+    /// none. The arena holds the two kinds apart, so a fused step makes two launches.
     public var parameterGroups: [ParameterGroup] {
-        slots.map { slot in
-            let end = slot.offset + (slot.spec.count + Self.alignment - 1) / Self.alignment * Self.alignment
-            return ParameterGroup(range: slot.offset..<end, weightDecay: slot.spec.decays ? nil : 0)
+        [true, false].compactMap { decays in
+            let mine = slots.filter { $0.spec.decays == decays }
+            guard let first = mine.map(\.offset).min(), let end = mine.map({ $0.offset + Self.paddedCount($0.spec.count) }).max() else {
+                return nil
+            }
+            return ParameterGroup(range: first..<end, weightDecay: decays ? nil : 0)
         }
+    }
+
+    /// `count` rounded up to a multiple of `alignment`.
+    static func paddedCount(_ count: Int) -> Int {
+        (count + alignment - 1) / alignment * alignment
     }
 
     /// The size of the arenas, padding included.

@@ -23,8 +23,7 @@ public final class LearningRateScheduler: Callback {
 }
 
 /// Appends one line per epoch to a CSV file (Keras's `CSVLogger`): a header
-/// `epoch,loss,accuracy,val_loss,val_accuracy,learning_rate,seconds,samples_per_second`, then the
-/// values; unmeasured ones are empty. Each line is flushed as it is written, so an interrupted run
+/// (`EpochRecord.csvHeader`), then each epoch's `csvLine`; unmeasured values are empty. Each line is flushed as it is written, so an interrupted run
 /// keeps every finished epoch.
 public final class CSVLogger: Callback {
     public let path: String
@@ -38,12 +37,7 @@ public final class CSVLogger: Callback {
     }
 
     public func epochEnded<B: Backend>(_ record: EpochRecord, trainer: Trainer<B>) throws -> CallbackAction {
-        var text = wroteHeader ? "" : "epoch,loss,accuracy,val_loss,val_accuracy,learning_rate,seconds,samples_per_second\n"
-        let fields: [Double?] = [
-            record.loss, record.accuracy, record.validationLoss, record.validationAccuracy, record.learningRate,
-            record.seconds, record.samplesPerSecond,
-        ]
-        text += ([String(record.epoch)] + fields.map { $0.map { "\($0)" } ?? "" }).joined(separator: ",") + "\n"
+        let text = (wroteHeader ? "" : EpochRecord.csvHeader + "\n") + record.csvLine + "\n"
         guard let file = fopen(path, "a") else {
             throw DescentError.invalidArgument(
                 operation: "CSVLogger", reason: "cannot open \(path) for writing (errno \(errno)); check the directory exists")

@@ -5,6 +5,24 @@ import Testing
 /// The arena runner: groups, launches per step, schedules, clipping and constraints.
 @Suite(.requiresOpenCL)
 struct FusedOptimizerTests {
+    /// As in PyTorch, a group's `weightDecay` is the optimizer's kind of decay: for AdamW the
+    /// decoupled one, so the group that the model gives its biases (decay 0) does not shrink.
+    @Test(arguments: [false, true])
+    func aGroupsWeightDecayIsAdamWsDecoupledDecay(onOpenCL: Bool) throws {
+        func run<B: Backend>(_ backend: B) throws -> [Float] {
+            let parameters = try backend.makeBuffer([Float](repeating: 2, count: 8))
+            let gradients = try backend.makeBuffer([Float](repeating: 0, count: 8))
+            let optimizer = try FusedOptimizer(
+                AdamW(learningRate: 0.1, weightDecay: 0.5), on: backend, parameterCount: 8,
+                groups: [ParameterGroup(range: 0..<4), ParameterGroup(range: 4..<8, weightDecay: 0)])
+            try optimizer.step(parameters: parameters.view, gradients: gradients.view)
+            return try backend.download(parameters.view)
+        }
+        let values = onOpenCL ? try run(try OpenCLTestSupport.makeBackend()) : try run(CPUBackend())
+        #expect(values[0..<4].allSatisfy { abs($0 - 2 * (1 - 0.1 * 0.5)) < 1e-6 }, "decayed: \(values)")
+        #expect(values[4..<8].allSatisfy { $0 == 2 }, "a group with weight decay 0 keeps its values: \(values)")
+    }
+
     @Test func oneLaunchPerGroupPerStep() throws {
         let backend = try OpenCLTestSupport.makeBackend()
         let count = 10_000

@@ -76,8 +76,9 @@ public final class FusedOptimizer<B: Backend> {
         for group in groups where !group.range.isEmpty {
             let step = OptimizerStep(
                 rule: optimizer.rule(atStep: number), learningRate: learningRate(of: group), stepNumber: number,
-                l2: group.weightDecay ?? optimizer.weightDecay, l1: group.l1,
-                decoupledWeightDecay: optimizer.decoupledWeightDecay, clipValue: clipping.value)
+                l2: optimizer.decouplesWeightDecay ? 0 : group.weightDecay ?? optimizer.weightDecay, l1: group.l1,
+                decoupledWeightDecay: optimizer.decouplesWeightDecay ? group.weightDecay ?? optimizer.decoupledWeightDecay : 0,
+                clipValue: clipping.value)
             func slice(_ view: B.View) throws -> B.View {
                 try view.buffer.view(offset: view.offset + group.range.lowerBound, count: group.range.count)
             }

@@ -13,6 +13,9 @@ public protocol Optimizer: Sendable, CustomStringConvertible {
     var weightDecay: Float { get }
     /// Decoupled weight decay, `w -= lr decay w` before the update (AdamW); 0 for the others.
     var decoupledWeightDecay: Float { get }
+    /// Whether the optimizer's weight decay is decoupled (AdamW), so that a parameter group's
+    /// `weightDecay` sets the decoupled decay rather than an L2 penalty, as in PyTorch.
+    var decouplesWeightDecay: Bool { get }
     /// The update rule at the 1-based step `step`.
     func rule(atStep step: Int) -> OptimizerRule
     /// The value state array `index` starts at (0, but for Adagrad's accumulator).
@@ -21,6 +24,7 @@ public protocol Optimizer: Sendable, CustomStringConvertible {
 
 extension Optimizer {
     public var decoupledWeightDecay: Float { 0 }
+    public var decouplesWeightDecay: Bool { false }
     public func initialStateValue(_ index: Int) -> Float { 0 }
     /// How many state arrays of the parameters' size the optimizer keeps.
     public var stateCount: Int { rule(atStep: 1).stateCount }

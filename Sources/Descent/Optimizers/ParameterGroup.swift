@@ -9,7 +9,9 @@ public struct ParameterGroup: Sendable, Equatable {
     public var range: Range<Int>
     /// Multiplies the learning rate (the schedule's, or the optimizer's) for this group.
     public var learningRateScale: Float
-    /// The coupled L2 penalty; nil takes the optimizer's `weightDecay`.
+    /// The group's weight decay, of the optimizer's kind (PyTorch's `weight_decay` of a param
+    /// group): the L2 penalty added to the gradient, or AdamW's decoupled decay; nil takes the
+    /// optimizer's. `Model.parameterGroups` sets 0 for biases and normalization parameters.
     public var weightDecay: Float?
     /// The L1 penalty `l1 sign(w)` added to the gradient.
     public var l1: Float

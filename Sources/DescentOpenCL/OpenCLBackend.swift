@@ -42,7 +42,7 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     public init(device selector: DeviceSelector = .fromEnvironment, tuning: OpenCLTuning? = nil) throws {
         let device = try OpenCLDevices.device(for: selector)
         self.device = device.info
-        self.tuning = tuning ?? .forDevice(maxWorkGroupSize: device.info.maxWorkGroupSize)
+        self.tuning = tuning ?? .forDevice(maxWorkGroupSize: device.info.maxWorkGroupSize, kind: device.info.kind)
         deviceContext = try OpenCLDeviceContext.shared(for: device)
         var status: cl_int = CL_SUCCESS
         guard let rawQueue = clCreateCommandQueue(deviceContext.context.raw, device.id, 0, &status),

@@ -8,7 +8,12 @@
 // the edges, so any M, N, K works without padding copies), and each work-item accumulates
 // WORK_PER_ITEM x WORK_PER_ITEM outputs in registers. A work-item's outputs are strided by the
 // work-group width, which keeps local-memory reads conflict-free and global stores coalesced.
-// The work-group is (TILE / WORK_PER_ITEM) x (TILE / WORK_PER_ITEM).
+// The work-group is (TILE / WORK_PER_ITEM) x (TILE / WORK_PER_ITEM). This is the GPU strategy.
+//
+// Strategy (matmul_blocked, matmul_blocked_dot, dense_forward_blocked): no local memory; each
+// work-item computes a block of C in registers from explicit vectors, which is what a CPU
+// (PoCL) vectorizes well; PoCL vectorizes across work-items poorly. The host picks the strategy
+// per device (OpenCLTuning.matmulStrategy); both are tested on every device.
 
 #ifndef TILE
 #define TILE 32
@@ -133,4 +138,198 @@ void dense_forward(const int M, const int N, const int K, const int kind, const 
             output[output_offset + row * N + column] = activation_value(kind, parameter, z);
         }
     }
+}
+
+// ---- Register-blocked strategy ---------------------------------------------------------------
+//
+// matmul_blocked (op(B) = B): a work-item computes BLOCK_ROWS rows x VECTOR_WIDTH columns of C.
+// Each step of k loads one VECTOR_WIDTH-wide row of B and, for each row, broadcasts one element
+// of op(A) into a fused multiply-add. matmul_blocked_dot (op(B) = B^T, whose rows are contiguous
+// along k): a work-item computes DOT_ROWS x DOT_COLUMNS dot products, DOT_VECTOR_WIDTH values of
+// k at a time, summed across the vector at the end.
+// Rows and columns past the edge of C load a clamped (valid) row or column and are not stored,
+// so the inner loops have no bounds checks and no operand is padded. Accumulators have explicit
+// names (not private arrays, which PoCL spills to memory).
+
+#ifndef BLOCK_ROWS
+#define BLOCK_ROWS 4
+#endif
+#ifndef VECTOR_WIDTH
+#define VECTOR_WIDTH 16
+#endif
+#ifndef DOT_ROWS
+#define DOT_ROWS 2
+#endif
+#ifndef DOT_COLUMNS
+#define DOT_COLUMNS 4
+#endif
+#ifndef DOT_VECTOR_WIDTH
+#define DOT_VECTOR_WIDTH 8
+#endif
+#ifndef BLOCKED_GROUP
+#define BLOCKED_GROUP 8
+#endif
+#if BLOCK_ROWS < 1 || BLOCK_ROWS > 8 || DOT_ROWS < 1 || DOT_ROWS > 4 || DOT_COLUMNS < 1 || DOT_COLUMNS > 4
+#error "BLOCK_ROWS must be 1 to 8, DOT_ROWS and DOT_COLUMNS 1 to 4"
+#endif
+
+#define PASTE_(a, b) a##b
+#define PASTE(a, b) PASTE_(a, b)
+#define floatv PASTE(float, VECTOR_WIDTH)
+#define vloadv PASTE(vload, VECTOR_WIDTH)
+#define vstorev PASTE(vstore, VECTOR_WIDTH)
+#define floatd PASTE(float, DOT_VECTOR_WIDTH)
+#define vloadd PASTE(vload, DOT_VECTOR_WIDTH)
+#define vstored PASTE(vstore, DOT_VECTOR_WIDTH)
+
+// OP(i) for each row i < BLOCK_ROWS; the conditions are compile-time constants.
+#define FOR_EACH_BLOCK_ROW(OP) OP(0) \
+    if (BLOCK_ROWS > 1) { OP(1) } if (BLOCK_ROWS > 2) { OP(2) } if (BLOCK_ROWS > 3) { OP(3) } \
+    if (BLOCK_ROWS > 4) { OP(4) } if (BLOCK_ROWS > 5) { OP(5) } if (BLOCK_ROWS > 6) { OP(6) } if (BLOCK_ROWS > 7) { OP(7) }
+
+// The work-item's block: rows row0 .. row0+BLOCK_ROWS of C, columns column0 .. column0+VECTOR_WIDTH.
+// Work-items along dimension 0 of a group share the same columns of B (kept in cache) and walk
+// down the rows of A.
+#define BLOCK_ROW0 ((int)get_global_id(0) * BLOCK_ROWS)
+#define BLOCK_COLUMN0 ((int)get_global_id(1) * VECTOR_WIDTH)
+
+// Accumulates op(A)[row0 .., :] * B[:, column0 ..] into acc0 .. acc7 (only the first BLOCK_ROWS are used).
+void accumulate_blocked(const int M, const int N, const int K, const int transpose_a,
+                        __global const float* a, __global const float* b, const int row0, const int column0,
+                        floatv* acc0, floatv* acc1, floatv* acc2, floatv* acc3,
+                        floatv* acc4, floatv* acc5, floatv* acc6, floatv* acc7)
+{
+    floatv sum0 = 0.0f, sum1 = 0.0f, sum2 = 0.0f, sum3 = 0.0f, sum4 = 0.0f, sum5 = 0.0f, sum6 = 0.0f, sum7 = 0.0f;
+    // Element (row, k) of op(A) is a[row * a_row_step + k * a_k_step].
+    const int a_row_step = transpose_a ? 1 : K, a_k_step = transpose_a ? M : 1;
+    #define A_ROW(i) __global const float* a##i = a + min(row0 + i, M - 1) * a_row_step;
+    A_ROW(0) A_ROW(1) A_ROW(2) A_ROW(3) A_ROW(4) A_ROW(5) A_ROW(6) A_ROW(7)
+    #define ROW_FMA(i) sum##i = fma((floatv)(a##i[k * a_k_step]), b_values, sum##i);
+    if (column0 + VECTOR_WIDTH <= N) {
+        for (int k = 0; k < K; k++) {
+            const floatv b_values = vloadv(0, b + k * N + column0);
+            FOR_EACH_BLOCK_ROW(ROW_FMA)
+        }
+    } else {
+        // The right edge of C: columns past N - 1 repeat column N - 1.
+        for (int k = 0; k < K; k++) {
+            float values[VECTOR_WIDTH];
+            for (int v = 0; v < VECTOR_WIDTH; v++) values[v] = b[k * N + min(column0 + v, N - 1)];
+            const floatv b_values = vloadv(0, values);
+            FOR_EACH_BLOCK_ROW(ROW_FMA)
+        }
+    }
+    *acc0 = sum0; *acc1 = sum1; *acc2 = sum2; *acc3 = sum3; *acc4 = sum4; *acc5 = sum5; *acc6 = sum6; *acc7 = sum7;
+}
+
+__kernel __attribute__((reqd_work_group_size(BLOCKED_GROUP, 1, 1)))
+void matmul_blocked(const int M, const int N, const int K, const int transpose_a,
+                    const float alpha, const float beta,
+                    __global const float* a, const int a_offset,
+                    __global const float* b, const int b_offset,
+                    __global float* c, const int c_offset)
+{
+    const int row0 = BLOCK_ROW0, column0 = BLOCK_COLUMN0;
+    if (row0 >= M || column0 >= N) return;
+    floatv acc0, acc1, acc2, acc3, acc4, acc5, acc6, acc7;
+    accumulate_blocked(M, N, K, transpose_a, a + a_offset, b + b_offset, row0, column0,
+                       &acc0, &acc1, &acc2, &acc3, &acc4, &acc5, &acc6, &acc7);
+    c += c_offset;
+    #define STORE_PRODUCT(i) if (row0 + i < M) { \
+        float values[VECTOR_WIDTH]; \
+        vstorev(acc##i, 0, values); \
+        for (int v = 0; v < VECTOR_WIDTH && column0 + v < N; v++) { \
+            __global float* out = c + (row0 + i) * N + column0 + v; \
+            const float product = alpha * values[v]; \
+            *out = beta == 0.0f ? product : product + beta * *out; \
+        } }
+    FOR_EACH_BLOCK_ROW(STORE_PRODUCT)
+}
+
+// y = f(x W + b) with the register-blocked product; see dense_forward.
+__kernel __attribute__((reqd_work_group_size(BLOCKED_GROUP, 1, 1)))
+void dense_forward_blocked(const int M, const int N, const int K, const int kind, const float parameter,
+                           __global const float* input, const int input_offset,
+                           __global const float* weights, const int weights_offset,
+                           __global const float* bias, const int bias_offset,
+                           __global float* pre_activation, const int pre_activation_offset,
+                           __global float* output, const int output_offset)
+{
+    const int row0 = BLOCK_ROW0, column0 = BLOCK_COLUMN0;
+    if (row0 >= M || column0 >= N) return;
+    floatv acc0, acc1, acc2, acc3, acc4, acc5, acc6, acc7;
+    accumulate_blocked(M, N, K, 0, input + input_offset, weights + weights_offset, row0, column0,
+                       &acc0, &acc1, &acc2, &acc3, &acc4, &acc5, &acc6, &acc7);
+    float bias_values[VECTOR_WIDTH];
+    for (int v = 0; v < VECTOR_WIDTH; v++)
+        bias_values[v] = bias && column0 + v < N ? bias[bias_offset + column0 + v] : 0.0f;
+    #define STORE_DENSE(i) if (row0 + i < M) { \
+        float values[VECTOR_WIDTH]; \
+        vstorev(acc##i, 0, values); \
+        for (int v = 0; v < VECTOR_WIDTH && column0 + v < N; v++) { \
+            const int index = (row0 + i) * N + column0 + v; \
+            const float z = values[v] + bias_values[v]; \
+            if (pre_activation) pre_activation[pre_activation_offset + index] = z; \
+            output[output_offset + index] = activation_value(kind, parameter, z); \
+        } }
+    FOR_EACH_BLOCK_ROW(STORE_DENSE)
+}
+
+#define FOR_EACH_DOT_COLUMN(OP, i) OP(i, 0) \
+    if (DOT_COLUMNS > 1) { OP(i, 1) } if (DOT_COLUMNS > 2) { OP(i, 2) } if (DOT_COLUMNS > 3) { OP(i, 3) }
+#define FOR_EACH_DOT_ROW(OP) OP(0) \
+    if (DOT_ROWS > 1) { OP(1) } if (DOT_ROWS > 2) { OP(2) } if (DOT_ROWS > 3) { OP(3) }
+
+__kernel __attribute__((reqd_work_group_size(BLOCKED_GROUP, 1, 1)))
+void matmul_blocked_dot(const int M, const int N, const int K, const int transpose_a,
+                        const float alpha, const float beta,
+                        __global const float* a, const int a_offset,
+                        __global const float* b, const int b_offset,
+                        __global float* c, const int c_offset)
+{
+    const int row0 = (int)get_global_id(0) * DOT_ROWS, column0 = (int)get_global_id(1) * DOT_COLUMNS;
+    if (row0 >= M || column0 >= N) return;
+    a += a_offset;
+    b += b_offset;
+    c += c_offset;
+    floatd sum00 = 0.0f, sum01 = 0.0f, sum02 = 0.0f, sum03 = 0.0f, sum10 = 0.0f, sum11 = 0.0f, sum12 = 0.0f, sum13 = 0.0f;
+    floatd sum20 = 0.0f, sum21 = 0.0f, sum22 = 0.0f, sum23 = 0.0f, sum30 = 0.0f, sum31 = 0.0f, sum32 = 0.0f, sum33 = 0.0f;
+    #define DOT_ROW_INDEX(i) const int r##i = min(row0 + i, M - 1);
+    DOT_ROW_INDEX(0) DOT_ROW_INDEX(1) DOT_ROW_INDEX(2) DOT_ROW_INDEX(3)
+    // Row j of B (column j of op(B)), contiguous along k.
+    #define B_ROW(j) __global const float* b##j = b + min(column0 + j, N - 1) * K;
+    B_ROW(0) B_ROW(1) B_ROW(2) B_ROW(3)
+    #define LOAD_B(j) const floatd b_values##j = vloadd(0, b##j + k);
+    #define DOT_FMA(i, j) sum##i##j = fma(a_values, b_values##j, sum##i##j);
+    const int k_vectors = K / DOT_VECTOR_WIDTH * DOT_VECTOR_WIDTH;
+    if (!transpose_a) {
+        #define DOT_ROW(i) { const floatd a_values = vloadd(0, a + r##i * K + k); FOR_EACH_DOT_COLUMN(DOT_FMA, i) }
+        for (int k = 0; k < k_vectors; k += DOT_VECTOR_WIDTH) {
+            LOAD_B(0) LOAD_B(1) LOAD_B(2) LOAD_B(3)
+            FOR_EACH_DOT_ROW(DOT_ROW)
+        }
+    } else {
+        // A^T: a row of op(A) is strided by M; gather it.
+        #define DOT_ROW_GATHERED(i) { \
+            float values[DOT_VECTOR_WIDTH]; \
+            for (int v = 0; v < DOT_VECTOR_WIDTH; v++) values[v] = a[(k + v) * M + r##i]; \
+            const floatd a_values = vloadd(0, values); \
+            FOR_EACH_DOT_COLUMN(DOT_FMA, i) }
+        for (int k = 0; k < k_vectors; k += DOT_VECTOR_WIDTH) {
+            LOAD_B(0) LOAD_B(1) LOAD_B(2) LOAD_B(3)
+            FOR_EACH_DOT_ROW(DOT_ROW_GATHERED)
+        }
+    }
+    // Sum across the vector, add the last K % DOT_VECTOR_WIDTH products, store.
+    #define DOT_STORE(i, j) if (column0 + j < N) { \
+        float values[DOT_VECTOR_WIDTH]; \
+        vstored(sum##i##j, 0, values); \
+        float sum = 0.0f; \
+        for (int v = 0; v < DOT_VECTOR_WIDTH; v++) sum += values[v]; \
+        for (int k = k_vectors; k < K; k++) sum = fma(transpose_a ? a[k * M + r##i] : a[r##i * K + k], b##j[k], sum); \
+        __global float* out = c + (row0 + i) * N + column0 + j; \
+        const float product = alpha * sum; \
+        *out = beta == 0.0f ? product : product + beta * *out; }
+    #define DOT_STORE_ROW(i) if (row0 + i < M) { FOR_EACH_DOT_COLUMN(DOT_STORE, i) }
+    FOR_EACH_DOT_ROW(DOT_STORE_ROW)
 }

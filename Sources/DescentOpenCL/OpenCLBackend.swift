@@ -48,7 +48,7 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     public init(device selector: DeviceSelector = .fromEnvironment, tuning: OpenCLTuning? = nil, profiling: Bool = false) throws {
         let device = try OpenCLDevices.device(for: selector)
         self.device = device.info
-        self.tuning = tuning ?? .forDevice(maxWorkGroupSize: device.info.maxWorkGroupSize)
+        self.tuning = tuning ?? .forDevice(maxWorkGroupSize: device.info.maxWorkGroupSize, kind: device.info.kind)
         deviceContext = try OpenCLDeviceContext.shared(for: device)
         var status: cl_int = CL_SUCCESS
         let properties = cl_command_queue_properties(profiling ? CL_QUEUE_PROFILING_ENABLE : 0)

@@ -1,24 +1,51 @@
 /// The tunable constants of the kernels, passed to the OpenCL compiler as `-D` options.
 ///
 /// Each kernel file declares its tunables with `#ifndef NAME / #define NAME default`; `default`
-/// here matches those defaults and works on every OpenCL 1.2 device. `forDevice` shrinks the
-/// work-group sizes where a device allows less.
+/// here matches those defaults and works on every OpenCL 1.2 device. `forDevice` picks the
+/// matmul strategy for the kind of device and shrinks the work-group sizes where a device allows less.
 public struct OpenCLTuning: Sendable, Equatable {
-    /// Edge of the square block of C a matmul work-group computes.
+    /// How `matmul` and `denseForward` compute a product (`Kernels/matmul.cl`).
+    public enum MatmulStrategy: String, Sendable, CaseIterable {
+        /// Work-groups stage tiles of A and B in local memory (`matmul_tiled`, `dense_forward`): for GPUs.
+        case tiled
+        /// Each work-item computes a block of C in registers with explicit vectors, no local memory
+        /// (`matmul_blocked`, `matmul_blocked_dot` for B^T, `dense_forward_blocked`): for CPUs, where
+        /// PoCL vectorizes explicit vectors well and work-items poorly.
+        case registerBlocked
+    }
+
+    public var matmulStrategy: MatmulStrategy
+    /// Tiled: edge of the square block of C a matmul work-group computes.
     public var matmulTile: Int
-    /// Depth of the A and B slices staged in local memory per step.
+    /// Tiled: depth of the A and B slices staged in local memory per step.
     public var matmulTileK: Int
-    /// Outputs per work-item along each axis; the work-group is (tile / this)^2 work-items.
+    /// Tiled: outputs per work-item along each axis; the work-group is (tile / this)^2 work-items.
     public var matmulWorkPerItem: Int
+    /// Register-blocked, B not transposed: rows of C per work-item (1 to 8).
+    public var matmulBlockRows: Int
+    /// Register-blocked, B not transposed: columns of C per work-item, the width of the vectors (4, 8 or 16).
+    public var matmulVectorWidth: Int
+    /// Register-blocked, B transposed: rows and columns of C per work-item (each 1 to 4).
+    public var matmulDotRows: Int
+    public var matmulDotColumns: Int
+    /// Register-blocked, B transposed: values of k per vector (4, 8 or 16).
+    public var matmulDotVectorWidth: Int
+    /// Register-blocked: work-items per work-group; they share columns of B and walk down the rows of A.
+    public var matmulBlockedGroup: Int
     /// Work-items per work-group of the row-wise kernels (softmax, reductions); a power of two.
     public var groupSize: Int
 
-    public static let `default` = OpenCLTuning(matmulTile: 32, matmulTileK: 16, matmulWorkPerItem: 4, groupSize: 128)
+    public static let `default` = OpenCLTuning(
+        matmulStrategy: .tiled, matmulTile: 32, matmulTileK: 16, matmulWorkPerItem: 4,
+        matmulBlockRows: 4, matmulVectorWidth: 16, matmulDotRows: 2, matmulDotColumns: 4, matmulDotVectorWidth: 8,
+        matmulBlockedGroup: 8, groupSize: 128)
 
-    /// The default, with work-groups no larger than `maxWorkGroupSize`.
-    public static func forDevice(maxWorkGroupSize: Int) -> OpenCLTuning {
+    /// The default, with the register-blocked matmul on CPUs and work-groups no larger than `maxWorkGroupSize`.
+    public static func forDevice(maxWorkGroupSize: Int, kind: OpenCLDeviceKind = .gpu) -> OpenCLTuning {
         var tuning = OpenCLTuning.default
+        if kind == .cpu { tuning.matmulStrategy = .registerBlocked }
         while tuning.groupSize > max(maxWorkGroupSize, 1) { tuning.groupSize /= 2 }
+        while tuning.matmulBlockedGroup > max(maxWorkGroupSize, 1) { tuning.matmulBlockedGroup /= 2 }
         while tuning.matmulWorkGroupItems > maxWorkGroupSize && tuning.matmulWorkPerItem < tuning.matmulTile {
             tuning.matmulWorkPerItem *= 2
         }
@@ -31,6 +58,9 @@ public struct OpenCLTuning: Sendable, Equatable {
 
     /// The `-D` options every program is built with.
     var buildOptions: String {
-        "-D TILE=\(matmulTile) -D TILE_K=\(matmulTileK) -D WORK_PER_ITEM=\(matmulWorkPerItem) -D GROUP_SIZE=\(groupSize)"
+        "-D TILE=\(matmulTile) -D TILE_K=\(matmulTileK) -D WORK_PER_ITEM=\(matmulWorkPerItem)"
+            + " -D BLOCK_ROWS=\(matmulBlockRows) -D VECTOR_WIDTH=\(matmulVectorWidth) -D DOT_ROWS=\(matmulDotRows)"
+            + " -D DOT_COLUMNS=\(matmulDotColumns) -D DOT_VECTOR_WIDTH=\(matmulDotVectorWidth)"
+            + " -D BLOCKED_GROUP=\(matmulBlockedGroup) -D GROUP_SIZE=\(groupSize)"
     }
 }

@@ -4,7 +4,8 @@ import DescentOpenCL
 import DescentTestSupport
 import Testing
 
-/// The fused dense forward pass (matmul + bias + activation) against the CPU's composition.
+/// The fused dense forward pass (matmul + bias + activation) against the CPU's composition, for
+/// every matmul strategy.
 @Suite(.requiresOpenCL)
 struct DenseParityTests {
     func dense<B: Backend>(
@@ -26,13 +27,22 @@ struct DenseParityTests {
 
     @Test(arguments: shapes, [Activation.identity, .relu, .gelu, .sigmoid])
     func fusedForwardMatchesReference(shape: DenseShape, activation: Activation) throws {
+        for strategy in OpenCLTuning.MatmulStrategy.allCases {
+            try fusedForwardMatchesReference(shape: shape, activation: activation, strategy: strategy)
+        }
+    }
+
+    func fusedForwardMatchesReference(
+        shape: DenseShape, activation: Activation, strategy: OpenCLTuning.MatmulStrategy
+    ) throws {
         for (withBias, savePreActivation) in [(true, true), (false, false), (true, false)] {
             let expected = try dense(
                 on: CPUBackend(), shape: shape, activation: activation, withBias: withBias, savePreActivation: savePreActivation)
             let actual = try dense(
-                on: try OpenCLTestSupport.makeBackend(), shape: shape, activation: activation, withBias: withBias,
-                savePreActivation: savePreActivation)
-            expectClose(actual, expected, .matmul, "dense \(shape) \(activation) bias \(withBias) z \(savePreActivation)")
+                on: try OpenCLTestSupport.makeBackend(matmulStrategy: strategy), shape: shape, activation: activation,
+                withBias: withBias, savePreActivation: savePreActivation)
+            expectClose(
+                actual, expected, .matmul, "dense \(strategy) \(shape) \(activation) bias \(withBias) z \(savePreActivation)")
         }
     }
 }

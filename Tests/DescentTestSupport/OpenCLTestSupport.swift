@@ -44,6 +44,15 @@ public enum OpenCLTestSupport {
         _ = try device.get()
         return try OpenCLBackend(device: .fromEnvironment)
     }
+
+    /// A backend on the test device whose matmul uses `strategy`, so that every strategy is tested
+    /// on every device, not only the one `OpenCLTuning.forDevice` picks for it.
+    public static func makeBackend(matmulStrategy strategy: OpenCLTuning.MatmulStrategy) throws -> OpenCLBackend {
+        let info = try device.get()
+        var tuning = OpenCLTuning.forDevice(maxWorkGroupSize: info.maxWorkGroupSize, kind: info.kind)
+        tuning.matmulStrategy = strategy
+        return try OpenCLBackend(device: .fromEnvironment, tuning: tuning)
+    }
 }
 
 extension Trait where Self == ConditionTrait {

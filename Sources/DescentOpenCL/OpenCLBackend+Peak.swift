@@ -16,8 +16,8 @@ extension OpenCLBackend {
         ])
     }
 
-    /// Runs `output.count` work-items of `iterations` iterations of 8 float4 FMA chains:
-    /// `64 * iterations * output.count` floating-point operations.
+    /// Runs `output.count` work-items of `iterations` iterations of 8 float8 FMA chains:
+    /// `128 * iterations * output.count` floating-point operations.
     public func fmaChain(output: OpenCLBuffer, iterations: Int) throws {
         try launch(.peak, "fma_chain", global: [output.count], local: [min(64, device.maxWorkGroupSize)], [
             .memory(output.memory), .int(output.count), .int(iterations), .float(0.999),

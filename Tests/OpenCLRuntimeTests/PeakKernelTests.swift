@@ -22,7 +22,7 @@ struct PeakKernelTests {
         let output = try backend.makeBuffer(count: items)
         try backend.fmaChain(output: output, iterations: iterations)
         let device = try backend.download(output.view)
-        let offsets: [Float] = [0, 0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07], lanes: [Float] = [0, 0.1, 0.2, 0.3]
+        let offsets: [Float] = [0, 0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07], lanes: [Float] = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7]
         for item in [0, 1, 64, 129] {
             let base = Float(item) * 1e-6
             var sum: Float = 0

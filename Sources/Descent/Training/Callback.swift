@@ -93,7 +93,7 @@ public final class EarlyStopping: Callback {
             }
         }
         guard wait >= patience && record.epoch > 0 else { return .proceed }
-        return .stop(reason: "early stopping: \(monitor) did not improve for \(wait) epochs (best \(best.map { "\($0)" } ?? "none") at epoch \(bestEpoch.map(String.init) ?? "none"))")
+        return .stop(reason: "early stopping: \(monitor) did not improve for \(wait) epochs (best \(best.map { "\($0)" } ?? "none") at epoch \(bestEpoch.map { String($0 + 1) } ?? "none"))")
     }
 
     /// Puts the best epoch's weights back, whether training stopped early or ran to its end.

@@ -21,6 +21,39 @@
 #define FLAG_AMSGRAD 8
 #define FLAG_FIRST_STEP 16
 
+// Elements per work-item, one explicit vector (2, 4, 8 or 16): PoCL vectorizes explicit vectors
+// well and work-items poorly. The host launches ceil(count / OPTIMIZER_WIDTH) work-items.
+#ifndef OPTIMIZER_WIDTH
+#define OPTIMIZER_WIDTH 4
+#endif
+
+#define OPTIMIZER_CAT_(a, b) a##b
+#define OPTIMIZER_CAT(a, b) OPTIMIZER_CAT_(a, b)
+#define floatv OPTIMIZER_CAT(float, OPTIMIZER_WIDTH)
+#define vloadv OPTIMIZER_CAT(vload, OPTIMIZER_WIDTH)
+#define vstorev OPTIMIZER_CAT(vstore, OPTIMIZER_WIDTH)
+
+// n elements from p: a whole vector (vloadn needs only float alignment, so any view offset
+// works), or at the arena's end the first n with zeros after them, never reading past it.
+inline floatv optimizer_load(__global const float* p, const int n)
+{
+    if (n == OPTIMIZER_WIDTH) return vloadv(0, p);
+    float lanes[OPTIMIZER_WIDTH];
+    for (int k = 0; k < OPTIMIZER_WIDTH; k++) lanes[k] = k < n ? p[k] : 0.0f;
+    return vloadv(0, lanes);
+}
+
+inline void optimizer_store(__global float* p, const floatv value, const int n)
+{
+    if (n == OPTIMIZER_WIDTH) { vstorev(value, 0, p); return; }
+    float lanes[OPTIMIZER_WIDTH];
+    vstorev(value, 0, lanes);
+    for (int k = 0; k < n; k++) p[k] = lanes[k];
+}
+
+// Each work-item updates OPTIMIZER_WIDTH consecutive elements (fewer at the end). The rule and
+// flags are uniform, so the branches on them are taken once per vector, not per element; a state
+// is touched only by the rules that use it.
 __kernel void optimizer_step(const int count, const int rule, const int flags,
                              const float lr, const float h0, const float h1, const float h2,
                              const float step_size, const float secondary, const float tertiary,
@@ -32,95 +65,129 @@ __kernel void optimizer_step(const int count, const int rule, const int flags,
                              __global float* state1, const int state1_offset,
                              __global float* state2, const int state2_offset)
 {
-    const int i = get_global_id(0);
-    if (i >= count) return;
+    const int first = get_global_id(0) * OPTIMIZER_WIDTH;
+    if (first >= count) return;
+    const int n = min(OPTIMIZER_WIDTH, count - first);
     const bool keras = (flags & FLAG_KERAS) != 0;
-    __global float* s0 = state0 + state0_offset + i;
-    __global float* s1 = state1 + state1_offset + i;
-    __global float* s2 = state2 + state2_offset + i;
-    float w = parameters[parameters_offset + i];
-    float g = (gradient_scale ? gradient_scale[gradient_scale_offset] : 1.0f) * gradients[gradients_offset + i];
+    __global float* wp = parameters + parameters_offset + first;
+    floatv w = optimizer_load(wp, n);
+    floatv g = (gradient_scale ? gradient_scale[gradient_scale_offset] : 1.0f)
+        * optimizer_load(gradients + gradients_offset + first, n);
     if (clip_value > 0.0f) g = fmin(fmax(g, -clip_value), clip_value);
-    g += l2 * w + l1 * (w > 0.0f ? 1.0f : (w < 0.0f ? -1.0f : 0.0f));
+    g += l2 * w + l1 * sign(w);
     if (decoupled_decay != 0.0f) w *= 1.0f - lr * decoupled_decay;
 
     switch (rule) {
     case RULE_SGD: {  // h0 momentum, h1 dampening
         if (h0 == 0.0f) { w -= lr * g; break; }
         const bool nesterov = (flags & FLAG_NESTEROV) != 0;
+        __global float* p0 = state0 + state0_offset + first;
+        floatv s0;
         if (keras) {
-            *s0 = h0 * *s0 - lr * g;
-            w += nesterov ? h0 * *s0 - lr * g : *s0;
+            s0 = h0 * optimizer_load(p0, n) - lr * g;
+            if (nesterov) w += h0 * s0 - lr * g; else w += s0;
         } else {
-            *s0 = (flags & FLAG_FIRST_STEP) ? g : h0 * *s0 + (1.0f - h1) * g;
-            w -= lr * (nesterov ? g + h0 * *s0 : *s0);
+            s0 = (flags & FLAG_FIRST_STEP) ? g : h0 * optimizer_load(p0, n) + (1.0f - h1) * g;
+            if (nesterov) w -= lr * (g + h0 * s0); else w -= lr * s0;
         }
+        optimizer_store(p0, s0, n);
         break;
     }
-    case RULE_ADAGRAD:  // h2 epsilon
-        *s0 += g * g;
-        w -= keras ? step_size * g / sqrt(*s0 + h2) : step_size * g / (sqrt(*s0) + h2);
+    case RULE_ADAGRAD: {  // h2 epsilon
+        __global float* p0 = state0 + state0_offset + first;
+        const floatv s0 = optimizer_load(p0, n) + g * g;
+        optimizer_store(p0, s0, n);
+        if (keras) w -= step_size * g / sqrt(s0 + h2); else w -= step_size * g / (sqrt(s0) + h2);
         break;
+    }
     case RULE_RMSPROP: {  // h0 alpha, h1 momentum, h2 epsilon
         const bool centered = (flags & FLAG_CENTERED) != 0;
-        *s0 = h0 * *s0 + (1.0f - h0) * g * g;
-        float mean_square = *s0;
+        __global float* p0 = state0 + state0_offset + first;
+        const floatv s0 = h0 * optimizer_load(p0, n) + (1.0f - h0) * g * g;
+        optimizer_store(p0, s0, n);
+        floatv mean_square = s0;
         if (centered) {
-            *s1 = h0 * *s1 + (1.0f - h0) * g;
-            mean_square -= *s1 * *s1;
+            __global float* p1 = state1 + state1_offset + first;
+            const floatv s1 = h0 * optimizer_load(p1, n) + (1.0f - h0) * g;
+            optimizer_store(p1, s1, n);
+            mean_square -= s1 * s1;
         }
-        const float denominator = keras ? sqrt(mean_square + h2) : sqrt(mean_square) + h2;
+        floatv denominator;
+        if (keras) denominator = sqrt(mean_square + h2); else denominator = sqrt(mean_square) + h2;
         if (h1 != 0.0f) {
-            __global float* buffer = centered ? s2 : s1;
+            __global float* pb = centered ? state2 + state2_offset + first : state1 + state1_offset + first;
+            floatv buffer;
             if (keras) {
-                *buffer = h1 * *buffer + lr * g / denominator;
-                w -= *buffer;
+                buffer = h1 * optimizer_load(pb, n) + lr * g / denominator;
+                w -= buffer;
             } else {
-                *buffer = h1 * *buffer + g / denominator;
-                w -= lr * *buffer;
+                buffer = h1 * optimizer_load(pb, n) + g / denominator;
+                w -= lr * buffer;
             }
+            optimizer_store(pb, buffer, n);
         } else {
             w -= lr * g / denominator;
         }
         break;
     }
     case RULE_ADADELTA: {  // h0 rho, h2 epsilon
-        *s0 = h0 * *s0 + (1.0f - h0) * g * g;
-        const float delta = sqrt(*s1 + h2) / sqrt(*s0 + h2) * g;
-        *s1 = h0 * *s1 + (1.0f - h0) * delta * delta;
+        __global float* p0 = state0 + state0_offset + first;
+        __global float* p1 = state1 + state1_offset + first;
+        const floatv s0 = h0 * optimizer_load(p0, n) + (1.0f - h0) * g * g;
+        floatv s1 = optimizer_load(p1, n);
+        const floatv delta = sqrt(s1 + h2) / sqrt(s0 + h2) * g;
+        s1 = h0 * s1 + (1.0f - h0) * delta * delta;
+        optimizer_store(p0, s0, n);
+        optimizer_store(p1, s1, n);
         w -= lr * delta;
         break;
     }
     case RULE_ADAM: {  // h0 beta1, h1 beta2, h2 epsilon
-        *s0 = h0 * *s0 + (1.0f - h0) * g;
-        *s1 = h1 * *s1 + (1.0f - h1) * g * g;
-        float second = *s1;
+        __global float* p0 = state0 + state0_offset + first;
+        __global float* p1 = state1 + state1_offset + first;
+        const floatv s0 = h0 * optimizer_load(p0, n) + (1.0f - h0) * g;
+        const floatv s1 = h1 * optimizer_load(p1, n) + (1.0f - h1) * g * g;
+        optimizer_store(p0, s0, n);
+        optimizer_store(p1, s1, n);
+        floatv second = s1;
         if (flags & FLAG_AMSGRAD) {
-            *s2 = fmax(*s2, *s1);
-            second = *s2;
+            __global float* p2 = state2 + state2_offset + first;
+            second = fmax(optimizer_load(p2, n), s1);
+            optimizer_store(p2, second, n);
         }
-        w -= keras ? step_size * *s0 / (sqrt(second) + h2) : step_size * *s0 / (sqrt(second) / secondary + h2);
+        if (keras) w -= step_size * s0 / (sqrt(second) + h2);
+        else w -= step_size * s0 / (sqrt(second) / secondary + h2);
         break;
     }
-    case RULE_ADAMAX:  // h0 beta1, h1 beta2, h2 epsilon
-        *s0 = h0 * *s0 + (1.0f - h0) * g;
+    case RULE_ADAMAX: {  // h0 beta1, h1 beta2, h2 epsilon
+        __global float* p0 = state0 + state0_offset + first;
+        __global float* p1 = state1 + state1_offset + first;
+        const floatv s0 = h0 * optimizer_load(p0, n) + (1.0f - h0) * g;
+        floatv s1;
         if (keras) {
-            *s1 = fmax(h1 * *s1, fabs(g));
-            w -= step_size * *s0 / (*s1 + h2);
+            s1 = fmax(h1 * optimizer_load(p1, n), fabs(g));
+            w -= step_size * s0 / (s1 + h2);
         } else {
-            *s1 = fmax(h1 * *s1, fabs(g) + h2);
-            w -= step_size * *s0 / *s1;
+            s1 = fmax(h1 * optimizer_load(p1, n), fabs(g) + h2);
+            w -= step_size * s0 / s1;
         }
+        optimizer_store(p0, s0, n);
+        optimizer_store(p1, s1, n);
         break;
+    }
     case RULE_NADAM: {  // h0 beta1, h1 beta2, h2 epsilon
-        *s0 = h0 * *s0 + (1.0f - h0) * g;
-        *s1 = h1 * *s1 + (1.0f - h1) * g * g;
-        const float denominator = sqrt(*s1 / tertiary) + h2;
-        w -= step_size * g / denominator + secondary * *s0 / denominator;
+        __global float* p0 = state0 + state0_offset + first;
+        __global float* p1 = state1 + state1_offset + first;
+        const floatv s0 = h0 * optimizer_load(p0, n) + (1.0f - h0) * g;
+        const floatv s1 = h1 * optimizer_load(p1, n) + (1.0f - h1) * g * g;
+        optimizer_store(p0, s0, n);
+        optimizer_store(p1, s1, n);
+        const floatv denominator = sqrt(s1 / tertiary) + h2;
+        w -= step_size * g / denominator + secondary * s0 / denominator;
         break;
     }
     }
-    parameters[parameters_offset + i] = w;
+    optimizer_store(wp, w, n);
 }
 
 // scale[0] holds the sum of squared gradients (from reduce_all); it becomes PyTorch's factor.

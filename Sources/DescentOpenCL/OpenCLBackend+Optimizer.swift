@@ -1,7 +1,8 @@
 import DescentCore
 
 extension OpenCLBackend {
-    /// `optimizer_step` of `Kernels/optimizer.cl`: one launch for the whole group.
+    /// `optimizer_step` of `Kernels/optimizer.cl`: one launch for the whole group, each work-item
+    /// updating `tuning.optimizerWidth` consecutive elements.
     public func optimizerStep(
         _ step: OptimizerStep, parameters: View, gradients: View, state: [View], gradientScale: View?
     ) throws {
@@ -11,7 +12,7 @@ extension OpenCLBackend {
         let kernel = step.rule.kernelArguments(isFirstStep: step.stepNumber == 1)
         let states: [KernelArgument] = (0..<3).map { .optionalView($0 < state.count ? state[$0] : nil) }
         try launchElementwise(
-            .optimizer, "optimizer_step", count: parameters.count,
+            .optimizer, "optimizer_step", count: (parameters.count + tuning.optimizerWidth - 1) / tuning.optimizerWidth,
             [.int(parameters.count), .int(kernel.code), .int(kernel.flags), .float(step.learningRate),
              .float(kernel.hyperparameters.0), .float(kernel.hyperparameters.1), .float(kernel.hyperparameters.2),
              .float(scalars.stepSize), .float(scalars.secondary), .float(scalars.tertiary),

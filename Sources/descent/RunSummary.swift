@@ -56,12 +56,7 @@ struct RunSummary {
             ("train_seconds", .number(trainSeconds)),
             ("kernel_build_seconds", .optional(kernels?.seconds)),
             ("samples_per_second", .number(samplesPerSecond)),
-            ("findings", .array(findings.map { finding in
-                .object([
-                    ("code", .string(finding.code)), ("severity", .string(finding.severity.rawValue)),
-                    ("message", .string(finding.message)), ("advice", .string(finding.advice)),
-                ])
-            })),
+            ("findings", .array(findings.map(\.json))),
             ("report", .string(reportPath)),
         ]
         return .object(members)

@@ -4,7 +4,7 @@ extension OpenCLBackend {
     public func activationForward(_ activation: Activation, input: View, output: View) throws {
         try Validation.activationForward(activation, input: input, output: output)
         try launchElementwise(
-            .activation, "activation_forward", count: input.count,
+            "activation_forward", count: input.count,
             [.int(input.count), .int(activation.kernelCode), .float(activation.parameter), .view(input), .view(output)])
     }
 
@@ -14,7 +14,7 @@ extension OpenCLBackend {
         try Validation.activationBackward(
             activation, input: input, output: output, outputGradient: outputGradient, inputGradient: inputGradient)
         try launchElementwise(
-            .activation, "activation_backward", count: input.count,
+            "activation_backward", count: input.count,
             [.int(input.count), .int(activation.kernelCode), .float(activation.parameter),
              .view(input), .view(output), .view(outputGradient), .view(inputGradient)])
     }

@@ -19,12 +19,12 @@ extension OpenCLBackend {
         case .tiled:
             let width = tuning.matmulGroupWidth, tile = tuning.matmulTile
             try launch(
-                .matmul, "dense_forward",
+                "dense_forward",
                 global: [(shape.outputs + tile - 1) / tile * width, (shape.batch + tile - 1) / tile * width],
                 local: [width, width], arguments)
         case .registerBlocked:
             try launch(
-                .matmul, "dense_forward_blocked",
+                "dense_forward_blocked",
                 global: blockedGlobalSize(
                     m: shape.batch, n: shape.outputs, rows: tuning.matmulBlockRows, columns: tuning.matmulVectorWidth),
                 local: [tuning.matmulBlockedGroup, 1], arguments)

@@ -11,12 +11,12 @@ extension OpenCLBackend {
         let invalidRow = try scratch(.invalidLabel, count: 1, elementType: .int32)
         try enqueueFill(try invalidRow.view(offset: 0, count: 1), pattern: Int32.max)
         try launch(
-            .loss, "softmax_cross_entropy_rows", global: [shape.rows * tuning.groupSize], local: [tuning.groupSize],
+            "softmax_cross_entropy_rows", global: [shape.rows * tuning.groupSize], local: [tuning.groupSize],
             [.int(shape.columns), .float(options.labelSmoothing), .view(logits), .view(labels),
              .optionalView(options.classWeights), .optionalView(sampleWeights), .optionalView(outputs.perSampleLoss),
              .optionalView(outputs.inputGradient)] + rowBuffers + [.memory(invalidRow.memory)])
         try launch(
-            .loss, "record_invalid_label", global: [1], local: nil,
+            "record_invalid_label", global: [1], local: nil,
             [.int(shape.rows), .int(shape.columns), .memory(invalidRow.memory), .view(labels), .memory(deviceStatus.memory)])
         expectDeviceStatus()
         try finishLoss(rowBuffers, shape: shape, rootOfMean: false, outputs: outputs)
@@ -53,7 +53,7 @@ extension OpenCLBackend {
     ) throws {
         let rowBuffers = try rowScratch(rows: shape.rows)
         try launchElementwise(
-            .loss, "elementwise_loss_rows", count: shape.rows,
+            "elementwise_loss_rows", count: shape.rows,
             [.int(kind), .float(delta), .int(shape.rows), .int(shape.columns), .view(input), .view(targets),
              .optionalView(positiveWeight), .optionalView(sampleWeights), .optionalView(outputs.perSampleLoss),
              .optionalView(outputs.inputGradient)] + rowBuffers)
@@ -75,11 +75,11 @@ extension OpenCLBackend {
     ) throws {
         let scale = try scratch(.lossScale, count: 1)
         try launch(
-            .loss, "loss_finish", global: [tuning.groupSize], local: [tuning.groupSize],
+            "loss_finish", global: [tuning.groupSize], local: [tuning.groupSize],
             [.int(shape.rows), .int(rootOfMean ? 1 : 0)] + rowBuffers + [.view(outputs.loss), .memory(scale.memory)])
         guard let gradient = outputs.inputGradient else { return }
         try launchElementwise(
-            .loss, "loss_scale_gradient", count: gradient.count,
+            "loss_scale_gradient", count: gradient.count,
             [.int(gradient.count), .memory(scale.memory), .view(gradient)])
     }
 }

@@ -13,7 +13,7 @@ extension OpenCLBackend {
         case .tiled:
             let width = tuning.matmulGroupWidth, tile = tuning.matmulTile
             try launch(
-                .matmul, "matmul_tiled",
+                "matmul_tiled",
                 global: [(shape.n + tile - 1) / tile * width, (shape.m + tile - 1) / tile * width],
                 local: [width, width],
                 arguments + [.int(shape.transposeB ? 1 : 0), .float(alpha), .float(beta), .view(a), .view(b), .view(c)])
@@ -23,7 +23,7 @@ extension OpenCLBackend {
                 ? ("matmul_blocked_dot", tuning.matmulDotRows, tuning.matmulDotColumns)
                 : ("matmul_blocked", tuning.matmulBlockRows, tuning.matmulVectorWidth)
             try launch(
-                .matmul, kernel, global: blockedGlobalSize(m: shape.m, n: shape.n, rows: rows, columns: columns),
+                kernel, global: blockedGlobalSize(m: shape.m, n: shape.n, rows: rows, columns: columns),
                 local: [tuning.matmulBlockedGroup, 1],
                 arguments + [.float(alpha), .float(beta), .view(a), .view(b), .view(c)])
         }

@@ -1,39 +1,42 @@
 import DescentCore
 
-/// What `OpenCLBackend.prepareKernels()` did: how many programs it compiled from source, loaded
-/// from the on-disk binary cache or found already in memory, and the wall time it took.
+/// What `OpenCLBackend.prepareKernels()` did: where Descent's program came from and the wall time
+/// it took.
 public struct KernelPreparation: Sendable, Equatable, CustomStringConvertible {
-    public var compiled = 0
-    public var loadedFromDisk = 0
-    public var alreadyInMemory = 0
-    public var seconds = 0.0
+    /// Where the program came from.
+    public enum Origin: String, Sendable {
+        /// Compiled from source (the driver may still have used a cache of its own, as PoCL does).
+        case builtFromSource = "built from source"
+        /// Loaded from Descent's on-disk binary cache.
+        case loadedFromDisk = "loaded from the disk cache"
+        /// Already built by another backend on the same device in this process.
+        case alreadyInMemory = "already built"
+    }
+
+    public var origin: Origin
+    public var seconds: Double
 
     public var description: String {
-        var parts: [String] = []
-        if compiled > 0 { parts.append("\(compiled) compiled") }
-        if loadedFromDisk > 0 { parts.append("\(loadedFromDisk) from the disk cache") }
-        if alreadyInMemory > 0 { parts.append("\(alreadyInMemory) already built") }
-        return "\(parts.joined(separator: ", ")) in \((seconds * 100).rounded() / 100) s"
+        "\(origin.rawValue) in \((seconds * 100).rounded() / 100) s"
     }
 }
 
 extension OpenCLBackend {
-    /// Builds every Descent program for this device now (from the disk cache when it holds
-    /// them), so that the first training step does not pay for compilation and the cost can be
-    /// reported on its own. Optional: programs are otherwise built on first use.
+    /// Builds Descent's program for this device now (from the disk cache when it holds it), so
+    /// that the first training step does not pay for compilation and the cost can be reported on
+    /// its own. Optional: the program is otherwise built on the first launch. Drivers that compile
+    /// each kernel's machine code at its first launch (PoCL) still do that then.
     /// - Throws: `DescentError.kernelBuildFailed` with the compiler's log.
     public func prepareKernels() throws -> KernelPreparation {
         let started = ContinuousClock.now
-        var preparation = KernelPreparation()
-        for program in KernelProgram.allCases {
-            switch try deviceContext.prepare(named: program.rawValue, source: program.source, options: tuning.buildOptions) {
-            case .memory: preparation.alreadyInMemory += 1
-            case .disk: preparation.loadedFromDisk += 1
-            case .source: preparation.compiled += 1
+        let origin: KernelPreparation.Origin =
+            switch try deviceContext.prepare(named: KernelProgram.name, source: KernelProgram.source, options: tuning.buildOptions) {
+            case .memory: .alreadyInMemory
+            case .disk: .loadedFromDisk
+            case .source: .builtFromSource
             }
-        }
         let elapsed = ContinuousClock.now - started
-        preparation.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-        return preparation
+        return KernelPreparation(
+            origin: origin, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
     }
 }

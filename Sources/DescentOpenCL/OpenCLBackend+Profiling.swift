@@ -3,7 +3,7 @@ import DescentCore
 
 /// The device time one kernel took, summed over its launches, from OpenCL profiling events.
 public struct KernelTime: Sendable, Equatable {
-    /// `program.kernel`, for example `matmul.matmul_tiled`.
+    /// The kernel's name in `Kernels/`, for example `matmul_tiled`.
     public var kernel: String
     public var launches: Int
     /// Device time from the start to the end of each launch, summed, in milliseconds.

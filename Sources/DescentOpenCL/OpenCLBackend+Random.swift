@@ -8,7 +8,7 @@ extension OpenCLBackend {
         case .normal(let mean, let standardDeviation): ("random_normal", mean, standardDeviation)
         }
         try launchElementwise(
-            .random, kernel, count: destination.count,
+            kernel, count: destination.count,
             [.int(destination.count), .ulong(key.seed), .ulong(key.stream), .ulong(key.offset),
              .float(first), .float(second), .view(destination)])
     }

@@ -10,19 +10,19 @@ extension OpenCLBackend {
         case .all:
             let groups = min((shape.count + group - 1) / group, Self.maxReductionGroups)
             try launch(
-                .reduction, "reduce_all_partial", global: [groups * group], local: [group],
+                "reduce_all_partial", global: [groups * group], local: [group],
                 [.int(operation.kernelCode), .int(shape.count), .view(input), .memory(reductionScratch.memory)])
             try launch(
-                .reduction, "reduce_all_final", global: [group], local: [group],
+                "reduce_all_final", global: [group], local: [group],
                 [.int(operation.kernelCode), .int(groups), .int(shape.count),
                  .memory(reductionScratch.memory), .view(output)])
         case .eachRow:
             try launch(
-                .reduction, "reduce_rows", global: [shape.rows * group], local: [group],
+                "reduce_rows", global: [shape.rows * group], local: [group],
                 [.int(operation.kernelCode), .int(shape.columns), .view(input), .view(output)])
         case .eachColumn:
             try launchElementwise(
-                .reduction, "reduce_columns", count: shape.columns,
+                "reduce_columns", count: shape.columns,
                 [.int(operation.kernelCode), .int(shape.rows), .int(shape.columns), .view(input), .view(output)])
         }
     }
@@ -30,7 +30,7 @@ extension OpenCLBackend {
     public func argmaxRows(_ input: View, output: View, shape: MatrixShape) throws {
         try Validation.argmaxRows(input, output: output, shape: shape)
         try launch(
-            .reduction, "argmax_rows", global: [shape.rows * tuning.groupSize], local: [tuning.groupSize],
+            "argmax_rows", global: [shape.rows * tuning.groupSize], local: [tuning.groupSize],
             [.int(shape.columns), .view(input), .view(output)])
     }
 }

@@ -208,22 +208,21 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
 
     // MARK: Launching kernels
 
-    /// Enqueues `kernel` of `program` over `global` work-items in work-groups of `local`
+    /// Enqueues `kernel` over `global` work-items in work-groups of `local`
     /// (`nil`: the driver chooses). Global sizes are rounded up to multiples of `local`; kernels
     /// check their bounds. Returns without waiting.
     func launch(
-        _ program: KernelProgram, _ kernel: String, global: [Int], local: [Int]?, _ arguments: [KernelArgument]
+        _ kernel: String, global: [Int], local: [Int]?, _ arguments: [KernelArgument]
     ) throws {
         guard global.allSatisfy({ $0 > 0 }) else { return }
         let roundedGlobal = local.map { zip(global, $0).map { roundUp($0, toMultipleOf: $1) } } ?? global
         try kernels.withLock { kernels in
-            let key = "\(program.rawValue).\(kernel)"
             let compiled: OpenCLKernel
-            if let cached = kernels[key] {
+            if let cached = kernels[kernel] {
                 compiled = cached
             } else {
-                compiled = try makeKernel(program, kernel)
-                kernels[key] = compiled
+                compiled = try makeKernel(kernel)
+                kernels[kernel] = compiled
             }
             try compiled.setArguments(arguments)
             var event: cl_event? = nil
@@ -242,18 +241,18 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
                 }
             }
             try check(status, "clEnqueueNDRangeKernel(\(kernel), global \(roundedGlobal), local \(local ?? []))")
-            if let event { profiledLaunches.withLock { $0.append((key, OpenCLEventHandle(event))) } }
+            if let event { profiledLaunches.withLock { $0.append((kernel, OpenCLEventHandle(event))) } }
             launches.withLock { $0 += 1 }
         }
     }
 
     /// A one-dimensional launch over `count` elements.
-    func launchElementwise(_ program: KernelProgram, _ kernel: String, count: Int, _ arguments: [KernelArgument]) throws {
-        try launch(program, kernel, global: [count], local: [min(64, device.maxWorkGroupSize)], arguments)
+    func launchElementwise(_ kernel: String, count: Int, _ arguments: [KernelArgument]) throws {
+        try launch(kernel, global: [count], local: [min(64, device.maxWorkGroupSize)], arguments)
     }
 
-    private func makeKernel(_ program: KernelProgram, _ name: String) throws -> OpenCLKernel {
-        let handle = try deviceContext.program(named: program.rawValue, source: program.source, options: tuning.buildOptions)
+    private func makeKernel(_ name: String) throws -> OpenCLKernel {
+        let handle = try deviceContext.program(named: KernelProgram.name, source: KernelProgram.source, options: tuning.buildOptions)
         var status: cl_int = CL_SUCCESS
         guard let raw = clCreateKernel(handle.raw, name, &status), status == CL_SUCCESS else {
             throw DescentError.openCLCallFailed(call: "clCreateKernel(\(name))", code: status, name: openCLErrorName(status))

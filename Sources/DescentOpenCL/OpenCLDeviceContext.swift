@@ -24,7 +24,7 @@ final class OpenCLDeviceContext: Sendable {
     static func shared(for device: OpenCLDevice) throws -> OpenCLDeviceContext {
         try contexts.withLock { contexts in
             if let existing = contexts[device.info.index] { return existing }
-            let created = try OpenCLDeviceContext(device: device, binaryCache: .standard)
+            let created = try OpenCLDeviceContext(device: device, binaryCache: .standard(for: device.info))
             contexts[device.info.index] = created
             return created
         }
@@ -72,7 +72,7 @@ final class OpenCLDeviceContext: Sendable {
             binaryCache.remove(key: key)
         }
         let program = try buildFromSource(name: name, source: source, options: options)
-        if let binary = try? programBinary(program), !binary.isEmpty { binaryCache.store(key: key, binary: binary) }
+        if binaryCache.directory != nil, let binary = try? programBinary(program), !binary.isEmpty { binaryCache.store(key: key, binary: binary) }
         return (program, .source)
     }
 

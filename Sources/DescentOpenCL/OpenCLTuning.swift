@@ -34,7 +34,7 @@ public struct OpenCLTuning: Sendable, Equatable {
     public var matmulBlockedGroup: Int
     /// Work-items per work-group of the row-wise kernels (softmax, reductions); a power of two.
     public var groupSize: Int
-    /// Elements per work-item of `optimizer_step`, one explicit vector (2, 4, 8 or 16).
+    /// Elements per work-item of the `optimizer_step_*` kernels, one explicit vector (2, 4, 8 or 16).
     public var optimizerWidth: Int
 
     public static let `default` = OpenCLTuning(

@@ -12,19 +12,27 @@ import Musl
 /// corrupt file is reported as missing and rebuilt, never trusted. Files are written to a
 /// temporary name and renamed into place, so a crash never leaves half a file under the real name.
 /// `DESCENT_KERNEL_CACHE=off` disables the cache; `DESCENT_KERNEL_CACHE=/some/dir` moves it.
-struct ProgramBinaryCache: Sendable {
+struct ProgramBinaryCache: Sendable, Equatable {
     /// Where the files go; `nil` when the cache is disabled.
     let directory: String?
 
     private static let magic = Array("DESCENTB".utf8)
 
+    /// The cache the environment asks for, on `device`.
+    ///
+    /// Disabled where the driver keeps a compiled-kernel cache of its own: PoCL does (its kcache,
+    /// unless `POCL_KERNEL_CACHE=0`), caching both the program and each kernel's machine code, and
+    /// asking PoCL for a program binary makes it compile every kernel in the program first
+    /// (~12 s for Descent's on a 2-core CPU, most of them never launched).
+    static func standard(for device: OpenCLDeviceInfo) -> ProgramBinaryCache {
+        if device.platformName == "Portable Computing Language" && variable("POCL_KERNEL_CACHE") != "0" {
+            return ProgramBinaryCache(directory: nil)
+        }
+        return standard
+    }
+
     /// The cache the environment asks for.
     static var standard: ProgramBinaryCache {
-        func variable(_ name: String) -> String? {
-            guard let value = getenv(name) else { return nil }
-            let text = String(cString: value)
-            return text.isEmpty ? nil : text
-        }
         switch variable("DESCENT_KERNEL_CACHE") {
         case "off", "0", "false": return ProgramBinaryCache(directory: nil)
         case let path?: return ProgramBinaryCache(directory: path)
@@ -99,6 +107,13 @@ struct ProgramBinaryCache: Sendable {
         }
         return true
     }
+}
+
+/// The environment variable `name`, or nil when it is unset or empty.
+private func variable(_ name: String) -> String? {
+    guard let value = getenv(name) else { return nil }
+    let text = String(cString: value)
+    return text.isEmpty ? nil : text
 }
 
 /// FNV-1a, 64-bit: a fast, stable hash for cache keys and checksums (not for security).

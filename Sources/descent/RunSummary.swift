@@ -22,7 +22,7 @@ struct RunSummary {
 
     var timeDescription: String {
         var parts: [String] = []
-        if let kernels { parts.append("kernels \(ProgressBar.duration(kernels.seconds)) (\(kernels.compiled) compiled, \(kernels.loadedFromDisk) cached)") }
+        if let kernels { parts.append("kernels \(ProgressBar.duration(kernels.seconds)) (\(kernels.origin.rawValue))") }
         parts.append("data \(ProgressBar.duration(loadSeconds))")
         parts.append("training \(ProgressBar.duration(trainSeconds)) (\(history.epochs.count) epochs, \(Int(samplesPerSecond.rounded())) samples/s)")
         parts.append("test \(ProgressBar.duration(evaluationSeconds))")

@@ -106,6 +106,24 @@ struct ProgramCacheTests {
         #expect(try context.loadOrBuild(name: "twice", source: Self.source, options: "").1 == .disk)
     }
 
+    @Test func poclsOwnKernelCacheReplacesOurs() throws {
+        func device(onPlatform platform: String) throws -> OpenCLDeviceInfo {
+            let real = try OpenCLDevices.device(for: .fromEnvironment).info
+            return OpenCLDeviceInfo(
+                index: real.index, platformName: platform, platformVersion: real.platformVersion, name: real.name,
+                vendor: real.vendor, kind: real.kind, computeUnits: real.computeUnits, clockMegahertz: real.clockMegahertz,
+                globalMemoryBytes: real.globalMemoryBytes, localMemoryBytes: real.localMemoryBytes,
+                maxAllocationBytes: real.maxAllocationBytes, maxWorkGroupSize: real.maxWorkGroupSize,
+                baseAddressAlignmentBits: real.baseAddressAlignmentBits, driverVersion: real.driverVersion,
+                openCLVersion: real.openCLVersion)
+        }
+        let pocl = try device(onPlatform: "Portable Computing Language")
+        let other = try device(onPlatform: "NVIDIA CUDA")
+        #expect(ProgramBinaryCache.standard(for: other) == ProgramBinaryCache.standard)
+        let poclCacheOff = getenv("POCL_KERNEL_CACHE").map { String(cString: $0) == "0" } ?? false
+        #expect(ProgramBinaryCache.standard(for: pocl).directory == (poclCacheOff ? ProgramBinaryCache.standard.directory : nil))
+    }
+
     @Test func disabledCacheWritesNothing() {
         let cache = ProgramBinaryCache(directory: nil)
         cache.store(key: "k", binary: [1, 2, 3])

@@ -12,7 +12,9 @@ struct Bench: ParsableCommand {
             Every result is validated against the CPU reference before it is timed; times are the \
             median of several runs after a warm-up, with min and max. CLBlast is loaded at run \
             time when libclblast.so.1 is installed. The device is chosen like descent train's \
-            (--device, DESCENT_DEVICE, else the best).
+            (--device, DESCENT_DEVICE, else the best). A full run first tunes the matmul variant \
+            for the device (each candidate is an 'autotune' row) and stores the choice, which \
+            descent train then uses; --quick tunes only when no choice is stored.
             """
     )
 
@@ -42,7 +44,8 @@ struct Bench: ParsableCommand {
         do {
             let selector = device.map(DeviceSelector.init(parsing:)) ?? .fromEnvironment
             if profile { return try ProfileBench.run(device: selector, quick: quick, json: json) }
-            let backend = try OpenCLBackend(device: selector)
+            let (tuning, tuned) = try AutotuneBench.tuning(device: selector, quick: quick)
+            let backend = try OpenCLBackend(device: selector, tuning: tuning)
             _ = try backend.prepareKernels()
             var rows: [[String]] = []
             let context = BenchContext(openCL: backend, quick: quick, runs: runs, filter: filter) { row in
@@ -55,10 +58,11 @@ struct Bench: ParsableCommand {
             }
             let clblast = CLBlast.load()
             if !json {
-                StandardError.line("Device: \(backend.device.name) (\(backend.device.kind.rawValue), \(backend.device.platformName), \(backend.device.computeUnits) compute units)")
+                StandardError.line("Device: \(backend.device.name) (\(backend.device.kind.rawValue), \(backend.device.platformName), \(backend.device.computeUnits) compute units); matmul \(tuning.matmulVariant)")
                 if case .failure(let failure) = clblast { StandardError.line("CLBlast: \(failure)") }
             }
             try PeakBench.run(context)
+            AutotuneBench.record(tuned, chosen: tuning, context)
             try MatmulBench.run(context, clblast: clblast)
             try KernelBench.run(context)
             try TrainingBench.run(context)

@@ -29,25 +29,25 @@
 
 #define OPTIMIZER_CAT_(a, b) a##b
 #define OPTIMIZER_CAT(a, b) OPTIMIZER_CAT_(a, b)
-#define floatv OPTIMIZER_CAT(float, OPTIMIZER_WIDTH)
-#define vloadv OPTIMIZER_CAT(vload, OPTIMIZER_WIDTH)
-#define vstorev OPTIMIZER_CAT(vstore, OPTIMIZER_WIDTH)
+#define optimizer_vector OPTIMIZER_CAT(float, OPTIMIZER_WIDTH)
+#define optimizer_vload OPTIMIZER_CAT(vload, OPTIMIZER_WIDTH)
+#define optimizer_vstore OPTIMIZER_CAT(vstore, OPTIMIZER_WIDTH)
 
 // n elements from p: a whole vector (vloadn needs only float alignment, so any view offset
 // works), or at the arena's end the first n with zeros after them, never reading past it.
-inline floatv optimizer_load(__global const float* p, const int n)
+inline optimizer_vector optimizer_load(__global const float* p, const int n)
 {
-    if (n == OPTIMIZER_WIDTH) return vloadv(0, p);
+    if (n == OPTIMIZER_WIDTH) return optimizer_vload(0, p);
     float lanes[OPTIMIZER_WIDTH];
     for (int k = 0; k < OPTIMIZER_WIDTH; k++) lanes[k] = k < n ? p[k] : 0.0f;
-    return vloadv(0, lanes);
+    return optimizer_vload(0, lanes);
 }
 
-inline void optimizer_store(__global float* p, const floatv value, const int n)
+inline void optimizer_store(__global float* p, const optimizer_vector value, const int n)
 {
-    if (n == OPTIMIZER_WIDTH) { vstorev(value, 0, p); return; }
+    if (n == OPTIMIZER_WIDTH) { optimizer_vstore(value, 0, p); return; }
     float lanes[OPTIMIZER_WIDTH];
-    vstorev(value, 0, lanes);
+    optimizer_vstore(value, 0, lanes);
     for (int k = 0; k < n; k++) p[k] = lanes[k];
 }
 
@@ -80,8 +80,8 @@ __attribute__((always_inline)) void optimizer_update(const int rule, OPTIMIZER_P
     const int n = min(OPTIMIZER_WIDTH, count - first);
     const bool keras = (flags & FLAG_KERAS) != 0;
     __global float* wp = parameters + parameters_offset + first;
-    floatv w = optimizer_load(wp, n);
-    floatv g = (gradient_scale ? gradient_scale[gradient_scale_offset] : 1.0f)
+    optimizer_vector w = optimizer_load(wp, n);
+    optimizer_vector g = (gradient_scale ? gradient_scale[gradient_scale_offset] : 1.0f)
         * optimizer_load(gradients + gradients_offset + first, n);
     if (clip_value > 0.0f) g = fmin(fmax(g, -clip_value), clip_value);
     g += l2 * w + l1 * sign(w);
@@ -92,7 +92,7 @@ __attribute__((always_inline)) void optimizer_update(const int rule, OPTIMIZER_P
         if (h0 == 0.0f) { w -= lr * g; break; }
         const bool nesterov = (flags & FLAG_NESTEROV) != 0;
         __global float* p0 = state0 + state0_offset + first;
-        floatv s0;
+        optimizer_vector s0;
         if (keras) {
             s0 = h0 * optimizer_load(p0, n) - lr * g;
             if (nesterov) w += h0 * s0 - lr * g; else w += s0;
@@ -105,7 +105,7 @@ __attribute__((always_inline)) void optimizer_update(const int rule, OPTIMIZER_P
     }
     case RULE_ADAGRAD: {  // h2 epsilon
         __global float* p0 = state0 + state0_offset + first;
-        const floatv s0 = optimizer_load(p0, n) + g * g;
+        const optimizer_vector s0 = optimizer_load(p0, n) + g * g;
         optimizer_store(p0, s0, n);
         if (keras) w -= step_size * g / sqrt(s0 + h2); else w -= step_size * g / (sqrt(s0) + h2);
         break;
@@ -113,20 +113,20 @@ __attribute__((always_inline)) void optimizer_update(const int rule, OPTIMIZER_P
     case RULE_RMSPROP: {  // h0 alpha, h1 momentum, h2 epsilon
         const bool centered = (flags & FLAG_CENTERED) != 0;
         __global float* p0 = state0 + state0_offset + first;
-        const floatv s0 = h0 * optimizer_load(p0, n) + (1.0f - h0) * g * g;
+        const optimizer_vector s0 = h0 * optimizer_load(p0, n) + (1.0f - h0) * g * g;
         optimizer_store(p0, s0, n);
-        floatv mean_square = s0;
+        optimizer_vector mean_square = s0;
         if (centered) {
             __global float* p1 = state1 + state1_offset + first;
-            const floatv s1 = h0 * optimizer_load(p1, n) + (1.0f - h0) * g;
+            const optimizer_vector s1 = h0 * optimizer_load(p1, n) + (1.0f - h0) * g;
             optimizer_store(p1, s1, n);
             mean_square -= s1 * s1;
         }
-        floatv denominator;
+        optimizer_vector denominator;
         if (keras) denominator = sqrt(mean_square + h2); else denominator = sqrt(mean_square) + h2;
         if (h1 != 0.0f) {
             __global float* pb = centered ? state2 + state2_offset + first : state1 + state1_offset + first;
-            floatv buffer;
+            optimizer_vector buffer;
             if (keras) {
                 buffer = h1 * optimizer_load(pb, n) + lr * g / denominator;
                 w -= buffer;
@@ -143,9 +143,9 @@ __attribute__((always_inline)) void optimizer_update(const int rule, OPTIMIZER_P
     case RULE_ADADELTA: {  // h0 rho, h2 epsilon
         __global float* p0 = state0 + state0_offset + first;
         __global float* p1 = state1 + state1_offset + first;
-        const floatv s0 = h0 * optimizer_load(p0, n) + (1.0f - h0) * g * g;
-        floatv s1 = optimizer_load(p1, n);
-        const floatv delta = sqrt(s1 + h2) / sqrt(s0 + h2) * g;
+        const optimizer_vector s0 = h0 * optimizer_load(p0, n) + (1.0f - h0) * g * g;
+        optimizer_vector s1 = optimizer_load(p1, n);
+        const optimizer_vector delta = sqrt(s1 + h2) / sqrt(s0 + h2) * g;
         s1 = h0 * s1 + (1.0f - h0) * delta * delta;
         optimizer_store(p0, s0, n);
         optimizer_store(p1, s1, n);
@@ -155,11 +155,11 @@ __attribute__((always_inline)) void optimizer_update(const int rule, OPTIMIZER_P
     case RULE_ADAM: {  // h0 beta1, h1 beta2, h2 epsilon
         __global float* p0 = state0 + state0_offset + first;
         __global float* p1 = state1 + state1_offset + first;
-        const floatv s0 = h0 * optimizer_load(p0, n) + (1.0f - h0) * g;
-        const floatv s1 = h1 * optimizer_load(p1, n) + (1.0f - h1) * g * g;
+        const optimizer_vector s0 = h0 * optimizer_load(p0, n) + (1.0f - h0) * g;
+        const optimizer_vector s1 = h1 * optimizer_load(p1, n) + (1.0f - h1) * g * g;
         optimizer_store(p0, s0, n);
         optimizer_store(p1, s1, n);
-        floatv second = s1;
+        optimizer_vector second = s1;
         if (flags & FLAG_AMSGRAD) {
             __global float* p2 = state2 + state2_offset + first;
             second = fmax(optimizer_load(p2, n), s1);
@@ -172,8 +172,8 @@ __attribute__((always_inline)) void optimizer_update(const int rule, OPTIMIZER_P
     case RULE_ADAMAX: {  // h0 beta1, h1 beta2, h2 epsilon
         __global float* p0 = state0 + state0_offset + first;
         __global float* p1 = state1 + state1_offset + first;
-        const floatv s0 = h0 * optimizer_load(p0, n) + (1.0f - h0) * g;
-        floatv s1;
+        const optimizer_vector s0 = h0 * optimizer_load(p0, n) + (1.0f - h0) * g;
+        optimizer_vector s1;
         if (keras) {
             s1 = fmax(h1 * optimizer_load(p1, n), fabs(g));
             w -= step_size * s0 / (s1 + h2);
@@ -188,11 +188,11 @@ __attribute__((always_inline)) void optimizer_update(const int rule, OPTIMIZER_P
     case RULE_NADAM: {  // h0 beta1, h1 beta2, h2 epsilon
         __global float* p0 = state0 + state0_offset + first;
         __global float* p1 = state1 + state1_offset + first;
-        const floatv s0 = h0 * optimizer_load(p0, n) + (1.0f - h0) * g;
-        const floatv s1 = h1 * optimizer_load(p1, n) + (1.0f - h1) * g * g;
+        const optimizer_vector s0 = h0 * optimizer_load(p0, n) + (1.0f - h0) * g;
+        const optimizer_vector s1 = h1 * optimizer_load(p1, n) + (1.0f - h1) * g * g;
         optimizer_store(p0, s0, n);
         optimizer_store(p1, s1, n);
-        const floatv denominator = sqrt(s1 / tertiary) + h2;
+        const optimizer_vector denominator = sqrt(s1 / tertiary) + h2;
         w -= step_size * g / denominator + secondary * s0 / denominator;
         break;
     }

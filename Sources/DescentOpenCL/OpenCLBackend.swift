@@ -40,7 +40,8 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     /// Opens a backend on the device `selector` picks (by default `DESCENT_DEVICE`, else the best).
     /// - Parameters:
     ///   - selector: which device; see `DeviceSelector`.
-    ///   - tuning: kernel tunables; by default `OpenCLTuning.forDevice` for the chosen device.
+    ///   - tuning: kernel tunables; by default the matmul variant `MatmulAutotuner` chose for this
+    ///     device when one is stored (`TuningCache.standard`), else `OpenCLTuning.forDevice`.
     ///   - profiling: time every kernel with OpenCL profiling events, for `kernelProfile()`
     ///     (each launch then keeps an event until the profile is read).
     /// - Throws: `DescentError.noOpenCLDevice` (with how to install one), `.deviceNotFound`, or
@@ -48,7 +49,8 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     public init(device selector: DeviceSelector = .fromEnvironment, tuning: OpenCLTuning? = nil, profiling: Bool = false) throws {
         let device = try OpenCLDevices.device(for: selector)
         self.device = device.info
-        self.tuning = tuning ?? .forDevice(maxWorkGroupSize: device.info.maxWorkGroupSize, kind: device.info.kind)
+        self.tuning = tuning ?? TuningCache.standard.load(for: device.info)
+            ?? .forDevice(maxWorkGroupSize: device.info.maxWorkGroupSize, kind: device.info.kind)
         deviceContext = try OpenCLDeviceContext.shared(for: device)
         var status: cl_int = CL_SUCCESS
         let properties = cl_command_queue_properties(profiling ? CL_QUEUE_PROFILING_ENABLE : 0)

@@ -64,7 +64,7 @@ struct ProgramBinaryCache: Sendable, Equatable {
 
     /// Stores `binary` under `key`, atomically. Failures are ignored: the cache is an optimization.
     func store(key: String, binary: [UInt8]) {
-        guard let directory, let path = path(for: key), makeDirectories(directory) else { return }
+        guard let directory, let path = path(for: key), Self.makeDirectories(directory) else { return }
         var bytes = Self.magic
         appendUInt64(&bytes, UInt64(key.utf8.count))
         bytes += Array(key.utf8)
@@ -99,7 +99,8 @@ struct ProgramBinaryCache: Sendable, Equatable {
         }
     }
 
-    private func makeDirectories(_ path: String) -> Bool {
+    /// Creates `path` and its parents as needed; false when one cannot be made.
+    static func makeDirectories(_ path: String) -> Bool {
         var prefix = path.hasPrefix("/") ? "" : "."
         for component in path.split(separator: "/") {
             prefix += "/" + component

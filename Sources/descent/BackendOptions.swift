@@ -9,14 +9,23 @@ struct BackendOptions: ParsableArguments {
     @Option(help: "OpenCL device: an index, gpu/cpu, or a substring of its name (default: DESCENT_DEVICE, else the best).")
     var device: String?
 
-    /// The chosen backend; `note` says why it is not the one asked for, when it is not.
-    func choose() throws -> ChosenBackend {
+    /// The chosen backend; `note` says why it is not the one asked for, when it is not. On an
+    /// OpenCL device's first use the matmul variant is tuned (`MatmulAutotuner`), said through
+    /// `progress` (by default on standard error).
+    func choose(progress: (String) -> Void = { StandardError.line($0) }) throws -> ChosenBackend {
         switch backend {
         case "cpu":
             return .cpu(CPUBackend(), note: nil)
         case "opencl":
             do {
-                return .openCL(try OpenCLBackend(device: device.map(DeviceSelector.init(parsing:)) ?? .fromEnvironment))
+                let selector = device.map(DeviceSelector.init(parsing:)) ?? .fromEnvironment
+                let (tuning, measured) = try MatmulAutotuner.tuningOnFirstUse(device: selector)
+                if let measured {
+                    progress(
+                        "Tuned the matmul kernels for this device in \(ProgressBar.duration(measured.seconds)) "
+                            + "(once per device and driver): \(measured.tuning.matmulVariant)")
+                }
+                return .openCL(try OpenCLBackend(device: selector, tuning: tuning))
             } catch DescentError.noOpenCLDevice(let reason) where device == nil {
                 return .cpu(CPUBackend(), note: "No OpenCL device (\(reason)); training on the CPU reference backend instead.")
             }

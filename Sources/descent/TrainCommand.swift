@@ -41,7 +41,7 @@ struct TrainCommand: ParsableCommand {
             _ = try training.makeOptimizer()
             _ = try model.hiddenActivation()
             _ = try model.widths()
-            switch try device.choose() {
+            switch try device.choose(progress: Console(json: json, quiet: quiet).progress) {
             case .openCL(let backend): try TrainingRun(command: self, backend: backend, chosen: .openCL(backend)).run()
             case .cpu(let backend, let note): try TrainingRun(command: self, backend: backend, chosen: .cpu(backend, note: note)).run()
             }

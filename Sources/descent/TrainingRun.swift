@@ -15,7 +15,7 @@ struct TrainingRun<B: Backend> {
         var kernels: KernelPreparation? = nil
         if case .openCL(let openCL) = chosen {
             kernels = try openCL.prepareKernels()
-            console.progress("Kernels: \(kernels!)")
+            console.progress("Kernels: \(kernels!); matmul \(openCL.tuning.matmulVariant)")
         }
 
         let artifacts = try RunArtifacts(directory: command.report)

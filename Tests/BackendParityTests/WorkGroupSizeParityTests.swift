@@ -1,0 +1,49 @@
+import DescentCore
+import DescentCPU
+import DescentOpenCL
+import DescentTestSupport
+import Testing
+
+/// The row-wise kernels (work-group reductions) built with the other kind of device's work-group
+/// size: the rest of the suite runs this device's own (16 items a row on CPUs, 128 on GPUs), so
+/// both sizes are tested on every device.
+@Suite(.requiresOpenCL)
+struct WorkGroupSizeParityTests {
+    /// A backend with the tuning `OpenCLTuning.forDevice` gives the other kind of device.
+    static func otherKindBackend() throws -> OpenCLBackend {
+        let device = try OpenCLTestSupport.makeBackend().device
+        let other: OpenCLDeviceKind = device.kind == .cpu ? .gpu : .cpu
+        let tuning = OpenCLTuning.forDevice(maxWorkGroupSize: device.maxWorkGroupSize, kind: other)
+        #expect(tuning.groupSize != OpenCLTuning.forDevice(maxWorkGroupSize: device.maxWorkGroupSize, kind: device.kind).groupSize)
+        return try OpenCLBackend(device: .fromEnvironment, tuning: tuning)
+    }
+
+    @Test(arguments: ParityShapes.matrices)
+    func rowKernelsMatchReference(shape: MatrixShape) throws {
+        let backend = try Self.otherKindBackend(), reference = CPUBackend()
+        let softmax = SoftmaxParityTests()
+        expectClose(
+            try softmax.run(on: backend, shape: shape, logitScale: 3, inPlace: false),
+            try softmax.run(on: reference, shape: shape, logitScale: 3, inPlace: false), .reduction, "softmax \(shape)")
+        let loss = LossParityTests()
+        expectClose(
+            try loss.crossEntropy(on: backend, shape: shape, smoothing: 0.1, weighted: true),
+            try loss.crossEntropy(on: reference, shape: shape, smoothing: 0.1, weighted: true), .reduction,
+            "cross-entropy \(shape)")
+        let normalization = NormalizationParityTests()
+        expectClose(
+            try normalization.layerNorm(on: backend, shape: shape, inPlace: false),
+            try normalization.layerNorm(on: reference, shape: shape, inPlace: false), .reduction, "layer norm \(shape)")
+        let reduction = ReductionParityTests(), values = TestData.uniform(shape.count, seed: 50)
+        for axis in ReductionAxis.allCases {
+            expectClose(
+                try reduction.reduce(on: backend, .sum, axis: axis, shape: shape, values: values),
+                try reduction.reduce(on: reference, .sum, axis: axis, shape: shape, values: values), .reduction,
+                "sum over \(axis) of \(shape)")
+        }
+        let quantized = values.map { ($0 * 4).rounded() }
+        #expect(
+            try reduction.argmax(on: backend, shape: shape, values: quantized)
+                == reduction.argmax(on: reference, shape: shape, values: quantized), "argmax of \(shape)")
+    }
+}

@@ -42,7 +42,7 @@ enum AutotuneBench {
                 name: "autotune", backend: "opencl", device: context.device, shape: variant,
                 timing: Timing(median: milliseconds, min: milliseconds, max: milliseconds),
                 rate: .gflops(flops / (milliseconds * 1e-3) / 1e9), peak: context.peakGigaflops,
-                note: (["the 6 GEMMs of an MLP step: B \(fixed(measurement.plainMilliseconds)) ms, B^T \(fixed(measurement.transposedBMilliseconds)) ms"]
+                note: (["the 8 GEMMs of an MLP step: B \(fixed(measurement.plainMilliseconds)) ms, B^T \(fixed(measurement.transposedBMilliseconds)) ms"]
                     + chosenParts + ["tuning took \(fixed(result.seconds)) s"]).joined(separator: "; ")))
         }
     }

@@ -4,10 +4,13 @@ import DescentCore
 /// training step, and remembers the choice (`TuningCache`) so that later backends use it.
 ///
 /// The candidates are a small set per kind of device (`candidates(for:)`); the parity suite runs
-/// every one of them, so whichever wins is tested. The register-blocked strategy has two kernels
-/// that are timed apart and chosen independently: `matmul_blocked` (also the dense forward's
-/// product) on the forward and weight-gradient shapes, `matmul_blocked_dot` on the
-/// input-gradient shape (B transposed). The tiled strategy is one kernel, timed on all shapes.
+/// every one of them, so whichever wins is tested. The register-blocked strategy has two kernel
+/// families that are chosen independently: `matmul_blocked` with `dense_forward_blocked` (timed
+/// on the forward and weight-gradient products) and `matmul_blocked_dot` (the input gradients,
+/// B transposed). The tiled strategy is one family, timed on all products. Candidates and
+/// products are timed interleaved, as a training step runs them: timing each product in a loop of
+/// its own keeps its operands in the cache and favoured, on PoCL, a variant that was 25% slower
+/// in training.
 public enum MatmulAutotuner {
     /// One product the tuner times.
     public struct Workload: Sendable, Equatable {
@@ -17,12 +20,14 @@ public enum MatmulAutotuner {
             self.shapes = shapes
         }
 
-        /// The products of a training step of a 784-512-256-10 MLP at batch 128: each layer's
-        /// forward X W, weight gradient X^T dY and input gradient dY W^T.
+        /// The eight products of a training step of a 784-512-256-10 MLP at batch 128: each
+        /// layer's forward X W and weight gradient X^T dY, and the input gradients dY W^T of the
+        /// two upper layers (the first layer's is not needed).
         public static let mlpStep = Workload(shapes: [
-            MatmulShape(m: 128, n: 512, k: 784), MatmulShape(m: 128, n: 256, k: 512),
+            MatmulShape(m: 128, n: 512, k: 784), MatmulShape(m: 128, n: 256, k: 512), MatmulShape(m: 128, n: 10, k: 256),
             MatmulShape(m: 784, n: 512, k: 128, transposeA: true), MatmulShape(m: 512, n: 256, k: 128, transposeA: true),
-            MatmulShape(m: 128, n: 512, k: 256, transposeB: true), MatmulShape(m: 128, n: 784, k: 512, transposeB: true),
+            MatmulShape(m: 256, n: 10, k: 128, transposeA: true),
+            MatmulShape(m: 128, n: 512, k: 256, transposeB: true), MatmulShape(m: 128, n: 256, k: 10, transposeB: true),
         ])
     }
 
@@ -88,21 +93,36 @@ public enum MatmulAutotuner {
     /// candidate is a program build plus its kernels' first-launch compilation).
     /// - Throws: what opening the device, building a candidate or a launch throws.
     public static func tune(
-        device selector: DeviceSelector = .fromEnvironment, workload: Workload = .mlpStep, runs: Int = 5,
+        device selector: DeviceSelector = .fromEnvironment, workload: Workload = .mlpStep, runs: Int = 9,
         cache: TuningCache = .standard
     ) throws -> Result {
         let started = ContinuousClock.now
         let device = try OpenCLDevices.device(for: selector).info
         let candidates = candidates(for: device)
-        var measurements: [Measurement] = []
-        for candidate in candidates {
-            let backend = try OpenCLBackend(device: .index(device.index), tuning: candidate)
-            var plain = 0.0, transposedB = 0.0
-            for shape in workload.shapes {
-                let milliseconds = try median(of: max(runs, 1), shape: shape, on: backend)
-                if shape.transposeB { transposedB += milliseconds } else { plain += milliseconds }
+        let backends = try candidates.map { try OpenCLBackend(device: .index(device.index), tuning: $0) }
+        let operands = try workload.shapes.map { try Operands(shape: $0, on: backends[0]) }
+        for backend in backends {
+            for operand in operands { try operand.run(on: backend) }  // builds and compiles the kernels
+        }
+        try backends[0].synchronize()
+        // Candidates and shapes interleave, as in training: a shape's operands are not still in
+        // the cache from its previous run, and a change in the machine's load hits every candidate.
+        var times = [[[Double]]](repeating: [[Double]](repeating: [], count: operands.count), count: backends.count)
+        for _ in 0..<max(runs, 1) {
+            for (index, backend) in backends.enumerated() {
+                for (shape, operand) in operands.enumerated() {
+                    let start = ContinuousClock.now
+                    try operand.run(on: backend)
+                    try backend.synchronize()
+                    times[index][shape].append(milliseconds(since: start))
+                }
             }
-            measurements.append(Measurement(tuning: candidate, plainMilliseconds: plain, transposedBMilliseconds: transposedB))
+        }
+        let measurements = zip(candidates, times).map { candidate, perShape in
+            let medians = perShape.map { $0.sorted()[$0.count / 2] }
+            let transposedB = zip(workload.shapes, medians).filter { $0.0.transposeB }.map(\.1).reduce(0, +)
+            return Measurement(
+                tuning: candidate, plainMilliseconds: medians.reduce(0, +) - transposedB, transposedBMilliseconds: transposedB)
         }
         var tuning: OpenCLTuning
         switch candidates[0].matmulStrategy {
@@ -116,10 +136,7 @@ public enum MatmulAutotuner {
             tuning.matmulDotVectorWidth = dot.matmulDotVectorWidth
         }
         cache.store(tuning, for: device)
-        let elapsed = ContinuousClock.now - started
-        return Result(
-            tuning: tuning, measurements: measurements,
-            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+        return Result(tuning: tuning, measurements: measurements, seconds: milliseconds(since: started) / 1000)
     }
 
     /// The tuning stored for the device, else a fresh tuning run's choice (stored for next time).
@@ -137,26 +154,40 @@ public enum MatmulAutotuner {
         return (result.tuning, result)
     }
 
-    /// The median wall time of `runs` launches of one product, in milliseconds, after one
-    /// unmeasured launch (which compiles the kernel on drivers that compile at first launch).
-    private static func median(of runs: Int, shape: MatmulShape, on backend: OpenCLBackend) throws -> Double {
-        let rowsA = shape.transposeA ? shape.k : shape.m, columnsA = shape.transposeA ? shape.m : shape.k
-        let rowsB = shape.transposeB ? shape.n : shape.k, columnsB = shape.transposeB ? shape.k : shape.n
-        let a = try backend.makeBuffer(count: rowsA * columnsA), b = try backend.makeBuffer(count: rowsB * columnsB)
-        let c = try backend.makeBuffer(count: shape.m * shape.n)
-        try backend.fill(a.view, with: 0.5)
-        try backend.fill(b.view, with: 0.25)
-        try backend.matmul(a.view, b.view, c.view, shape: shape)
-        try backend.synchronize()
-        var times: [Double] = []
-        for _ in 0..<runs {
-            let start = ContinuousClock.now
-            try backend.matmul(a.view, b.view, c.view, shape: shape)
-            try backend.synchronize()
-            let elapsed = ContinuousClock.now - start
-            times.append(Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) * 1e-15)
+    /// One product's operands. A product with neither operand transposed is a layer's forward
+    /// pass and runs as the fused dense forward (bias, ReLU, pre-activation kept), as in training.
+    private struct Operands {
+        let shape: MatmulShape
+        let a: OpenCLBuffer, b: OpenCLBuffer, c: OpenCLBuffer
+        let bias: OpenCLBuffer?, preActivation: OpenCLBuffer?
+
+        init(shape: MatmulShape, on backend: OpenCLBackend) throws {
+            self.shape = shape
+            a = try backend.makeBuffer(count: shape.m * shape.k)
+            b = try backend.makeBuffer(count: shape.k * shape.n)
+            c = try backend.makeBuffer(count: shape.m * shape.n)
+            try backend.fill(a.view, with: 0.5)
+            try backend.fill(b.view, with: 0.25)
+            let isForward = !shape.transposeA && !shape.transposeB
+            bias = isForward ? try backend.makeBuffer(count: shape.n) : nil
+            preActivation = isForward ? try backend.makeBuffer(count: shape.m * shape.n) : nil
+            if let bias { try backend.fill(bias.view, with: 0.125) }
         }
-        return times.sorted()[times.count / 2]
+
+        func run(on backend: OpenCLBackend) throws {
+            if let bias, let preActivation {
+                try backend.denseForward(
+                    input: a.view, weights: b.view, bias: bias.view, activation: .relu, preActivation: preActivation.view,
+                    output: c.view, shape: DenseShape(batch: shape.m, inputs: shape.k, outputs: shape.n))
+            } else {
+                try backend.matmul(a.view, b.view, c.view, shape: shape)
+            }
+        }
+    }
+
+    private static func milliseconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) * 1e-15
     }
 
     private static func indexOfMinimum(_ values: [Double]) -> Int {

@@ -7,7 +7,8 @@ import DescentCore
 /// every one of them, so whichever wins is tested. The register-blocked strategy has two kernel
 /// families that are chosen independently: `matmul_blocked` with `dense_forward_blocked` (timed
 /// on the forward and weight-gradient products) and `matmul_blocked_dot` (the input gradients,
-/// B transposed). The tiled strategy is one family, timed on all products. Candidates and
+/// B transposed; it shares the first family's work-group size). The tiled strategy is one
+/// family, timed on all products. Candidates and
 /// products are timed interleaved, as a training step runs them: timing each product in a loop of
 /// its own keeps its operands in the cache and favoured, on PoCL, a variant that was 25% slower
 /// in training.
@@ -63,10 +64,12 @@ public enum MatmulAutotuner {
         var candidates: [OpenCLTuning] = []
         switch base.matmulStrategy {
         case .registerBlocked:
-            // (rows, vector width) of matmul_blocked with (rows, columns, vector width) of matmul_blocked_dot.
-            let variants = [((4, 16), (2, 4, 8)), ((2, 16), (4, 4, 8)), ((8, 8), (2, 2, 16)), ((4, 8), (1, 4, 16))]
-            for ((rows, width), (dotRows, dotColumns, dotWidth)) in variants {
+            // (rows, vector width, work-group) of matmul_blocked with (rows, columns, vector width)
+            // of matmul_blocked_dot; 4-wide vectors for CPUs with 128-bit SIMD.
+            let variants = [((4, 16, 8), (2, 4, 8)), ((4, 16, 16), (4, 4, 8)), ((8, 8, 8), (2, 2, 16)), ((8, 4, 8), (2, 4, 4))]
+            for ((rows, width, group), (dotRows, dotColumns, dotWidth)) in variants {
                 var tuning = base
+                tuning.matmulBlockedGroup = min(group, max(maxWorkGroupSize, 1))
                 tuning.matmulBlockRows = rows
                 tuning.matmulVectorWidth = width
                 tuning.matmulDotRows = dotRows

@@ -61,12 +61,12 @@ public struct OpenCLTuning: Sendable, Equatable {
         return tuning
     }
 
-    /// The matmul variant in words, e.g. "register-blocked 4x16, B^T 2x4 by 8" or "tiled 32 (k 16, 4x4 per work-item)".
+    /// The matmul variant in words, e.g. "register-blocked 4x16 in groups of 8, B^T 2x4 by 8" or "tiled 32 (k 16, 4x4 per work-item)".
     public var matmulVariant: String {
         switch matmulStrategy {
         case .tiled: "tiled \(matmulTile) (k \(matmulTileK), \(matmulWorkPerItem)x\(matmulWorkPerItem) per work-item)"
         case .registerBlocked:
-            "register-blocked \(matmulBlockRows)x\(matmulVectorWidth), B^T \(matmulDotRows)x\(matmulDotColumns) by \(matmulDotVectorWidth)"
+            "register-blocked \(matmulBlockRows)x\(matmulVectorWidth) in groups of \(matmulBlockedGroup), B^T \(matmulDotRows)x\(matmulDotColumns) by \(matmulDotVectorWidth)"
         }
     }
 

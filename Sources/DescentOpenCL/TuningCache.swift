@@ -17,7 +17,7 @@ public struct TuningCache: Sendable, Equatable {
     /// Where the files go; `nil` when the cache is disabled (`DESCENT_KERNEL_CACHE=off`).
     public let directory: String?
 
-    private static let header = "descent matmul tuning 1"
+    private static let header = "descent matmul tuning 2"
 
     public init(directory: String?) {
         self.directory = directory
@@ -52,11 +52,13 @@ public struct TuningCache: Sendable, Equatable {
             tuning.matmulTileK = depth
             tuning.matmulWorkPerItem = perItem
         case .registerBlocked:
-            guard let rows = integer("block_rows"), let width = integer("vector_width"), let dotRows = integer("dot_rows"),
+            guard let rows = integer("block_rows"), let width = integer("vector_width"), let group = integer("group"),
+                  let dotRows = integer("dot_rows"),
                   let dotColumns = integer("dot_columns"), let dotWidth = integer("dot_vector_width")
             else { return nil }
             tuning.matmulBlockRows = rows
             tuning.matmulVectorWidth = width
+            tuning.matmulBlockedGroup = group
             tuning.matmulDotRows = dotRows
             tuning.matmulDotColumns = dotColumns
             tuning.matmulDotVectorWidth = dotWidth
@@ -73,7 +75,7 @@ public struct TuningCache: Sendable, Equatable {
             lines += ["tile \(tuning.matmulTile)", "tile_k \(tuning.matmulTileK)", "work_per_item \(tuning.matmulWorkPerItem)"]
         case .registerBlocked:
             lines += [
-                "block_rows \(tuning.matmulBlockRows)", "vector_width \(tuning.matmulVectorWidth)",
+                "block_rows \(tuning.matmulBlockRows)", "vector_width \(tuning.matmulVectorWidth)", "group \(tuning.matmulBlockedGroup)",
                 "dot_rows \(tuning.matmulDotRows)", "dot_columns \(tuning.matmulDotColumns)",
                 "dot_vector_width \(tuning.matmulDotVectorWidth)",
             ]
@@ -104,11 +106,11 @@ public struct TuningCache: Sendable, Equatable {
     /// is one of the candidates', and everything else is the device default.
     static func isOffered(_ tuning: OpenCLTuning, on device: OpenCLDeviceInfo) -> Bool {
         let candidates = MatmulAutotuner.candidates(for: device)
-        func blocked(_ t: OpenCLTuning) -> [Int] { [t.matmulBlockRows, t.matmulVectorWidth] }
+        func blocked(_ t: OpenCLTuning) -> [Int] { [t.matmulBlockRows, t.matmulVectorWidth, t.matmulBlockedGroup] }
         func dot(_ t: OpenCLTuning) -> [Int] { [t.matmulDotRows, t.matmulDotColumns, t.matmulDotVectorWidth] }
         func tiled(_ t: OpenCLTuning) -> [Int] { [t.matmulTile, t.matmulTileK, t.matmulWorkPerItem] }
         var rest = tuning, base = OpenCLTuning.forDevice(maxWorkGroupSize: device.maxWorkGroupSize, kind: device.kind)
-        for part in [\OpenCLTuning.matmulBlockRows, \.matmulVectorWidth, \.matmulDotRows, \.matmulDotColumns,
+        for part in [\OpenCLTuning.matmulBlockRows, \.matmulVectorWidth, \.matmulBlockedGroup, \.matmulDotRows, \.matmulDotColumns,
                      \.matmulDotVectorWidth, \.matmulTile, \.matmulTileK, \.matmulWorkPerItem] {
             rest[keyPath: part] = 0
             base[keyPath: part] = 0

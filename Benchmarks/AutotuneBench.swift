@@ -29,10 +29,12 @@ enum AutotuneBench {
             if chosen.matmulStrategy == .tiled {
                 if measurement.tuning == chosen { chosenParts.append("chosen") }
             } else {
-                if (measurement.tuning.matmulBlockRows, measurement.tuning.matmulVectorWidth) == (chosen.matmulBlockRows, chosen.matmulVectorWidth) {
+                let measured = measurement.tuning
+                if (measured.matmulBlockRows, measured.matmulVectorWidth, measured.matmulBlockedGroup)
+                    == (chosen.matmulBlockRows, chosen.matmulVectorWidth, chosen.matmulBlockedGroup) {
                     chosenParts.append("chosen for B")
                 }
-                if (measurement.tuning.matmulDotRows, measurement.tuning.matmulDotColumns, measurement.tuning.matmulDotVectorWidth)
+                if (measured.matmulDotRows, measured.matmulDotColumns, measured.matmulDotVectorWidth)
                     == (chosen.matmulDotRows, chosen.matmulDotColumns, chosen.matmulDotVectorWidth) {
                     chosenParts.append("chosen for B^T")
                 }

@@ -5,8 +5,8 @@ import Glibc
 #endif
 
 /// The cold-start cost: time from opening the backend to the end of the first training step, in
-/// a fresh process, with an empty kernel cache (every program compiled) and then with the cache
-/// that run filled (programs loaded as binaries).
+/// a fresh process, with empty kernel caches (`XDG_CACHE_HOME` pointed at a new directory, which
+/// holds both Descent's and PoCL's) and then with the caches that run filled.
 enum ColdStartBench {
     /// The flag that makes the executable run one probe and print its time.
     static let probeFlag = "--cold-start-probe"
@@ -15,7 +15,10 @@ enum ColdStartBench {
         guard context.selected("first_step", "opencl") else { return }
         let directory = "/tmp/descent-bench-cache-\(getpid())"
         defer { _ = system("rm -rf '\(directory)'") }
-        for (label, note) in [("empty kernel cache", "programs compiled"), ("warm kernel cache", "programs loaded from disk")] {
+        for (label, note) in [
+            ("empty kernel cache", "kernels compiled (Descent's and the driver's caches empty)"),
+            ("warm kernel cache", "kernels from the caches the first run filled"),
+        ] {
             let seconds = try probe(cacheDirectory: directory)
             context.record(BenchResult(
                 name: "first_step", backend: "opencl", device: context.device, shape: label,

@@ -5,8 +5,8 @@ import Synchronization
 /// The OpenCL backend: Descent's ops as OpenCL C kernels on any OpenCL 1.2 device.
 ///
 /// Ops are enqueued on one in-order command queue and return without waiting for the device;
-/// only `download` and `synchronize` wait. Programs are compiled once per process per device (and
-/// cached on disk, see `ProgramBinaryCache`); a backend is cheap to create after the first.
+/// only `download` and `synchronize` wait. The kernels' program is compiled once per process per
+/// device (and cached on disk, see `ProgramBinaryCache`); a backend is cheap to create after the first.
 ///
 /// Thread safety: launches are serialized by a lock (OpenCL kernel objects are not thread-safe),
 /// so one backend may be shared between threads, though ops from different threads interleave.

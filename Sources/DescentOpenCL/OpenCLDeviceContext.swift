@@ -72,7 +72,9 @@ final class OpenCLDeviceContext: Sendable {
             binaryCache.remove(key: key)
         }
         let program = try buildFromSource(name: name, source: source, options: options)
-        if binaryCache.directory != nil, let binary = try? programBinary(program), !binary.isEmpty { binaryCache.store(key: key, binary: binary) }
+        if binaryCache.directory != nil, let binary = try? programBinary(program), !binary.isEmpty {
+            binaryCache.store(key: key, binary: binary)
+        }
         return (program, .source)
     }
 

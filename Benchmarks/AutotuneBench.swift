@@ -25,26 +25,20 @@ enum AutotuneBench {
         for measurement in result.measurements {
             let variant = measurement.tuning.matmulVariant
             guard context.selected("autotune", "opencl", variant) else { continue }
+            let measured = measurement.tuning
             var chosenParts: [String] = []
             if chosen.matmulStrategy == .tiled {
-                if measurement.tuning == chosen { chosenParts.append("chosen") }
+                if measured.tiledTunables == chosen.tiledTunables { chosenParts.append("chosen") }
             } else {
-                let measured = measurement.tuning
-                if (measured.matmulBlockRows, measured.matmulVectorWidth, measured.matmulBlockedGroup)
-                    == (chosen.matmulBlockRows, chosen.matmulVectorWidth, chosen.matmulBlockedGroup) {
-                    chosenParts.append("chosen for B")
-                }
-                if (measured.matmulDotRows, measured.matmulDotColumns, measured.matmulDotVectorWidth)
-                    == (chosen.matmulDotRows, chosen.matmulDotColumns, chosen.matmulDotVectorWidth) {
-                    chosenParts.append("chosen for B^T")
-                }
+                if measured.blockedTunables == chosen.blockedTunables { chosenParts.append("chosen for B") }
+                if measured.dotTunables == chosen.dotTunables { chosenParts.append("chosen for B^T") }
             }
             let milliseconds = measurement.milliseconds
             context.record(BenchResult(
                 name: "autotune", backend: "opencl", device: context.device, shape: variant,
                 timing: Timing(median: milliseconds, min: milliseconds, max: milliseconds),
                 rate: .gflops(flops / (milliseconds * 1e-3) / 1e9), peak: context.peakGigaflops,
-                note: (["the 8 GEMMs of an MLP step: B \(fixed(measurement.plainMilliseconds)) ms, B^T \(fixed(measurement.transposedBMilliseconds)) ms"]
+                note: (["sum of per-product medians over the 8 GEMMs of an MLP step: B \(fixed(measurement.plainMilliseconds)) ms, B^T \(fixed(measurement.transposedBMilliseconds)) ms"]
                     + chosenParts + ["tuning took \(fixed(result.seconds)) s"]).joined(separator: "; ")))
         }
     }

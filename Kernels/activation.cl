@@ -1,6 +1,6 @@
 // Pointwise activations, forward and backward. Mirrors
 // Sources/DescentCPU/CPUBackend+Activation.swift; the functions are in activation_functions.cl,
-// which the host prepends.
+// which comes earlier in the program (Sources/DescentOpenCL/KernelProgram.swift).
 
 __kernel void activation_forward(const int count, const int kind, const float parameter,
                                  __global const float* input, const int input_offset,

@@ -1,7 +1,8 @@
 // The activation functions and their derivatives, mirroring
 // Sources/DescentCPU/ActivationMath.swift (the formulas and their PyTorch conventions are
-// documented on DescentCore's Activation). No kernels: the host prepends this file to
-// activation.cl and to matmul.cl, whose dense kernel applies an activation in its epilogue.
+// documented on DescentCore's Activation). No kernels: it comes first in the program
+// (KernelProgram.swift), for activation.cl, loss.cl and matmul.cl, whose dense kernel applies an
+// activation in its epilogue.
 //
 // `kind` selects the function (the same for every work-item, so the branch is uniform) and
 // `parameter` is its slope or alpha.

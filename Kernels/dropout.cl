@@ -1,6 +1,9 @@
 // Inverted dropout, forward and backward (the same map): destination = source * scale where the
 // Philox mask keeps the unit, else 0. Mirrors Sources/DescentCPU/CPUBackend+Dropout.swift and
-// the rule of Sources/DescentCore/Dropout.swift. The host prepends philox.cl.
+// the rule of Sources/DescentCore/Dropout.swift. philox.cl comes earlier in the program. No fused
+// multiply-add here either, so the kept values are identical on every device.
+
+#pragma OPENCL FP_CONTRACT OFF
 
 __kernel void dropout_apply(const int count, const ulong seed, const ulong stream, const ulong offset,
                             const float probability, const float scale,
@@ -15,3 +18,5 @@ __kernel void dropout_apply(const int count, const ulong seed, const ulong strea
     const bool kept = unit_uniform(words[index % 4]) >= probability;
     destination[destination_offset + i] = kept ? source[source_offset + i] * scale : 0.0f;
 }
+
+#pragma OPENCL FP_CONTRACT ON

@@ -36,3 +36,4 @@ __kernel void axpy(const int count, const float alpha,
     if (i >= count) return;
     y[y_offset + i] += alpha * x[x_offset + i];
 }
+#pragma OPENCL FP_CONTRACT ON

@@ -1,5 +1,5 @@
-// Work-group reductions shared by the row-wise kernels (softmax.cl, layernorm.cl, loss.cl); the
-// host prepends this file to theirs. A work-group is GROUP_SIZE (a power of two) work-items and
+// Work-group reductions shared by the row-wise kernels (softmax.cl, layernorm.cl, loss.cl); this
+// file comes before theirs in the program (KernelProgram.swift). A work-group is GROUP_SIZE (a power of two) work-items and
 // every work-item must call these, with a __local scratch of GROUP_SIZE floats.
 
 #ifndef GROUP_SIZE

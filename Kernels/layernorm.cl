@@ -1,6 +1,6 @@
 // Layer norm over the C features of each of N rows, forward and backward. Mirrors
 // Sources/DescentCPU/CPUBackend+LayerNorm.swift. A work-group of GROUP_SIZE (a power of two)
-// work-items handles one row and reduces in local memory (group.cl, which the host prepends);
+// work-items handles one row and reduces in local memory (group.cl, earlier in the program);
 // the parameter gradients are column sums, one work-item per feature. The variance takes two
 // passes (mean first).
 

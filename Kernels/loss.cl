@@ -1,7 +1,7 @@
 // Losses: softmax cross-entropy, binary cross-entropy and the regression losses, each writing
 // the mean loss, optionally per-sample losses and the input gradient. Mirrors
 // Sources/DescentCPU/CPUBackend+Loss.swift; the semantics are documented on the Backend protocol.
-// The host prepends group.cl and activation_functions.cl (for stable_sigmoid).
+// group.cl and activation_functions.cl (for stable_sigmoid) come earlier in the program.
 //
 // Three launches per loss, none reading back to the host:
 //  1. a rows kernel writes each sample's weighted loss and weight to row_loss / row_weight, and

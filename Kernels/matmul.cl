@@ -1,7 +1,7 @@
 // C = alpha * op(A) * op(B) + beta * C, row-major, each operand optionally transposed, and the
 // dense layer's forward pass, the same product with the bias and the activation fused into the
 // epilogue. Mirrors Sources/DescentCPU/CPUBackend+Matmul.swift and CPUBackend+Dense.swift. The
-// host prepends activation_functions.cl.
+// activation functions are in activation_functions.cl, earlier in the program.
 //
 // Strategy (matmul_tiled): a work-group computes a TILE x TILE block of C. Each step stages a
 // TILE x TILE_K slice of op(A) and a TILE_K x TILE slice of op(B) in local memory (zero-padded at
@@ -169,6 +169,9 @@ void dense_forward(const int M, const int N, const int K, const int kind, const 
 #ifndef BLOCKED_GROUP
 #define BLOCKED_GROUP 8
 #endif
+#ifndef DOT_GROUP
+#define DOT_GROUP 8
+#endif
 #if BLOCK_ROWS < 1 || BLOCK_ROWS > 8 || DOT_ROWS < 1 || DOT_ROWS > 4 || DOT_COLUMNS < 1 || DOT_COLUMNS > 4
 #error "BLOCK_ROWS must be 1 to 8, DOT_ROWS and DOT_COLUMNS 1 to 4"
 #endif
@@ -280,7 +283,7 @@ void dense_forward_blocked(const int M, const int N, const int K, const int kind
 #define FOR_EACH_DOT_ROW(OP) OP(0) \
     if (DOT_ROWS > 1) { OP(1) } if (DOT_ROWS > 2) { OP(2) } if (DOT_ROWS > 3) { OP(3) }
 
-__kernel __attribute__((reqd_work_group_size(BLOCKED_GROUP, 1, 1)))
+__kernel __attribute__((reqd_work_group_size(DOT_GROUP, 1, 1)))
 void matmul_blocked_dot(const int M, const int N, const int K, const int transpose_a,
                         const float alpha, const float beta,
                         __global const float* a, const int a_offset,

@@ -2,7 +2,9 @@
 // which documents the layout and the transforms; this file mirrors it operation for operation.
 // Only + - * are used on floats (never log, sqrt, sin, cos or division, whose accuracy varies by
 // vendor), and fused multiply-add is off, so every conforming device rounds identically.
-// This file has no kernels: the host prepends it to random.cl and dropout.cl.
+// This file has no kernels; random.cl and dropout.cl use it. All kernels are one program, and a
+// pragma holds to the end of it: contraction is switched off here and back on at the end of the
+// file, and random.cl and dropout.cl switch it off for themselves.
 
 #pragma OPENCL FP_CONTRACT OFF
 
@@ -104,3 +106,5 @@ float standard_normal(const uint x0, const uint x1, const uint lane)
     philox_cosine_sine(x1 >> 8, &cosine, &sine);
     return radius * (lane == 0u ? cosine : sine);
 }
+
+#pragma OPENCL FP_CONTRACT ON

@@ -1,5 +1,7 @@
 // Random fills: uniform and normal, element i from counter position offset + i (see philox.cl,
-// which the host prepends to this file, and Sources/DescentCore/Philox.swift).
+// earlier in the program, and Sources/DescentCore/Philox.swift). No fused multiply-add, as there.
+
+#pragma OPENCL FP_CONTRACT OFF
 
 __kernel void random_uniform(const int count, const ulong seed, const ulong stream, const ulong offset,
                              const float low, const float high,
@@ -28,3 +30,5 @@ __kernel void random_normal(const int count, const ulong seed, const ulong strea
     const uint pair = lane & 2u;
     output[output_offset + i] = mean + standard_deviation * standard_normal(words[pair], words[pair + 1], lane & 1u);
 }
+
+#pragma OPENCL FP_CONTRACT ON

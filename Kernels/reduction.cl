@@ -5,11 +5,7 @@
 // reduce_all is two launches: reduce_all_partial leaves one value per work-group in `partial`,
 // reduce_all_final combines those with one work-group. Rows use one work-group per row; columns
 // one work-item per column, walking down the rows (consecutive work-items read consecutive
-// addresses).
-
-#ifndef GROUP_SIZE
-#define GROUP_SIZE 128
-#endif
+// addresses). GROUP_SIZE is group.cl's, earlier in the program.
 
 #define REDUCE_SUM 0
 #define REDUCE_MEAN 1

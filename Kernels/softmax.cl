@@ -1,6 +1,6 @@
 // Row-wise softmax, forward and backward. Mirrors Sources/DescentCPU/CPUBackend+Softmax.swift.
 // One work-group of GROUP_SIZE (a power of two) work-items per row; each work-item strides over
-// the row, then the group combines in local memory (group.cl, which the host prepends). Output
+// the row, then the group combines in local memory (group.cl, earlier in the program). Output
 // may alias input exactly: every read of a row finishes (barrier) before its first write.
 
 __kernel __attribute__((reqd_work_group_size(GROUP_SIZE, 1, 1)))

@@ -7,8 +7,7 @@ import DescentCore
 /// every one of them, so whichever wins is tested. The register-blocked strategy has two kernel
 /// families that are chosen independently: `matmul_blocked` with `dense_forward_blocked` (timed
 /// on the forward and weight-gradient products) and `matmul_blocked_dot` (the input gradients,
-/// B transposed; it shares the first family's work-group size). The tiled strategy is one
-/// family, timed on all products. Candidates and
+/// B transposed). The tiled strategy is one family, timed on all products. Candidates and
 /// products are timed interleaved, as a training step runs them: timing each product in a loop of
 /// its own keeps its operands in the cache and favoured, on PoCL, a variant that was 25% slower
 /// in training.
@@ -46,7 +45,7 @@ public enum MatmulAutotuner {
     public struct Result: Sendable, Equatable {
         /// The tuning the device should use.
         public var tuning: OpenCLTuning
-        /// Every candidate's times, in `candidates(for:)` order.
+        /// The times of every candidate that built and ran, in `candidates(for:)` order.
         public var measurements: [Measurement]
         /// Wall time of the whole run (builds included), in seconds.
         public var seconds: Double
@@ -70,6 +69,7 @@ public enum MatmulAutotuner {
             for ((rows, width, group), (dotRows, dotColumns, dotWidth)) in variants {
                 var tuning = base
                 tuning.matmulBlockedGroup = min(group, max(maxWorkGroupSize, 1))
+                tuning.matmulDotGroup = tuning.matmulBlockedGroup
                 tuning.matmulBlockRows = rows
                 tuning.matmulVectorWidth = width
                 tuning.matmulDotRows = dotRows
@@ -92,9 +92,10 @@ public enum MatmulAutotuner {
     }
 
     /// Times every candidate on `workload` on the device `selector` picks and returns the
-    /// fastest; stores it in `cache` unless that is disabled. Takes a few seconds on PoCL (each
-    /// candidate is a program build plus its kernels' first-launch compilation).
-    /// - Throws: what opening the device, building a candidate or a launch throws.
+    /// fastest; stores it in `cache` (the device's choice for every later backend, whatever the
+    /// workload) unless that is disabled. About a second on PoCL with warm kernel caches, a few
+    /// with cold ones (each candidate is a program build plus its kernels' first-launch compilation).
+    /// - Throws: what opening the device or a launch throws when no candidate builds and runs.
     public static func tune(
         device selector: DeviceSelector = .fromEnvironment, workload: Workload = .mlpStep, runs: Int = 9,
         cache: TuningCache = .standard
@@ -102,12 +103,27 @@ public enum MatmulAutotuner {
         let started = ContinuousClock.now
         let device = try OpenCLDevices.device(for: selector).info
         let candidates = candidates(for: device)
-        let backends = try candidates.map { try OpenCLBackend(device: .index(device.index), tuning: $0) }
-        let operands = try workload.shapes.map { try Operands(shape: $0, on: backends[0]) }
-        for backend in backends {
-            for operand in operands { try operand.run(on: backend) }  // builds and compiles the kernels
+        // A candidate that does not build or run on this device (a driver may allow less than
+        // the device's maximum work-group for a kernel) is left out; if none runs, the error stands.
+        var survivors: [(tuning: OpenCLTuning, backend: OpenCLBackend)] = []
+        var operands: [Operands] = []
+        var firstError: (any Error)?
+        for candidate in candidates {
+            do {
+                let backend = try OpenCLBackend(device: .index(device.index), tuning: candidate)
+                if operands.isEmpty {
+                    operands = try workload.shapes.map { try Operands(shape: $0, on: backend) }
+                    try backend.synchronize()
+                }
+                for operand in operands { try operand.run(on: backend) }  // builds and compiles the kernels
+                try backend.synchronize()
+                survivors.append((candidate, backend))
+            } catch {
+                firstError = firstError ?? error
+            }
         }
-        try backends[0].synchronize()
+        if survivors.isEmpty, let firstError { throw firstError }
+        let backends = survivors.map(\.backend)
         // Candidates and shapes interleave, as in training: a shape's operands are not still in
         // the cache from its previous run, and a change in the machine's load hits every candidate.
         var times = [[[Double]]](repeating: [[Double]](repeating: [], count: operands.count), count: backends.count)
@@ -121,14 +137,14 @@ public enum MatmulAutotuner {
                 }
             }
         }
-        let measurements = zip(candidates, times).map { candidate, perShape in
+        let measurements = zip(survivors.map(\.tuning), times).map { candidate, perShape in
             let medians = perShape.map { $0.sorted()[$0.count / 2] }
             let transposedB = zip(workload.shapes, medians).filter { $0.0.transposeB }.map(\.1).reduce(0, +)
             return Measurement(
                 tuning: candidate, plainMilliseconds: medians.reduce(0, +) - transposedB, transposedBMilliseconds: transposedB)
         }
         var tuning: OpenCLTuning
-        switch candidates[0].matmulStrategy {
+        switch measurements[0].tuning.matmulStrategy {
         case .tiled:
             tuning = measurements[indexOfMinimum(measurements.map(\.milliseconds))].tuning
         case .registerBlocked:
@@ -137,20 +153,21 @@ public enum MatmulAutotuner {
             tuning.matmulDotRows = dot.matmulDotRows
             tuning.matmulDotColumns = dot.matmulDotColumns
             tuning.matmulDotVectorWidth = dot.matmulDotVectorWidth
+            tuning.matmulDotGroup = dot.matmulDotGroup
         }
         cache.store(tuning, for: device)
         return Result(tuning: tuning, measurements: measurements, seconds: milliseconds(since: started) / 1000)
     }
 
     /// The tuning stored for the device, else a fresh tuning run's choice (stored for next time).
-    /// With the cache disabled, the device-kind defaults: a choice that cannot be kept is not
-    /// worth seconds on every start.
+    /// With the cache disabled or not writable, the device-kind defaults: a choice that cannot be
+    /// kept is not worth seconds on every start.
     public static func tuningOnFirstUse(
         device selector: DeviceSelector = .fromEnvironment, cache: TuningCache = .standard
     ) throws -> (tuning: OpenCLTuning, measured: Result?) {
         let device = try OpenCLDevices.device(for: selector).info
         if let stored = cache.load(for: device) { return (stored, nil) }
-        guard cache.directory != nil else {
+        guard cache.isWritable else {
             return (.forDevice(maxWorkGroupSize: device.maxWorkGroupSize, kind: device.kind), nil)
         }
         let result = try tune(device: .index(device.index), cache: cache)

@@ -18,13 +18,13 @@ extension OpenCLBackend {
                 local: [width, width],
                 arguments + [.int(shape.transposeB ? 1 : 0), .float(alpha), .float(beta), .view(a), .view(b), .view(c)])
         case .registerBlocked:
-            let (kernel, rows, columns) =
+            let (kernel, rows, columns, group) =
                 shape.transposeB
-                ? ("matmul_blocked_dot", tuning.matmulDotRows, tuning.matmulDotColumns)
-                : ("matmul_blocked", tuning.matmulBlockRows, tuning.matmulVectorWidth)
+                ? ("matmul_blocked_dot", tuning.matmulDotRows, tuning.matmulDotColumns, tuning.matmulDotGroup)
+                : ("matmul_blocked", tuning.matmulBlockRows, tuning.matmulVectorWidth, tuning.matmulBlockedGroup)
             try launch(
                 kernel, global: blockedGlobalSize(m: shape.m, n: shape.n, rows: rows, columns: columns),
-                local: [tuning.matmulBlockedGroup, 1],
+                local: [group, 1],
                 arguments + [.float(alpha), .float(beta), .view(a), .view(b), .view(c)])
         }
     }

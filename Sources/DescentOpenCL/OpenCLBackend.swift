@@ -6,7 +6,8 @@ import Synchronization
 ///
 /// Ops are enqueued on one in-order command queue and return without waiting for the device;
 /// only `download` and `synchronize` wait. The kernels' program is compiled once per process per
-/// device (and cached on disk, see `ProgramBinaryCache`); a backend is cheap to create after the first.
+/// device (and cached on disk, by `ProgramBinaryCache` or by the driver itself, as PoCL does); a
+/// backend is cheap to create after the first.
 ///
 /// Thread safety: launches are serialized by a lock (OpenCL kernel objects are not thread-safe),
 /// so one backend may be shared between threads, though ops from different threads interleave.

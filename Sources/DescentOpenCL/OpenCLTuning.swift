@@ -30,8 +30,11 @@ public struct OpenCLTuning: Sendable, Equatable {
     public var matmulDotColumns: Int
     /// Register-blocked, B transposed: values of k per vector (4, 8 or 16).
     public var matmulDotVectorWidth: Int
-    /// Register-blocked: work-items per work-group; they share columns of B and walk down the rows of A.
+    /// Register-blocked, B not transposed: work-items per work-group; they share columns of B and
+    /// walk down the rows of A.
     public var matmulBlockedGroup: Int
+    /// Register-blocked, B transposed: work-items per work-group.
+    public var matmulDotGroup: Int
     /// Work-items per work-group of the row-wise kernels (softmax, reductions); a power of two.
     public var groupSize: Int
     /// Elements per work-item of the `optimizer_step_*` kernels, one explicit vector (2, 4, 8 or 16).
@@ -40,7 +43,7 @@ public struct OpenCLTuning: Sendable, Equatable {
     public static let `default` = OpenCLTuning(
         matmulStrategy: .tiled, matmulTile: 32, matmulTileK: 16, matmulWorkPerItem: 4,
         matmulBlockRows: 4, matmulVectorWidth: 16, matmulDotRows: 2, matmulDotColumns: 4, matmulDotVectorWidth: 8,
-        matmulBlockedGroup: 8, groupSize: 128, optimizerWidth: 4)
+        matmulBlockedGroup: 8, matmulDotGroup: 8, groupSize: 128, optimizerWidth: 4)
 
     /// The default, with the register-blocked matmul, 16-wide optimizer steps (PoCL: 4 elements
     /// per work-item reach 47% of copy bandwidth, 16 reach 80%) and 16-item row work-groups on
@@ -55,20 +58,29 @@ public struct OpenCLTuning: Sendable, Equatable {
         }
         while tuning.groupSize > max(maxWorkGroupSize, 1) { tuning.groupSize /= 2 }
         while tuning.matmulBlockedGroup > max(maxWorkGroupSize, 1) { tuning.matmulBlockedGroup /= 2 }
+        while tuning.matmulDotGroup > max(maxWorkGroupSize, 1) { tuning.matmulDotGroup /= 2 }
         while tuning.matmulWorkGroupItems > maxWorkGroupSize && tuning.matmulWorkPerItem < tuning.matmulTile {
             tuning.matmulWorkPerItem *= 2
         }
         return tuning
     }
 
-    /// The matmul variant in words, e.g. "register-blocked 4x16 in groups of 8, B^T 2x4 by 8" or "tiled 32 (k 16, 4x4 per work-item)".
+    /// The matmul variant in words, e.g. "register-blocked 4x16 in groups of 8, B^T 2x4 by 8 in
+    /// groups of 8" or "tiled 32 (k 16, 4x4 per work-item)".
     public var matmulVariant: String {
         switch matmulStrategy {
         case .tiled: "tiled \(matmulTile) (k \(matmulTileK), \(matmulWorkPerItem)x\(matmulWorkPerItem) per work-item)"
         case .registerBlocked:
-            "register-blocked \(matmulBlockRows)x\(matmulVectorWidth) in groups of \(matmulBlockedGroup), B^T \(matmulDotRows)x\(matmulDotColumns) by \(matmulDotVectorWidth)"
+            "register-blocked \(matmulBlockRows)x\(matmulVectorWidth) in groups of \(matmulBlockedGroup), "
+                + "B^T \(matmulDotRows)x\(matmulDotColumns) by \(matmulDotVectorWidth) in groups of \(matmulDotGroup)"
         }
     }
+
+    /// The tunables of each matmul kernel family, for telling variants apart: `matmul_blocked`
+    /// with the dense forward, `matmul_blocked_dot`, and the tiled kernels.
+    public var blockedTunables: [Int] { [matmulBlockRows, matmulVectorWidth, matmulBlockedGroup] }
+    public var dotTunables: [Int] { [matmulDotRows, matmulDotColumns, matmulDotVectorWidth, matmulDotGroup] }
+    public var tiledTunables: [Int] { [matmulTile, matmulTileK, matmulWorkPerItem] }
 
     /// Work-items per side of a matmul work-group.
     var matmulGroupWidth: Int { matmulTile / matmulWorkPerItem }
@@ -79,7 +91,7 @@ public struct OpenCLTuning: Sendable, Equatable {
         "-D TILE=\(matmulTile) -D TILE_K=\(matmulTileK) -D WORK_PER_ITEM=\(matmulWorkPerItem)"
             + " -D BLOCK_ROWS=\(matmulBlockRows) -D VECTOR_WIDTH=\(matmulVectorWidth) -D DOT_ROWS=\(matmulDotRows)"
             + " -D DOT_COLUMNS=\(matmulDotColumns) -D DOT_VECTOR_WIDTH=\(matmulDotVectorWidth)"
-            + " -D BLOCKED_GROUP=\(matmulBlockedGroup) -D GROUP_SIZE=\(groupSize)"
+            + " -D BLOCKED_GROUP=\(matmulBlockedGroup) -D DOT_GROUP=\(matmulDotGroup) -D GROUP_SIZE=\(groupSize)"
             + " -D OPTIMIZER_WIDTH=\(optimizerWidth)"
     }
 }

@@ -5,8 +5,9 @@ import Musl
 #endif
 import DescentKernels
 
-/// The matmul variant `MatmulAutotuner` chose for each device, on disk next to the kernel
-/// binaries (`ProgramBinaryCache`'s directory), so that the measurement runs once per device.
+/// The matmul variant `MatmulAutotuner` chose for each device, on disk in the kernel cache's
+/// directory (`ProgramBinaryCache`'s, also where that holds no binaries, as on PoCL), so that the
+/// measurement runs once per device.
 ///
 /// One small text file per device, named by a hash of its key: the device's name, driver and
 /// platform versions and a hash of `matmul.cl`, so a new driver or a changed kernel is tuned
@@ -17,7 +18,7 @@ public struct TuningCache: Sendable, Equatable {
     /// Where the files go; `nil` when the cache is disabled (`DESCENT_KERNEL_CACHE=off`).
     public let directory: String?
 
-    private static let header = "descent matmul tuning 2"
+    private static let header = "descent matmul tuning 3"
 
     public init(directory: String?) {
         self.directory = directory
@@ -54,7 +55,8 @@ public struct TuningCache: Sendable, Equatable {
         case .registerBlocked:
             guard let rows = integer("block_rows"), let width = integer("vector_width"), let group = integer("group"),
                   let dotRows = integer("dot_rows"),
-                  let dotColumns = integer("dot_columns"), let dotWidth = integer("dot_vector_width")
+                  let dotColumns = integer("dot_columns"), let dotWidth = integer("dot_vector_width"),
+                  let dotGroup = integer("dot_group")
             else { return nil }
             tuning.matmulBlockRows = rows
             tuning.matmulVectorWidth = width
@@ -62,13 +64,22 @@ public struct TuningCache: Sendable, Equatable {
             tuning.matmulDotRows = dotRows
             tuning.matmulDotColumns = dotColumns
             tuning.matmulDotVectorWidth = dotWidth
+            tuning.matmulDotGroup = dotGroup
         }
         return Self.isOffered(tuning, on: device) ? tuning : nil
     }
 
-    /// Stores `tuning` for `device`, atomically. Failures are ignored: the cache is an optimization.
-    public func store(_ tuning: OpenCLTuning, for device: OpenCLDeviceInfo) {
-        guard let directory, let path = path(for: device), ProgramBinaryCache.makeDirectories(directory) else { return }
+    /// Whether the directory exists (or can be made) and can be written.
+    public var isWritable: Bool {
+        guard let directory, ProgramBinaryCache.makeDirectories(directory) else { return false }
+        return access(directory, W_OK) == 0
+    }
+
+    /// Stores `tuning` for `device`, atomically; false when it could not (the cache is an
+    /// optimization, so callers go on either way).
+    @discardableResult
+    public func store(_ tuning: OpenCLTuning, for device: OpenCLDeviceInfo) -> Bool {
+        guard let directory, let path = path(for: device), ProgramBinaryCache.makeDirectories(directory) else { return false }
         var lines = [Self.header, "key " + Self.key(for: device), "strategy \(tuning.matmulStrategy.rawValue)"]
         switch tuning.matmulStrategy {
         case .tiled:
@@ -77,18 +88,16 @@ public struct TuningCache: Sendable, Equatable {
             lines += [
                 "block_rows \(tuning.matmulBlockRows)", "vector_width \(tuning.matmulVectorWidth)", "group \(tuning.matmulBlockedGroup)",
                 "dot_rows \(tuning.matmulDotRows)", "dot_columns \(tuning.matmulDotColumns)",
-                "dot_vector_width \(tuning.matmulDotVectorWidth)",
+                "dot_vector_width \(tuning.matmulDotVectorWidth)", "dot_group \(tuning.matmulDotGroup)",
             ]
         }
         let text = lines.joined(separator: "\n") + "\n"
         let temporary = "\(path).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
-        guard let file = fopen(temporary, "w") else { return }
+        guard let file = fopen(temporary, "w") else { return false }
         let written = fputs(text, file) >= 0
-        if fclose(file) == 0 && written {
-            if rename(temporary, path) != 0 { unlink(temporary) }
-        } else {
-            unlink(temporary)
-        }
+        if fclose(file) == 0 && written && rename(temporary, path) == 0 { return true }
+        unlink(temporary)
+        return false
     }
 
     /// The file that holds `device`'s tuning.
@@ -106,20 +115,18 @@ public struct TuningCache: Sendable, Equatable {
     /// is one of the candidates', and everything else is the device default.
     static func isOffered(_ tuning: OpenCLTuning, on device: OpenCLDeviceInfo) -> Bool {
         let candidates = MatmulAutotuner.candidates(for: device)
-        func blocked(_ t: OpenCLTuning) -> [Int] { [t.matmulBlockRows, t.matmulVectorWidth, t.matmulBlockedGroup] }
-        func dot(_ t: OpenCLTuning) -> [Int] { [t.matmulDotRows, t.matmulDotColumns, t.matmulDotVectorWidth] }
-        func tiled(_ t: OpenCLTuning) -> [Int] { [t.matmulTile, t.matmulTileK, t.matmulWorkPerItem] }
         var rest = tuning, base = OpenCLTuning.forDevice(maxWorkGroupSize: device.maxWorkGroupSize, kind: device.kind)
         for part in [\OpenCLTuning.matmulBlockRows, \.matmulVectorWidth, \.matmulBlockedGroup, \.matmulDotRows, \.matmulDotColumns,
-                     \.matmulDotVectorWidth, \.matmulTile, \.matmulTileK, \.matmulWorkPerItem] {
+                     \.matmulDotVectorWidth, \.matmulDotGroup, \.matmulTile, \.matmulTileK, \.matmulWorkPerItem] {
             rest[keyPath: part] = 0
             base[keyPath: part] = 0
         }
         guard rest == base else { return false }
         switch tuning.matmulStrategy {
-        case .tiled: return candidates.contains { tiled($0) == tiled(tuning) }
+        case .tiled: return candidates.contains { $0.tiledTunables == tuning.tiledTunables }
         case .registerBlocked:
-            return candidates.contains { blocked($0) == blocked(tuning) } && candidates.contains { dot($0) == dot(tuning) }
+            return candidates.contains { $0.blockedTunables == tuning.blockedTunables }
+                && candidates.contains { $0.dotTunables == tuning.dotTunables }
         }
     }
 }

@@ -22,7 +22,7 @@ struct MatmulCandidateParityTests {
     @Test(arguments: [OpenCLDeviceKind.cpu, .gpu])
     func everyCandidateMatchesReference(kind: OpenCLDeviceKind) throws {
         let candidates = try Self.candidates(kind)
-        #expect(candidates.count >= 4, "\(kind): \(candidates.count) candidates")
+        #expect(!candidates.isEmpty, "\(kind): no candidates")
         let reference = CPUBackend()
         for tuning in candidates {
             let backend = try OpenCLBackend(device: .fromEnvironment, tuning: tuning)

@@ -38,11 +38,13 @@ public enum OpenCLTestSupport {
         return isRequired
     }
 
-    /// A backend on the test device.
+    /// A backend on the test device with the device kind's default tuning, not whatever matmul
+    /// variant a tuning run stored on this machine, so that a test's numbers do not depend on it.
     /// - Throws: the discovery error when there is no device (the test then fails).
     public static func makeBackend() throws -> OpenCLBackend {
-        _ = try device.get()
-        return try OpenCLBackend(device: .fromEnvironment)
+        let info = try device.get()
+        return try OpenCLBackend(
+            device: .fromEnvironment, tuning: .forDevice(maxWorkGroupSize: info.maxWorkGroupSize, kind: info.kind))
     }
 
     /// A backend on the test device whose matmul uses `strategy`, so that every strategy is tested

@@ -59,7 +59,8 @@ struct MatmulAutotunerTests {
             ("truncated", String(good.prefix(good.count / 2))),
             ("another device's key", good.replacing("key ", with: "key other|")),
             ("a variant the tuner never offers", good.replacing("_rows ", with: "_rows 7").replacing("tile ", with: "tile 7")),
-            ("not a number", good.replacing("\nstrategy", with: "\nstrategy x")),
+            ("another strategy", good.replacing("\nstrategy", with: "\nstrategy x")),
+            ("not a number", good.replacing("\ndot_group ", with: "\ndot_group x")),
         ] {
             write(text, to: path)
             #expect(cache.load(for: device) == nil, "\(label)")

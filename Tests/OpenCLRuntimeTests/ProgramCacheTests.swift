@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import DescentCore
+import DescentKernels
 @testable import DescentOpenCL
 import DescentTestSupport
 import Testing
@@ -122,6 +123,12 @@ struct ProgramCacheTests {
         #expect(ProgramBinaryCache.standard(for: other) == ProgramBinaryCache.standard)
         let poclCacheOff = getenv("POCL_KERNEL_CACHE").map { String(cString: $0) == "0" } ?? false
         #expect(ProgramBinaryCache.standard(for: pocl).directory == (poclCacheOff ? ProgramBinaryCache.standard.directory : nil))
+    }
+
+    @Test func theProgramHoldsEveryKernelFile() {
+        for (file, source) in KernelSource.all {
+            #expect(KernelProgram.source.contains(source), "\(file) is missing from KernelProgram.source")
+        }
     }
 
     @Test func disabledCacheWritesNothing() {

@@ -35,7 +35,8 @@ enum TrainingBench {
                             shape: shape + " monitored", epochs: 3, monitored: true)
                         let overhead = 100 * (1 - monitored.rate.value / plain.rate.value)
                         monitored.note = "with TrainingMonitor every \(TrainingMonitor<OpenCLBackend>.defaultInterval) steps: "
-                            + "\(BenchTable.fixed(overhead, 1))% slower than the row above"
+                            + "\(BenchTable.fixed(abs(overhead), 1))% \(overhead >= 0 ? "slower" : "faster") than the row above"
+                            + (abs(overhead) > 10 ? " (more than the monitor costs: the machine's load changed)" : "")
                         context.record(monitored)
                     }
                 }

@@ -38,6 +38,7 @@ struct DevicesCommand: ParsableCommand {
             print("      compute units: \(info.computeUnits) at \(info.clockMegahertz) MHz, max work-group size: \(info.maxWorkGroupSize)")
             print("      global memory: \(formatBytes(info.globalMemoryBytes)), local memory: \(formatBytes(info.localMemoryBytes)), largest allocation: \(formatBytes(info.maxAllocationBytes))")
             print("      driver: \(info.driverVersion), \(info.openCLVersion)")
+            print("      matmul: \(matmulVariant(of: info))")
         }
         if let chosen {
             print("* = the device Descent uses (\(selector)): [\(chosen.index)] \(chosen.name)")
@@ -46,6 +47,16 @@ struct DevicesCommand: ParsableCommand {
             throw ExitCode.failure
         }
     }
+}
+
+/// The matmul variant Descent uses on `device`, and where it comes from.
+func matmulVariant(of device: OpenCLDeviceInfo) -> String {
+    let cache = TuningCache.standard
+    if let tuned = cache.load(for: device) { return "\(tuned.matmulVariant) (tuned on this machine)" }
+    let defaults = OpenCLTuning.forDevice(maxWorkGroupSize: device.maxWorkGroupSize, kind: device.kind).matmulVariant
+    return cache.directory == nil
+        ? "\(defaults) (the defaults: DESCENT_KERNEL_CACHE=off turns tuning off)"
+        : "\(defaults) (the defaults, until the first training run tunes it)"
 }
 
 /// `1.5 GiB`, `64 KiB`: a byte count for people.

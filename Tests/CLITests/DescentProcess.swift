@@ -19,8 +19,12 @@ struct DescentProcess {
     }
 
     /// Runs `descent arguments...` to completion; standard output and error go through files,
-    /// so that a chatty process never blocks on a full pipe.
-    static func run(_ arguments: [String], in directory: URL? = nil) throws -> Result {
+    /// so that a chatty process never blocks on a full pipe. `environment` is added to this
+    /// process's; by default `DESCENT_KERNEL_CACHE=off`, so that no matmul tuning stored on this
+    /// machine, nor a tuning run, enters a test that is not about them.
+    static func run(
+        _ arguments: [String], in directory: URL? = nil, environment: [String: String] = ["DESCENT_KERNEL_CACHE": "off"]
+    ) throws -> Result {
         let scratch = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: scratch) }
         let outputURL = scratch.appendingPathComponent("stdout"), errorURL = scratch.appendingPathComponent("stderr")
@@ -30,6 +34,7 @@ struct DescentProcess {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.currentDirectoryURL = directory ?? scratch
         process.standardOutput = output
         process.standardError = error

@@ -113,6 +113,23 @@ struct TrainCommandTests {
         #expect(r2 > 0.9, "t = 2a - b is easy to fit: \(json)")
     }
 
+    @Test func theFirstTrainingRunOnADeviceTunesTheMatmulAndLaterRunsReuseTheChoice() throws {
+        let directory = try DescentProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let cache = ["DESCENT_KERNEL_CACHE": directory.appendingPathComponent("cache").path]
+        let arguments = ["train", "--dataset", "moons", "--epochs", "1", "--hidden", "8", "--no-sanity-checks"]
+        let first = try DescentProcess.run(arguments, in: directory, environment: cache)
+        #expect(first.status == 0, "stderr:\n\(first.standardError)")
+        #expect(first.standardOutput.contains("Tuned the matmul kernels for this device in"), "\(first.standardOutput)")
+        let second = try DescentProcess.run(arguments, in: directory, environment: cache)
+        #expect(second.status == 0, "stderr:\n\(second.standardError)")
+        #expect(!second.standardOutput.contains("Tuned the matmul kernels"), "the stored choice is reused")
+        let devices = try DescentProcess.run(["devices"], environment: cache)
+        #expect(devices.standardOutput.contains("(tuned on this machine)"), "\(devices.standardOutput)")
+        let untuned = try DescentProcess.run(["devices"])
+        #expect(untuned.standardOutput.contains("DESCENT_KERNEL_CACHE=off turns tuning off"), "\(untuned.standardOutput)")
+    }
+
     @Test func generatedTwoClassSetTrainsOneSigmoidOutput() throws {
         let directory = try DescentProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

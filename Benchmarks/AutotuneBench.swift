@@ -38,12 +38,8 @@ enum AutotuneBench {
                 name: "autotune", backend: "opencl", device: context.device, shape: variant,
                 timing: Timing(median: milliseconds, min: milliseconds, max: milliseconds),
                 rate: .gflops(flops / (milliseconds * 1e-3) / 1e9), peak: context.peakGigaflops,
-                note: (["sum of per-product medians over the 8 GEMMs of an MLP step: B \(fixed(measurement.plainMilliseconds)) ms, B^T \(fixed(measurement.transposedBMilliseconds)) ms"]
-                    + chosenParts + ["tuning took \(fixed(result.seconds)) s"]).joined(separator: "; ")))
+                note: (["sum of per-product medians over the 8 GEMMs of an MLP step: B \(BenchTable.fixed(measurement.plainMilliseconds, 2)) ms, B^T \(BenchTable.fixed(measurement.transposedBMilliseconds, 2)) ms"]
+                    + chosenParts + ["tuning took \(BenchTable.fixed(result.seconds, 2)) s"]).joined(separator: "; ")))
         }
-    }
-
-    private static func fixed(_ value: Double) -> String {
-        String((value * 100).rounded() / 100)
     }
 }

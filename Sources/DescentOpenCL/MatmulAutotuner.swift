@@ -12,7 +12,7 @@ import DescentCore
 /// its own keeps its operands in the cache and favoured, on PoCL, a variant that was 25% slower
 /// in training.
 public enum MatmulAutotuner {
-    /// One product the tuner times.
+    /// The products the tuner times.
     public struct Workload: Sendable, Equatable {
         public var shapes: [MatmulShape]
 

@@ -196,8 +196,11 @@ void dense_forward(const int M, const int N, const int K, const int kind, const 
 #define BLOCK_ROW0 ((int)get_global_id(0) * BLOCK_ROWS)
 #define BLOCK_COLUMN0 ((int)get_global_id(1) * VECTOR_WIDTH)
 
-// Accumulates op(A)[row0 .., :] * B[:, column0 ..] into acc0 .. acc7 (only the first BLOCK_ROWS are used).
-void accumulate_blocked(const int M, const int N, const int K, const int transpose_a,
+// Accumulates op(A)[row0 .., :] * op(B)[:, column0 ..] into acc0 .. acc7 (only the first
+// BLOCK_ROWS are used). B transposed is gathered column by column: the host sends it here only
+// when k is small (B^T then fits in the cache, and matmul_blocked_dot would have too little to
+// sum per output).
+void accumulate_blocked(const int M, const int N, const int K, const int transpose_a, const int transpose_b,
                         __global const float* a, __global const float* b, const int row0, const int column0,
                         floatv* acc0, floatv* acc1, floatv* acc2, floatv* acc3,
                         floatv* acc4, floatv* acc5, floatv* acc6, floatv* acc7)
@@ -208,7 +211,15 @@ void accumulate_blocked(const int M, const int N, const int K, const int transpo
     #define A_ROW(i) __global const float* a##i = a + min(row0 + i, M - 1) * a_row_step;
     A_ROW(0) A_ROW(1) A_ROW(2) A_ROW(3) A_ROW(4) A_ROW(5) A_ROW(6) A_ROW(7)
     #define ROW_FMA(i) sum##i = fma((floatv)(a##i[k * a_k_step]), b_values, sum##i);
-    if (column0 + VECTOR_WIDTH <= N) {
+    if (transpose_b) {
+        // op(B)[k, column] is b[column * K + k]; columns past N - 1 repeat column N - 1.
+        for (int k = 0; k < K; k++) {
+            float values[VECTOR_WIDTH];
+            for (int v = 0; v < VECTOR_WIDTH; v++) values[v] = b[min(column0 + v, N - 1) * K + k];
+            const floatv b_values = vloadv(0, values);
+            FOR_EACH_BLOCK_ROW(ROW_FMA)
+        }
+    } else if (column0 + VECTOR_WIDTH <= N) {
         for (int k = 0; k < K; k++) {
             const floatv b_values = vloadv(0, b + k * N + column0);
             FOR_EACH_BLOCK_ROW(ROW_FMA)
@@ -226,7 +237,7 @@ void accumulate_blocked(const int M, const int N, const int K, const int transpo
 }
 
 __kernel __attribute__((reqd_work_group_size(BLOCKED_GROUP, 1, 1)))
-void matmul_blocked(const int M, const int N, const int K, const int transpose_a,
+void matmul_blocked(const int M, const int N, const int K, const int transpose_a, const int transpose_b,
                     const float alpha, const float beta,
                     __global const float* a, const int a_offset,
                     __global const float* b, const int b_offset,
@@ -235,7 +246,7 @@ void matmul_blocked(const int M, const int N, const int K, const int transpose_a
     const int row0 = BLOCK_ROW0, column0 = BLOCK_COLUMN0;
     if (row0 >= M || column0 >= N) return;
     floatv acc0, acc1, acc2, acc3, acc4, acc5, acc6, acc7;
-    accumulate_blocked(M, N, K, transpose_a, a + a_offset, b + b_offset, row0, column0,
+    accumulate_blocked(M, N, K, transpose_a, transpose_b, a + a_offset, b + b_offset, row0, column0,
                        &acc0, &acc1, &acc2, &acc3, &acc4, &acc5, &acc6, &acc7);
     c += c_offset;
     #define STORE_PRODUCT(i) if (row0 + i < M) { \
@@ -261,7 +272,7 @@ void dense_forward_blocked(const int M, const int N, const int K, const int kind
     const int row0 = BLOCK_ROW0, column0 = BLOCK_COLUMN0;
     if (row0 >= M || column0 >= N) return;
     floatv acc0, acc1, acc2, acc3, acc4, acc5, acc6, acc7;
-    accumulate_blocked(M, N, K, 0, input + input_offset, weights + weights_offset, row0, column0,
+    accumulate_blocked(M, N, K, 0, 0, input + input_offset, weights + weights_offset, row0, column0,
                        &acc0, &acc1, &acc2, &acc3, &acc4, &acc5, &acc6, &acc7);
     float bias_values[VECTOR_WIDTH];
     for (int v = 0; v < VECTOR_WIDTH; v++)

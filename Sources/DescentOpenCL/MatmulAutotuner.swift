@@ -34,9 +34,11 @@ public enum MatmulAutotuner {
     /// One candidate's times over the workload, in milliseconds (sums of per-shape medians).
     public struct Measurement: Sendable, Equatable {
         public var tuning: OpenCLTuning
-        /// The products with B as stored.
+        /// The products with B as stored, and those with B^T shallow enough to be gathered
+        /// (`matmul_blocked` and the dense forward on the register-blocked strategy).
         public var plainMilliseconds: Double
-        /// The products with B transposed.
+        /// The products with B transposed deeper than `OpenCLBackend.gatheredTransposeMaxDepth`
+        /// (`matmul_blocked_dot` on the register-blocked strategy).
         public var transposedBMilliseconds: Double
         public var milliseconds: Double { plainMilliseconds + transposedBMilliseconds }
     }
@@ -139,9 +141,8 @@ public enum MatmulAutotuner {
         }
         let measurements = zip(survivors.map(\.tuning), times).map { candidate, perShape in
             let medians = perShape.map { $0.sorted()[$0.count / 2] }
-            let transposedB = zip(workload.shapes, medians).filter { $0.0.transposeB }.map(\.1).reduce(0, +)
-            return Measurement(
-                tuning: candidate, plainMilliseconds: medians.reduce(0, +) - transposedB, transposedBMilliseconds: transposedB)
+            let dot = zip(workload.shapes, medians).filter { OpenCLBackend.runsDotKernel($0.0) }.map(\.1).reduce(0, +)
+            return Measurement(tuning: candidate, plainMilliseconds: medians.reduce(0, +) - dot, transposedBMilliseconds: dot)
         }
         var tuning: OpenCLTuning
         switch measurements[0].tuning.matmulStrategy {

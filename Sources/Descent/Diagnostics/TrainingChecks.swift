@@ -36,7 +36,7 @@ extension SanityChecks {
                 return p > 0 ? sum - p * log(p) : sum
             }
         case .binaryCrossEntropy, .regression(.meanSquaredError), .regression(.rootMeanSquaredError):
-            let targets = (data.targets ?? []).map(Double.init), width = data.labelWidth
+            let targets = data.targetValues.map(Double.init), width = data.labelWidth
             var total = 0.0
             for column in 0..<width {
                 let values = stride(from: column, to: targets.count, by: width).map { targets[$0] }

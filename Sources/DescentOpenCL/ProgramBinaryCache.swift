@@ -50,7 +50,7 @@ struct ProgramBinaryCache: Sendable, Equatable {
 
     /// The binary stored under `key`, or nil when there is none or it fails any check.
     func load(key: String) -> [UInt8]? {
-        guard let path = path(for: key), let bytes = readFile(path) else { return nil }
+        guard let path = path(for: key), let bytes = CacheFile.read(path) else { return nil }
         var reader = ByteReader(bytes: bytes)
         guard reader.take(Self.magic.count) == Self.magic,
               let keyLength = reader.takeUInt64(), let storedKey = reader.take(Int(clamping: keyLength)),
@@ -64,49 +64,19 @@ struct ProgramBinaryCache: Sendable, Equatable {
 
     /// Stores `binary` under `key`, atomically. Failures are ignored: the cache is an optimization.
     func store(key: String, binary: [UInt8]) {
-        guard let directory, let path = path(for: key), Self.makeDirectories(directory) else { return }
+        guard let directory, let path = path(for: key), CacheFile.makeDirectories(directory) else { return }
         var bytes = Self.magic
         appendUInt64(&bytes, UInt64(key.utf8.count))
         bytes += Array(key.utf8)
         appendUInt64(&bytes, UInt64(binary.count))
         appendUInt64(&bytes, fnv1a64(binary))
         bytes += binary
-        let temporary = "\(path).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
-        guard let file = fopen(temporary, "wb") else { return }
-        let written = fwrite(bytes, 1, bytes.count, file)
-        let closed = fclose(file)
-        if written == bytes.count && closed == 0 {
-            if rename(temporary, path) != 0 { unlink(temporary) }
-        } else {
-            unlink(temporary)
-        }
+        CacheFile.writeAtomically(bytes, to: path)
     }
 
     /// Removes the file for `key`, if any.
     func remove(key: String) {
         if let path = path(for: key) { unlink(path) }
-    }
-
-    private func readFile(_ path: String) -> [UInt8]? {
-        guard let file = fopen(path, "rb") else { return nil }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let read = fread(&chunk, 1, chunk.count, file)
-            bytes += chunk[0..<read]
-            if read < chunk.count { return ferror(file) == 0 ? bytes : nil }
-        }
-    }
-
-    /// Creates `path` and its parents as needed; false when one cannot be made.
-    static func makeDirectories(_ path: String) -> Bool {
-        var prefix = path.hasPrefix("/") ? "" : "."
-        for component in path.split(separator: "/") {
-            prefix += "/" + component
-            if mkdir(prefix, 0o755) != 0 && errno != EEXIST { return false }
-        }
-        return true
     }
 }
 

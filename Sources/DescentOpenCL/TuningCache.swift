@@ -29,14 +29,9 @@ public struct TuningCache: Sendable, Equatable {
 
     /// The tuning stored for `device`, or nil when there is none or it fails a check.
     public func load(for device: OpenCLDeviceInfo) -> OpenCLTuning? {
-        guard let path = path(for: device), let file = fopen(path, "r") else { return nil }
-        defer { fclose(file) }
-        var lines: [String] = []
-        var buffer = [CChar](repeating: 0, count: 1024)
-        while lines.count < 64, fgets(&buffer, Int32(buffer.count), file) != nil {
-            let line = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            lines.append(line.hasSuffix("\n") ? String(line.dropLast()) : line)
-        }
+        guard let path = path(for: device), let bytes = CacheFile.read(path) else { return nil }
+        let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+            .prefix(64).map(String.init)
         guard lines.first == Self.header, lines.count >= 2, lines[1] == "key " + Self.key(for: device) else { return nil }
         var fields: [String: String] = [:]
         for line in lines.dropFirst(2) {
@@ -71,7 +66,7 @@ public struct TuningCache: Sendable, Equatable {
 
     /// Whether the directory exists (or can be made) and can be written.
     public var isWritable: Bool {
-        guard let directory, ProgramBinaryCache.makeDirectories(directory) else { return false }
+        guard let directory, CacheFile.makeDirectories(directory) else { return false }
         return access(directory, W_OK) == 0
     }
 
@@ -79,7 +74,7 @@ public struct TuningCache: Sendable, Equatable {
     /// optimization, so callers go on either way).
     @discardableResult
     public func store(_ tuning: OpenCLTuning, for device: OpenCLDeviceInfo) -> Bool {
-        guard let directory, let path = path(for: device), ProgramBinaryCache.makeDirectories(directory) else { return false }
+        guard let directory, let path = path(for: device), CacheFile.makeDirectories(directory) else { return false }
         var lines = [Self.header, "key " + Self.key(for: device), "strategy \(tuning.matmulStrategy.rawValue)"]
         switch tuning.matmulStrategy {
         case .tiled:
@@ -91,13 +86,7 @@ public struct TuningCache: Sendable, Equatable {
                 "dot_vector_width \(tuning.matmulDotVectorWidth)", "dot_group \(tuning.matmulDotGroup)",
             ]
         }
-        let text = lines.joined(separator: "\n") + "\n"
-        let temporary = "\(path).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
-        guard let file = fopen(temporary, "w") else { return false }
-        let written = fputs(text, file) >= 0
-        if fclose(file) == 0 && written && rename(temporary, path) == 0 { return true }
-        unlink(temporary)
-        return false
+        return CacheFile.writeAtomically(Array((lines.joined(separator: "\n") + "\n").utf8), to: path)
     }
 
     /// The file that holds `device`'s tuning.

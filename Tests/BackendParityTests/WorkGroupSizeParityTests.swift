@@ -4,9 +4,9 @@ import DescentOpenCL
 import DescentTestSupport
 import Testing
 
-/// The row-wise kernels (work-group reductions) built with the other kind of device's work-group
-/// size: the rest of the suite runs this device's own (16 items a row on CPUs, 128 on GPUs), so
-/// both sizes are tested on every device.
+/// The row-wise kernels (work-group reductions) and the optimizer step built with the other kind
+/// of device's tuning: the rest of the suite runs this device's own (16 items a row and 16
+/// parameters a work-item on CPUs, 128 and 4 on GPUs), so both are tested on every device.
 @Suite(.requiresOpenCL)
 struct WorkGroupSizeParityTests {
     /// A backend with the tuning `OpenCLTuning.forDevice` gives the other kind of device.
@@ -45,5 +45,16 @@ struct WorkGroupSizeParityTests {
         #expect(
             try reduction.argmax(on: backend, shape: shape, values: quantized)
                 == reduction.argmax(on: reference, shape: shape, values: quantized), "argmax of \(shape)")
+    }
+
+    @Test(arguments: OptimizerParityTests.variants)
+    func optimizerStepMatchesReference(variant: OptimizerParityTests.Variant) throws {
+        let backend = try Self.otherKindBackend(), optimizer = OptimizerParityTests()
+        for count in [1, 33, 1000] {
+            expectClose(
+                try optimizer.train(on: backend, variant, count: count, clipNorm: nil),
+                try optimizer.train(on: CPUBackend(), variant, count: count, clipNorm: nil), .elementwise,
+                "\(variant.name), \(count) parameters")
+        }
     }
 }

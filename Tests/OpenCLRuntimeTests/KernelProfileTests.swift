@@ -8,7 +8,9 @@ import Testing
 struct KernelProfileTests {
     @Test func launchesAreTimedByKernel() throws {
         let device = try OpenCLTestSupport.makeBackend().device
-        let backend = try OpenCLBackend(device: .index(device.index), profiling: true)
+        let backend = try OpenCLBackend(
+            device: .index(device.index), tuning: .forDevice(maxWorkGroupSize: device.maxWorkGroupSize, kind: device.kind),
+            profiling: true)
         let a = try backend.makeBuffer([Float](repeating: 1, count: 64 * 64))
         let c = try backend.makeBuffer(count: 64 * 64)
         for _ in 0..<3 { try backend.matmul(a.view, a.view, c.view, shape: MatmulShape(m: 64, n: 64, k: 64)) }

@@ -71,7 +71,8 @@ enum BenchTable {
                 "\(fixed(row.rate.value, row.rate.value >= 100 ? 0 : 2)) \(row.rate.unit)", percent, row.note ?? ""]
     }
 
-    static func render(_ rows: [[String]]) -> String {
+    /// The rows under `header` in columns as wide as their widest cell.
+    static func render(_ rows: [[String]], header: [String] = header) -> String {
         let all = [header] + rows
         let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
         return all.map { row in

@@ -58,7 +58,7 @@ enum KernelBench {
         let classes = 10, shape = MatrixShape(rows: batch, columns: classes)
         let logits = benchValues(batch * classes, seed: 6).map { $0 * 4 }
         let labels = (0..<batch).map { Int32($0 % classes) }
-        func run<B: Backend>(_ backend: B, repeats: Int, time: Bool) throws -> ([Float], Timing?) {
+        func run<B: Backend>(_ backend: B, time: Bool) throws -> ([Float], Timing?) {
             let z = try backend.makeBuffer(logits), y = try backend.makeBuffer(labels)
             let loss = try backend.makeBuffer(count: 1), gradient = try backend.makeBuffer(count: batch * classes)
             let step = {
@@ -71,10 +71,9 @@ enum KernelBench {
             return (try backend.download(gradient.view) + backend.download(loss.view), timing)
         }
         try validate("softmax cross-entropy batch \(batch)", context) { backend in
-            func values<B: Backend>(_ backend: B) throws -> [Float] { try run(backend, repeats: 1, time: false).0 }
-            return try values(backend)
+            try run(backend, time: false).0
         }
-        guard let timing = try run(context.openCL, repeats: 1, time: true).1 else { return }
+        guard let timing = try run(context.openCL, time: true).1 else { return }
         let bytes = Double(batch * classes * 8 + batch * 4)
         context.record(BenchResult(
             name: "softmax_cross_entropy", backend: "opencl", device: context.device, shape: "batch=\(batch) classes=\(classes)",

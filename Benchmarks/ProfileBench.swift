@@ -36,10 +36,6 @@ enum ProfileBench {
             [time.kernel, String(time.launches), BenchTable.fixed(time.milliseconds, 2), BenchTable.fixed(time.averageMilliseconds, 4),
              BenchTable.fixed(total > 0 ? 100 * time.milliseconds / total : 0, 1)]
         }
-        let header = ["kernel", "launches", "total ms", "ms per launch", "% of kernel time"]
-        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
-        for row in [header] + rows {
-            StandardOutput.line(row.enumerated().map { $0.element.padding(to: widths[$0.offset]) }.joined(separator: "  "))
-        }
+        StandardOutput.line(BenchTable.render(rows, header: ["kernel", "launches", "total ms", "ms per launch", "% of kernel time"]))
     }
 }

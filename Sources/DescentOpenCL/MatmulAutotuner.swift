@@ -207,8 +207,7 @@ public enum MatmulAutotuner {
     }
 
     private static func milliseconds(since start: ContinuousClock.Instant) -> Double {
-        let elapsed = ContinuousClock.now - start
-        return Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) * 1e-15
+        (ContinuousClock.now - start) / .milliseconds(1)
     }
 
     private static func indexOfMinimum(_ values: [Double]) -> Int {

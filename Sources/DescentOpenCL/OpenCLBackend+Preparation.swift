@@ -35,8 +35,6 @@ extension OpenCLBackend {
             case .disk: .loadedFromDisk
             case .source: .builtFromSource
             }
-        let elapsed = ContinuousClock.now - started
-        return KernelPreparation(
-            origin: origin, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+        return KernelPreparation(origin: origin, seconds: (ContinuousClock.now - started) / .seconds(1))
     }
 }

@@ -40,11 +40,11 @@ struct GradcheckCommand: ParsableCommand {
             let reference = try check.run(prepared.train)
             reference.lines.forEach { StandardOutput.line($0) }
             passed = reference.passed
-            var backends: [(String, () throws -> BackendGradientReport)] = [("cpu", { try check.compare(on: CPUBackend(), data: prepared.train) })]
+            var backends: [() throws -> BackendGradientReport] = [{ try check.compare(on: CPUBackend(), data: prepared.train) }]
             if case .openCL(let openCL) = try device.choose() {
-                backends.append(("opencl", { try check.compare(on: openCL, data: prepared.train) }))
+                backends.append { try check.compare(on: openCL, data: prepared.train) }
             }
-            for (_, compare) in backends {
+            for compare in backends {
                 let report = try compare()
                 StandardOutput.line("")
                 report.lines.forEach { StandardOutput.line($0) }

@@ -48,9 +48,7 @@ struct RunArtifacts {
         report.classification = summary.evaluation.report
         report.findings = details.findings
         try addPictures(to: &report, trainer: trainer, summary: summary)
-        try ReportDirectory.write(
-            [("index.html", report.html()), ("history.csv", summary.history.csvText), ("history.json", summary.history.jsonText)],
-            to: directory)
+        try report.write(to: directory)
         try trainer.model.save(to: weightsPath, metadata: metadata)
     }
 

@@ -228,7 +228,8 @@ private func readLittleEndian(_ bytes: [UInt8], from start: Int, count: Int) -> 
     }
 }
 
-private func errorText() -> String { String(cString: strerror(errno)) }
+/// The C library's text for the current `errno`.
+func errorText() -> String { String(cString: strerror(errno)) }
 
 /// The whole file at `path`.
 func readWholeFile(_ path: String) throws -> [UInt8] {

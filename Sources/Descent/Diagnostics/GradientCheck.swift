@@ -116,7 +116,7 @@ public struct GradientCheck: Sendable {
         let batch = try firstSamples(of: data)
         let model = try Model(deterministicArchitecture, inputFeatures: inputFeatures, on: backend, maxBatch: batch.sampleCount)
         if let parameters { try backend.upload(parameters, to: model.parameters.view) }
-        let arena = try backend.download(model.parameters.view)
+        let arena = try parameters ?? backend.download(model.parameters.view)
         let network = try ReferenceNetwork(deterministicArchitecture, slots: model.slots, loss: loss)
         let input = ReferenceMatrix(rows: batch.sampleCount, columns: inputFeatures, values: batch.features.map(Double.init))
         let reference = try network.gradients(input, parameters: try slotValues(arena, model.slots), labels: ReferenceLabels(batch))

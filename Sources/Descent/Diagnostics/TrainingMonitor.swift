@@ -64,7 +64,7 @@ public final class TrainingMonitor<B: Backend>: Callback {
     ///   - onFinding: called with each finding as it is raised (the CLI prints it).
     /// - Throws: `DescentError.invalidArgument` for an interval below 1; allocation errors.
     public init(
-        trainer: Trainer<B>, interval: Int = 100, thresholds: DiagnosisThresholds = DiagnosisThresholds(),
+        trainer: Trainer<B>, interval: Int = TrainingMonitor.defaultInterval, thresholds: DiagnosisThresholds = DiagnosisThresholds(),
         onFinding: ((Finding) -> Void)? = nil
     ) throws {
         guard interval >= 1 else {

@@ -72,7 +72,7 @@ public final class Ensemble<B: Backend> {
             ensembleScores += classes == 1 ? probabilities.flatMap { [1 - $0, $0] } : probabilities
             for (index, model) in members.enumerated() {
                 let logits = try backend.download(try model.forward(x, batch: batch, training: false))
-                memberScores[index] += classes == 1 ? logits.flatMap { [0, $0] } : logits
+                memberScores[index] += classes == 1 ? Trainer<B>.binaryScores(logits: logits) : logits
             }
         }
         let names = data.classNames, reportClasses = max(classes, 2)

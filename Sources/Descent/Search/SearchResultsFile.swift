@@ -67,7 +67,7 @@ public final class SearchResultsFile {
             }
         }
         if !warnings.isEmpty || !complete {
-            guard truncate(path, off_t(goodBytes)) == 0 else { throw fail("cannot cut off the partial last line: \(Self.errorText())") }
+            guard truncate(path, off_t(goodBytes)) == 0 else { throw fail("cannot cut off the partial last line: \(errorText())") }
         }
         self.records = records
         self.warnings = warnings
@@ -107,6 +107,4 @@ public final class SearchResultsFile {
             throw DescentError.invalidArgument(operation: "descent search", reason: "cannot read the results file \(path): \(reason)")
         }
     }
-
-    private static func errorText() -> String { String(cString: strerror(errno)) }
 }

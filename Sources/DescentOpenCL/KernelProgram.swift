@@ -11,6 +11,14 @@ enum KernelProgram {
     /// The name the program is cached and reported under.
     static let name = "descent"
 
+    /// The build options for `tuning`: its `-D` defines, and `-w`. PoCL's compiler prints a count
+    /// of warnings to stderr at every cold build ("78 warnings generated."), every one of them
+    /// the note that float16 arguments of its builtins change the ABI without AVX-512, which is
+    /// harmless here; without `-w` that line lands in the middle of `descent train`'s output.
+    static func options(for tuning: OpenCLTuning) -> String {
+        "-w " + tuning.buildOptions
+    }
+
     /// The source: first the files without kernels that others use (`activation_functions.cl`,
     /// `group.cl` for work-group reductions, `philox.cl`, the generator shared with
     /// `Philox.swift`), then every kernel file.

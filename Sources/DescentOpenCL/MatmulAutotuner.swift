@@ -65,15 +65,19 @@ public enum MatmulAutotuner {
         var candidates: [OpenCLTuning] = []
         switch base.matmulStrategy {
         case .registerBlocked:
-            // (rows, vector width, work-group) of matmul_blocked with (rows, columns, vector width)
-            // of matmul_blocked_dot; 4-wide vectors for CPUs with 128-bit SIMD.
-            let variants = [((4, 16, 8), (2, 4, 8)), ((4, 16, 16), (4, 4, 8)), ((8, 8, 8), (2, 2, 16)), ((8, 4, 8), (2, 4, 4))]
-            for ((rows, width, group), (dotRows, dotColumns, dotWidth)) in variants {
+            // (rows, vector width, depth, work-group) of matmul_blocked with (rows, columns, vector
+            // width, work-group) of matmul_blocked_dot; 4-wide vectors for CPUs with 128-bit SIMD.
+            let variants = [
+                ((4, 16, 64, 8), (2, 4, 8, 8)), ((6, 16, 64, 8), (2, 4, 8, 16)),
+                ((4, 16, 128, 16), (2, 2, 16, 8)), ((8, 4, 64, 8), (2, 4, 4, 8)),
+            ]
+            for ((rows, width, depth, group), (dotRows, dotColumns, dotWidth, dotGroup)) in variants {
                 var tuning = base
                 tuning.matmulBlockedGroup = min(group, max(maxWorkGroupSize, 1))
-                tuning.matmulDotGroup = tuning.matmulBlockedGroup
+                tuning.matmulDotGroup = min(dotGroup, max(maxWorkGroupSize, 1))
                 tuning.matmulBlockRows = rows
                 tuning.matmulVectorWidth = width
+                tuning.matmulBlockDepth = depth
                 tuning.matmulDotRows = dotRows
                 tuning.matmulDotColumns = dotColumns
                 tuning.matmulDotVectorWidth = dotWidth

@@ -25,6 +25,9 @@ public struct OpenCLTuning: Sendable, Equatable {
     public var matmulBlockRows: Int
     /// Register-blocked, B not transposed: columns of C per work-item, the width of the vectors (4, 8 or 16).
     public var matmulVectorWidth: Int
+    /// Register-blocked, B not transposed: values of k a work-group accumulates between barriers,
+    /// so that its slice of B stays in the L1 cache on CPUs (k-blocking).
+    public var matmulBlockDepth: Int
     /// Register-blocked, B transposed: rows and columns of C per work-item (each 1 to 4).
     public var matmulDotRows: Int
     public var matmulDotColumns: Int
@@ -42,7 +45,7 @@ public struct OpenCLTuning: Sendable, Equatable {
 
     public static let `default` = OpenCLTuning(
         matmulStrategy: .tiled, matmulTile: 32, matmulTileK: 16, matmulWorkPerItem: 4,
-        matmulBlockRows: 4, matmulVectorWidth: 16, matmulDotRows: 2, matmulDotColumns: 4, matmulDotVectorWidth: 8,
+        matmulBlockRows: 4, matmulVectorWidth: 16, matmulBlockDepth: 64, matmulDotRows: 2, matmulDotColumns: 4, matmulDotVectorWidth: 8,
         matmulBlockedGroup: 8, matmulDotGroup: 8, groupSize: 128, optimizerWidth: 4)
 
     /// The default, with the register-blocked matmul, 16-wide optimizer steps (PoCL: 4 elements
@@ -65,20 +68,20 @@ public struct OpenCLTuning: Sendable, Equatable {
         return tuning
     }
 
-    /// The matmul variant in words, e.g. "register-blocked 4x16 in groups of 8, B^T 2x4 by 8 in
-    /// groups of 8" or "tiled 32 (k 16, 4x4 per work-item)".
+    /// The matmul variant in words, e.g. "register-blocked 4x16 k 64 in groups of 8, B^T 2x4 by 8
+    /// in groups of 8" or "tiled 32 (k 16, 4x4 per work-item)".
     public var matmulVariant: String {
         switch matmulStrategy {
         case .tiled: "tiled \(matmulTile) (k \(matmulTileK), \(matmulWorkPerItem)x\(matmulWorkPerItem) per work-item)"
         case .registerBlocked:
-            "register-blocked \(matmulBlockRows)x\(matmulVectorWidth) in groups of \(matmulBlockedGroup), "
+            "register-blocked \(matmulBlockRows)x\(matmulVectorWidth) k \(matmulBlockDepth) in groups of \(matmulBlockedGroup), "
                 + "B^T \(matmulDotRows)x\(matmulDotColumns) by \(matmulDotVectorWidth) in groups of \(matmulDotGroup)"
         }
     }
 
     /// The tunables of each matmul kernel family, for telling variants apart: `matmul_blocked`
     /// with the dense forward, `matmul_blocked_dot`, and the tiled kernels.
-    public var blockedTunables: [Int] { [matmulBlockRows, matmulVectorWidth, matmulBlockedGroup] }
+    public var blockedTunables: [Int] { [matmulBlockRows, matmulVectorWidth, matmulBlockDepth, matmulBlockedGroup] }
     public var dotTunables: [Int] { [matmulDotRows, matmulDotColumns, matmulDotVectorWidth, matmulDotGroup] }
     public var tiledTunables: [Int] { [matmulTile, matmulTileK, matmulWorkPerItem] }
 
@@ -89,7 +92,8 @@ public struct OpenCLTuning: Sendable, Equatable {
     /// The `-D` options every program is built with.
     var buildOptions: String {
         "-D TILE=\(matmulTile) -D TILE_K=\(matmulTileK) -D WORK_PER_ITEM=\(matmulWorkPerItem)"
-            + " -D BLOCK_ROWS=\(matmulBlockRows) -D VECTOR_WIDTH=\(matmulVectorWidth) -D DOT_ROWS=\(matmulDotRows)"
+            + " -D BLOCK_ROWS=\(matmulBlockRows) -D VECTOR_WIDTH=\(matmulVectorWidth)"
+            + " -D BLOCK_DEPTH=\(matmulBlockDepth) -D DOT_ROWS=\(matmulDotRows)"
             + " -D DOT_COLUMNS=\(matmulDotColumns) -D DOT_VECTOR_WIDTH=\(matmulDotVectorWidth)"
             + " -D BLOCKED_GROUP=\(matmulBlockedGroup) -D DOT_GROUP=\(matmulDotGroup) -D GROUP_SIZE=\(groupSize)"
             + " -D OPTIMIZER_WIDTH=\(optimizerWidth)"

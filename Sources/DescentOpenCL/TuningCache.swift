@@ -18,7 +18,7 @@ public struct TuningCache: Sendable, Equatable {
     /// Where the files go; `nil` when the cache is disabled (`DESCENT_KERNEL_CACHE=off`).
     public let directory: String?
 
-    private static let header = "descent matmul tuning 3"
+    private static let header = "descent matmul tuning 4"
 
     public init(directory: String?) {
         self.directory = directory
@@ -48,13 +48,15 @@ public struct TuningCache: Sendable, Equatable {
             tuning.matmulTileK = depth
             tuning.matmulWorkPerItem = perItem
         case .registerBlocked:
-            guard let rows = integer("block_rows"), let width = integer("vector_width"), let group = integer("group"),
+            guard let rows = integer("block_rows"), let width = integer("vector_width"), let depth = integer("block_depth"),
+                  let group = integer("group"),
                   let dotRows = integer("dot_rows"),
                   let dotColumns = integer("dot_columns"), let dotWidth = integer("dot_vector_width"),
                   let dotGroup = integer("dot_group")
             else { return nil }
             tuning.matmulBlockRows = rows
             tuning.matmulVectorWidth = width
+            tuning.matmulBlockDepth = depth
             tuning.matmulBlockedGroup = group
             tuning.matmulDotRows = dotRows
             tuning.matmulDotColumns = dotColumns
@@ -81,7 +83,8 @@ public struct TuningCache: Sendable, Equatable {
             lines += ["tile \(tuning.matmulTile)", "tile_k \(tuning.matmulTileK)", "work_per_item \(tuning.matmulWorkPerItem)"]
         case .registerBlocked:
             lines += [
-                "block_rows \(tuning.matmulBlockRows)", "vector_width \(tuning.matmulVectorWidth)", "group \(tuning.matmulBlockedGroup)",
+                "block_rows \(tuning.matmulBlockRows)", "vector_width \(tuning.matmulVectorWidth)",
+                "block_depth \(tuning.matmulBlockDepth)", "group \(tuning.matmulBlockedGroup)",
                 "dot_rows \(tuning.matmulDotRows)", "dot_columns \(tuning.matmulDotColumns)",
                 "dot_vector_width \(tuning.matmulDotVectorWidth)", "dot_group \(tuning.matmulDotGroup)",
             ]
@@ -105,7 +108,7 @@ public struct TuningCache: Sendable, Equatable {
     static func isOffered(_ tuning: OpenCLTuning, on device: OpenCLDeviceInfo) -> Bool {
         let candidates = MatmulAutotuner.candidates(for: device)
         var rest = tuning, base = OpenCLTuning.forDevice(maxWorkGroupSize: device.maxWorkGroupSize, kind: device.kind)
-        for part in [\OpenCLTuning.matmulBlockRows, \.matmulVectorWidth, \.matmulBlockedGroup, \.matmulDotRows, \.matmulDotColumns,
+        for part in [\OpenCLTuning.matmulBlockRows, \.matmulVectorWidth, \.matmulBlockDepth, \.matmulBlockedGroup, \.matmulDotRows, \.matmulDotColumns,
                      \.matmulDotVectorWidth, \.matmulDotGroup, \.matmulTile, \.matmulTileK, \.matmulWorkPerItem] {
             rest[keyPath: part] = 0
             base[keyPath: part] = 0

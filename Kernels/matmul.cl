@@ -277,34 +277,54 @@ void matmul_blocked(const int M, const int N, const int K, const int transpose_a
     FOR_EACH_BLOCK_ROW(STORE_PRODUCT)
 }
 
-// y = f(x W + b) with the register-blocked product; see dense_forward.
-__kernel __attribute__((reqd_work_group_size(BLOCKED_GROUP, 1, 1)))
-void dense_forward_blocked(const int M, const int N, const int K, const int kind, const float parameter,
-                           __global const float* input, const int input_offset,
-                           __global const float* weights, const int weights_offset,
-                           __global const float* bias, const int bias_offset,
-                           __global float* pre_activation, const int pre_activation_offset,
-                           __global float* output, const int output_offset)
+// The body of the dense_forward_blocked kernels below; `piecewise_linear` is a constant in each
+// (see activation_functions.cl).
+void dense_forward_blocked_with(const int piecewise_linear, const int M, const int N, const int K, const int kind,
+                                const float parameter, __global const float* input, __global const float* weights,
+                                __global const float* bias, __global float* pre_activation, __global float* output)
 {
     // Work-items past the last row compute a clamped block and store nothing (no early return: the
     // group meets at barriers). The host launches exactly ceil(N / VECTOR_WIDTH) column strips.
     const int row0 = BLOCK_ROW0, column0 = BLOCK_COLUMN0;
     floatv acc0, acc1, acc2, acc3, acc4, acc5, acc6, acc7;
-    accumulate_blocked(M, N, K, 0, 0, input + input_offset, weights + weights_offset, row0, column0,
+    accumulate_blocked(M, N, K, 0, 0, input, weights, row0, column0,
                        &acc0, &acc1, &acc2, &acc3, &acc4, &acc5, &acc6, &acc7);
     float bias_values[VECTOR_WIDTH];
     for (int v = 0; v < VECTOR_WIDTH; v++)
-        bias_values[v] = bias && column0 + v < N ? bias[bias_offset + column0 + v] : 0.0f;
+        bias_values[v] = bias && column0 + v < N ? bias[column0 + v] : 0.0f;
     #define STORE_DENSE(i) if (row0 + i < M) { \
         float values[VECTOR_WIDTH]; \
         vstorev(acc##i, 0, values); \
         for (int v = 0; v < VECTOR_WIDTH && column0 + v < N; v++) { \
             const int index = (row0 + i) * N + column0 + v; \
             const float z = values[v] + bias_values[v]; \
-            if (pre_activation) pre_activation[pre_activation_offset + index] = z; \
-            output[output_offset + index] = activation_value(kind, parameter, z); \
+            if (pre_activation) pre_activation[index] = z; \
+            output[index] = piecewise_linear ? piecewise_linear_value(kind, parameter, z) \
+                                             : activation_value(kind, parameter, z); \
         } }
     FOR_EACH_BLOCK_ROW(STORE_DENSE)
+}
+
+// y = f(x W + b) with the register-blocked product; see dense_forward.
+#define DENSE_FORWARD_BLOCKED_PARAMETERS const int M, const int N, const int K, const int kind, const float parameter, \
+    __global const float* input, const int input_offset, __global const float* weights, const int weights_offset, \
+    __global const float* bias, const int bias_offset, __global float* pre_activation, const int pre_activation_offset, \
+    __global float* output, const int output_offset
+#define DENSE_FORWARD_BLOCKED_ARGUMENTS M, N, K, kind, parameter, input + input_offset, weights + weights_offset, \
+    bias ? bias + bias_offset : bias, pre_activation ? pre_activation + pre_activation_offset : pre_activation, \
+    output + output_offset
+
+__kernel __attribute__((reqd_work_group_size(BLOCKED_GROUP, 1, 1)))
+void dense_forward_blocked(DENSE_FORWARD_BLOCKED_PARAMETERS)
+{
+    dense_forward_blocked_with(0, DENSE_FORWARD_BLOCKED_ARGUMENTS);
+}
+
+// dense_forward_blocked for identity, ReLU and leaky ReLU.
+__kernel __attribute__((reqd_work_group_size(BLOCKED_GROUP, 1, 1)))
+void dense_forward_blocked_piecewise_linear(DENSE_FORWARD_BLOCKED_PARAMETERS)
+{
+    dense_forward_blocked_with(1, DENSE_FORWARD_BLOCKED_ARGUMENTS);
 }
 
 #define FOR_EACH_DOT_COLUMN(OP, i) OP(i, 0) \

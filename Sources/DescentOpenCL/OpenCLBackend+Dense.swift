@@ -1,8 +1,9 @@
 import DescentCore
 
 extension OpenCLBackend {
-    /// `dense_forward` (tiled) or `dense_forward_blocked` (register-blocked) in `Kernels/matmul.cl`,
-    /// by `tuning.matmulStrategy`: the product with the bias and the activation in its epilogue, one launch.
+    /// `dense_forward` (tiled) or `dense_forward_blocked` (register-blocked; `_piecewise_linear`
+    /// for identity, ReLU and leaky ReLU) in `Kernels/matmul.cl`, by `tuning.matmulStrategy`: the
+    /// product with the bias and the activation in its epilogue, one launch.
     public func denseForward(
         input: View, weights: View, bias: View?, activation: Activation, preActivation: View?, output: View,
         shape: DenseShape
@@ -24,7 +25,7 @@ extension OpenCLBackend {
                 local: [width, width], arguments)
         case .registerBlocked:
             try launch(
-                "dense_forward_blocked",
+                activation.kernelName("dense_forward_blocked"),
                 global: blockedGlobalSize(
                     m: shape.batch, n: shape.outputs, rows: tuning.matmulBlockRows, columns: tuning.matmulVectorWidth),
                 local: [tuning.matmulBlockedGroup, 1], arguments)

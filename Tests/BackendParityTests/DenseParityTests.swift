@@ -25,7 +25,7 @@ struct DenseParityTests {
         ParityShapes.matmul.map { DenseShape(batch: $0.m, inputs: $0.k, outputs: $0.n) }
     }
 
-    @Test(arguments: shapes, [Activation.identity, .relu, .gelu, .sigmoid])
+    @Test(arguments: shapes, [Activation.identity, .relu, .leakyReLU(slope: 0.1), .gelu, .sigmoid])
     func fusedForwardMatchesReference(shape: DenseShape, activation: Activation) throws {
         for strategy in OpenCLTuning.MatmulStrategy.allCases {
             try fusedForwardMatchesReference(shape: shape, activation: activation, strategy: strategy)

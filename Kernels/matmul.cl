@@ -267,6 +267,11 @@ void matmul_blocked(const int M, const int N, const int K, const int transpose_a
     accumulate_blocked(M, N, K, transpose_a, transpose_b, a + a_offset, b + b_offset, row0, column0,
                        &acc0, &acc1, &acc2, &acc3, &acc4, &acc5, &acc6, &acc7);
     c += c_offset;
+    // A full strip stores each row as one vector, the right edge element by element. With
+    // beta == 0, C is not read (it may be uninitialized), as in BLAS.
+    #define STORE_PRODUCT_VECTOR(i) if (row0 + i < M) { \
+        __global float* out = c + (row0 + i) * N + column0; \
+        vstorev(beta == 0.0f ? alpha * acc##i : alpha * acc##i + beta * vloadv(0, out), 0, out); }
     #define STORE_PRODUCT(i) if (row0 + i < M) { \
         float values[VECTOR_WIDTH]; \
         vstorev(acc##i, 0, values); \
@@ -275,7 +280,14 @@ void matmul_blocked(const int M, const int N, const int K, const int transpose_a
             const float product = alpha * values[v]; \
             *out = beta == 0.0f ? product : product + beta * *out; \
         } }
-    FOR_EACH_BLOCK_ROW(STORE_PRODUCT)
+    if (column0 + VECTOR_WIDTH <= N) { FOR_EACH_BLOCK_ROW(STORE_PRODUCT_VECTOR) } else { FOR_EACH_BLOCK_ROW(STORE_PRODUCT) }
+}
+
+// piecewise_linear_value (activation_functions.cl) on a vector.
+floatv piecewise_linear_vector(const int kind, const float parameter, const floatv x)
+{
+    const floatv negative = kind == ACTIVATION_RELU ? (floatv)(0.0f) : piecewise_linear_slope(kind, parameter) * x;
+    return select(negative, x, x > 0.0f);
 }
 
 // The body of the dense_forward_blocked kernels below; `piecewise_linear` is a constant in each
@@ -293,6 +305,17 @@ void dense_forward_blocked_with(const int piecewise_linear, const int M, const i
     float bias_values[VECTOR_WIDTH];
     for (int v = 0; v < VECTOR_WIDTH; v++)
         bias_values[v] = bias && column0 + v < N ? bias[column0 + v] : 0.0f;
+    if (piecewise_linear && column0 + VECTOR_WIDTH <= N) {
+        // A full strip, one vector per row.
+        const floatv bias_vector = vloadv(0, bias_values);
+        #define STORE_DENSE_VECTOR(i) if (row0 + i < M) { \
+            const int index = (row0 + i) * N + column0; \
+            const floatv z = acc##i + bias_vector; \
+            if (pre_activation) vstorev(z, 0, pre_activation + index); \
+            vstorev(piecewise_linear_vector(kind, parameter, z), 0, output + index); }
+        FOR_EACH_BLOCK_ROW(STORE_DENSE_VECTOR)
+        return;
+    }
     #define STORE_DENSE(i) if (row0 + i < M) { \
         float values[VECTOR_WIDTH]; \
         vstorev(acc##i, 0, values); \

@@ -79,6 +79,17 @@ public struct OpenCLTuning: Sendable, Equatable {
         }
     }
 
+    /// The matmul tunables `strategy` uses, each with the name `TuningCache` stores it under.
+    static func matmulFields(of strategy: MatmulStrategy) -> [(name: String, keyPath: WritableKeyPath<OpenCLTuning, Int>)] {
+        switch strategy {
+        case .tiled: [("tile", \.matmulTile), ("tile_k", \.matmulTileK), ("work_per_item", \.matmulWorkPerItem)]
+        case .registerBlocked:
+            [("block_rows", \.matmulBlockRows), ("vector_width", \.matmulVectorWidth), ("block_depth", \.matmulBlockDepth),
+             ("group", \.matmulBlockedGroup), ("dot_rows", \.matmulDotRows), ("dot_columns", \.matmulDotColumns),
+             ("dot_vector_width", \.matmulDotVectorWidth), ("dot_group", \.matmulDotGroup)]
+        }
+    }
+
     /// The tunables of each matmul kernel family, for telling variants apart: `matmul_blocked`
     /// with the dense forward, `matmul_blocked_dot`, and the tiled kernels.
     public var blockedTunables: [Int] { [matmulBlockRows, matmulVectorWidth, matmulBlockDepth, matmulBlockedGroup] }

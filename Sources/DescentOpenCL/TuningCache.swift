@@ -40,28 +40,9 @@ public struct TuningCache: Sendable, Equatable {
         }
         var tuning = OpenCLTuning.forDevice(maxWorkGroupSize: device.maxWorkGroupSize, kind: device.kind)
         guard fields["strategy"] == tuning.matmulStrategy.rawValue else { return nil }
-        func integer(_ name: String) -> Int? { fields[name].flatMap { Int($0) } }
-        switch tuning.matmulStrategy {
-        case .tiled:
-            guard let tile = integer("tile"), let depth = integer("tile_k"), let perItem = integer("work_per_item") else { return nil }
-            tuning.matmulTile = tile
-            tuning.matmulTileK = depth
-            tuning.matmulWorkPerItem = perItem
-        case .registerBlocked:
-            guard let rows = integer("block_rows"), let width = integer("vector_width"), let depth = integer("block_depth"),
-                  let group = integer("group"),
-                  let dotRows = integer("dot_rows"),
-                  let dotColumns = integer("dot_columns"), let dotWidth = integer("dot_vector_width"),
-                  let dotGroup = integer("dot_group")
-            else { return nil }
-            tuning.matmulBlockRows = rows
-            tuning.matmulVectorWidth = width
-            tuning.matmulBlockDepth = depth
-            tuning.matmulBlockedGroup = group
-            tuning.matmulDotRows = dotRows
-            tuning.matmulDotColumns = dotColumns
-            tuning.matmulDotVectorWidth = dotWidth
-            tuning.matmulDotGroup = dotGroup
+        for field in OpenCLTuning.matmulFields(of: tuning.matmulStrategy) {
+            guard let value = fields[field.name].flatMap({ Int($0) }) else { return nil }
+            tuning[keyPath: field.keyPath] = value
         }
         return Self.isOffered(tuning, on: device) ? tuning : nil
     }
@@ -78,17 +59,7 @@ public struct TuningCache: Sendable, Equatable {
     public func store(_ tuning: OpenCLTuning, for device: OpenCLDeviceInfo) -> Bool {
         guard let directory, let path = path(for: device), CacheFile.makeDirectories(directory) else { return false }
         var lines = [Self.header, "key " + Self.key(for: device), "strategy \(tuning.matmulStrategy.rawValue)"]
-        switch tuning.matmulStrategy {
-        case .tiled:
-            lines += ["tile \(tuning.matmulTile)", "tile_k \(tuning.matmulTileK)", "work_per_item \(tuning.matmulWorkPerItem)"]
-        case .registerBlocked:
-            lines += [
-                "block_rows \(tuning.matmulBlockRows)", "vector_width \(tuning.matmulVectorWidth)",
-                "block_depth \(tuning.matmulBlockDepth)", "group \(tuning.matmulBlockedGroup)",
-                "dot_rows \(tuning.matmulDotRows)", "dot_columns \(tuning.matmulDotColumns)",
-                "dot_vector_width \(tuning.matmulDotVectorWidth)", "dot_group \(tuning.matmulDotGroup)",
-            ]
-        }
+        lines += OpenCLTuning.matmulFields(of: tuning.matmulStrategy).map { "\($0.name) \(tuning[keyPath: $0.keyPath])" }
         return CacheFile.writeAtomically(Array((lines.joined(separator: "\n") + "\n").utf8), to: path)
     }
 
@@ -108,10 +79,9 @@ public struct TuningCache: Sendable, Equatable {
     static func isOffered(_ tuning: OpenCLTuning, on device: OpenCLDeviceInfo) -> Bool {
         let candidates = MatmulAutotuner.candidates(for: device)
         var rest = tuning, base = OpenCLTuning.forDevice(maxWorkGroupSize: device.maxWorkGroupSize, kind: device.kind)
-        for part in [\OpenCLTuning.matmulBlockRows, \.matmulVectorWidth, \.matmulBlockDepth, \.matmulBlockedGroup, \.matmulDotRows, \.matmulDotColumns,
-                     \.matmulDotVectorWidth, \.matmulDotGroup, \.matmulTile, \.matmulTileK, \.matmulWorkPerItem] {
-            rest[keyPath: part] = 0
-            base[keyPath: part] = 0
+        for field in OpenCLTuning.MatmulStrategy.allCases.flatMap(OpenCLTuning.matmulFields(of:)) {
+            rest[keyPath: field.keyPath] = 0
+            base[keyPath: field.keyPath] = 0
         }
         guard rest == base else { return false }
         switch tuning.matmulStrategy {

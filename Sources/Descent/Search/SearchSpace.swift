@@ -73,8 +73,7 @@ public struct SearchSpace: Sendable, Equatable, CustomStringConvertible {
                 default: throw fail("gives '\(name)' a value \(argument) that is neither a number nor a string")
                 }
             }
-            let separator = kinds[0].0 == "choice" ? "|" : ":"
-            return try Self.parameter(entry: "\(name)=\(kinds[0].0):\(words.joined(separator: separator))")
+            return try Self.parameter(name: name, kind: kinds[0].0, arguments: words, in: "\(name): \(domain)")
         }
         try self.init(parameters, allowedNames: allowedNames)
     }
@@ -131,28 +130,37 @@ public struct SearchSpace: Sendable, Equatable, CustomStringConvertible {
         return !name.isEmpty && rest.dropFirst(name.count).first == "="
     }
 
+    private static let form = "write NAME=log:LOW:HIGH, uniform:LOW:HIGH, int:LOW:HIGH, intlog:LOW:HIGH or choice:A|B"
+
+    /// One `NAME=KIND:ARGUMENTS` entry of the command-line form.
     private static func parameter(entry: String) throws -> Hyperparameter {
-        let form = "write NAME=log:LOW:HIGH, uniform:LOW:HIGH, int:LOW:HIGH, intlog:LOW:HIGH or choice:A|B"
         func fail(_ reason: String) -> DescentError {
             .invalidArgument(operation: "SearchSpace", reason: "'\(entry)': \(reason); \(form)")
         }
         let halves = entry.split(separator: "=", maxSplits: 1).map(String.init)
         guard halves.count == 2, !halves[0].isEmpty else { throw fail("no NAME= before the domain") }
-        let name = halves[0].trimmingSpaces
         let parts = halves[1].split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 2 else { throw fail("no KIND: in the domain") }
-        let kind = parts[0].trimmingSpaces, arguments = parts[1]
-        if kind == "choice" {
-            return try Hyperparameter(name, .choice(arguments.split(separator: "|", omittingEmptySubsequences: false).map { String($0).trimmingSpaces }))
+        let kind = parts[0].trimmingSpaces
+        let arguments = parts[1].split(separator: kind == "choice" ? "|" : ":", omittingEmptySubsequences: false)
+            .map { String($0).trimmingSpaces }
+        return try parameter(name: halves[0].trimmingSpaces, kind: kind, arguments: arguments, in: entry)
+    }
+
+    /// The hyperparameter `name` of `kind` ("log", "choice", ...) over `arguments` (bounds or
+    /// choices, already split: a JSON choice may contain '|'); `source` names the input in errors.
+    private static func parameter(name: String, kind: String, arguments: [String], in source: String) throws -> Hyperparameter {
+        func fail(_ reason: String) -> DescentError {
+            .invalidArgument(operation: "SearchSpace", reason: "'\(source)': \(reason); \(form)")
         }
-        let bounds = arguments.split(separator: ":", omittingEmptySubsequences: false).map { String($0).trimmingSpaces }
-        guard bounds.count == 2 else { throw fail("a range takes two bounds, LOW:HIGH") }
+        if kind == "choice" { return try Hyperparameter(name, .choice(arguments)) }
+        guard arguments.count == 2 else { throw fail("a range takes two bounds, LOW:HIGH") }
         switch kind {
         case "uniform", "log":
-            guard let low = Double(bounds[0]), let high = Double(bounds[1]) else { throw fail("the bounds must be numbers") }
+            guard let low = Double(arguments[0]), let high = Double(arguments[1]) else { throw fail("the bounds must be numbers") }
             return try Hyperparameter(name, kind == "log" ? .logUniform(low: low, high: high) : .uniform(low: low, high: high))
         case "int", "intlog":
-            guard let low = Int(bounds[0]), let high = Int(bounds[1]) else { throw fail("the bounds must be integers") }
+            guard let low = Int(arguments[0]), let high = Int(arguments[1]) else { throw fail("the bounds must be integers") }
             return try Hyperparameter(name, kind == "intlog" ? .integerLogUniform(low: low, high: high) : .integer(low: low, high: high))
         default:
             throw fail("unknown kind '\(kind)'")

@@ -24,38 +24,36 @@ void apply_activation_derivative(const int piecewise_linear, const int count, co
     input_gradient[i] = derivative * output_gradient[i];
 }
 
-__kernel void activation_forward(const int count, const int kind, const float parameter,
-                                 __global const float* input, const int input_offset,
-                                 __global float* output, const int output_offset)
+// The kernels' parameters and how they reach the bodies above; each kernel has a second build
+// with the same parameters.
+#define ACTIVATION_FORWARD_PARAMETERS const int count, const int kind, const float parameter, \
+    __global const float* input, const int input_offset, __global float* output, const int output_offset
+#define ACTIVATION_FORWARD_ARGUMENTS count, kind, parameter, input + input_offset, output + output_offset
+#define ACTIVATION_BACKWARD_PARAMETERS const int count, const int kind, const float parameter, \
+    __global const float* input, const int input_offset, __global const float* output, const int output_offset, \
+    __global const float* output_gradient, const int output_gradient_offset, \
+    __global float* input_gradient, const int input_gradient_offset
+#define ACTIVATION_BACKWARD_ARGUMENTS count, kind, parameter, input + input_offset, output + output_offset, \
+    output_gradient + output_gradient_offset, input_gradient + input_gradient_offset
+
+__kernel void activation_forward(ACTIVATION_FORWARD_PARAMETERS)
 {
-    apply_activation(0, count, kind, parameter, input + input_offset, output + output_offset);
+    apply_activation(0, ACTIVATION_FORWARD_ARGUMENTS);
 }
 
 // activation_forward for identity, ReLU and leaky ReLU (see activation_functions.cl).
-__kernel void activation_forward_piecewise_linear(const int count, const int kind, const float parameter,
-                                                  __global const float* input, const int input_offset,
-                                                  __global float* output, const int output_offset)
+__kernel void activation_forward_piecewise_linear(ACTIVATION_FORWARD_PARAMETERS)
 {
-    apply_activation(1, count, kind, parameter, input + input_offset, output + output_offset);
+    apply_activation(1, ACTIVATION_FORWARD_ARGUMENTS);
 }
 
-__kernel void activation_backward(const int count, const int kind, const float parameter,
-                                  __global const float* input, const int input_offset,
-                                  __global const float* output, const int output_offset,
-                                  __global const float* output_gradient, const int output_gradient_offset,
-                                  __global float* input_gradient, const int input_gradient_offset)
+__kernel void activation_backward(ACTIVATION_BACKWARD_PARAMETERS)
 {
-    apply_activation_derivative(0, count, kind, parameter, input + input_offset, output + output_offset,
-                                output_gradient + output_gradient_offset, input_gradient + input_gradient_offset);
+    apply_activation_derivative(0, ACTIVATION_BACKWARD_ARGUMENTS);
 }
 
 // activation_backward for identity, ReLU and leaky ReLU.
-__kernel void activation_backward_piecewise_linear(const int count, const int kind, const float parameter,
-                                                   __global const float* input, const int input_offset,
-                                                   __global const float* output, const int output_offset,
-                                                   __global const float* output_gradient, const int output_gradient_offset,
-                                                   __global float* input_gradient, const int input_gradient_offset)
+__kernel void activation_backward_piecewise_linear(ACTIVATION_BACKWARD_PARAMETERS)
 {
-    apply_activation_derivative(1, count, kind, parameter, input + input_offset, output + output_offset,
-                                output_gradient + output_gradient_offset, input_gradient + input_gradient_offset);
+    apply_activation_derivative(1, ACTIVATION_BACKWARD_ARGUMENTS);
 }

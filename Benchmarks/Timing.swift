@@ -28,9 +28,17 @@ struct Timing {
             try synchronize()
             samples.append((monotonicSeconds() - started) / Double(repetitions) * 1000)
         }
-        samples.sort()
-        let middle = samples.count / 2
-        let median = samples.count % 2 == 1 ? samples[middle] : (samples[middle - 1] + samples[middle]) / 2
-        return Timing(median: median, min: samples[0], max: samples[samples.count - 1])
+        return Timing(samples: samples)
+    }
+}
+
+extension Timing {
+    /// The median (of the middle two for an even count), min and max of `samples` (not empty).
+    init(samples: [Double]) {
+        let sorted = samples.sorted()
+        let middle = sorted.count / 2
+        self.init(
+            median: sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2,
+            min: sorted[0], max: sorted[sorted.count - 1])
     }
 }

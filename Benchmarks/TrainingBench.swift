@@ -27,12 +27,12 @@ enum TrainingBench {
             for batch in context.quick ? [128] : [128, 1024] {
                 let shape = "784-512-256-10\(batchNorm ? " bn" : "") batch=\(batch)"
                 if context.selected("train_mlp", "opencl", shape) {
-                    let plain = try measure(on: context.openCL, device: context.device, data: data, batch: batch, batchNorm: batchNorm, shape: shape, epochs: 3)
+                    let plain = try measure(on: context.openCL, device: context.device, data: data, batch: batch, batchNorm: batchNorm, shape: shape, epochs: 4)
                     context.record(plain)
                     if batch == 128 && !batchNorm {
                         var monitored = try measure(
                             on: context.openCL, device: context.device, data: data, batch: batch, batchNorm: batchNorm,
-                            shape: shape + " monitored", epochs: 3, monitored: true)
+                            shape: shape + " monitored", epochs: 4, monitored: true)
                         let overhead = 100 * (1 - monitored.rate.value / plain.rate.value)
                         monitored.note = "with TrainingMonitor every \(TrainingMonitor<OpenCLBackend>.defaultInterval) steps: "
                             + "\(BenchTable.fixed(abs(overhead), 1))% \(overhead >= 0 ? "slower" : "faster") than the row above"
@@ -48,8 +48,8 @@ enum TrainingBench {
         }
     }
 
-    /// Trains `epochs` epochs and reports the median rate of all but the first (which builds
-    /// kernels and warms caches).
+    /// Trains `epochs` epochs and reports the median time per step, and the rate at that time, of
+    /// all but the first epoch (which builds kernels and warms caches).
     private static func measure<B: Backend>(
         on backend: B, device: String, data: Dataset, batch: Int, batchNorm: Bool, shape: String, epochs: Int,
         monitored: Bool = false
@@ -63,11 +63,11 @@ enum TrainingBench {
         guard timed.allSatisfy({ $0.loss.isFinite }) else {
             throw ValidationFailure(what: "training \(shape) on \(backend.deviceName): non-finite loss", error: .infinity)
         }
-        let rates = timed.map(\.samplesPerSecond).sorted()
-        let milliseconds = timed.map { $0.seconds * 1000 / Double((data.sampleCount + batch - 1) / batch) }.sorted()
+        let steps = Double((data.sampleCount + batch - 1) / batch)
+        let timing = Timing(samples: timed.map { $0.seconds * 1000 / steps })
         return BenchResult(
             name: "train_mlp", backend: backend is OpenCLBackend ? "opencl" : "cpu", device: device, shape: shape,
-            timing: Timing(median: milliseconds[milliseconds.count / 2], min: milliseconds[0], max: milliseconds[milliseconds.count - 1]),
-            rate: .samplesPerSecond(rates[rates.count / 2]), note: "Adam, Trainer.fit; ms per step")
+            timing: timing, rate: .samplesPerSecond(Double(data.sampleCount) / (timing.median * steps / 1000)),
+            note: "Adam, Trainer.fit; ms per step")
     }
 }

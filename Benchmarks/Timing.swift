@@ -33,7 +33,7 @@ struct Timing {
 }
 
 extension Timing {
-    /// The median (of the middle two for an even count), min and max of `samples` (not empty).
+    /// The median (the mean of the middle two for an even count), min and max of `samples` (not empty).
     init(samples: [Double]) {
         let sorted = samples.sorted()
         let middle = sorted.count / 2

@@ -19,7 +19,7 @@ void apply_activation_derivative(const int piecewise_linear, const int count, co
 {
     const int i = get_global_id(0);
     if (i >= count) return;
-    const float derivative = piecewise_linear ? piecewise_linear_derivative(kind, parameter, input[i], output[i])
+    const float derivative = piecewise_linear ? piecewise_linear_derivative(kind, parameter, input[i])
                                               : activation_derivative(kind, parameter, input[i], output[i]);
     input_gradient[i] = derivative * output_gradient[i];
 }

@@ -8,11 +8,11 @@
 // `parameter` is its slope or alpha.
 //
 // The piecewise-linear activations (identity, ReLU, leaky ReLU) also have functions without the
-// switch, and the kernels that apply an activation come in a second build for them, named
-// *_piecewise_linear, that the host picks for those three (Activation.kernelName): PoCL does not
-// take the switch out of its loop over work-items, so a kernel that can reach every activation
-// pays for all of them (PoCL, 128 x 512: ReLU forward 0.23 -> 0.10 ms, backward 0.27 -> 0.13 ms,
-// the dense forward 784 -> 512 6% faster).
+// switch, and the CPU kernels that apply an activation (activation.cl, the register-blocked dense
+// forward) come in a second build for them, named *_piecewise_linear, that the host picks for those
+// three (Activation.kernelName): PoCL does not take the switch out of its loop over work-items, so
+// a kernel that can reach every activation pays for all of them (PoCL, 128 x 512: ReLU forward 0.23
+// -> 0.10 ms, backward 0.27 -> 0.13 ms, the dense forward 784 -> 512 6% faster).
 
 #define ACTIVATION_IDENTITY 0
 #define ACTIVATION_SIGMOID 1
@@ -90,8 +90,8 @@ float piecewise_linear_value(const int kind, const float parameter, const float 
     return kind == ACTIVATION_RELU ? 0.0f : piecewise_linear_slope(kind, parameter) * x;
 }
 
-// activation_derivative for identity, ReLU and leaky ReLU; `y` is unused (the same signature).
-float piecewise_linear_derivative(const int kind, const float parameter, const float x, const float y)
+// activation_derivative for identity, ReLU and leaky ReLU (which need only x).
+float piecewise_linear_derivative(const int kind, const float parameter, const float x)
 {
     return x > 0.0f ? 1.0f : piecewise_linear_slope(kind, parameter);
 }

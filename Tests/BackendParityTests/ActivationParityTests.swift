@@ -10,9 +10,10 @@ import Testing
 struct ActivationParityTests {
     static let activations: [Activation] = Activation.allWithDefaults + [.leakyReLU(slope: 0.2), .elu(alpha: 0.5)]
 
-    /// Inputs on [-12, 12] plus the special points 0, ±20 (softplus's threshold) and ±40.
+    /// Inputs on [-12, 12] plus the special points 0, ±20 (softplus's threshold), ±40, ±infinity
+    /// and NaN.
     static func inputs(_ count: Int) -> [Float] {
-        let special: [Float] = [0, -0.0, 20, 20.5, -20, 40, -40, 1e-4, -1e-4]
+        let special: [Float] = [0, -0.0, 20, 20.5, -20, 40, -40, 1e-4, -1e-4, .infinity, -.infinity, .nan]
         return Array((special + TestData.uniform(count, seed: 30, in: -12...12)).prefix(count))
     }
 

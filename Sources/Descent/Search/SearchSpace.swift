@@ -55,7 +55,8 @@ public struct SearchSpace: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Parses the JSON form: an object from names to `{"KIND": [LOW, HIGH]}` or `{"choice": [...]}`.
-    /// - Throws: `DescentError.invalidArgument` for malformed JSON or an unknown kind.
+    /// - Throws: `DescentError.invalidArgument` for malformed JSON, an unknown kind, or a choice
+    ///   that contains '|' (the separator of `description`).
     public init(json text: String, allowedNames: [String]? = nil) throws {
         func fail(_ reason: String) -> DescentError {
             .invalidArgument(operation: "SearchSpace", reason: "the JSON search space \(reason)")
@@ -73,7 +74,14 @@ public struct SearchSpace: Sendable, Equatable, CustomStringConvertible {
                 default: throw fail("gives '\(name)' a value \(argument) that is neither a number nor a string")
                 }
             }
-            return try Self.parameter(name: name, kind: kinds[0].0, arguments: words, in: "\(name): \(domain)")
+            // `description` (and the fingerprint a results file is matched by) writes choices
+            // joined by '|', so a choice that contains one would read back as two.
+            if kinds[0].0 == "choice", let word = words.first(where: { $0.contains("|") }) {
+                throw fail("gives '\(name)' the choice \"\(word)\"; a choice cannot contain '|'")
+            }
+            return try Self.parameter(name: name, kind: kinds[0].0, arguments: words) {
+                fail("gives '\(name)' as \(domain): \($0); write {\"log\": [LOW, HIGH]}, {\"choice\": [A, B]} or similar")
+            }
         }
         try self.init(parameters, allowedNames: allowedNames)
     }
@@ -130,12 +138,11 @@ public struct SearchSpace: Sendable, Equatable, CustomStringConvertible {
         return !name.isEmpty && rest.dropFirst(name.count).first == "="
     }
 
-    private static let form = "write NAME=log:LOW:HIGH, uniform:LOW:HIGH, int:LOW:HIGH, intlog:LOW:HIGH or choice:A|B"
-
     /// One `NAME=KIND:ARGUMENTS` entry of the command-line form.
     private static func parameter(entry: String) throws -> Hyperparameter {
         func fail(_ reason: String) -> DescentError {
-            .invalidArgument(operation: "SearchSpace", reason: "'\(entry)': \(reason); \(form)")
+            let form = "write NAME=log:LOW:HIGH, uniform:LOW:HIGH, int:LOW:HIGH, intlog:LOW:HIGH or choice:A|B"
+            return .invalidArgument(operation: "SearchSpace", reason: "'\(entry)': \(reason); \(form)")
         }
         let halves = entry.split(separator: "=", maxSplits: 1).map(String.init)
         guard halves.count == 2, !halves[0].isEmpty else { throw fail("no NAME= before the domain") }
@@ -144,15 +151,15 @@ public struct SearchSpace: Sendable, Equatable, CustomStringConvertible {
         let kind = parts[0].trimmingSpaces
         let arguments = parts[1].split(separator: kind == "choice" ? "|" : ":", omittingEmptySubsequences: false)
             .map { String($0).trimmingSpaces }
-        return try parameter(name: halves[0].trimmingSpaces, kind: kind, arguments: arguments, in: entry)
+        return try parameter(name: halves[0].trimmingSpaces, kind: kind, arguments: arguments, fail: fail)
     }
 
-    /// The hyperparameter `name` of `kind` ("log", "choice", ...) over `arguments` (bounds or
-    /// choices, already split: a JSON choice may contain '|'); `source` names the input in errors.
-    private static func parameter(name: String, kind: String, arguments: [String], in source: String) throws -> Hyperparameter {
-        func fail(_ reason: String) -> DescentError {
-            .invalidArgument(operation: "SearchSpace", reason: "'\(source)': \(reason); \(form)")
-        }
+    /// The hyperparameter `name` of `kind` ("log", "choice", ...) over `arguments`, the bounds
+    /// or the choices (split by the caller: the JSON form gives them as an array); `fail` makes
+    /// the error for a reason, in the terms of the caller's form.
+    private static func parameter(
+        name: String, kind: String, arguments: [String], fail: (String) -> DescentError
+    ) throws -> Hyperparameter {
         if kind == "choice" { return try Hyperparameter(name, .choice(arguments)) }
         guard arguments.count == 2 else { throw fail("a range takes two bounds, LOW:HIGH") }
         switch kind {

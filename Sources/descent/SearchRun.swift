@@ -109,19 +109,15 @@ struct SearchRun<B: Backend> {
 
     private func train(_ options: TrialOptions, data: PreparedData, seed: UInt64, monitored: String) throws -> (Trainer<B>, History) {
         let training = options.training
-        let stepsPerEpoch = (data.train.sampleCount + training.batchSize - 1) / training.batchSize
-        let (schedule, scheduleCallbacks) = try training.makeSchedule(stepsPerEpoch: stepsPerEpoch)
-        let trainer = try Trainer(
-            model: try options.model.architecture(inputs: data.train.featureCount, task: data.task, seed: seed), on: backend,
-            loss: try options.model.lossFunction(for: data.task), optimizer: try training.makeOptimizer(), schedule: schedule,
-            maxBatch: max(training.batchSize, 256))
-        var callbacks: [any Callback] = [TerminateOnNaN()] + scheduleCallbacks
-        if training.patience > 0 {
-            callbacks.append(EarlyStopping(monitor: monitored, patience: training.patience, restoreBestWeights: true))
-        }
-        let history = try trainer.fit(
-            data.train, validation: data.validation, epochs: training.epochs, batchSize: training.batchSize, seed: seed, callbacks: callbacks)
-        return (trainer, history)
+        var setup = try TrainingSetup(
+            training, architecture: try options.model.architecture(inputs: data.train.featureCount, task: data.task, seed: seed),
+            loss: try options.model.lossFunction(for: data.task), on: backend, trainingSamples: data.train.sampleCount,
+            monitored: monitored)
+        if let stopping = setup.earlyStopping { setup.callbacks.append(stopping) }
+        let history = try setup.trainer.fit(
+            data.train, validation: data.validation, epochs: training.epochs, batchSize: training.batchSize, seed: seed,
+            callbacks: setup.callbacks)
+        return (setup.trainer, history)
     }
 
     /// Retrains the best configurations for the full --epochs with their trials' seed (so a trial

@@ -29,15 +29,13 @@ struct TrainingRun<B: Backend> {
                 + "\(data.task), \(loss) (\(ProgressBar.duration(loadSeconds)) to load)")
 
         let training = command.training
-        let stepsPerEpoch = (data.train.sampleCount + training.batchSize - 1) / training.batchSize
-        let (schedule, scheduleCallbacks) = try training.makeSchedule(stepsPerEpoch: stepsPerEpoch)
-        let optimizer = try training.makeOptimizer()
         let architecture = try command.model.architecture(inputs: data.train.featureCount, task: data.task, seed: command.data.seed)
-        let trainer = try Trainer(
-            model: architecture, on: backend, loss: loss, optimizer: optimizer, schedule: schedule,
-            maxBatch: max(training.batchSize, 256))
+        var setup = try TrainingSetup(
+            training, architecture: architecture, loss: loss, on: backend, trainingSamples: data.train.sampleCount,
+            monitored: try training.monitoredQuantity(for: data.task))
+        let trainer = setup.trainer
         console.progress(trainer.model.summary)
-        console.progress("Optimizer: \(optimizer), schedule \(training.schedule), batch \(training.batchSize), up to \(training.epochs) epochs")
+        console.progress("Optimizer: \(setup.optimizer), schedule \(training.schedule), batch \(training.batchSize), up to \(training.epochs) epochs")
 
         var findings: [Finding] = []
         if command.sanityChecks {
@@ -49,18 +47,14 @@ struct TrainingRun<B: Backend> {
             findings += sanity
         }
 
-        var callbacks: [any Callback] = [TerminateOnNaN()] + scheduleCallbacks
         let monitor = command.monitorEvery > 0
             ? try TrainingMonitor(trainer: trainer, interval: command.monitorEvery) { console.progress($0.line) } : nil
-        if let monitor { callbacks.append(monitor) }
-        if training.patience > 0 {
-            callbacks.append(EarlyStopping(
-                monitor: try training.monitoredQuantity(for: data.task), patience: training.patience, restoreBestWeights: true))
-        }
-        if let bar = console.progressBar(epochs: training.epochs) { callbacks.append(bar) }
+        if let monitor { setup.callbacks.append(monitor) }
+        if let stopping = setup.earlyStopping { setup.callbacks.append(stopping) }
+        if let bar = console.progressBar(epochs: training.epochs) { setup.callbacks.append(bar) }
         let history = try trainer.fit(
             data.train, validation: data.validation, epochs: training.epochs, batchSize: training.batchSize,
-            seed: command.data.seed, callbacks: callbacks)
+            seed: command.data.seed, callbacks: setup.callbacks)
         if let reason = history.stopReason { console.progress(reason) }
 
         let diagnosis = Diagnosis.diagnose(

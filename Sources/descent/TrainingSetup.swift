@@ -1,0 +1,30 @@
+import Descent
+
+/// What every training run of the tool starts from, `descent train`'s and each `descent search`
+/// trial's: the trainer with the options' optimizer and schedule, and the callbacks that stop on a
+/// non-finite loss and adjust the rate between epochs. Callers add theirs (monitor, progress bar)
+/// and then `earlyStopping`, in that order.
+struct TrainingSetup<B: Backend> {
+    let trainer: Trainer<B>
+    /// The optimizer as configured, for the run's description.
+    let optimizer: any Optimizer
+    var callbacks: [any Callback]
+    /// Early stopping on the watched quantity, restoring the best weights; nil with patience 0.
+    let earlyStopping: EarlyStopping?
+
+    /// - Parameter monitored: what early stopping watches (`TrainingOptions.monitoredQuantity`).
+    init(
+        _ training: TrainingOptions, architecture: Sequential, loss: LossFunction, on backend: B, trainingSamples: Int,
+        monitored: String
+    ) throws {
+        let stepsPerEpoch = (trainingSamples + training.batchSize - 1) / training.batchSize
+        let (schedule, scheduleCallbacks) = try training.makeSchedule(stepsPerEpoch: stepsPerEpoch)
+        optimizer = try training.makeOptimizer()
+        trainer = try Trainer(
+            model: architecture, on: backend, loss: loss, optimizer: optimizer, schedule: schedule,
+            maxBatch: max(training.batchSize, 256))
+        callbacks = [TerminateOnNaN()] + scheduleCallbacks
+        earlyStopping = training.patience > 0
+            ? EarlyStopping(monitor: monitored, patience: training.patience, restoreBestWeights: true) : nil
+    }
+}

@@ -126,10 +126,15 @@ final class OpenCLDeviceContext: Sendable {
         var id: cl_device_id? = device.id
         let status = clBuildProgram(program.raw, 1, &id, options, nil, nil)
         guard status == CL_SUCCESS else {
-            let log = (try? infoString("clGetProgramBuildInfo") {
-                clGetProgramBuildInfo(program.raw, device.id, cl_program_build_info(CL_PROGRAM_BUILD_LOG), $0, $1, $2)
-            }) ?? "(no build log: \(openCLErrorName(status)))"
+            let log = (try? buildLog(of: program)) ?? "(no build log: \(openCLErrorName(status)))"
             throw DescentError.kernelBuildFailed(program: name, options: options, log: log)
+        }
+    }
+
+    /// The compiler's messages from building `program` (errors, or warnings after a success).
+    func buildLog(of program: OpenCLProgramHandle) throws -> String {
+        try infoString("clGetProgramBuildInfo") {
+            clGetProgramBuildInfo(program.raw, device.id, cl_program_build_info(CL_PROGRAM_BUILD_LOG), $0, $1, $2)
         }
     }
 

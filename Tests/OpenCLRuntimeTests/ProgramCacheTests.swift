@@ -9,8 +9,8 @@ import DescentKernels
 import DescentTestSupport
 import Testing
 
-/// Program building: build logs on failure, the in-memory cache, and the on-disk binary cache
-/// that must rebuild (never trust) a corrupt file.
+/// Program building: build logs on failure, warning-free kernels, the in-memory cache, and the
+/// on-disk binary cache that must rebuild (never trust) a corrupt file.
 @Suite(.requiresOpenCL)
 struct ProgramCacheTests {
     static let source = "__kernel void twice(__global float* x) { x[get_global_id(0)] *= 2.0f; }\n"
@@ -58,6 +58,21 @@ struct ProgramCacheTests {
         #expect(program == "broken")
         #expect(!log.isEmpty)
         #expect(error.description.contains("did not build"))
+    }
+
+    /// Descent builds its program with `-w` (`KernelProgram.options`) because PoCL prints a count
+    /// of warnings at every cold build; built here without it, the only warning allowed is PoCL's
+    /// note that its builtins' float16 arguments change the ABI without AVX-512.
+    @Test func theKernelsBuildWithoutWarnings() throws {
+        // No binary cache: asking PoCL for the binary would compile every kernel (seconds).
+        let context = try OpenCLDeviceContext(
+            device: try OpenCLDevices.device(for: .fromEnvironment), binaryCache: ProgramBinaryCache(directory: nil))
+        let device = context.device.info
+        let tuning = OpenCLTuning.forDevice(maxWorkGroupSize: device.maxWorkGroupSize, kind: device.kind)
+        let program = try context.program(named: "warnings", source: KernelProgram.source, options: tuning.buildOptions)
+        let warnings = try context.buildLog(of: program).split(separator: "\n").filter { $0.contains("warning:") }
+        let unexpected = warnings.filter { !$0.contains("changes the ABI") }
+        #expect(unexpected.isEmpty, "\(unexpected.count) kernel warnings, the first: \(unexpected.prefix(3).map(String.init))")
     }
 
     @Test func programsAreCachedInMemory() throws {

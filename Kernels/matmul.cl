@@ -151,11 +151,12 @@ void dense_forward(const int M, const int N, const int K, const int kind, const 
 // so the inner loops have no bounds checks and no operand is padded. Accumulators have explicit
 // names (not private arrays, which PoCL spills to memory).
 // matmul_blocked walks k in steps of BLOCK_DEPTH with a barrier after each: PoCL runs a group's
-// work-items one after another between barriers, so the group's BLOCK_DEPTH x VECTOR_WIDTH slice
-// of B is still in the L1 cache when the next work-item reads it (without the barriers each
-// work-item streams the whole column strip of B from L2; on PoCL the 128 x 784 x 512 forward
-// product runs about 1.6x faster with them). Every work-item of a group therefore runs the same loop: none returns early. The price
-// is compile time: PoCL's first launch of matmul_blocked takes 0.8 s instead of 0.3 s.
+// work-items one after another between barriers, so the group's BLOCK_DEPTH x VECTOR_WIDTH slice of
+// B is still in the L1 cache when the next work-item reads it (without the barriers each work-item
+// streams the whole column strip of B from L2; on PoCL the 128 x 784 x 512 forward product runs
+// about 1.6x faster with them). Every work-item of a group therefore runs the same loop: none
+// returns early. The price is compile time: PoCL's first launch of matmul_blocked takes 0.8 s
+// instead of 0.3 s.
 
 #ifndef BLOCK_ROWS
 #define BLOCK_ROWS 4

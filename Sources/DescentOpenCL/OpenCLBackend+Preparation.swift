@@ -30,7 +30,9 @@ extension OpenCLBackend {
     public func prepareKernels() throws -> KernelPreparation {
         let started = ContinuousClock.now
         let origin: KernelPreparation.Origin =
-            switch try deviceContext.prepare(named: KernelProgram.name, source: KernelProgram.source, options: KernelProgram.options(for: tuning)) {
+            switch try deviceContext.prepare(
+                named: KernelProgram.name, source: KernelProgram.source, options: KernelProgram.options(for: tuning)
+            ) {
             case .memory: .alreadyInMemory
             case .disk: .loadedFromDisk
             case .source: .builtFromSource

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import DescentCore
 
 /// Compiled program binaries on disk, so that a second run skips the OpenCL compiler.
 ///
@@ -50,7 +51,7 @@ struct ProgramBinaryCache: Sendable, Equatable {
 
     /// The binary stored under `key`, or nil when there is none or it fails any check.
     func load(key: String) -> [UInt8]? {
-        guard let path = path(for: key), let bytes = CacheFile.read(path) else { return nil }
+        guard let path = path(for: key), let bytes = try? FileIO.read(path) else { return nil }
         var reader = ByteReader(bytes: bytes)
         guard reader.take(Self.magic.count) == Self.magic,
               let keyLength = reader.takeUInt64(), let storedKey = reader.take(Int(clamping: keyLength)),
@@ -64,14 +65,14 @@ struct ProgramBinaryCache: Sendable, Equatable {
 
     /// Stores `binary` under `key`, atomically. Failures are ignored: the cache is an optimization.
     func store(key: String, binary: [UInt8]) {
-        guard let directory, let path = path(for: key), CacheFile.makeDirectories(directory) else { return }
+        guard let directory, let path = path(for: key), FileIO.makeDirectories(directory) else { return }
         var bytes = Self.magic
         appendUInt64(&bytes, UInt64(key.utf8.count))
         bytes += Array(key.utf8)
         appendUInt64(&bytes, UInt64(binary.count))
         appendUInt64(&bytes, fnv1a64(binary))
         bytes += binary
-        CacheFile.writeAtomically(bytes, to: path)
+        try? FileIO.writeAtomically(bytes, to: path)
     }
 
     /// Removes the file for `key`, if any.

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import DescentCore
 import DescentKernels
 
 /// The matmul variant `MatmulAutotuner` chose for each device, on disk in the kernel cache's
@@ -29,7 +30,7 @@ public struct TuningCache: Sendable, Equatable {
 
     /// The tuning stored for `device`, or nil when there is none or it fails a check.
     public func load(for device: OpenCLDeviceInfo) -> OpenCLTuning? {
-        guard let path = path(for: device), let bytes = CacheFile.read(path) else { return nil }
+        guard let path = path(for: device), let bytes = try? FileIO.read(path) else { return nil }
         let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
             .prefix(64).map(String.init)
         guard lines.first == Self.header, lines.count >= 2, lines[1] == "key " + Self.key(for: device) else { return nil }
@@ -49,7 +50,7 @@ public struct TuningCache: Sendable, Equatable {
 
     /// Whether the directory exists (or can be made) and can be written.
     public var isWritable: Bool {
-        guard let directory, CacheFile.makeDirectories(directory) else { return false }
+        guard let directory, FileIO.makeDirectories(directory) else { return false }
         return access(directory, W_OK) == 0
     }
 
@@ -57,10 +58,10 @@ public struct TuningCache: Sendable, Equatable {
     /// optimization, so callers go on either way).
     @discardableResult
     public func store(_ tuning: OpenCLTuning, for device: OpenCLDeviceInfo) -> Bool {
-        guard let directory, let path = path(for: device), CacheFile.makeDirectories(directory) else { return false }
+        guard let directory, let path = path(for: device), FileIO.makeDirectories(directory) else { return false }
         var lines = [Self.header, "key " + Self.key(for: device), "strategy \(tuning.matmulStrategy.rawValue)"]
         lines += OpenCLTuning.matmulFields(of: tuning.matmulStrategy).map { "\($0.name) \(tuning[keyPath: $0.keyPath])" }
-        return CacheFile.writeAtomically(Array((lines.joined(separator: "\n") + "\n").utf8), to: path)
+        return (try? FileIO.writeAtomically(Array((lines.joined(separator: "\n") + "\n").utf8), to: path)) != nil
     }
 
     /// The file that holds `device`'s tuning.

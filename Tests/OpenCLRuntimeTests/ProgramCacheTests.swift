@@ -34,17 +34,6 @@ struct ProgramCacheTests {
         fclose(file)
     }
 
-    func contents(_ path: String) throws -> [UInt8] {
-        let file = try #require(fopen(path, "rb"))
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let read = fread(&chunk, 1, chunk.count, file)
-            bytes += chunk[0..<read]
-            if read < chunk.count { return bytes }
-        }
-    }
 
     @Test func brokenSourceThrowsItsBuildLog() throws {
         let (context, _) = try makeContext()
@@ -90,20 +79,20 @@ struct ProgramCacheTests {
         #expect(try context.loadOrBuild(name: "twice", source: Self.source, options: "").1 == .disk)
         // Other options are another program.
         #expect(try context.loadOrBuild(name: "twice", source: Self.source, options: "-D X=1").1 == .source)
-        #expect(try contents(try cachePath(context, cache)).count > 32)
+        #expect(try FileIO.read(try cachePath(context, cache)).count > 32)
     }
 
     @Test func corruptCacheFileIsRebuilt() throws {
         let (context, cache) = try makeContext()
         _ = try context.loadOrBuild(name: "twice", source: Self.source, options: "")
         let path = try cachePath(context, cache)
-        let good = try contents(path)
+        let good = try FileIO.read(path)
 
         var flipped = good
         flipped[flipped.count - 10] ^= 0xFF
         try overwrite(path, with: flipped)
         #expect(try context.loadOrBuild(name: "twice", source: Self.source, options: "").1 == .source)
-        #expect(try contents(path) == good, "the rebuilt program replaces the corrupt file")
+        #expect(try FileIO.read(path) == good, "the rebuilt program replaces the corrupt file")
 
         try overwrite(path, with: Array(good.prefix(good.count / 2)))
         #expect(try context.loadOrBuild(name: "twice", source: Self.source, options: "").1 == .source)

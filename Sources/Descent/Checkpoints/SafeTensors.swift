@@ -228,48 +228,13 @@ private func readLittleEndian(_ bytes: [UInt8], from start: Int, count: Int) -> 
     }
 }
 
-/// The C library's text for the current `errno`.
-func errorText() -> String { String(cString: strerror(errno)) }
-
 /// The whole file at `path`.
+/// - Throws: `SafeTensorsError.io` naming the file and what failed.
 func readWholeFile(_ path: String) throws -> [UInt8] {
-    guard let file = fopen(path, "rb") else { throw SafeTensorsError.io(path: path, reason: "cannot open: \(errorText())") }
-    defer { fclose(file) }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 1 << 16)
-    while true {
-        let read = fread(&chunk, 1, chunk.count, file)
-        bytes += chunk[0..<read]
-        if read < chunk.count {
-            guard ferror(file) == 0 else { throw SafeTensorsError.io(path: path, reason: "read failed: \(errorText())") }
-            return bytes
-        }
-    }
+    do { return try FileIO.read(path) } catch { throw SafeTensorsError.io(path: error.path, reason: error.reason) }
 }
 
-/// Writes `bytes` to a temporary file next to `path`, flushes and `fsync`s it, and renames it
-/// over `path` (then syncs the directory), so `path` holds either the old or the new file.
+/// `FileIO.writeAtomically`, whose failure is a `SafeTensorsError.io`.
 func writeAtomically(_ bytes: [UInt8], to path: String) throws {
-    let slash = path.lastIndex(of: "/")
-    let directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
-    let temporary = "\(path).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
-    guard let file = fopen(temporary, "wb") else {
-        throw SafeTensorsError.io(path: temporary, reason: "cannot create the temporary file: \(errorText())")
-    }
-    let written = fwrite(bytes, 1, bytes.count, file)
-    var failure: String?
-    if written != bytes.count { failure = "wrote \(written) of \(bytes.count) bytes: \(errorText())" }
-    else if fflush(file) != 0 { failure = "flush failed: \(errorText())" }
-    else if fsync(fileno(file)) != 0 { failure = "fsync failed: \(errorText())" }
-    if fclose(file) != 0 && failure == nil { failure = "close failed: \(errorText())" }
-    if failure == nil && rename(temporary, path) != 0 { failure = "cannot rename into place: \(errorText())" }
-    if let failure {
-        unlink(temporary)
-        throw SafeTensorsError.io(path: path, reason: failure)
-    }
-    let descriptor = open(directory, O_RDONLY)
-    if descriptor >= 0 {
-        _ = fsync(descriptor)
-        close(descriptor)
-    }
+    do { try FileIO.writeAtomically(bytes, to: path) } catch { throw SafeTensorsError.io(path: error.path, reason: error.reason) }
 }

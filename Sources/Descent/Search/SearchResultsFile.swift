@@ -67,7 +67,7 @@ public final class SearchResultsFile {
             }
         }
         if !warnings.isEmpty || !complete {
-            guard truncate(path, off_t(goodBytes)) == 0 else { throw fail("cannot cut off the partial last line: \(errorText())") }
+            guard truncate(path, off_t(goodBytes)) == 0 else { throw fail("cannot cut off the partial last line: \(FileIO.errorText())") }
         }
         self.records = records
         self.warnings = warnings
@@ -83,14 +83,14 @@ public final class SearchResultsFile {
     private static func writeLine(_ line: String, to path: String, truncating: Bool) throws {
         let descriptor = open(path, O_WRONLY | O_CREAT | (truncating ? O_TRUNC : O_APPEND), 0o644)
         guard descriptor >= 0 else {
-            throw DescentError.invalidArgument(operation: "descent search", reason: "cannot open the results file \(path): \(errorText())")
+            throw DescentError.invalidArgument(operation: "descent search", reason: "cannot open the results file \(path): \(FileIO.errorText())")
         }
         defer { close(descriptor) }
         var bytes = Array((line + "\n").utf8)[...]
         while !bytes.isEmpty {
             let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
             guard written > 0 else {
-                throw DescentError.invalidArgument(operation: "descent search", reason: "cannot write the results file \(path): \(errorText())")
+                throw DescentError.invalidArgument(operation: "descent search", reason: "cannot write the results file \(path): \(FileIO.errorText())")
             }
             bytes = bytes.dropFirst(written)
         }

@@ -1,0 +1,71 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Whole-file reads and crash-safe writes: checkpoints, reports and search results (`Descent`),
+/// and the kernel caches (`DescentOpenCL`).
+public enum FileIO {
+    /// Why a read or a write failed: the file, and what went wrong in the C library's words.
+    public struct Failure: Error, Equatable {
+        public let path: String
+        public let reason: String
+    }
+
+    /// The C library's text for the current `errno`.
+    public static func errorText() -> String { String(cString: strerror(errno)) }
+
+    /// The whole file at `path`.
+    public static func read(_ path: String) throws(Failure) -> [UInt8] {
+        guard let file = fopen(path, "rb") else { throw Failure(path: path, reason: "cannot open: \(errorText())") }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let read = fread(&chunk, 1, chunk.count, file)
+            bytes += chunk[0..<read]
+            if read < chunk.count {
+                guard ferror(file) == 0 else { throw Failure(path: path, reason: "read failed: \(errorText())") }
+                return bytes
+            }
+        }
+    }
+
+    /// Writes `bytes` to a temporary file next to `path`, flushes and `fsync`s it, and renames it
+    /// over `path` (then syncs the directory), so `path` holds either the old or the new file.
+    public static func writeAtomically(_ bytes: [UInt8], to path: String) throws(Failure) {
+        let slash = path.lastIndex(of: "/")
+        let directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+        let temporary = "\(path).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
+        guard let file = fopen(temporary, "wb") else {
+            throw Failure(path: temporary, reason: "cannot create the temporary file: \(errorText())")
+        }
+        let written = fwrite(bytes, 1, bytes.count, file)
+        var failure: String?
+        if written != bytes.count { failure = "wrote \(written) of \(bytes.count) bytes: \(errorText())" }
+        else if fflush(file) != 0 { failure = "flush failed: \(errorText())" }
+        else if fsync(fileno(file)) != 0 { failure = "fsync failed: \(errorText())" }
+        if fclose(file) != 0 && failure == nil { failure = "close failed: \(errorText())" }
+        if failure == nil && rename(temporary, path) != 0 { failure = "cannot rename into place: \(errorText())" }
+        if let failure {
+            unlink(temporary)
+            throw Failure(path: path, reason: failure)
+        }
+        let descriptor = open(directory, O_RDONLY)
+        if descriptor >= 0 {
+            _ = fsync(descriptor)
+            close(descriptor)
+        }
+    }
+
+    /// Creates `path` and its parents as needed; false when one cannot be made.
+    public static func makeDirectories(_ path: String) -> Bool {
+        var prefix = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            prefix += "/" + component
+            if mkdir(prefix, 0o755) != 0 && errno != EEXIST { return false }
+        }
+        return true
+    }
+}

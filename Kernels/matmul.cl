@@ -245,8 +245,17 @@ void accumulate_blocked(const int M, const int N, const int K, const int transpo
             barrier(CLK_LOCAL_MEM_FENCE);
         }
     } else {
-        // The right edge of C: columns past N - 1 repeat column N - 1.
-        for (int k = 0; k < k_count; k++) {
+        // The right edge of C. A whole vector from row k of B runs past the row's end into the
+        // next row: lanes that are never stored, so it is loaded as it is while it stays inside B
+        // (a gather through private memory costs a store-forwarding stall per k); the last rows
+        // gather, with columns past N - 1 repeating column N - 1.
+        const int past_end = column0 + VECTOR_WIDTH - N;
+        const int k_loaded = min(k_count, K - (past_end + N - 1) / N);
+        for (int k = 0; k < k_loaded; k++) {
+            const floatv b_values = vloadv(0, b + k * N + column0);
+            FOR_EACH_BLOCK_ROW(ROW_FMA)
+        }
+        for (int k = max(k_loaded, 0); k < k_count; k++) {
             float values[VECTOR_WIDTH];
             for (int v = 0; v < VECTOR_WIDTH; v++) values[v] = b[k * N + min(column0 + v, N - 1)];
             const floatv b_values = vloadv(0, values);

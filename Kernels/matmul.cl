@@ -147,9 +147,9 @@ void dense_forward(const int M, const int N, const int K, const int kind, const 
 // of op(A) into a fused multiply-add. matmul_blocked_dot (op(B) = B^T, whose rows are contiguous
 // along k): a work-item computes DOT_ROWS x DOT_COLUMNS dot products, DOT_VECTOR_WIDTH values of
 // k at a time, summed across the vector at the end.
-// Rows and columns past the edge of C load a clamped (valid) row or column and are not stored,
-// so the inner loops have no bounds checks and no operand is padded. Accumulators have explicit
-// names (not private arrays, which PoCL spills to memory).
+// Rows and columns past the edge of C load valid elements (a clamped row or column, or the start
+// of B's next row) and are not stored, so the inner loops have no bounds checks and no operand is
+// padded. Accumulators have explicit names (not private arrays, which PoCL spills to memory).
 // matmul_blocked walks k in steps of BLOCK_DEPTH with a barrier after each: PoCL runs a group's
 // work-items one after another between barriers, so the group's BLOCK_DEPTH x VECTOR_WIDTH slice of
 // B is still in the L1 cache when the next work-item reads it (without the barriers each work-item

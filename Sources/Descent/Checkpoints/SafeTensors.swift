@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import DescentCore
 
 /// One float32 tensor of a safetensors file: its name, shape and values (row-major).

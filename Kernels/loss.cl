@@ -33,15 +33,13 @@ void softmax_cross_entropy_rows(const int columns, const float smoothing,
     const int lid = get_local_id(0);
     const int row = get_group_id(0);
     const int label = labels[labels_offset + row];
-    if (label < 0 || label >= columns) {
-        // The whole work-group takes this branch: no barrier is skipped by only some of it.
-        if (lid == 0) {
-            atomic_min(invalid_row, row);
-            row_loss[row] = NAN;
-            row_weight[row] = 0.0f;
-        }
-        return;
-    }
+    // No early return for an invalid label, although the whole group would take it: the barriers
+    // below would then sit behind a branch on a loaded value, which PoCL's loopvec work-group
+    // method treats as a divergent barrier and miscompiles (see Kernels/README.md). Every
+    // work-item reaches every barrier; an invalid row computes with class 0 and writes only its
+    // marker.
+    const bool valid = label >= 0 && label < columns;
+    const int target = valid ? label : 0;
     __global const float* z = logits + logits_offset + row * columns;
 
     float row_max = -INFINITY;
@@ -62,24 +60,33 @@ void softmax_cross_entropy_rows(const int columns, const float smoothing,
     smoothed = group_sum(scratch, smoothed);
     total_weight = group_sum(scratch, total_weight);
 
-    const float label_weight = class_weights ? class_weights[class_weights_offset + label] : 1.0f;
-    const float sample_weight = sample_weights ? sample_weights[sample_weights_offset + row] : 1.0f;
-    const float loss = (1.0f - smoothing) * label_weight * ((row_max - z[label]) + log_sum)
-                       + smoothing / (float)columns * smoothed;
-    // A row of weight 0 (padding) contributes nothing, even if it holds NaN.
-    if (lid == 0) {
-        if (per_sample) per_sample[per_sample_offset + row] = loss;
-        row_loss[row] = sample_weight == 0.0f ? 0.0f : sample_weight * loss;
-        row_weight[row] = sample_weight == 0.0f ? 0.0f : sample_weight * label_weight;
-    }
-    if (!gradient) return;
-    __global float* g = gradient + gradient_offset + row * columns;
-    for (int c = lid; c < columns; c += GROUP_SIZE) {
-        const float p = exp((z[c] - row_max) - log_sum);
-        const float w = class_weights ? class_weights[class_weights_offset + c] : 1.0f;
-        const float hard = (1.0f - smoothing) * label_weight * (p - (c == label ? 1.0f : 0.0f));
-        const float soft = smoothing / (float)columns * (total_weight * p - w);
-        g[c] = sample_weight == 0.0f ? 0.0f : sample_weight * (hard + soft);
+    if (!valid) {
+        if (lid == 0) {
+            atomic_min(invalid_row, row);
+            row_loss[row] = NAN;
+            row_weight[row] = 0.0f;
+        }
+    } else {
+        const float label_weight = class_weights ? class_weights[class_weights_offset + target] : 1.0f;
+        const float sample_weight = sample_weights ? sample_weights[sample_weights_offset + row] : 1.0f;
+        const float loss = (1.0f - smoothing) * label_weight * ((row_max - z[target]) + log_sum)
+                           + smoothing / (float)columns * smoothed;
+        // A row of weight 0 (padding) contributes nothing, even if it holds NaN.
+        if (lid == 0) {
+            if (per_sample) per_sample[per_sample_offset + row] = loss;
+            row_loss[row] = sample_weight == 0.0f ? 0.0f : sample_weight * loss;
+            row_weight[row] = sample_weight == 0.0f ? 0.0f : sample_weight * label_weight;
+        }
+        if (gradient) {
+            __global float* g = gradient + gradient_offset + row * columns;
+            for (int c = lid; c < columns; c += GROUP_SIZE) {
+                const float p = exp((z[c] - row_max) - log_sum);
+                const float w = class_weights ? class_weights[class_weights_offset + c] : 1.0f;
+                const float hard = (1.0f - smoothing) * label_weight * (p - (c == target ? 1.0f : 0.0f));
+                const float soft = smoothing / (float)columns * (total_weight * p - w);
+                g[c] = sample_weight == 0.0f ? 0.0f : sample_weight * (hard + soft);
+            }
+        }
     }
 }
 
@@ -144,12 +151,13 @@ void loss_finish(const int rows, const int root_of_mean,
     }
     total_loss = group_sum(scratch, total_loss);
     total_weight = group_sum(scratch, total_weight);
-    if (get_local_id(0) != 0) return;
-    const float mean = total_weight == 0.0f ? 0.0f : total_loss / total_weight;
-    loss[loss_offset] = root_of_mean ? sqrt(mean) : mean;
-    // d(root of M)/dM = 1 / (2 root of M), taken as 0 at M = 0.
-    const float chain = root_of_mean ? (mean > 0.0f ? 1.0f / (2.0f * sqrt(mean)) : 0.0f) : 1.0f;
-    gradient_scale[0] = total_weight == 0.0f ? 0.0f : chain / total_weight;
+    if (get_local_id(0) == 0) {
+        const float mean = total_weight == 0.0f ? 0.0f : total_loss / total_weight;
+        loss[loss_offset] = root_of_mean ? sqrt(mean) : mean;
+        // d(root of M)/dM = 1 / (2 root of M), taken as 0 at M = 0.
+        const float chain = root_of_mean ? (mean > 0.0f ? 1.0f / (2.0f * sqrt(mean)) : 0.0f) : 1.0f;
+        gradient_scale[0] = total_weight == 0.0f ? 0.0f : chain / total_weight;
+    }
 }
 
 __kernel void loss_scale_gradient(const int count, __global const float* gradient_scale,

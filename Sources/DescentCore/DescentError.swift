@@ -8,6 +8,8 @@ public enum DescentError: Error, Equatable, CustomStringConvertible {
     case noOpenCLDevice(reason: String)
     /// A device was requested (by index or name) that does not exist.
     case deviceNotFound(requested: String, available: [String])
+    /// A device name matched more than one device; `matches` lists them as "index: description".
+    case ambiguousDevice(requested: String, matches: [String])
     /// An OpenCL API call returned an error code. `name` is the code's symbolic name
     /// (for example `CL_OUT_OF_RESOURCES`).
     case openCLCallFailed(call: String, code: Int32, name: String)
@@ -34,6 +36,10 @@ public enum DescentError: Error, Equatable, CustomStringConvertible {
                 : available.enumerated().map { "\($0.offset): \($0.element)" }.joined(separator: ", ")
             return "No OpenCL device matches '\(requested)'. Available devices: \(list). "
                 + "Select one by index or by a substring of its name (DESCENT_DEVICE or --device)."
+        case .ambiguousDevice(let requested, let matches):
+            return "'\(requested)' matches \(matches.count) OpenCL devices: \(matches.joined(separator: ", ")). "
+                + "Select one by its index, by a longer part of its name, or by its platform's full name "
+                + "(DESCENT_DEVICE or --device)."
         case .openCLCallFailed(let call, let code, let name):
             return "OpenCL call \(call) failed with \(name) (\(code))."
                 + Self.advice(forOpenCLError: name)

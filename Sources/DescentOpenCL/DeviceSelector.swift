@@ -12,7 +12,9 @@ public enum DeviceSelector: Sendable, Equatable, CustomStringConvertible {
     case index(Int)
     /// The first device of this kind.
     case kind(OpenCLDeviceKind)
-    /// The first device whose name or platform name contains this text (case-insensitive).
+    /// The device whose name or platform name is or contains this text (case-insensitive); a
+    /// platform's name picks that platform's preferred device; text that matches several devices
+    /// otherwise is an error that lists them (see `OpenCLDevices.matching(name:among:)`).
     case name(String)
 
     /// Parses `--device` or `DESCENT_DEVICE`: empty or `auto` is automatic, a number an index,

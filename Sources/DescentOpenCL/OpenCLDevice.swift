@@ -40,6 +40,11 @@ public struct OpenCLDeviceInfo: Sendable, Equatable {
     public let openCLVersion: String
 }
 
+extension OpenCLDeviceInfo {
+    /// The device as selection errors list it: name, kind and platform.
+    var selectionDescription: String { "\(name) (\(kind.rawValue), \(platformName))" }
+}
+
 /// A device found at discovery, with its handle.
 struct OpenCLDevice: @unchecked Sendable {
     let id: cl_device_id
@@ -66,7 +71,7 @@ public enum OpenCLDevices {
 
     static func device(for selector: DeviceSelector) throws -> OpenCLDevice {
         let devices = try discovery.get()
-        let names = devices.map { "\($0.info.name) (\($0.info.kind.rawValue), \($0.info.platformName))" }
+        let names = devices.map(\.info.selectionDescription)
         switch selector {
         case .automatic:
             // Stable sort: the first device of the most preferred kind.
@@ -84,15 +89,36 @@ public enum OpenCLDevices {
                 throw DescentError.deviceNotFound(requested: "a \(kind.rawValue) device", available: names)
             }
             return match
-        case .name(let substring):
-            let needle = substring.lowercased()
-            guard let match = devices.first(where: {
-                $0.info.name.lowercased().contains(needle) || $0.info.platformName.lowercased().contains(needle)
-            }) else {
-                throw DescentError.deviceNotFound(requested: "name containing '\(substring)'", available: names)
-            }
-            return match
+        case .name(let text):
+            let info = try matching(name: text, among: devices.map(\.info))
+            return devices[info.index]
         }
+    }
+
+    /// The one device that `text` names: the devices whose name or platform name equals `text`
+    /// (ignoring case) if there are any, else those whose name or platform name contains it.
+    /// A platform's name selects that platform's preferred device (the order of `.automatic`);
+    /// any other text that matches several devices is an error listing them, never a silent pick.
+    /// - Throws: `DescentError.deviceNotFound` or `DescentError.ambiguousDevice`.
+    static func matching(name text: String, among devices: [OpenCLDeviceInfo]) throws -> OpenCLDeviceInfo {
+        let needle = text.lowercased()
+        let exact = devices.filter { $0.name.lowercased() == needle || $0.platformName.lowercased() == needle }
+        let matches = exact.isEmpty
+            ? devices.filter { $0.name.lowercased().contains(needle) || $0.platformName.lowercased().contains(needle) }
+            : exact
+        guard let first = matches.first else {
+            throw DescentError.deviceNotFound(
+                requested: "name containing '\(text)'", available: devices.map(\.selectionDescription))
+        }
+        let platforms = Set(matches.map(\.platformName))
+        if matches.count == 1 { return first }
+        if platforms.count == 1, first.platformName.lowercased().contains(needle),
+            !matches.contains(where: { $0.name.lowercased().contains(needle) })
+        {
+            return matches.min { ($0.kind.rank, $0.index) < ($1.kind.rank, $1.index) } ?? first
+        }
+        throw DescentError.ambiguousDevice(
+            requested: text, matches: matches.map { "\($0.index): \($0.selectionDescription)" })
     }
 
     private static func discover() throws -> [OpenCLDevice] {

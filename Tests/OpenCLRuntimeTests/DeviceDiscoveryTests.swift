@@ -1,5 +1,5 @@
 import DescentCore
-import DescentOpenCL
+@testable import DescentOpenCL
 import DescentTestSupport
 import Testing
 
@@ -53,5 +53,69 @@ struct DeviceDiscoveryTests {
         #expect(DeviceSelector(parsing: "GPU") == .kind(.gpu))
         #expect(DeviceSelector(parsing: "cpu") == .kind(.cpu))
         #expect(DeviceSelector(parsing: "H100") == .name("H100"))
+    }
+}
+
+/// Selection by name over made-up device lists: a name that matches several devices is an error
+/// listing them with their indices, and a platform's name picks that platform's device.
+struct DeviceNameMatchingTests {
+    static func device(_ index: Int, _ name: String, platform: String, kind: OpenCLDeviceKind = .cpu) -> OpenCLDeviceInfo {
+        OpenCLDeviceInfo(
+            index: index, platformName: platform, platformVersion: "OpenCL 3.0", name: name, vendor: "",
+            kind: kind, computeUnits: 2, clockMegahertz: 1000, globalMemoryBytes: 1 << 30,
+            localMemoryBytes: 1 << 16, maxAllocationBytes: 1 << 28, maxWorkGroupSize: 4096,
+            baseAddressAlignmentBits: 1024, driverVersion: "1", openCLVersion: "OpenCL 3.0")
+    }
+
+    /// PoCL and Intel's runtime on one Intel CPU: both device names contain "Intel".
+    static let twoDrivers = [
+        device(0, "pthread-skylake-avx512-Intel(R) Xeon(R) Processor", platform: "Portable Computing Language"),
+        device(1, "Intel(R) Xeon(R) Processor", platform: "Intel(R) OpenCL"),
+    ]
+
+    @Test func aNameMatchingSeveralDevicesIsAnErrorListingThem() throws {
+        let error = try #require(throws: DescentError.self) {
+            try OpenCLDevices.matching(name: "intel", among: Self.twoDrivers)
+        }
+        guard case .ambiguousDevice(let requested, let matches) = error else {
+            Issue.record("expected ambiguousDevice, got \(error)")
+            return
+        }
+        #expect(requested == "intel")
+        #expect(matches == [
+            "0: pthread-skylake-avx512-Intel(R) Xeon(R) Processor (cpu, Portable Computing Language)",
+            "1: Intel(R) Xeon(R) Processor (cpu, Intel(R) OpenCL)",
+        ])
+        #expect(error.description.contains("matches 2 OpenCL devices"))
+    }
+
+    @Test func aPlatformNameSelectsThatPlatformsDevice() throws {
+        #expect(try OpenCLDevices.matching(name: "Intel(R) OpenCL", among: Self.twoDrivers).index == 1)
+        #expect(try OpenCLDevices.matching(name: "portable computing", among: Self.twoDrivers).index == 0)
+        #expect(try OpenCLDevices.matching(name: "pthread", among: Self.twoDrivers).index == 0)
+        // An exact device name wins over the longer name that contains it.
+        #expect(try OpenCLDevices.matching(name: "intel(r) xeon(r) processor", among: Self.twoDrivers).index == 1)
+    }
+
+    @Test func aPlatformWithSeveralDevicesGivesItsPreferredOne() throws {
+        let devices = [
+            Self.device(0, "Some CPU", platform: "Vendor Platform", kind: .cpu),
+            Self.device(1, "Card A", platform: "Vendor Platform", kind: .gpu),
+            Self.device(2, "Card B", platform: "Vendor Platform", kind: .gpu),
+        ]
+        #expect(try OpenCLDevices.matching(name: "vendor platform", among: devices).index == 1)
+        // "Card" is in two device names: ambiguous, not the first of them.
+        #expect(throws: DescentError.self) { try OpenCLDevices.matching(name: "card", among: devices) }
+    }
+
+    @Test func noMatchListsEveryDevice() throws {
+        let error = try #require(throws: DescentError.self) {
+            try OpenCLDevices.matching(name: "H100", among: Self.twoDrivers)
+        }
+        guard case .deviceNotFound(_, let available) = error else {
+            Issue.record("expected deviceNotFound, got \(error)")
+            return
+        }
+        #expect(available.count == 2)
     }
 }

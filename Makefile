@@ -2,7 +2,7 @@
 # `make devices` lists OpenCL devices.
 SWIFT ?= swift
 
-.PHONY: test oclgrind devices deps demo
+.PHONY: test oclgrind devices deps demo intel-opencl
 
 deps:
 	@scripts/install-deps.sh
@@ -16,6 +16,11 @@ test:
 oclgrind:
 	@scripts/install-deps.sh --oclgrind
 	scripts/oclgrind-check.sh
+
+# Intel's OpenCL runtime for CPUs, from PyPI, into a cache folder; prints the OCL_ICD_VENDORS line to
+# eval, under which the OpenCL loader sees Intel's platform alone.
+intel-opencl:
+	@scripts/install-intel-opencl.sh
 
 devices: deps
 	$(SWIFT) run -c release descent devices

@@ -22,13 +22,31 @@ struct OpenCLErrorTests {
         #expect(error.description.contains("pocl-opencl-icd"))
     }
 
+    /// A buffer past the device's largest allocation (`CL_DEVICE_MAX_MEM_ALLOC_SIZE`, as the
+    /// device reports it) is `outOfDeviceMemory`, and one past Descent's per-buffer limit of
+    /// 2^31 - 1 elements is `invalidArgument`. Both are refused before the driver is asked: a
+    /// driver that allocates lazily (Intel's CPU runtime) would otherwise accept a buffer that
+    /// fails only when touched.
     @Test func hugeAllocationIsOutOfDeviceMemory() throws {
         let backend = try OpenCLTestSupport.makeBackend()
-        let tooBig = Int(min(backend.device.maxAllocationBytes / 4 + 1, UInt64(Int32.max)))
-        let error = try #require(throws: DescentError.self) { _ = try backend.makeBuffer(count: tooBig) }
-        switch error {
-        case .outOfDeviceMemory, .invalidArgument: break
-        default: Issue.record("expected outOfDeviceMemory, got \(error)")
+        let elementLimit = Int(Int32.max)
+        let pastDevice = Int(clamping: backend.device.maxAllocationBytes / 4 + 1)
+        if pastDevice <= elementLimit {
+            let error = try #require(throws: DescentError.self) { _ = try backend.makeBuffer(count: pastDevice) }
+            guard case .outOfDeviceMemory = error else {
+                Issue.record("expected outOfDeviceMemory, got \(error)")
+                return
+            }
+        } else {
+            print(
+                "hugeAllocationIsOutOfDeviceMemory: \(backend.device.name) allocates up to "
+                    + "\(backend.device.maxAllocationBytes) bytes, more than \(elementLimit) floats: "
+                    + "only the element limit can be checked here")
+        }
+        let error = try #require(throws: DescentError.self) { _ = try backend.makeBuffer(count: elementLimit + 1) }
+        guard case .invalidArgument = error else {
+            Issue.record("expected invalidArgument, got \(error)")
+            return
         }
         #expect(throws: DescentError.self) { _ = try backend.makeBuffer(count: -1) }
     }

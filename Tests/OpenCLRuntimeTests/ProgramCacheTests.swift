@@ -92,7 +92,10 @@ struct ProgramCacheTests {
         flipped[flipped.count - 10] ^= 0xFF
         try overwrite(path, with: flipped)
         #expect(try context.loadOrBuild(name: "twice", source: Self.source, options: "").1 == .source)
-        #expect(try FileIO.read(path) == good, "the rebuilt program replaces the corrupt file")
+        // The rebuilt program replaces the corrupt file (not byte for byte the first build: Intel's
+        // runtime writes different bytes for each build of the same source).
+        #expect(try FileIO.read(path) != flipped, "the rebuilt program replaces the corrupt file")
+        #expect(try context.loadOrBuild(name: "twice", source: Self.source, options: "").1 == .disk)
 
         try overwrite(path, with: Array(good.prefix(good.count / 2)))
         #expect(try context.loadOrBuild(name: "twice", source: Self.source, options: "").1 == .source)

@@ -207,9 +207,9 @@ void dense_forward(const int M, const int N, const int K, const int kind, const 
 #define BLOCK_COLUMN0 ((int)get_global_id(1) * VECTOR_WIDTH)
 
 // Accumulates op(A)[row0 .., :] * op(B)[:, column0 ..] into acc0 .. acc7 (only the first
-// BLOCK_ROWS are used). A full-width strip of B is walked BLOCK_DEPTH values of k at a time with
-// a barrier after each (see above), so every work-item of the group must call this; work-items
-// past the last row (row0 >= M) meet at the barriers but skip the arithmetic. B transposed is
+// BLOCK_ROWS are used). k is walked BLOCK_DEPTH values at a time with a barrier after each (see
+// above), so every work-item of the group must call this; work-items past the last row
+// (row0 >= M) meet at the barriers but skip the arithmetic. B transposed is
 // gathered column by column: the host sends it here only when k is small (B^T then fits in the
 // cache, and matmul_blocked_dot would have too little to sum per output).
 void accumulate_blocked(const int M, const int N, const int K, const int transpose_a, const int transpose_b,
@@ -224,43 +224,34 @@ void accumulate_blocked(const int M, const int N, const int K, const int transpo
     A_ROW(0) A_ROW(1) A_ROW(2) A_ROW(3) A_ROW(4) A_ROW(5) A_ROW(6) A_ROW(7)
     #define ROW_FMA(i) sum##i = fma((floatv)(a##i[k * a_k_step]), b_values, sum##i);
     const int k_count = row0 < M ? K : 0;
-    if (transpose_b) {
-        // op(B)[k, column] is b[column * K + k]; columns past N - 1 repeat column N - 1.
-        for (int k = 0; k < k_count; k++) {
-            float values[VECTOR_WIDTH];
-            for (int v = 0; v < VECTOR_WIDTH; v++) values[v] = b[min(column0 + v, N - 1) * K + k];
-            const floatv b_values = vloadv(0, values);
-            FOR_EACH_BLOCK_ROW(ROW_FMA)
-        }
-    } else if (column0 + VECTOR_WIDTH <= N) {
-        // The work-items of a group share column0 (a group is one column strip), so the whole
-        // group takes this branch and meets at each barrier. (With the loop and its barrier
-        // around all three branches, PoCL's code ran up to 2x slower.)
-        for (int k0 = 0; k0 < K; k0 += BLOCK_DEPTH) {
-            const int k_end = min(k0 + BLOCK_DEPTH, k_count);
-            for (int k = k0; k < k_end; k++) {
-                const floatv b_values = vloadv(0, b + k * N + column0);
-                FOR_EACH_BLOCK_ROW(ROW_FMA)
-            }
-            barrier(CLK_LOCAL_MEM_FENCE);
-        }
-    } else {
-        // The right edge of C. A whole vector from row k of B runs past the row's end into the
-        // next row: lanes that are never stored, so it is loaded as it is while it stays inside B
-        // (a gather through private memory costs a store-forwarding stall per k); the last rows
-        // gather, with columns past N - 1 repeating column N - 1.
-        const int past_end = column0 + VECTOR_WIDTH - N;
-        const int k_loaded = min(k_count, K - (past_end + N - 1) / N);
-        for (int k = 0; k < k_loaded; k++) {
+    // The right edge of C (column0 + VECTOR_WIDTH > N): a whole vector from row k of B runs past
+    // the row's end into the next row: lanes that are never stored, so it is loaded as it is
+    // while it stays inside B (a gather through private memory costs a store-forwarding stall per
+    // k), up to k_loaded; the last rows gather, with columns past N - 1 repeating column N - 1.
+    const int past_end = column0 + VECTOR_WIDTH - N;
+    const int k_loaded = transpose_b ? 0 : (past_end <= 0 ? k_count : min(k_count, K - (past_end + N - 1) / N));
+    // The barrier is in the loop over slices, which every work-item runs the same number of
+    // times (K is uniform), never behind a branch: PoCL's loopvec method miscompiles a barrier
+    // behind a branch when a loop whose trip count depends on the work-item follows it (see
+    // Kernels/README.md). The branches inside a slice hold no barrier.
+    for (int k0 = 0; k0 < K; k0 += BLOCK_DEPTH) {
+        const int k_end = min(k0 + BLOCK_DEPTH, k_count);
+        const int vector_end = min(k_end, k_loaded);
+        for (int k = k0; k < vector_end; k++) {
             const floatv b_values = vloadv(0, b + k * N + column0);
             FOR_EACH_BLOCK_ROW(ROW_FMA)
         }
-        for (int k = max(k_loaded, 0); k < k_count; k++) {
+        for (int k = max(k0, vector_end); k < k_end; k++) {
             float values[VECTOR_WIDTH];
-            for (int v = 0; v < VECTOR_WIDTH; v++) values[v] = b[k * N + min(column0 + v, N - 1)];
+            // op(B)[k, column] is b[column * K + k] for B^T, b[k * N + column] otherwise.
+            for (int v = 0; v < VECTOR_WIDTH; v++) {
+                const int column = min(column0 + v, N - 1);
+                values[v] = transpose_b ? b[column * K + k] : b[k * N + column];
+            }
             const floatv b_values = vloadv(0, values);
             FOR_EACH_BLOCK_ROW(ROW_FMA)
         }
+        barrier(CLK_LOCAL_MEM_FENCE);
     }
     *acc0 = sum0; *acc1 = sum1; *acc2 = sum2; *acc3 = sum3; *acc4 = sum4; *acc5 = sum5; *acc6 = sum6; *acc7 = sum7;
 }

@@ -22,21 +22,28 @@ public struct KernelPreparation: Sendable, Equatable, CustomStringConvertible {
 }
 
 extension OpenCLBackend {
-    /// Builds Descent's program for this device now (from the disk cache when it holds it), so
+    /// Builds Descent's programs for this device now (from the disk cache when it holds them), so
     /// that the first training step does not pay for compilation and the cost can be reported on
-    /// its own. Optional: the program is otherwise built on the first launch. Drivers that compile
+    /// its own. Optional: a program is otherwise built at its first launch. Drivers that compile
     /// each kernel's machine code at its first launch (PoCL) still do that then.
+    /// - Returns: the origin of the least ready program (built from source if any was) and the
+    ///   wall time of both.
     /// - Throws: `DescentError.kernelBuildFailed` with the compiler's log.
     public func prepareKernels() throws -> KernelPreparation {
         let started = ContinuousClock.now
-        let origin: KernelPreparation.Origin =
+        var origins: [KernelPreparation.Origin] = []
+        for program in KernelProgram.allCases {
             switch try deviceContext.prepare(
-                named: KernelProgram.name, source: KernelProgram.source, options: KernelProgram.options(for: tuning)
-            ) {
-            case .memory: .alreadyInMemory
-            case .disk: .loadedFromDisk
-            case .source: .builtFromSource
+                named: program.name, source: program.source, options: program.options(for: tuning))
+            {
+            case .memory: origins.append(.alreadyInMemory)
+            case .disk: origins.append(.loadedFromDisk)
+            case .source: origins.append(.builtFromSource)
             }
+        }
+        let origin: KernelPreparation.Origin =
+            origins.contains(.builtFromSource) ? .builtFromSource
+            : origins.contains(.loadedFromDisk) ? .loadedFromDisk : .alreadyInMemory
         return KernelPreparation(origin: origin, seconds: (ContinuousClock.now - started) / .seconds(1))
     }
 }

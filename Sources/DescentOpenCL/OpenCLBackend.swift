@@ -255,8 +255,9 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     }
 
     private func makeKernel(_ name: String) throws -> OpenCLKernel {
+        let program = KernelProgram.containing(kernel: name)
         let handle = try deviceContext.program(
-            named: KernelProgram.name, source: KernelProgram.source, options: KernelProgram.options(for: tuning))
+            named: program.name, source: program.source, options: program.options(for: tuning))
         var status: cl_int = CL_SUCCESS
         guard let raw = clCreateKernel(handle.raw, name, &status), status == CL_SUCCESS else {
             throw DescentError.openCLCallFailed(call: "clCreateKernel(\(name))", code: status, name: openCLErrorName(status))

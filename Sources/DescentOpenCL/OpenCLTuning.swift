@@ -100,13 +100,17 @@ public struct OpenCLTuning: Sendable, Equatable {
     var matmulGroupWidth: Int { matmulTile / matmulWorkPerItem }
     var matmulWorkGroupItems: Int { matmulGroupWidth * matmulGroupWidth }
 
-    /// The `-D` options every program is built with.
-    var buildOptions: String {
+    /// The `-D` options of the matmul program (`KernelProgram.matmul`).
+    var matmulBuildOptions: String {
         "-D TILE=\(matmulTile) -D TILE_K=\(matmulTileK) -D WORK_PER_ITEM=\(matmulWorkPerItem)"
             + " -D BLOCK_ROWS=\(matmulBlockRows) -D VECTOR_WIDTH=\(matmulVectorWidth)"
             + " -D BLOCK_DEPTH=\(matmulBlockDepth) -D DOT_ROWS=\(matmulDotRows)"
             + " -D DOT_COLUMNS=\(matmulDotColumns) -D DOT_VECTOR_WIDTH=\(matmulDotVectorWidth)"
-            + " -D BLOCKED_GROUP=\(matmulBlockedGroup) -D DOT_GROUP=\(matmulDotGroup) -D GROUP_SIZE=\(groupSize)"
-            + " -D OPTIMIZER_WIDTH=\(optimizerWidth)"
+            + " -D BLOCKED_GROUP=\(matmulBlockedGroup) -D DOT_GROUP=\(matmulDotGroup)"
+    }
+
+    /// The `-D` options of every other kernel (`KernelProgram.core`).
+    var coreBuildOptions: String {
+        "-D GROUP_SIZE=\(groupSize) -D OPTIMIZER_WIDTH=\(optimizerWidth)"
     }
 }

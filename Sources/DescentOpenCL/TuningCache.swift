@@ -19,7 +19,7 @@ public struct TuningCache: Sendable, Equatable {
     /// Where the files go; `nil` when the cache is disabled (`DESCENT_KERNEL_CACHE=off`).
     public let directory: String?
 
-    private static let header = "descent matmul tuning 4"
+    private static let header = "descent matmul tuning 5"
 
     public init(directory: String?) {
         self.directory = directory
@@ -40,7 +40,8 @@ public struct TuningCache: Sendable, Equatable {
             if parts.count == 2 { fields[parts[0]] = parts[1] }
         }
         var tuning = OpenCLTuning.forDevice(maxWorkGroupSize: device.maxWorkGroupSize, kind: device.kind)
-        guard fields["strategy"] == tuning.matmulStrategy.rawValue else { return nil }
+        guard let strategy = fields["strategy"].flatMap(OpenCLTuning.MatmulStrategy.init(rawValue:)) else { return nil }
+        tuning.matmulStrategy = strategy
         for field in OpenCLTuning.matmulFields(of: tuning.matmulStrategy) {
             guard let value = fields[field.name].flatMap({ Int($0) }) else { return nil }
             tuning[keyPath: field.keyPath] = value
@@ -80,16 +81,19 @@ public struct TuningCache: Sendable, Equatable {
     static func isOffered(_ tuning: OpenCLTuning, on device: OpenCLDeviceInfo) -> Bool {
         let candidates = MatmulAutotuner.candidates(for: device)
         var rest = tuning, base = OpenCLTuning.forDevice(maxWorkGroupSize: device.maxWorkGroupSize, kind: device.kind)
+        rest.matmulStrategy = base.matmulStrategy
         for field in OpenCLTuning.MatmulStrategy.allCases.flatMap(OpenCLTuning.matmulFields(of:)) {
             rest[keyPath: field.keyPath] = 0
             base[keyPath: field.keyPath] = 0
         }
         guard rest == base else { return false }
         switch tuning.matmulStrategy {
-        case .tiled: return candidates.contains { $0.tiledTunables == tuning.tiledTunables }
+        case .tiled:
+            return candidates.contains { $0.matmulStrategy == .tiled && $0.tiledTunables == tuning.tiledTunables }
         case .registerBlocked:
-            return candidates.contains { $0.blockedTunables == tuning.blockedTunables }
-                && candidates.contains { $0.dotTunables == tuning.dotTunables }
+            let blocked = candidates.filter { $0.matmulStrategy == .registerBlocked }
+            return blocked.contains { $0.blockedTunables == tuning.blockedTunables }
+                && blocked.contains { $0.dotTunables == tuning.dotTunables }
         }
     }
 }

@@ -45,25 +45,30 @@ struct MatmulAutotunerTests {
         #expect(tuning == .forDevice(maxWorkGroupSize: device.maxWorkGroupSize, kind: device.kind))
     }
 
+    /// Damaged files are ignored, for a candidate of each strategy (CPUs are offered both).
     @Test func badFilesAreIgnored() throws {
         let cache = try temporaryCache()
         let device = try OpenCLTestSupport.makeBackend().device
-        let candidate = try #require(MatmulAutotuner.candidates(for: device).last)
-        cache.store(candidate, for: device)
-        #expect(cache.load(for: device) == candidate)
-        let path = try #require(cache.path(for: device))
-        let good = try #require(read(path))
+        let candidates = MatmulAutotuner.candidates(for: device)
+        for strategy in Set(candidates.map(\.matmulStrategy)) {
+            let candidate = try #require(candidates.last { $0.matmulStrategy == strategy })
+            cache.store(candidate, for: device)
+            #expect(cache.load(for: device) == candidate)
+            let path = try #require(cache.path(for: device))
+            let good = try #require(read(path))
+            let lastValue = try #require(good.dropLast().lastIndex(of: " "))
 
-        for (label, text) in [
-            ("empty", ""),
-            ("truncated", String(good.prefix(good.count / 2))),
-            ("another device's key", good.replacing("key ", with: "key other|")),
-            ("a variant the tuner never offers", good.replacing("_rows ", with: "_rows 7").replacing("tile ", with: "tile 7")),
-            ("another strategy", good.replacing("\nstrategy", with: "\nstrategy x")),
-            ("not a number", good.replacing("\ndot_group ", with: "\ndot_group x")),
-        ] {
-            write(text, to: path)
-            #expect(cache.load(for: device) == nil, "\(label)")
+            for (label, text) in [
+                ("empty", ""),
+                ("truncated", String(good.prefix(good.count / 2))),
+                ("another device's key", good.replacing("key ", with: "key other|")),
+                ("a variant the tuner never offers", good.replacing("_rows ", with: "_rows 7").replacing("tile ", with: "tile 7")),
+                ("another strategy", good.replacing("\nstrategy", with: "\nstrategy x")),
+                ("not a number", String(good[...lastValue]) + "x\n"),
+            ] {
+                write(text, to: path)
+                #expect(cache.load(for: device) == nil, "\(strategy): \(label)")
+            }
         }
         #expect(TuningCache(directory: nil).load(for: device) == nil)
     }

@@ -58,10 +58,14 @@ struct ProgramCacheTests {
             device: try OpenCLDevices.device(for: .fromEnvironment), binaryCache: ProgramBinaryCache(directory: nil))
         let device = context.device.info
         let tuning = OpenCLTuning.forDevice(maxWorkGroupSize: device.maxWorkGroupSize, kind: device.kind)
-        let program = try context.program(named: "warnings", source: KernelProgram.source, options: tuning.buildOptions)
-        let warnings = try context.buildLog(of: program).split(separator: "\n").filter { $0.contains("warning:") }
-        let unexpected = warnings.filter { !$0.contains("changes the ABI") }
-        #expect(unexpected.isEmpty, "\(unexpected.count) kernel warnings, the first: \(unexpected.prefix(3).map(String.init))")
+        for (program, options) in [(KernelProgram.core, tuning.coreBuildOptions), (.matmul, tuning.matmulBuildOptions)] {
+            let built = try context.program(named: "warnings-\(program.name)", source: program.source, options: options)
+            let warnings = try context.buildLog(of: built).split(separator: "\n").filter { $0.contains("warning:") }
+            let unexpected = warnings.filter { !$0.contains("changes the ABI") }
+            #expect(
+                unexpected.isEmpty,
+                "\(program.name): \(unexpected.count) kernel warnings, the first: \(unexpected.prefix(3).map(String.init))")
+        }
     }
 
     @Test func programsAreCachedInMemory() throws {
@@ -132,10 +136,23 @@ struct ProgramCacheTests {
         #expect(ProgramBinaryCache.standard(for: pocl).directory == (poclCacheOff ? ProgramBinaryCache.standard.directory : nil))
     }
 
-    @Test func theProgramHoldsEveryKernelFile() {
-        for (file, source) in KernelSource.all {
-            #expect(KernelProgram.source.contains(source), "\(file) is missing from KernelProgram.source")
+    @Test func theProgramsHoldEveryKernelFileOnce() {
+        for (file, source) in KernelSource.all where file != "activation_functions.cl" {
+            let holders = KernelProgram.allCases.filter { $0.source.contains(source) }
+            #expect(holders.count == 1, "\(file) is in \(holders.count) programs")
         }
+    }
+
+    /// Every kernel of matmul.cl is looked up in the matmul program, and only those.
+    @Test func eachKernelIsLookedUpInTheProgramThatHoldsIt() throws {
+        // Each "__kernel" is followed by its attributes, then "void NAME(".
+        let kernels = KernelSource.matmul.split(separator: "__kernel").dropFirst().compactMap { text -> String? in
+            guard let void = text.firstRange(of: "void ") else { return nil }
+            return text[void.upperBound...].split(separator: "(").first.map(String.init)
+        }
+        #expect(Set(kernels) == KernelProgram.matmulKernels)
+        #expect(KernelProgram.containing(kernel: "softmax_cross_entropy_rows") == .core)
+        #expect(KernelProgram.containing(kernel: "matmul_blocked_dot") == .matmul)
     }
 
     @Test func disabledCacheWritesNothing() {

@@ -27,11 +27,14 @@ enum AutotuneBench {
             guard context.selected("autotune", "opencl", variant) else { continue }
             let measured = measurement.tuning
             var chosenParts: [String] = []
-            if chosen.matmulStrategy == .tiled {
+            switch (measured.matmulStrategy, chosen.matmulStrategy) {
+            case (.tiled, .tiled):
                 if measured.tiledTunables == chosen.tiledTunables { chosenParts.append("chosen") }
-            } else {
+            case (.registerBlocked, .registerBlocked):
                 if measured.blockedTunables == chosen.blockedTunables { chosenParts.append("chosen for B") }
                 if measured.dotTunables == chosen.dotTunables { chosenParts.append("chosen for B^T") }
+            default:
+                break
             }
             let milliseconds = measurement.milliseconds
             context.record(BenchResult(

@@ -14,6 +14,17 @@
 // work-item computes a block of C in registers from explicit vectors, which is what a CPU
 // (PoCL) vectorizes well; PoCL vectorizes across work-items poorly. The host picks the strategy
 // per device (OpenCLTuning.matmulStrategy); both are tested on every device.
+//
+// The host builds one strategy's kernels, with -D MATMUL_TILED or -D MATMUL_REGISTER_BLOCKED: a
+// driver that compiles a whole program when it is built (Intel's) then compiles only those, once
+// per autotuner candidate. With neither defined, both are built.
+
+#if !defined(MATMUL_TILED) && !defined(MATMUL_REGISTER_BLOCKED)
+#define MATMUL_TILED
+#define MATMUL_REGISTER_BLOCKED
+#endif
+
+#ifdef MATMUL_TILED
 
 #ifndef TILE
 #define TILE 32
@@ -139,6 +150,10 @@ void dense_forward(const int M, const int N, const int K, const int kind, const 
         }
     }
 }
+
+#endif  // MATMUL_TILED
+
+#ifdef MATMUL_REGISTER_BLOCKED
 
 // ---- Register-blocked strategy ---------------------------------------------------------------
 //
@@ -411,3 +426,5 @@ void matmul_blocked_dot(const int M, const int N, const int K, const int transpo
     #define DOT_STORE_ROW(i) if (row0 + i < M) { FOR_EACH_DOT_COLUMN(DOT_STORE, i) }
     FOR_EACH_DOT_ROW(DOT_STORE_ROW)
 }
+
+#endif  // MATMUL_REGISTER_BLOCKED

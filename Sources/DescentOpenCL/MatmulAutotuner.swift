@@ -1,13 +1,14 @@
 import DescentCore
+import Dispatch
 
 /// Chooses the matmul variant for a device by measuring a few candidates on the products of a
 /// training step, and remembers the choice (`TuningCache`) so that later backends use it.
 ///
 /// The candidates are a small set per kind of device (`candidates(for:)`); the parity suite runs
 /// every one of them, so whichever wins is tested. The register-blocked strategy has two kernel
-/// families that are chosen independently: `matmul_blocked` with `dense_forward_blocked` (timed
-/// on the forward and weight-gradient products) and `matmul_blocked_dot` (the input gradients,
-/// B transposed). The tiled strategy is one family, timed on all products. Candidates and
+/// families that are chosen independently: `matmul_blocked`, whose inner loop
+/// `dense_forward_blocked` shares (timed on the forward and weight-gradient products), and
+/// `matmul_blocked_dot` (the input gradients, B transposed). The tiled strategy is one family, timed on all products. Candidates and
 /// products are timed interleaved, as a training step runs them: timing each product in a loop of
 /// its own keeps its operands in the cache and favoured, on PoCL, a variant that was 25% slower
 /// in training.
@@ -57,23 +58,31 @@ public enum MatmulAutotuner {
     /// per-item work sizes on every device; only those the device's work-group and local-memory
     /// limits allow.
     public static func candidates(for device: OpenCLDeviceInfo) -> [OpenCLTuning] {
-        candidates(kind: device.kind, maxWorkGroupSize: device.maxWorkGroupSize, localMemoryBytes: device.localMemoryBytes)
+        candidates(
+            kind: device.kind, maxWorkGroupSize: device.maxWorkGroupSize, localMemoryBytes: device.localMemoryBytes,
+            nativeFloatVectorWidth: device.nativeFloatVectorWidth)
     }
 
     /// The candidates on a device of `kind` with these limits (`OpenCLTuning.forDevice`, varied).
-    /// CPUs get the register-blocked variants and two tiled ones: the tiled strategy stages tiles
-    /// in local memory for GPUs, but a CPU driver that vectorizes across work-items (Intel's) can
-    /// run it well, and the tuner keeps whichever strategy measures faster.
-    public static func candidates(kind: OpenCLDeviceKind, maxWorkGroupSize: Int, localMemoryBytes: UInt64) -> [OpenCLTuning] {
+    /// CPUs get three register-blocked variants with 16-wide vectors, a fourth with 4-wide vectors
+    /// where the SIMD registers hold at most 4 floats, and the default tiled variant: the tiled
+    /// strategy stages tiles in local memory for GPUs, but a CPU driver that vectorizes across
+    /// work-items could run it well, so it is measured too (on PoCL and Intel's runtime it runs
+    /// 10-30x slower and is dropped after one round). Each candidate costs a program build and
+    /// its kernels' compilation on a first run, so the list is kept short.
+    public static func candidates(
+        kind: OpenCLDeviceKind, maxWorkGroupSize: Int, localMemoryBytes: UInt64, nativeFloatVectorWidth: Int
+    ) -> [OpenCLTuning] {
         let base = OpenCLTuning.forDevice(maxWorkGroupSize: maxWorkGroupSize, kind: kind)
         var candidates: [OpenCLTuning] = []
         if base.matmulStrategy == .registerBlocked {
             // (rows, vector width, depth, work-group) of matmul_blocked with (rows, columns, vector
-            // width, work-group) of matmul_blocked_dot; 4-wide vectors for CPUs with 128-bit SIMD.
-            let variants = [
-                ((4, 16, 64, 8), (2, 4, 8, 8)), ((6, 16, 64, 8), (2, 4, 8, 16)),
-                ((4, 16, 128, 16), (2, 2, 16, 8)), ((8, 4, 64, 8), (2, 4, 4, 8)),
+            // width, work-group) of matmul_blocked_dot; 4-wide vectors for CPUs with 128-bit SIMD
+            // (on AVX-512 they run at half the speed of the others).
+            var variants = [
+                ((4, 16, 64, 8), (2, 4, 8, 8)), ((6, 16, 64, 8), (2, 4, 8, 16)), ((4, 16, 128, 16), (2, 2, 16, 8)),
             ]
+            if nativeFloatVectorWidth <= 4 { variants.append(((8, 4, 64, 8), (2, 4, 4, 8))) }
             for ((rows, width, depth, group), (dotRows, dotColumns, dotWidth, dotGroup)) in variants {
                 var tuning = base
                 tuning.matmulBlockedGroup = min(group, max(maxWorkGroupSize, 1))
@@ -88,7 +97,7 @@ public enum MatmulAutotuner {
             }
         }
         let tiles = kind == .cpu
-            ? [(32, 16, 4), (64, 16, 8)]
+            ? [(32, 16, 4)]
             : [(32, 16, 4), (64, 16, 8), (64, 8, 4), (32, 8, 2), (16, 16, 2)]
         for (tile, depth, perItem) in tiles {
             var tuning = base
@@ -115,6 +124,21 @@ public enum MatmulAutotuner {
         let started = ContinuousClock.now
         let device = try OpenCLDevices.device(for: selector).info
         let candidates = candidates(for: device)
+        // The core program does not depend on the matmul variant: it builds on another thread
+        // while the candidates build (Intel's runtime compiles a whole program when it is built:
+        // ~6 s for the core program on 2 cores; PoCL leaves most of the work to each kernel's
+        // first launch), and is finished before anything is timed.
+        let coreTuning = OpenCLTuning.forDevice(maxWorkGroupSize: device.maxWorkGroupSize, kind: device.kind)
+        let coreBuild = DispatchWorkItem {
+            _ = try? OpenCLBackend(device: .index(device.index), tuning: coreTuning).prepare(.core)
+        }
+        DispatchQueue.global().async(execute: coreBuild)
+        // The candidates' programs build side by side, as many at once as there are cores (Intel's
+        // runtime spends ~1.5 s on each; PoCL serializes its builds, which are short). A program
+        // that fails here fails again below, where the error is kept.
+        DispatchQueue.concurrentPerform(iterations: candidates.count) { index in
+            _ = try? OpenCLBackend(device: .index(device.index), tuning: candidates[index]).prepare(.matmul)
+        }
         // A candidate that does not build or run on this device (a driver may allow less than
         // the device's maximum work-group for a kernel) is left out; if none runs, the error stands.
         var survivors: [(tuning: OpenCLTuning, backend: OpenCLBackend)] = []
@@ -134,6 +158,7 @@ public enum MatmulAutotuner {
                 firstError = firstError ?? error
             }
         }
+        coreBuild.wait()
         if survivors.isEmpty, let firstError { throw firstError }
         let backends = survivors.map(\.backend)
         // Candidates and shapes interleave, as in training: a shape's operands are not still in
@@ -205,12 +230,13 @@ public enum MatmulAutotuner {
         return (result.tuning, result)
     }
 
-    /// One product's operands. A product with neither operand transposed is a layer's forward
-    /// pass and runs as the fused dense forward (bias, ReLU, pre-activation kept), as in training.
+    /// One product's operands. Forward products run as plain products, not as the fused dense
+    /// forward that training uses: the two share their inner loop, so they rank the variants
+    /// alike, and on a first run PoCL would otherwise compile the dense kernel (~1.2 s cold) for
+    /// every candidate instead of once for the winner.
     private struct Operands {
         let shape: MatmulShape
         let a: OpenCLBuffer, b: OpenCLBuffer, c: OpenCLBuffer
-        let bias: OpenCLBuffer?, preActivation: OpenCLBuffer?
 
         init(shape: MatmulShape, on backend: OpenCLBackend) throws {
             self.shape = shape
@@ -219,20 +245,10 @@ public enum MatmulAutotuner {
             c = try backend.makeBuffer(count: shape.m * shape.n)
             try backend.fill(a.view, with: 0.5)
             try backend.fill(b.view, with: 0.25)
-            let isForward = !shape.transposeA && !shape.transposeB
-            bias = isForward ? try backend.makeBuffer(count: shape.n) : nil
-            preActivation = isForward ? try backend.makeBuffer(count: shape.m * shape.n) : nil
-            if let bias { try backend.fill(bias.view, with: 0.125) }
         }
 
         func run(on backend: OpenCLBackend) throws {
-            if let bias, let preActivation {
-                try backend.denseForward(
-                    input: a.view, weights: b.view, bias: bias.view, activation: .relu, preActivation: preActivation.view,
-                    output: c.view, shape: DenseShape(batch: shape.m, inputs: shape.k, outputs: shape.n))
-            } else {
-                try backend.matmul(a.view, b.view, c.view, shape: shape)
-            }
+            try backend.matmul(a.view, b.view, c.view, shape: shape)
         }
     }
 

@@ -33,9 +33,7 @@ extension OpenCLBackend {
         let started = ContinuousClock.now
         var origins: [KernelPreparation.Origin] = []
         for program in KernelProgram.allCases {
-            switch try deviceContext.prepare(
-                named: program.name, source: program.source, options: program.options(for: tuning))
-            {
+            switch try prepare(program) {
             case .memory: origins.append(.alreadyInMemory)
             case .disk: origins.append(.loadedFromDisk)
             case .source: origins.append(.builtFromSource)
@@ -45,5 +43,10 @@ extension OpenCLBackend {
             origins.contains(.builtFromSource) ? .builtFromSource
             : origins.contains(.loadedFromDisk) ? .loadedFromDisk : .alreadyInMemory
         return KernelPreparation(origin: origin, seconds: (ContinuousClock.now - started) / .seconds(1))
+    }
+
+    /// Builds one of Descent's programs for this device now; see `prepareKernels()`.
+    func prepare(_ program: KernelProgram) throws -> ProgramOrigin {
+        try deviceContext.prepare(named: program.name, source: program.source, options: program.options(for: tuning))
     }
 }

@@ -38,6 +38,9 @@ public struct OpenCLDeviceInfo: Sendable, Equatable {
     public let driverVersion: String
     /// `CL_DEVICE_VERSION`, e.g. "OpenCL 3.0 PoCL ...".
     public let openCLVersion: String
+    /// `CL_DEVICE_NATIVE_VECTOR_WIDTH_FLOAT`: floats per SIMD register (16 with AVX-512, 8 with
+    /// AVX2, 4 with SSE or NEON; 1 on most GPUs).
+    public let nativeFloatVectorWidth: Int
 }
 
 extension OpenCLDeviceInfo {
@@ -169,6 +172,7 @@ public enum OpenCLDevices {
         let maxAllocation: cl_ulong = try deviceValue(id, CL_DEVICE_MAX_MEM_ALLOC_SIZE)
         let maxWorkGroup: Int = try deviceValue(id, CL_DEVICE_MAX_WORK_GROUP_SIZE)
         let alignment: cl_uint = try deviceValue(id, CL_DEVICE_MEM_BASE_ADDR_ALIGN)
+        let nativeFloatWidth: cl_uint = try deviceValue(id, CL_DEVICE_NATIVE_VECTOR_WIDTH_FLOAT)
         return OpenCLDeviceInfo(
             index: index, platformName: platformName, platformVersion: platformVersion,
             name: try deviceString(id, CL_DEVICE_NAME), vendor: try deviceString(id, CL_DEVICE_VENDOR),
@@ -176,7 +180,7 @@ public enum OpenCLDevices {
             globalMemoryBytes: globalMemory, localMemoryBytes: localMemory, maxAllocationBytes: maxAllocation,
             maxWorkGroupSize: maxWorkGroup, baseAddressAlignmentBits: Int(alignment),
             driverVersion: try deviceString(id, CL_DRIVER_VERSION),
-            openCLVersion: try deviceString(id, CL_DEVICE_VERSION))
+            openCLVersion: try deviceString(id, CL_DEVICE_VERSION), nativeFloatVectorWidth: Int(nativeFloatWidth))
     }
 
     private static func deviceValue<T>(_ id: cl_device_id, _ parameter: Int32) throws -> T {

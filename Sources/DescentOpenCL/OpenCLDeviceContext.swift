@@ -54,11 +54,15 @@ final class OpenCLDeviceContext: Sendable {
         try cachedProgram(named: name, source: source, options: options).origin
     }
 
+    /// The lock is not held while a program builds, so that two programs can build at once (the
+    /// autotuner builds the matmul candidates while another thread builds the core program); two
+    /// threads that ask for the same program at once may both build it, and the first stored wins.
     private func cachedProgram(named name: String, source: String, options: String) throws -> (program: OpenCLProgramHandle, origin: ProgramOrigin) {
         let key = memoryKey(name: name, source: source, options: options)
-        return try programs.withLock { programs in
-            if let cached = programs[key] { return (cached, .memory) }
-            let (program, origin) = try loadOrBuild(name: name, source: source, options: options)
+        if let cached = programs.withLock({ $0[key] }) { return (cached, .memory) }
+        let (program, origin) = try loadOrBuild(name: name, source: source, options: options)
+        return programs.withLock { programs in
+            if let stored = programs[key] { return (stored, .memory) }
             programs[key] = program
             return (program, origin)
         }

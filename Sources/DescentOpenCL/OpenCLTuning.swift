@@ -100,9 +100,11 @@ public struct OpenCLTuning: Sendable, Equatable {
     var matmulGroupWidth: Int { matmulTile / matmulWorkPerItem }
     var matmulWorkGroupItems: Int { matmulGroupWidth * matmulGroupWidth }
 
-    /// The `-D` options of the matmul program (`KernelProgram.matmul`).
+    /// The `-D` options of the matmul program (`KernelProgram.matmul`): the strategy, whose
+    /// kernels alone are built, and the tunables.
     var matmulBuildOptions: String {
-        "-D TILE=\(matmulTile) -D TILE_K=\(matmulTileK) -D WORK_PER_ITEM=\(matmulWorkPerItem)"
+        (matmulStrategy == .tiled ? "-D MATMUL_TILED" : "-D MATMUL_REGISTER_BLOCKED")
+            + " -D TILE=\(matmulTile) -D TILE_K=\(matmulTileK) -D WORK_PER_ITEM=\(matmulWorkPerItem)"
             + " -D BLOCK_ROWS=\(matmulBlockRows) -D VECTOR_WIDTH=\(matmulVectorWidth)"
             + " -D BLOCK_DEPTH=\(matmulBlockDepth) -D DOT_ROWS=\(matmulDotRows)"
             + " -D DOT_COLUMNS=\(matmulDotColumns) -D DOT_VECTOR_WIDTH=\(matmulDotVectorWidth)"

@@ -13,10 +13,19 @@ struct MatmulCandidateParityTests {
     static let shapes: [(m: Int, n: Int, k: Int)] =
         ParityShapes.reduced ? [(1, 1, 1), (33, 37, 130)] : [(1, 1, 1), (7, 33, 5), (65, 67, 129), (130, 17, 31)]
 
+    /// The candidates of `kind` for narrow (4-float) and wide SIMD alike.
     static func candidates(_ kind: OpenCLDeviceKind) throws -> [OpenCLTuning] {
         let device = try OpenCLTestSupport.makeBackend().device
-        return MatmulAutotuner.candidates(
-            kind: kind, maxWorkGroupSize: device.maxWorkGroupSize, localMemoryBytes: device.localMemoryBytes)
+        var all: [OpenCLTuning] = []
+        for width in [4, 16] {
+            for candidate in MatmulAutotuner.candidates(
+                kind: kind, maxWorkGroupSize: device.maxWorkGroupSize, localMemoryBytes: device.localMemoryBytes,
+                nativeFloatVectorWidth: width) where !all.contains(candidate)
+            {
+                all.append(candidate)
+            }
+        }
+        return all
     }
 
     @Test(arguments: [OpenCLDeviceKind.cpu, .gpu])

@@ -64,7 +64,8 @@ struct DeviceNameMatchingTests {
             index: index, platformName: platform, platformVersion: "OpenCL 3.0", name: name, vendor: "",
             kind: kind, computeUnits: 2, clockMegahertz: 1000, globalMemoryBytes: 1 << 30,
             localMemoryBytes: 1 << 16, maxAllocationBytes: 1 << 28, maxWorkGroupSize: 4096,
-            baseAddressAlignmentBits: 1024, driverVersion: "1", openCLVersion: "OpenCL 3.0")
+            baseAddressAlignmentBits: 1024, driverVersion: "1", openCLVersion: "OpenCL 3.0",
+            nativeFloatVectorWidth: 16)
     }
 
     /// PoCL and Intel's runtime on one Intel CPU: both device names contain "Intel".

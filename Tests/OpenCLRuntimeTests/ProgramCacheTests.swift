@@ -58,8 +58,14 @@ struct ProgramCacheTests {
             device: try OpenCLDevices.device(for: .fromEnvironment), binaryCache: ProgramBinaryCache(directory: nil))
         let device = context.device.info
         let tuning = OpenCLTuning.forDevice(maxWorkGroupSize: device.maxWorkGroupSize, kind: device.kind)
-        for (program, options) in [(KernelProgram.core, tuning.coreBuildOptions), (.matmul, tuning.matmulBuildOptions)] {
-            let built = try context.program(named: "warnings-\(program.name)", source: program.source, options: options)
+        var tiled = tuning, blocked = tuning
+        tiled.matmulStrategy = .tiled
+        blocked.matmulStrategy = .registerBlocked
+        for (program, options) in [
+            (KernelProgram.core, tuning.coreBuildOptions), (.matmul, tiled.matmulBuildOptions),
+            (.matmul, blocked.matmulBuildOptions),
+        ] {
+            let built = try context.program(named: "warnings", source: program.source, options: options)
             let warnings = try context.buildLog(of: built).split(separator: "\n").filter { $0.contains("warning:") }
             let unexpected = warnings.filter { !$0.contains("changes the ABI") }
             #expect(
@@ -127,7 +133,7 @@ struct ProgramCacheTests {
                 globalMemoryBytes: real.globalMemoryBytes, localMemoryBytes: real.localMemoryBytes,
                 maxAllocationBytes: real.maxAllocationBytes, maxWorkGroupSize: real.maxWorkGroupSize,
                 baseAddressAlignmentBits: real.baseAddressAlignmentBits, driverVersion: real.driverVersion,
-                openCLVersion: real.openCLVersion)
+                openCLVersion: real.openCLVersion, nativeFloatVectorWidth: real.nativeFloatVectorWidth)
         }
         let pocl = try device(onPlatform: "Portable Computing Language")
         let other = try device(onPlatform: "NVIDIA CUDA")

@@ -8,10 +8,10 @@ import Dispatch
 /// every one of them, so whichever wins is tested. The register-blocked strategy has two kernel
 /// families that are chosen independently: `matmul_blocked`, whose inner loop
 /// `dense_forward_blocked` shares (timed on the forward and weight-gradient products), and
-/// `matmul_blocked_dot` (the input gradients, B transposed). The tiled strategy is one family, timed on all products. Candidates and
-/// products are timed interleaved, as a training step runs them: timing each product in a loop of
-/// its own keeps its operands in the cache and favoured, on PoCL, a variant that was 25% slower
-/// in training.
+/// `matmul_blocked_dot` (the input gradients, B transposed). The tiled strategy is one family,
+/// timed on all products. Candidates and products are timed interleaved, as a training step runs
+/// them: timing each product in a loop of its own keeps its operands in the cache and favoured, on
+/// PoCL, a variant that was 25% slower in training.
 public enum MatmulAutotuner {
     /// The products the tuner times.
     public struct Workload: Sendable, Equatable {

@@ -113,9 +113,8 @@ public enum OpenCLDevices {
             throw DescentError.deviceNotFound(
                 requested: "name containing '\(text)'", available: devices.map(\.selectionDescription))
         }
-        let platforms = Set(matches.map(\.platformName))
         if matches.count == 1 { return first }
-        if platforms.count == 1, first.platformName.lowercased().contains(needle),
+        if Set(matches.map(\.platformName)).count == 1, first.platformName.lowercased().contains(needle),
             !matches.contains(where: { $0.name.lowercased().contains(needle) })
         {
             return matches.min { ($0.kind.rank, $0.index) < ($1.kind.rank, $1.index) } ?? first

@@ -43,26 +43,39 @@ extension Model {
         } catch let error as SafeTensorsError {
             throw DescentError.invalidArgument(operation: "Model.load", reason: "\(path): \(error.description)")
         }
+        try restore(file.tensors, from: path, savedArchitecture: file.metadata["architecture"])
+    }
+
+    /// Puts back a state taken with `stateTensors()`: every parameter and every buffer (batch
+    /// norm's running statistics), the same tensors a checkpoint holds. All tensors are checked
+    /// before anything is written to the device.
+    /// - Throws: `DescentError.invalidArgument` when tensors are missing or extra;
+    ///   `.shapeMismatch` for a tensor whose shape differs from the model's.
+    public func restore(_ tensors: [SafeTensor]) throws {
+        try restore(tensors, from: "the state", savedArchitecture: nil)
+    }
+
+    private func restore(_ tensors: [SafeTensor], from source: String, savedArchitecture: String?) throws {
         let entries = try checkpointEntries
-        let stored = Dictionary(file.tensors.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let stored = Dictionary(tensors.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         let expectedNames = Set(entries.map(\.name))
         let missing = entries.map(\.name).filter { stored[$0] == nil }
-        let extra = file.tensors.map(\.name).filter { !expectedNames.contains($0) }
+        let extra = tensors.map(\.name).filter { !expectedNames.contains($0) }
         guard missing.isEmpty && extra.isEmpty else {
             var problems: [String] = []
             if !missing.isEmpty { problems.append("missing \(missing.joined(separator: ", "))") }
             if !extra.isEmpty { problems.append("unexpected \(extra.joined(separator: ", "))") }
-            let saved = file.metadata["architecture"].map { " It was saved from \($0)." } ?? ""
+            let saved = savedArchitecture.map { " It was saved from \($0)." } ?? ""
             throw DescentError.invalidArgument(
                 operation: "Model.load",
-                reason: "\(path) does not fit this model (\(problems.joined(separator: "; "))).\(saved) This model is \(architecture.description)")
+                reason: "\(source) does not fit this model (\(problems.joined(separator: "; "))).\(saved) This model is \(architecture.description)")
         }
         var values: [(view: B.View, values: [Float])] = []
         for entry in entries {
             guard let tensor = stored[entry.name] else { continue }
             guard tensor.shape == entry.shape, tensor.values.count == entry.view.count else {
                 throw DescentError.shapeMismatch(
-                    operation: "Model.load \(path), tensor '\(entry.name)'", expected: "\(entry.shape)", actual: "\(tensor.shape)")
+                    operation: "Model.load \(source), tensor '\(entry.name)'", expected: "\(entry.shape)", actual: "\(tensor.shape)")
             }
             values.append((entry.view, tensor.values))
         }

@@ -42,7 +42,9 @@ public enum MonitorMode: Sendable, Equatable {
 
 /// Keras's `EarlyStopping`: stops when `monitor` has not improved by more than `minDelta` for
 /// `patience` epochs (counting from `startFromEpoch`), optionally against a `baseline`, and can
-/// put back the best epoch's weights when training ends.
+/// put back the best epoch's model when training ends. `restoreBestWeights` restores the whole
+/// state a checkpoint holds, not only the parameters: batch norm's running statistics too, so the
+/// model evaluates exactly as it did at the end of its best epoch.
 public final class EarlyStopping: Callback {
     public let monitor: String
     public let minDelta: Double
@@ -54,7 +56,7 @@ public final class EarlyStopping: Callback {
     public private(set) var best: Double?
     public private(set) var bestEpoch: Int?
     public private(set) var wait = 0
-    private var bestWeights: [Float]?
+    private var bestState: [SafeTensor]?
 
     public init(
         monitor: String = "val_loss", minDelta: Double = 0, patience: Int = 0, mode: MonitorMode? = nil,
@@ -79,13 +81,12 @@ public final class EarlyStopping: Callback {
             throw DescentError.invalidArgument(
                 operation: "EarlyStopping", reason: "'\(monitor)' is not measured (pass validation data for val_ metrics)")
         }
-        let backend = trainer.model.backend
-        if restoreBestWeights && bestWeights == nil { bestWeights = try backend.download(trainer.model.parameters.view) }
+        if restoreBestWeights && bestState == nil { bestState = try trainer.model.stateTensors() }
         wait += 1
         if improves(value, on: best ?? (mode == .min ? .infinity : -.infinity)) {
             best = value
             bestEpoch = record.epoch
-            if restoreBestWeights { bestWeights = try backend.download(trainer.model.parameters.view) }
+            if restoreBestWeights { bestState = try trainer.model.stateTensors() }
             // Keras: the patience restarts only for an improvement that also beats the baseline.
             if baseline.map({ improves(value, on: $0) }) ?? true {
                 wait = 0
@@ -96,9 +97,10 @@ public final class EarlyStopping: Callback {
         return .stop(reason: "early stopping: \(monitor) did not improve for \(wait) epochs (best \(best.map { "\($0)" } ?? "none") at epoch \(bestEpoch.map { String($0 + 1) } ?? "none"))")
     }
 
-    /// Puts the best epoch's weights back, whether training stopped early or ran to its end.
+    /// Puts the best epoch's model back (parameters and running statistics), whether training
+    /// stopped early or ran to its end.
     public func trainingEnded<B: Backend>(trainer: Trainer<B>) throws {
-        if let bestWeights { try trainer.model.backend.upload(bestWeights, to: trainer.model.parameters.view) }
+        if let bestState { try trainer.model.restore(bestState) }
     }
 }
 

@@ -88,6 +88,12 @@ extension Model {
         try checkpointEntries.map { SafeTensor(name: $0.name, shape: $0.shape, values: try backend.download($0.view)) }
     }
 
+    /// The buffers of the model's state besides the parameter arena: each batch norm's running
+    /// mean and variance, in layer order.
+    var stateBuffers: [B.View] {
+        runtimes.compactMap { $0 as? BatchNormRuntime<B> }.flatMap { [$0.runningMean.view, $0.runningVariance.view] }
+    }
+
     /// Each tensor a checkpoint holds, in order: name, shape and where it lives on the device.
     var checkpointEntries: [(name: String, shape: [Int], view: B.View)] {
         get throws {

@@ -69,6 +69,9 @@ public final class Trainer<B: Backend> {
             try backend.fill(lossSum.view, with: 0)
             var learningRate = Double(optimizer.learningRate(of: optimizer.groups[0]))
             let batchCount = (n + batchSize - 1) / batchSize
+            // A callback may end the epoch early (the monitor, on a non-finite value): the epoch's
+            // loss and accuracy then cover the samples of the steps that ran, and no others.
+            var samplesDone = 0
             for start in stride(from: 0, to: n, by: batchSize) {
                 let batch = min(batchSize, n - start)
                 let x = try features.view(offset: start * model.inputFeatures, count: batch * model.inputFeatures)
@@ -86,24 +89,27 @@ public final class Trainer<B: Backend> {
                 try model.backward(gradient, batch: batch)
                 learningRate = Double(optimizer.learningRate(of: optimizer.groups[0]))
                 try optimizer.step(parameters: model.parameters.view, gradients: model.gradients.view)
+                samplesDone = start + batch
                 for callback in callbacks {
                     callback.batchEnded(batch: start / batchSize + 1, of: batchCount, epoch: epoch, samplesDone: start + batch)
                 }
                 if callbacks.contains(where: \.requestsStop) { break }
             }
-            let meanLoss = Double(try backend.download(lossSum.view)[0]) / Double(n)
+            let meanLoss = Double(try backend.download(lossSum.view)[0]) / Double(max(samplesDone, 1))
             var accuracy: Double? = nil
-            if let classes = shuffled.classIndices, let classCount = shuffled.classCount {
-                let predicted = try logits.map { try backend.download($0.view).map { $0 > 0 ? Int32(1) : 0 } }
-                    ?? backend.download(predictions.view, as: Int32.self)
-                accuracy = try ClassificationMetrics.accuracy(labels: classes, predictions: predicted, classCount: classCount)
+            if let classes = shuffled.classIndices, let classCount = shuffled.classCount, samplesDone > 0 {
+                let predicted = try logits.map {
+                    try backend.download(try $0.view(offset: 0, count: samplesDone)).map { $0 > 0 ? Int32(1) : 0 }
+                } ?? backend.download(try predictions.view(offset: 0, count: samplesDone), as: Int32.self)
+                accuracy = try ClassificationMetrics.accuracy(
+                    labels: Array(classes.prefix(samplesDone)), predictions: predicted, classCount: classCount)
             }
             let trainingSeconds = monotonicSeconds() - started
             let evaluation = try validation.map { try evaluate($0, batchSize: batchSize) }
             let record = EpochRecord(
                 epoch: epoch, loss: meanLoss, accuracy: accuracy, validationLoss: evaluation?.loss,
                 validationAccuracy: evaluation?.accuracy, learningRate: learningRate, seconds: monotonicSeconds() - started,
-                samplesPerSecond: Double(n) / max(trainingSeconds, 1e-9))
+                samplesPerSecond: Double(samplesDone) / max(trainingSeconds, 1e-9))
             history.epochs.append(record)
             var stop: String? = nil
             for callback in callbacks {

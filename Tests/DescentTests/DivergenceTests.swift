@@ -1,0 +1,60 @@
+import Descent
+import DescentTestSupport
+import Testing
+
+/// A run that diverges ends with a finite model and finite metrics, not an error: the monitor
+/// puts back the last finite model (parameters and batch norm's running statistics) the moment it
+/// sees a non-finite value, and the epoch's metrics cover only the steps that ran.
+@Suite struct DivergenceTests {
+    /// Stops the epoch after `steps` steps, as the monitor does on a non-finite value.
+    final class StopAfter: Callback {
+        let steps: Int
+        private var seen = 0
+        init(steps: Int) { self.steps = steps }
+        var requestsStop: Bool { seen >= steps }
+        func batchEnded(batch: Int, of batchCount: Int, epoch: Int, samplesDone: Int) { seen += 1 }
+        func epochEnded<B: Backend>(_ record: EpochRecord, trainer: Trainer<B>) throws -> CallbackAction {
+            .stop(reason: "stopped after \(steps) steps")
+        }
+    }
+
+    @Test func anEpochStoppedEarlyMeasuresOnlyTheStepsThatRan() throws {
+        let data = try Dataset.moons(sampleCount: 100, noise: 0.1, seed: 1)
+        let trainer = try Trainer(
+            model: Sequential(seed: 2) { Dense(2, 8, activation: .relu); Dense(8, 2) }, on: CPUBackend(),
+            loss: .softmaxCrossEntropy, optimizer: SGD(learningRate: 0.1), maxBatch: 10)
+        let history = try trainer.fit(data, epochs: 3, batchSize: 10, seed: 3, callbacks: [StopAfter(steps: 2)])
+        let epoch = try #require(history.epochs.first)
+        #expect(history.epochs.count == 1)
+        let accuracy = try #require(epoch.accuracy)
+        // Over 20 samples, an accuracy is a multiple of 1/20.
+        #expect(abs(accuracy * 20 - (accuracy * 20).rounded()) < 1e-9, "\(accuracy)")
+        #expect(epoch.loss.isFinite && epoch.loss > 0.1 && epoch.loss < 2, "\(epoch.loss)")
+    }
+
+    /// Several classes through batch norm and a learning rate of 1e30 (`descent train --lr 1e30`).
+    func divergeWithBatchNorm<B: Backend>(on backend: B) throws {
+        let data = try Dataset.spirals(sampleCount: 300, classes: 3, noise: 0.1, seed: 4)
+        let trainer = try Trainer(
+            model: Sequential(seed: 5) { Dense(2, 32); BatchNorm(32); ReLU(); Dense(32, 3) }, on: backend,
+            loss: .softmaxCrossEntropy, optimizer: SGD(learningRate: 1e30), maxBatch: 30)
+        let monitor = try TrainingMonitor(trainer: trainer, interval: 1)
+        let history = try trainer.fit(data, validation: data, epochs: 3, batchSize: 30, callbacks: [monitor])
+        #expect(monitor.fatal?.code.hasPrefix("non-finite") == true)
+        #expect(history.stopReason?.contains("restored") == true)
+        let state = try trainer.model.stateTensors()
+        #expect(state.contains { $0.name.hasSuffix("running_var") })
+        #expect(state.allSatisfy { $0.values.allSatisfy(\.isFinite) }, "parameters and running statistics are finite")
+        let evaluation = try trainer.evaluate(data)
+        #expect(evaluation.loss.isFinite)
+        #expect(history.epochs.first?.validationLoss?.isFinite == true)
+    }
+
+    @Test func aDivergingRunWithBatchNormKeepsAFiniteModelOnTheCPU() throws {
+        try divergeWithBatchNorm(on: CPUBackend())
+    }
+
+    @Test(.requiresOpenCL) func aDivergingRunWithBatchNormKeepsAFiniteModelOnOpenCL() throws {
+        try divergeWithBatchNorm(on: try OpenCLTestSupport.makeBackend())
+    }
+}

@@ -34,12 +34,10 @@ void softmax_cross_entropy_rows(const int columns, const float smoothing,
     const int row = get_group_id(0);
     const int label = labels[labels_offset + row];
     // No early return for an invalid label, although the whole group would take it: the barriers
-    // below would then sit behind a branch on a loaded value, which PoCL's loopvec work-group
-    // method treats as a divergent barrier and miscompiles (see Kernels/README.md). Every
-    // work-item reaches every barrier; an invalid row computes with class 0 and writes only its
-    // marker.
+    // below would then sit behind a branch, which PoCL's loopvec work-group method miscompiles
+    // (see Kernels/README.md). Every work-item reaches every barrier; an invalid row runs the
+    // reductions and writes only its marker.
     const bool valid = label >= 0 && label < columns;
-    const int target = valid ? label : 0;
     __global const float* z = logits + logits_offset + row * columns;
 
     float row_max = -INFINITY;
@@ -67,9 +65,9 @@ void softmax_cross_entropy_rows(const int columns, const float smoothing,
             row_weight[row] = 0.0f;
         }
     } else {
-        const float label_weight = class_weights ? class_weights[class_weights_offset + target] : 1.0f;
+        const float label_weight = class_weights ? class_weights[class_weights_offset + label] : 1.0f;
         const float sample_weight = sample_weights ? sample_weights[sample_weights_offset + row] : 1.0f;
-        const float loss = (1.0f - smoothing) * label_weight * ((row_max - z[target]) + log_sum)
+        const float loss = (1.0f - smoothing) * label_weight * ((row_max - z[label]) + log_sum)
                            + smoothing / (float)columns * smoothed;
         // A row of weight 0 (padding) contributes nothing, even if it holds NaN.
         if (lid == 0) {
@@ -82,7 +80,7 @@ void softmax_cross_entropy_rows(const int columns, const float smoothing,
             for (int c = lid; c < columns; c += GROUP_SIZE) {
                 const float p = exp((z[c] - row_max) - log_sum);
                 const float w = class_weights ? class_weights[class_weights_offset + c] : 1.0f;
-                const float hard = (1.0f - smoothing) * label_weight * (p - (c == target ? 1.0f : 0.0f));
+                const float hard = (1.0f - smoothing) * label_weight * (p - (c == label ? 1.0f : 0.0f));
                 const float soft = smoothing / (float)columns * (total_weight * p - w);
                 g[c] = sample_weight == 0.0f ? 0.0f : sample_weight * (hard + soft);
             }

@@ -15,12 +15,15 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 legs=("$@")
 [ ${#legs[@]} -gt 0 ] || legs=(pocl pocl-loops intel oclgrind)
 
-swift build --build-tests >/dev/null || { echo "FAIL: the tests do not build"; exit 1; }
-swift build -c release --product descent >/dev/null || { echo "FAIL: descent does not build (release)"; exit 1; }
+# Each leg's logs stay here (and are printed in part when it fails); the caches go at exit.
+work="$PWD/.build/device-matrix"
+rm -rf "$work" && mkdir -p "$work"
+trap 'rm -rf "$work"/*-cache' EXIT
+swift build --build-tests >"$work/build.log" 2>&1 || { echo "FAIL: the tests do not build"; tail -30 "$work/build.log"; exit 1; }
+swift build -c release --product descent >"$work/build-release.log" 2>&1 \
+  || { echo "FAIL: descent does not build (release)"; tail -30 "$work/build-release.log"; exit 1; }
 tests="$(swift build --show-bin-path)/DescentPackageTests.xctest"
 descent="$(swift build -c release --show-bin-path)/descent"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 export DESCENT_REQUIRE_OPENCL=1
 
 failed=()
@@ -40,6 +43,11 @@ run_leg() {
     return
   fi
   grep -aE "OpenCL tests run on|Test run with" "$log"
+  if ! grep -aqE "Test run with [1-9][0-9]* tests" "$log"; then
+    echo "FAIL: leg $name: no test ran"
+    failed+=("$name")
+    return
+  fi
   local tested=$((SECONDS - started))
   if ! env "$@" "$descent" train --epochs 1 --hidden 64 --no-sanity-checks --patience 0 \
       --report "$work/$name.report" --json >"$json" 2>"$work/$name.train.log"; then

@@ -187,7 +187,8 @@ public enum MatmulAutotuner {
             let dot = zip(workload.shapes, medians).filter { OpenCLBackend.runsDotKernel($0.0) }.map(\.1).reduce(0, +)
             return Measurement(tuning: candidate, plainMilliseconds: medians.reduce(0, +) - dot, transposedBMilliseconds: dot)
         }
-        let tuning = fastest(of: measurements)
+        // Only candidates timed in every round compete: a dropped one has a single cold sample.
+        let tuning = fastest(of: timed.map { measurements[$0] })
         cache.store(tuning, for: device)
         return Result(tuning: tuning, measurements: measurements, seconds: milliseconds(since: started) / 1000)
     }
@@ -209,7 +210,8 @@ public enum MatmulAutotuner {
             tuning.matmulDotGroup = dot.tuning.matmulDotGroup
             choices.append((tuning, plain.plainMilliseconds + dot.transposedBMilliseconds))
         }
-        if let tiled = measurements.filter({ $0.tuning.matmulStrategy == .tiled }).min(by: { $0.milliseconds < $1.milliseconds }) {
+        let tiledMeasurements = measurements.filter { $0.tuning.matmulStrategy == .tiled }
+        if let tiled = tiledMeasurements.min(by: { $0.milliseconds < $1.milliseconds }) {
             choices.append((tiled.tuning, tiled.milliseconds))
         }
         return choices.min { $0.milliseconds < $1.milliseconds }?.tuning ?? measurements[0].tuning
@@ -255,5 +257,4 @@ public enum MatmulAutotuner {
     private static func milliseconds(since start: ContinuousClock.Instant) -> Double {
         (ContinuousClock.now - start) / .milliseconds(1)
     }
-
 }

@@ -16,7 +16,12 @@ final class OpenCLDeviceContext: Sendable {
     let device: OpenCLDevice
     let context: OpenCLContextHandle
     let binaryCache: ProgramBinaryCache
-    private let programs = Mutex<[String: OpenCLProgramHandle]>([:])
+    private let programs = Mutex<[String: ProgramSlot]>([:])
+
+    /// One program's place in the memory cache, empty until its first build ends.
+    private final class ProgramSlot: Sendable {
+        let program = Mutex<OpenCLProgramHandle?>(nil)
+    }
 
     private static let contexts = Mutex<[Int: OpenCLDeviceContext]>([:])
 
@@ -54,17 +59,22 @@ final class OpenCLDeviceContext: Sendable {
         try cachedProgram(named: name, source: source, options: options).origin
     }
 
-    /// The lock is not held while a program builds, so that two programs can build at once (the
-    /// autotuner builds the matmul candidates while another thread builds the core program); two
-    /// threads that ask for the same program at once may both build it, and the first stored wins.
+    /// Each program has a slot with its own lock: two threads that ask for the same program wait
+    /// for one build, while different programs build at once (the autotuner builds the matmul
+    /// candidates while another thread builds the core program).
     private func cachedProgram(named name: String, source: String, options: String) throws -> (program: OpenCLProgramHandle, origin: ProgramOrigin) {
         let key = memoryKey(name: name, source: source, options: options)
-        if let cached = programs.withLock({ $0[key] }) { return (cached, .memory) }
-        let (program, origin) = try loadOrBuild(name: name, source: source, options: options)
-        return programs.withLock { programs in
-            if let stored = programs[key] { return (stored, .memory) }
-            programs[key] = program
-            return (program, origin)
+        let slot = programs.withLock { programs in
+            if let slot = programs[key] { return slot }
+            let slot = ProgramSlot()
+            programs[key] = slot
+            return slot
+        }
+        return try slot.program.withLock { program in
+            if let program { return (program, .memory) }
+            let (built, origin) = try loadOrBuild(name: name, source: source, options: options)
+            program = built
+            return (built, origin)
         }
     }
 

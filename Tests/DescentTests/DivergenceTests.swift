@@ -29,7 +29,9 @@ import Testing
         let accuracy = try #require(epoch.accuracy)
         // Over 20 samples, an accuracy is a multiple of 1/20.
         #expect(abs(accuracy * 20 - (accuracy * 20).rounded()) < 1e-9, "\(accuracy)")
-        #expect(epoch.loss.isFinite && epoch.loss > 0.1 && epoch.loss < 2, "\(epoch.loss)")
+        // The mean over the 20 samples that ran, near ln 2 for two fresh classes (over all 100
+        // samples it would be about a fifth of that).
+        #expect(epoch.loss > 0.4 && epoch.loss < 1.2, "\(epoch.loss)")
     }
 
     /// Several classes through batch norm and a learning rate of 1e30 (`descent train --lr 1e30`).

@@ -59,7 +59,9 @@ struct DeviceDiscoveryTests {
 /// Selection by name over made-up device lists: a name that matches several devices is an error
 /// listing them with their indices, and a platform's name picks that platform's device.
 struct DeviceNameMatchingTests {
-    static func device(_ index: Int, _ name: String, platform: String, kind: OpenCLDeviceKind = .cpu) -> OpenCLDeviceInfo {
+    static func device(
+        _ index: Int, _ name: String, platform: String, kind: OpenCLDeviceKind = .cpu
+    ) -> OpenCLDeviceInfo {
         OpenCLDeviceInfo(
             index: index, platformName: platform, platformVersion: "OpenCL 3.0", name: name, vendor: "",
             kind: kind, computeUnits: 2, clockMegahertz: 1000, globalMemoryBytes: 1 << 30,
@@ -106,7 +108,12 @@ struct DeviceNameMatchingTests {
         ]
         #expect(try OpenCLDevices.matching(name: "vendor platform", among: devices).index == 1)
         // "Card" is in two device names: ambiguous, not the first of them.
-        #expect(throws: DescentError.self) { try OpenCLDevices.matching(name: "card", among: devices) }
+        let error = try #require(throws: DescentError.self) { try OpenCLDevices.matching(name: "card", among: devices) }
+        guard case .ambiguousDevice(_, let matches) = error else {
+            Issue.record("expected ambiguousDevice, got \(error)")
+            return
+        }
+        #expect(matches.map { $0.prefix(2) } == ["1:", "2:"])
     }
 
     @Test func noMatchListsEveryDevice() throws {

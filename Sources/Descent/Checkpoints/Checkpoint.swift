@@ -43,7 +43,7 @@ extension Model {
         } catch let error as SafeTensorsError {
             throw DescentError.invalidArgument(operation: "Model.load", reason: "\(path): \(error.description)")
         }
-        try restore(file.tensors, from: path, savedArchitecture: file.metadata["architecture"])
+        try restore(file.tensors, operation: "Model.load", from: path, savedArchitecture: file.metadata["architecture"])
     }
 
     /// Puts back a state taken with `stateTensors()`: every parameter and every buffer (batch
@@ -52,10 +52,12 @@ extension Model {
     /// - Throws: `DescentError.invalidArgument` when tensors are missing or extra;
     ///   `.shapeMismatch` for a tensor whose shape differs from the model's.
     public func restore(_ tensors: [SafeTensor]) throws {
-        try restore(tensors, from: "the state", savedArchitecture: nil)
+        try restore(tensors, operation: "Model.restore", from: "the state", savedArchitecture: nil)
     }
 
-    private func restore(_ tensors: [SafeTensor], from source: String, savedArchitecture: String?) throws {
+    private func restore(
+        _ tensors: [SafeTensor], operation: String, from source: String, savedArchitecture: String?
+    ) throws {
         let entries = try checkpointEntries
         let stored = Dictionary(tensors.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         let expectedNames = Set(entries.map(\.name))
@@ -67,7 +69,7 @@ extension Model {
             if !extra.isEmpty { problems.append("unexpected \(extra.joined(separator: ", "))") }
             let saved = savedArchitecture.map { " It was saved from \($0)." } ?? ""
             throw DescentError.invalidArgument(
-                operation: "Model.load",
+                operation: operation,
                 reason: "\(source) does not fit this model (\(problems.joined(separator: "; "))).\(saved) This model is \(architecture.description)")
         }
         var values: [(view: B.View, values: [Float])] = []
@@ -75,7 +77,7 @@ extension Model {
             guard let tensor = stored[entry.name] else { continue }
             guard tensor.shape == entry.shape, tensor.values.count == entry.view.count else {
                 throw DescentError.shapeMismatch(
-                    operation: "Model.load \(source), tensor '\(entry.name)'", expected: "\(entry.shape)", actual: "\(tensor.shape)")
+                    operation: "\(operation) \(source), tensor '\(entry.name)'", expected: "\(entry.shape)", actual: "\(tensor.shape)")
             }
             values.append((entry.view, tensor.values))
         }

@@ -73,6 +73,26 @@ struct MatmulAutotunerTests {
         #expect(TuningCache(directory: nil).load(for: device) == nil)
     }
 
+    /// The register-blocked pair (the best `matmul_blocked` with the best `matmul_blocked_dot`)
+    /// against the best tiled candidate, on made-up times.
+    @Test func theFastestCombinationWinsAcrossStrategies() {
+        let candidates = MatmulAutotuner.candidates(
+            kind: .cpu, maxWorkGroupSize: 4096, localMemoryBytes: 1 << 16, nativeFloatVectorWidth: 16)
+        let blocked = candidates.filter { $0.matmulStrategy == .registerBlocked }
+        let tiled = candidates.filter { $0.matmulStrategy == .tiled }
+        #expect(blocked.count == 3 && tiled.count == 1, "\(candidates.map(\.matmulVariant))")
+        func measured(_ tuning: OpenCLTuning, _ plain: Double, _ dot: Double) -> MatmulAutotuner.Measurement {
+            MatmulAutotuner.Measurement(tuning: tuning, plainMilliseconds: plain, transposedBMilliseconds: dot)
+        }
+        let pair = [measured(blocked[0], 2, 1), measured(blocked[1], 3, 0.5), measured(blocked[2], 2.5, 0.8)]
+        let choice = MatmulAutotuner.fastest(of: pair + [measured(tiled[0], 2.6, 0.6)])
+        #expect(choice.matmulStrategy == .registerBlocked)
+        #expect(choice.blockedTunables == blocked[0].blockedTunables)
+        #expect(choice.dotTunables == blocked[1].dotTunables)
+        // 2 + 0.5 = 2.5 for the pair; a tiled candidate at 2.4 in all beats it.
+        #expect(MatmulAutotuner.fastest(of: pair + [measured(tiled[0], 2.0, 0.4)]) == tiled[0])
+    }
+
     @Test func everyCandidateIsOffered() throws {
         let device = try OpenCLTestSupport.makeBackend().device
         for candidate in MatmulAutotuner.candidates(for: device) {

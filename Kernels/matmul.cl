@@ -15,14 +15,9 @@
 // (PoCL) vectorizes well; PoCL vectorizes across work-items poorly. The host picks the strategy
 // per device (OpenCLTuning.matmulStrategy); both are tested on every device.
 //
-// The host builds one strategy's kernels, with -D MATMUL_TILED or -D MATMUL_REGISTER_BLOCKED: a
-// driver that compiles a whole program when it is built (Intel's) then compiles only those, once
-// per autotuner candidate. With neither defined, both are built.
-
-#if !defined(MATMUL_TILED) && !defined(MATMUL_REGISTER_BLOCKED)
-#define MATMUL_TILED
-#define MATMUL_REGISTER_BLOCKED
-#endif
+// The host builds one strategy's kernels, with -D MATMUL_TILED or -D MATMUL_REGISTER_BLOCKED
+// (OpenCLTuning.matmulBuildOptions): a driver that compiles a whole program when it is built
+// (Intel's) then compiles only those, once per autotuner candidate.
 
 #ifdef MATMUL_TILED
 

@@ -57,7 +57,7 @@ run_leg() {
     return
   fi
   # One epoch of this MLP reaches ~0.83; 0.75 tells a working softmax path from a broken one.
-  if ! python3 - "$json" "$name" <<'EOF'
+  if ! python3 - "$json" <<'EOF'
 import json, sys
 result = json.load(open(sys.argv[1]))
 accuracy = result["test_accuracy"]

@@ -1,5 +1,6 @@
 import DescentCore
 import Dispatch
+import Synchronization
 
 /// Chooses the matmul variant for a device by measuring a few candidates on the products of a
 /// training step, and remembers the choice (`TuningCache`) so that later backends use it.
@@ -133,20 +134,23 @@ public enum MatmulAutotuner {
             _ = try? OpenCLBackend(device: .index(device.index), tuning: coreTuning).prepare(.core)
         }
         DispatchQueue.global().async(execute: coreBuild)
-        // The candidates' programs build side by side, as many at once as there are cores (Intel's
-        // runtime spends ~1.5 s on each; PoCL serializes its builds, which are short). A program
-        // that fails here fails again below, where the error is kept.
+        // The candidates' backends open and build their programs side by side, as many at once as
+        // there are cores (Intel's runtime spends ~1.5 s on each; PoCL serializes its builds, which
+        // are short). One that fails here is opened again below, where its error is kept.
+        let opened = Mutex([OpenCLBackend?](repeating: nil, count: candidates.count))
         DispatchQueue.concurrentPerform(iterations: candidates.count) { index in
-            _ = try? OpenCLBackend(device: .index(device.index), tuning: candidates[index]).prepare(.matmul)
+            let backend = try? OpenCLBackend(device: .index(device.index), tuning: candidates[index])
+            guard let backend, (try? backend.prepare(.matmul)) != nil else { return }
+            opened.withLock { $0[index] = backend }
         }
         // A candidate that does not build or run on this device (a driver may allow less than
         // the device's maximum work-group for a kernel) is left out; if none runs, the error stands.
         var survivors: [(tuning: OpenCLTuning, backend: OpenCLBackend)] = []
         var operands: [Operands] = []
         var firstError: (any Error)?
-        for candidate in candidates {
+        for (candidate, built) in zip(candidates, opened.withLock { $0 }) {
             do {
-                let backend = try OpenCLBackend(device: .index(device.index), tuning: candidate)
+                let backend = try built ?? OpenCLBackend(device: .index(device.index), tuning: candidate)
                 if operands.isEmpty {
                     operands = try workload.shapes.map { try Operands(shape: $0, on: backend) }
                     try backend.synchronize()

@@ -43,9 +43,10 @@ public final class TrainingMonitor<B: Backend>: Callback {
     private var backend: B { trainer.backend }
     private let layers: [MonitoredLayer]
     private let statistics: B.Buffer
-    private let before: B.Buffer, lastGood: B.Buffer
-    /// Copies of the model's other state (running statistics) at the last finite monitored step.
-    private let lastGoodState: [(source: B.View, copy: B.Buffer)]
+    private let before: B.Buffer
+    /// The model's state (the parameter arena, then the running statistics) with its copy at the
+    /// last finite monitored step.
+    private let lastGood: [(source: B.View, copy: B.Buffer)]
     private let scratch: B.Buffer
     private let slotOffset: Int
     private var step = 0
@@ -98,10 +99,9 @@ public final class TrainingMonitor<B: Backend>: Callback {
         slotOffset = offset
         statistics = try backend.makeBuffer(count: offset + 3 * model.slots.count)
         before = try backend.makeBuffer(count: model.arenaCount)
-        lastGood = try backend.makeBuffer(count: model.arenaCount)
         scratch = try backend.makeBuffer(count: model.maxBatch * widest)
         try backend.copy(model.parameters.view, to: before.view)
-        lastGoodState = try model.stateBuffers.map { ($0, try backend.makeBuffer(count: $0.count)) }
+        lastGood = try ([model.parameters.view] + model.stateBuffers).map { ($0, try backend.makeBuffer(count: $0.count)) }
         record = MonitorRecord(interval: interval, initialParameters: try Self.initialStatistics(of: model))
         try keepLastGood()
         for finding in Diagnosis.initialization(record.initialParameters) { raise(finding) }
@@ -145,14 +145,12 @@ public final class TrainingMonitor<B: Backend>: Callback {
 
     /// Puts back the parameters and running statistics of the last finite monitored step.
     private func restoreLastGood() throws {
-        try backend.copy(lastGood.view, to: model.parameters.view)
-        for (source, copy) in lastGoodState { try backend.copy(copy.view, to: source) }
+        for (source, copy) in lastGood { try backend.copy(copy.view, to: source) }
     }
 
     /// Copies the parameters and the running statistics as the last finite state.
     private func keepLastGood() throws {
-        try backend.copy(model.parameters.view, to: lastGood.view)
-        for (source, copy) in lastGoodState { try backend.copy(source, to: copy.view) }
+        for (source, copy) in lastGood { try backend.copy(source, to: copy.view) }
     }
 
     /// Computes the step's statistics on the device, reads them in one download, records them

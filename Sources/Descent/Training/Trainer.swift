@@ -91,7 +91,7 @@ public final class Trainer<B: Backend> {
                 try optimizer.step(parameters: model.parameters.view, gradients: model.gradients.view)
                 samplesDone = start + batch
                 for callback in callbacks {
-                    callback.batchEnded(batch: start / batchSize + 1, of: batchCount, epoch: epoch, samplesDone: start + batch)
+                    callback.batchEnded(batch: start / batchSize + 1, of: batchCount, epoch: epoch, samplesDone: samplesDone)
                 }
                 if callbacks.contains(where: \.requestsStop) { break }
             }

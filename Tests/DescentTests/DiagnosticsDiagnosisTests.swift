@@ -53,6 +53,26 @@ import Testing
         #expect(codes(Diagnosis.diagnose(healthy, monitor: fastUpdates)) == ["lr-too-high"])
     }
 
+    @Test func aLossFarAboveChanceIsALearningRateTooHighNotUnderfitting() {
+        // descent train --dataset spirals --optimizer sgd --lr 50: batch norm keeps it finite.
+        let findings = Diagnosis.diagnose(
+            history([1.67e10, 4.5e8, 0.863], accuracy: [0.51, 0.5, 0.52]), chanceLoss: 0.693, classCount: 2)
+        #expect(codes(findings) == ["lr-too-high"])
+        #expect(findings[0].epoch == 0)
+    }
+
+    @Test func aLossRisingBetweenMonitoredStepsBeforeADivergenceIsALearningRateTooHigh() {
+        var steps = [snapshot(step: 1), snapshot(step: 100), snapshot(step: 200)]
+        steps[1].loss = 30
+        steps[2].nonFinite = NonFiniteValue(pass: .loss, layerIndex: nil, name: "loss")
+        let findings = Diagnosis.diagnose(history([.nan]), monitor: MonitorRecord(interval: 100, snapshots: steps))
+        #expect(codes(findings).contains("non-finite-loss") && codes(findings).contains("lr-too-high"))
+        #expect(findings.first { $0.code == "lr-too-high" }?.evidence["at"] == "step 100")
+        // Without a divergence, noisy batch losses are not read as a rising loss.
+        steps[2].nonFinite = nil
+        #expect(!codes(Diagnosis.diagnose(healthy, monitor: MonitorRecord(interval: 100, snapshots: steps))).contains("lr-too-high"))
+    }
+
     @Test func aStalledLossWithTinyUpdatesIsALearningRateTooLow() {
         let slow = MonitorRecord(interval: 10, snapshots: [snapshot(parameters: [parameter(0, updateNorm: 1e-6), parameter(1, updateNorm: 1e-6)])])
         #expect(codes(Diagnosis.diagnose(history([1.0, 0.999, 0.998]), monitor: slow)) == ["lr-too-low"])
@@ -77,7 +97,7 @@ import Testing
         #expect(codes(findings) == ["non-finite-loss"])
         #expect(findings[0].severity == .error)
         let forward = Diagnosis.snapshotRules(snapshot(nonFinite: NonFiniteValue(pass: .forward, layerIndex: 1, name: "layer 1 relu")))
-        #expect(codes(forward) == ["non-finite-values"])
+        #expect(codes(forward) == ["non-finite-loss"], "a divergence anywhere is the run's divergence")
         #expect(forward[0].evidence["pass"] == "forward")
     }
 

@@ -42,7 +42,7 @@ import Testing
             loss: .softmaxCrossEntropy, optimizer: SGD(learningRate: 1e30), maxBatch: 30)
         let monitor = try TrainingMonitor(trainer: trainer, interval: 1)
         let history = try trainer.fit(data, validation: data, epochs: 3, batchSize: 30, callbacks: [monitor])
-        #expect(monitor.fatal?.code.hasPrefix("non-finite") == true)
+        #expect(monitor.fatal?.code == "non-finite-loss")
         #expect(history.stopReason?.contains("restored") == true)
         let state = try trainer.model.stateTensors()
         #expect(state.contains { $0.name.hasSuffix("running_var") })
@@ -58,5 +58,34 @@ import Testing
 
     @Test(.requiresOpenCL) func aDivergingRunWithBatchNormKeepsAFiniteModelOnOpenCL() throws {
         try divergeWithBatchNorm(on: try OpenCLTestSupport.makeBackend())
+    }
+
+    @Test func withoutTheMonitorADivergingRunEndsOnTheLastFiniteEpoch() throws {
+        let data = try Dataset.moons(sampleCount: 120, noise: 0.1, seed: 6)
+        let trainer = try Trainer(
+            model: Sequential(seed: 7) { Dense(2, 16, activation: .relu); Dense(16, 2) }, on: CPUBackend(),
+            loss: .softmaxCrossEntropy, optimizer: SGD(learningRate: 1e30), maxBatch: 20)
+        let initial = try trainer.model.stateTensors()
+        let history = try trainer.fit(data, validation: data, epochs: 4, batchSize: 20)
+        #expect(history.epochs.count == 1)
+        #expect(history.epochs[0].loss.isNaN || history.epochs[0].loss.isInfinite)
+        #expect(history.stopReason?.hasPrefix("non-finite-loss") == true)
+        #expect(try trainer.model.stateTensors() == initial, "the state before the diverging epoch is back")
+        #expect(history.epochs[0].validationLoss?.isFinite == true, "validation ran on the restored model")
+        let findings = Diagnosis.diagnose(history, chanceLoss: 0.693, classCount: 2)
+        #expect(findings.map(\.code) == ["non-finite-loss"], "no underfitting advice to raise the rate")
+    }
+
+    @Test func aModelGoneNaNIsMeasuredNotRefused() throws {
+        let data = try Dataset.spirals(sampleCount: 30, classes: 3, noise: 0.1, seed: 8)
+        let trainer = try Trainer(
+            model: Sequential(seed: 9) { Dense(2, 3) }, on: CPUBackend(), loss: .softmaxCrossEntropy,
+            optimizer: SGD(learningRate: 0.1), maxBatch: 30)
+        try trainer.backend.fill(trainer.model.parameters.view, with: .nan)
+        let evaluation = try trainer.evaluate(data)
+        #expect(evaluation.loss.isNaN)
+        // Every row is all NaN: the first NaN, class 0, is predicted (Backend.argmaxRows's rule).
+        let classZero = Double(data.classIndices!.filter { $0 == 0 }.count) / 30
+        #expect(evaluation.accuracy == classZero)
     }
 }

@@ -3,6 +3,10 @@ public struct DiagnosisThresholds: Sendable, Equatable {
     /// `lr-too-high` when an epoch's training loss exceeds the best earlier one by this factor
     /// (the loss "explodes" instead of falling).
     public var risingLossFactor: Double = 1.5
+    /// `lr-too-high` when an epoch's training loss exceeds the loss at chance by this factor: a
+    /// model that starts near chance and ends an epoch an order of magnitude above it was thrown
+    /// out of its basin by too large steps.
+    public var explodedLossFactor: Double = 10
     /// `lr-too-high` when the median update-to-weight ratio of the weights exceeds this: two
     /// orders of magnitude above the notes' healthy 1e-3.
     public var highUpdateRatio: Double = 1e-1
@@ -51,13 +55,18 @@ public enum Diagnosis {
         _ history: History, monitor: MonitorRecord? = nil, chanceLoss: Double? = nil, classCount: Int? = nil,
         thresholds: DiagnosisThresholds = DiagnosisThresholds()
     ) -> [Finding] {
-        var findings = nonFiniteLoss(history) + learningRate(history, monitor: monitor, thresholds: thresholds)
+        var findings = nonFiniteLoss(history)
+            + learningRate(history, monitor: monitor, chanceLoss: chanceLoss, thresholds: thresholds)
         if let monitor {
             findings += initialization(monitor.initialParameters)
             if let last = monitor.snapshots.last { findings += snapshotRules(last, first: monitor.snapshots.first, thresholds: thresholds) }
         }
         findings += overfitting(history, thresholds: thresholds)
-        findings += underfitting(history, chanceLoss: chanceLoss, classCount: classCount, thresholds: thresholds)
+        // A loss driven up by too large steps is not a model too small: "raise the learning
+        // rate" would be the wrong advice.
+        if !findings.contains(where: { $0.code == "lr-too-high" || $0.code == "non-finite-loss" }) {
+            findings += underfitting(history, chanceLoss: chanceLoss, classCount: classCount, thresholds: thresholds)
+        }
         return findings
     }
 
@@ -72,28 +81,51 @@ public enum Diagnosis {
             evidence: ["loss": "\(bad.loss)"], epoch: bad.epoch)]
     }
 
-    /// `lr-too-high` (warning): the training loss rises by `risingLossFactor` over its best, or
-    /// the median update:weight ratio is far above 1e-3 (notes 002: "if it is higher then the
+    /// `lr-too-high` (warning): the training loss rises by `risingLossFactor` over its best (per
+    /// epoch; in a run that diverged, also between the monitor's steps before the first
+    /// non-finite value), ends an epoch `explodedLossFactor` above the loss at chance, or the
+    /// median update:weight ratio is far above 1e-3 (notes 002: "if it is higher then the
     /// learning rate is likely too high"; AutoTrainer's oscillating loss). `lr-too-low`
     /// (warning): the loss barely moves and the ratio is far below 1e-3 (notes 002: "with low
     /// learning rates the improvements will be linear"; "if it is lower than this then the
     /// learning rate might be too low"; AutoTrainer's slow convergence).
-    public static func learningRate(_ history: History, monitor: MonitorRecord?, thresholds: DiagnosisThresholds) -> [Finding] {
+    public static func learningRate(
+        _ history: History, monitor: MonitorRecord?, chanceLoss: Double? = nil, thresholds: DiagnosisThresholds
+    ) -> [Finding] {
         let losses = history.epochs.map(\.loss).filter(\.isFinite)
         let ratios = (monitor?.snapshots ?? []).flatMap { $0.parameters.filter(\.isWeight).map(\.updateRatio) }.filter(\.isFinite)
         let ratio = median(ratios)
         var findings: [Finding] = []
-        var best = Double.infinity, rise: (epoch: Int, loss: Double, best: Double)? = nil
+        var best = Double.infinity, rise: (at: String, loss: Double, best: Double, epoch: Int?)? = nil
         for record in history.epochs where record.loss.isFinite {
-            if record.loss > thresholds.risingLossFactor * best, rise == nil { rise = (record.epoch, record.loss, best) }
+            if record.loss > thresholds.risingLossFactor * best, rise == nil { rise = ("epoch \(record.epoch)", record.loss, best, record.epoch) }
             best = min(best, record.loss)
+        }
+        let snapshots = monitor?.snapshots ?? []
+        if rise == nil, let diverged = snapshots.firstIndex(where: { $0.nonFinite != nil }) {
+            best = .infinity
+            for snapshot in snapshots[..<diverged] where snapshot.loss.isFinite {
+                if snapshot.loss > thresholds.risingLossFactor * best, rise == nil {
+                    rise = ("step \(snapshot.step)", snapshot.loss, best, snapshot.epoch)
+                }
+                best = min(best, snapshot.loss)
+            }
+        }
+        let exploded = chanceLoss.flatMap { chance in
+            history.epochs.first { $0.loss.isFinite && chance > 0 && $0.loss > thresholds.explodedLossFactor * chance }.map { ($0, chance) }
         }
         if let rise {
             findings.append(Finding(
                 code: "lr-too-high", severity: .warning,
-                message: "The training loss rose to \(formatScientific(rise.loss)) in epoch \(rise.epoch), \(formatScientific(rise.loss / rise.best)) times its best \(formatScientific(rise.best)).",
+                message: "The training loss rose to \(formatScientific(rise.loss)) at \(rise.at), \(formatScientific(rise.loss / rise.best)) times its best \(formatScientific(rise.best)).",
                 advice: "Lower the learning rate (by 3-10x), or use a schedule with warmup.",
-                evidence: ["loss": formatScientific(rise.loss), "best": formatScientific(rise.best)], epoch: rise.epoch))
+                evidence: ["loss": formatScientific(rise.loss), "best": formatScientific(rise.best), "at": rise.at], epoch: rise.epoch))
+        } else if let (record, chance) = exploded {
+            findings.append(Finding(
+                code: "lr-too-high", severity: .warning,
+                message: "The training loss of epoch \(record.epoch) is \(formatScientific(record.loss)), \(formatScientific(record.loss / chance)) times the loss at chance \(formatScientific(chance)): the steps threw the model out of its basin.",
+                advice: "Lower the learning rate (by 3-10x), or use a schedule with warmup.",
+                evidence: ["loss": formatScientific(record.loss), "chanceLoss": formatScientific(chance)], epoch: record.epoch))
         } else if let ratio, ratio > thresholds.highUpdateRatio {
             findings.append(Finding(
                 code: "lr-too-high", severity: .warning,
@@ -138,8 +170,8 @@ public enum Diagnosis {
         var findings: [Finding] = []
         if let bad = snapshot.nonFinite {
             findings.append(Finding(
-                code: bad.pass == .loss ? "non-finite-loss" : "non-finite-values", severity: .error,
-                message: "A NaN or infinity appeared at step \(snapshot.step) in the \(bad.pass.rawValue) pass of \(bad.name).",
+                code: "non-finite-loss", severity: .error,
+                message: "Training diverged: a NaN or infinity appeared at step \(snapshot.step) in the \(bad.pass.rawValue) pass of \(bad.name).",
                 advice: "Lower the learning rate, clip gradients (clipping: .globalNorm), and check the inputs for extreme values.",
                 evidence: ["step": "\(snapshot.step)", "pass": bad.pass.rawValue, "where": bad.name], epoch: epoch))
         }

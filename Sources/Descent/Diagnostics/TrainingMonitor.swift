@@ -11,8 +11,8 @@ import DescentCore
 /// update is `w_after - w_before`: the arena is copied on the device before each monitored step.
 /// Findings are raised the moment they are seen (`onFinding`, once per code and layer); a
 /// non-finite value ends the epoch, stops training and puts back the model of the last monitored
-/// step where every value was finite: its parameters and batch norm's running statistics (the
-/// optimizer's state is not rewound).
+/// step where every value was finite (`Trainer.restoreLastFiniteState`: its parameters and batch
+/// norm's running statistics; the optimizer's state is not rewound).
 ///
 /// Create it right before `fit`: it reads the initial weights (for `symmetric-weights`) and
 /// copies the arena for the first step's update when it is made.
@@ -44,9 +44,6 @@ public final class TrainingMonitor<B: Backend>: Callback {
     private let layers: [MonitoredLayer]
     private let statistics: B.Buffer
     private let before: B.Buffer
-    /// The model's state (the parameter arena, then the running statistics) with its copy at the
-    /// last finite monitored step.
-    private let lastGood: [(source: B.View, copy: B.Buffer)]
     private let scratch: B.Buffer
     private let slotOffset: Int
     private var step = 0
@@ -101,9 +98,8 @@ public final class TrainingMonitor<B: Backend>: Callback {
         before = try backend.makeBuffer(count: model.arenaCount)
         scratch = try backend.makeBuffer(count: model.maxBatch * widest)
         try backend.copy(model.parameters.view, to: before.view)
-        lastGood = try ([model.parameters.view] + model.stateBuffers).map { ($0, try backend.makeBuffer(count: $0.count)) }
         record = MonitorRecord(interval: interval, initialParameters: try Self.initialStatistics(of: model))
-        try keepLastGood()
+        try trainer.keepLastFiniteState()
         for finding in Diagnosis.initialization(record.initialParameters) { raise(finding) }
     }
 
@@ -124,7 +120,7 @@ public final class TrainingMonitor<B: Backend>: Callback {
         do {
             if step == 1 || step % interval == 0 { try measure(epoch: epoch) }
             // Put back the last finite model at once, so that the epoch's validation runs on it.
-            if fatal != nil { try restoreLastGood() }
+            if fatal != nil { try trainer.restoreLastFiniteState() }
             if (step + 1) % interval == 0 { try backend.copy(model.parameters.view, to: before.view) }
         } catch {
             raise(Finding(
@@ -139,18 +135,7 @@ public final class TrainingMonitor<B: Backend>: Callback {
             raise(finding)
         }
         guard let fatal else { return .proceed }
-        try restoreLastGood()
         return .stop(reason: "\(fatal.code): \(fatal.message) The model of the last finite monitored step was restored.")
-    }
-
-    /// Puts back the parameters and running statistics of the last finite monitored step.
-    private func restoreLastGood() throws {
-        for (source, copy) in lastGood { try backend.copy(copy.view, to: source) }
-    }
-
-    /// Copies the parameters and the running statistics as the last finite state.
-    private func keepLastGood() throws {
-        for (source, copy) in lastGood { try backend.copy(source, to: copy.view) }
     }
 
     /// Computes the step's statistics on the device, reads them in one download, records them
@@ -189,7 +174,7 @@ public final class TrainingMonitor<B: Backend>: Callback {
         }
         let values = try backend.download(statistics.view).map(Double.init)
         let snapshot = self.snapshot(values, epoch: epoch)
-        if snapshot.nonFinite == nil { try keepLastGood() }
+        if snapshot.nonFinite == nil { try trainer.keepLastFiniteState() }
         for finding in Diagnosis.snapshotRules(snapshot, first: record.snapshots.first, epoch: epoch, thresholds: thresholds) {
             if finding.severity == .error && fatal == nil { fatal = finding }
             raise(finding)

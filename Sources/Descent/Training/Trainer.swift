@@ -18,6 +18,8 @@ public final class Trainer<B: Backend> {
     public var backend: B { model.backend }
     /// The last training step's mean batch loss, on the device (1 element), for monitors.
     public private(set) var lastBatchLoss: B.View?
+    /// The model's state when it was last known to be finite (see `keepLastFiniteState`).
+    private var lastFinite: LastFiniteState<B>?
 
     /// - Parameters:
     ///   - inputFeatures: nil takes the first layer's (a `Dense`'s inputs).
@@ -41,6 +43,13 @@ public final class Trainer<B: Backend> {
     /// Trains for `epochs` epochs in batches of `batchSize` (the last one partial), shuffling the
     /// training set each epoch with `seed`, evaluating `validation` after each epoch, and calling
     /// `callbacks` in order; stops early when one asks.
+    ///
+    /// A run that diverges ends as a result, not as an error: when an epoch's training loss, or
+    /// its validation loss (batch norm's running statistics), is NaN or infinite, the model's last
+    /// finite state is put back before validation (the end of the previous epoch, or the last
+    /// step a `TrainingMonitor` found finite), the epoch is recorded with its non-finite loss, and
+    /// training stops with `History.stopReason` starting `non-finite-loss:`. The loss and
+    /// accuracy of an epoch that a callback ended early cover only the steps that ran.
     /// - Throws: `DescentError.invalidArgument` for an empty data set, a batch size outside
     ///   1...maxBatch, features or labels that do not fit the model and loss.
     public func fit(
@@ -60,6 +69,7 @@ public final class Trainer<B: Backend> {
         lastBatchLoss = batchLoss.view
         let outputGradient = try backend.makeBuffer(count: model.maxBatch * model.outputFeatures)
         var history = History()
+        try keepLastFiniteState()
 
         for epoch in 0..<epochs {
             let started = monotonicSeconds()
@@ -99,21 +109,36 @@ public final class Trainer<B: Backend> {
             var accuracy: Double? = nil
             if let classes = shuffled.classIndices, let classCount = shuffled.classCount, samplesDone > 0 {
                 let predicted = try logits.map {
-                    try backend.download(try $0.view(offset: 0, count: samplesDone)).map { $0 > 0 ? Int32(1) : 0 }
+                    try backend.download(try $0.view(offset: 0, count: samplesDone)).map(Self.binaryPrediction)
                 } ?? backend.download(try predictions.view(offset: 0, count: samplesDone), as: Int32.self)
                 accuracy = try ClassificationMetrics.accuracy(
                     labels: Array(classes.prefix(samplesDone)), predictions: predicted, classCount: classCount)
             }
             let trainingSeconds = monotonicSeconds() - started
-            let evaluation = try validation.map { try evaluate($0, batchSize: batchSize) }
+            var diverged = !meanLoss.isFinite
+            if diverged { try restoreLastFiniteState() }
+            var evaluation = try validation.map { try evaluate($0, batchSize: batchSize) }
+            // The record keeps a non-finite validation loss; the metrics are the restored model's.
+            let validationLoss = evaluation?.loss
+            if !diverged, let validationLoss, !validationLoss.isFinite {
+                // Finite training steps but non-finite running statistics: inference diverged.
+                diverged = true
+                try restoreLastFiniteState()
+                evaluation = try validation.map { try evaluate($0, batchSize: batchSize) }
+            }
+            if !diverged { try keepLastFiniteState() }
             let record = EpochRecord(
-                epoch: epoch, loss: meanLoss, accuracy: accuracy, validationLoss: evaluation?.loss,
+                epoch: epoch, loss: meanLoss, accuracy: accuracy, validationLoss: validationLoss,
                 validationAccuracy: evaluation?.accuracy, learningRate: learningRate, seconds: monotonicSeconds() - started,
                 samplesPerSecond: Double(samplesDone) / max(trainingSeconds, 1e-9))
             history.epochs.append(record)
             var stop: String? = nil
             for callback in callbacks {
                 if case .stop(let reason) = try callback.epochEnded(record, trainer: self), stop == nil { stop = reason }
+            }
+            if diverged && stop == nil {
+                stop = "non-finite-loss: the loss became non-finite in epoch \(epoch + 1); "
+                    + "the model of the last finite epoch was restored."
             }
             if let stop {
                 history.stopReason = stop
@@ -122,6 +147,19 @@ public final class Trainer<B: Backend> {
         }
         for callback in callbacks { try callback.trainingEnded(trainer: self) }
         return history
+    }
+
+    /// Copies the model's current state (parameters and running statistics) on the device as the
+    /// last one known to be finite; `fit` calls it before training and after each finite epoch,
+    /// a `TrainingMonitor` at each step it measured finite.
+    public func keepLastFiniteState() throws {
+        if lastFinite == nil { lastFinite = try LastFiniteState(of: model) }
+        try lastFinite?.keep()
+    }
+
+    /// Puts back the state last kept with `keepLastFiniteState` (nothing before the first keep).
+    public func restoreLastFiniteState() throws {
+        try lastFinite?.restore()
     }
 
     /// The loss and metrics of the model (in inference mode) on `data`.
@@ -151,10 +189,13 @@ public final class Trainer<B: Backend> {
                 loss: meanLoss, report: nil, regression: try RegressionMetrics(targets: data.targets ?? [], predictions: outputValues),
                 outputs: outputValues)
         }
-        let scores = isBinaryClassification(data) ? Self.binaryScores(logits: outputValues) : outputValues
+        let binary = isBinaryClassification(data)
+        let scores = binary ? Self.binaryScores(logits: outputValues) : outputValues
+        // The backends' argmax rule, so that a model gone NaN is measured, not refused.
+        let predictions = binary
+            ? outputValues.map(Self.binaryPrediction) : Self.predictedClasses(scores: outputValues, classCount: model.outputFeatures)
         let report = try ClassificationReport(
-            labels: classes, scores: scores, classCount: max(classCount, isBinaryClassification(data) ? 2 : 0),
-            classNames: data.classNames)
+            labels: classes, predictions: predictions, classCount: max(classCount, binary ? 2 : 0), classNames: data.classNames)
         return Evaluation(loss: meanLoss, report: report, regression: nil, outputs: scores)
     }
 
@@ -204,6 +245,22 @@ public final class Trainer<B: Backend> {
     private func isBinaryClassification(_ data: Dataset) -> Bool {
         loss == .binaryCrossEntropy && model.outputFeatures == 1 && (data.classCount ?? 3) <= 2
     }
+
+    /// Each row's class by `Backend.argmaxRows`'s rule: the first largest score, a NaN counting as
+    /// larger than any number (PyTorch's rule), so that every row has a class.
+    static func predictedClasses(scores: [Float], classCount: Int) -> [Int32] {
+        stride(from: 0, to: scores.count, by: classCount).map { start in
+            var best = start
+            for index in start + 1 ..< start + classCount where !scores[best].isNaN && (scores[index].isNaN || scores[index] > scores[best]) {
+                best = index
+            }
+            return Int32(best - start)
+        }
+    }
+
+    /// The class one logit `z` predicts: 1 unless `z <= 0`, so a NaN logit predicts class 1, as
+    /// `Backend.argmaxRows` does for the scores `[0, z]` (a NaN counts as the largest).
+    static func binaryPrediction(_ logit: Float) -> Int32 { logit <= 0 ? 0 : 1 }
 
     /// Two-class scores `[0, z]` for logits `z`: their softmax is `[1 - sigmoid(z), sigmoid(z)]`,
     /// so the multi-class metrics and confidences apply unchanged.

@@ -28,12 +28,51 @@ struct DataOptions: ParsableArguments {
     @Option(help: "Seed of the weights, the shuffles, the splits and the dropout masks.")
     var seed: UInt64 = 42
 
-    /// The data set split three ways, standardized with the training split's statistics.
+    @Flag(inversion: .prefixedNo, help: ArgumentHelp(
+        "Standardize each feature with the training split's mean and standard deviation.",
+        discussion: """
+            --no-standardize feeds the features as they are: it plants unnormalized inputs on data \
+            far from unit scale (Fashion-MNIST's pixels are 0-255), which the data check reports \
+            as unnormalized-inputs.
+            """))
+    var standardize = true
+
+    @Flag(name: .customLong("shuffle-labels"), help: ArgumentHelp(
+        "Plant a fault: shuffle the training labels among the training samples (seeded).",
+        discussion: """
+            Validation and test keep their true labels. The model can still memorize the training \
+            set, but nothing carries over: validation stays at chance (validation-at-chance).
+            """))
+    var shuffleLabels = false
+
+    @Option(name: .customLong("train-subset"), help: ArgumentHelp(
+        "Train on N samples of the training split, stratified by class and seeded by --seed.",
+        discussion: """
+            Validation and test are unchanged. With a large model and many epochs it plants \
+            overfitting (e.g. --train-subset 200 --epochs 100 --patience 0).
+            """))
+    var trainSubset: Int?
+
+    /// The data set split three ways, the training split cut to `--train-subset` and its labels
+    /// shuffled when asked, then standardized with the training split's statistics unless
+    /// `--no-standardize`.
     func load() throws -> PreparedData {
-        let raw = try loadSplits()
-        let scaler = Standardizer(fittedOn: raw.train)
-        let train = try scaler.transform(raw.train), validation = try scaler.transform(raw.validation)
-        let test = try scaler.transform(raw.test)
+        var raw = try loadSplits()
+        if let trainSubset {
+            guard (1...raw.train.sampleCount).contains(trainSubset) else {
+                throw usageError(
+                    "--train-subset must be in 1...\(raw.train.sampleCount) (the training split of \(dataset)), got \(trainSubset)")
+            }
+            raw.train = try raw.train.subset(count: trainSubset, seed: seed)
+        }
+        if shuffleLabels { raw.train = raw.train.shufflingLabels(seed: seed) }
+        var train = raw.train, validation = raw.validation, test = raw.test
+        if standardize {
+            let scaler = Standardizer(fittedOn: raw.train)
+            train = try scaler.transform(raw.train)
+            validation = try scaler.transform(raw.validation)
+            test = try scaler.transform(raw.test)
+        }
         return PreparedData(
             name: dataset, train: train, validation: validation, test: test, task: try resolvedTask(for: train),
             imageSide: dataset == "fashion-mnist" ? FashionMNIST.imageSide : nil, rawTest: raw.test)
@@ -68,6 +107,16 @@ struct DataOptions: ParsableArguments {
         default:
             throw usageError("unknown data set '\(dataset)'; use fashion-mnist, csv:PATH, spirals, moons or circles")
         }
+    }
+
+    /// The options besides the data set's name that change what `load` returns, as arguments
+    /// (for `descent evaluate` and the search's retraining command).
+    var preparationArguments: [String] {
+        var arguments: [String] = []
+        if !standardize { arguments.append("--no-standardize") }
+        if shuffleLabels { arguments.append("--shuffle-labels") }
+        if let trainSubset { arguments += ["--train-subset", String(trainSubset)] }
+        return arguments
     }
 
     /// 20% test and 10% validation, stratified by class when the labels are classes.

@@ -12,6 +12,17 @@ struct ModelOptions: ParsableArguments {
     @Flag(name: .customLong("batch-norm"), inversion: .prefixedNo, help: "Batch normalization after each hidden layer's affine map.")
     var batchNorm = true
 
+    @Option(name: .customLong("init"), help: ArgumentHelp(
+        "The weight initializer of every dense layer: auto, zeros, constant:V, uniform:LOW,HIGH, normal:MEAN,STD, "
+            + "glorot-uniform, glorot-normal, he-uniform, he-normal, lecun-uniform, lecun-normal or pytorch.",
+        discussion: """
+            auto: He (uniform) for the ReLU family, Glorot (uniform) otherwise, PyTorch's default for \
+            the output layer. Biases keep PyTorch's default. zeros and constant:V plant symmetric \
+            weights: every unit of a layer starts, and stays, the same (symmetric-weights); \
+            normal:0,10 plants saturated sigmoid or tanh units (saturated-activations).
+            """))
+    var initializer = "auto"
+
     @Option(help: "Dropout probability after each hidden layer (0 for none).")
     var dropout: Float = 0.3
 
@@ -45,6 +56,47 @@ struct ModelOptions: ParsableArguments {
         }
     }
 
+    /// The `--init` initializer, nil for auto.
+    func weightInitializer() throws -> Initializer? {
+        let parts = initializer.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        let name = parts[0], takesNumbers = ["constant", "uniform", "normal"].contains(name)
+        guard takesNumbers == (parts.count > 1) else {
+            throw usageError(takesNumbers
+                ? "--init \(name) needs its numbers: constant:V, uniform:LOW,HIGH or normal:MEAN,STD"
+                : "--init \(name) takes no numbers, got '\(initializer)'")
+        }
+        func numbers(_ count: Int, _ form: String) throws -> [Float] {
+            let values = parts[1].split(separator: ",", omittingEmptySubsequences: false).map { Float($0.trimmingCharacters()) }
+            guard values.count == count, values.allSatisfy({ $0?.isFinite == true }) else {
+                throw usageError("--init \(name) takes the form \(form) with finite numbers, got '\(initializer)'")
+            }
+            return values.map { $0! }
+        }
+        switch name {
+        case "auto": return nil
+        case "zeros": return .zeros
+        case "constant": return .constant(try numbers(1, "constant:V")[0])
+        case "uniform":
+            let bounds = try numbers(2, "uniform:LOW,HIGH")
+            guard bounds[0] < bounds[1] else { throw usageError("--init uniform:LOW,HIGH needs LOW < HIGH, got '\(initializer)'") }
+            return .uniform(low: bounds[0], high: bounds[1])
+        case "normal":
+            let moments = try numbers(2, "normal:MEAN,STD")
+            guard moments[1] >= 0 else { throw usageError("--init normal:MEAN,STD needs STD >= 0, got '\(initializer)'") }
+            return .normal(mean: moments[0], standardDeviation: moments[1])
+        case "glorot-uniform": return .glorotUniform
+        case "glorot-normal": return .glorotNormal
+        case "he-uniform": return .heUniform
+        case "he-normal": return .heNormal
+        case "lecun-uniform": return .lecunUniform
+        case "lecun-normal": return .lecunNormal
+        case "pytorch": return .pytorchLinear
+        default:
+            throw usageError("unknown --init '\(initializer)'; use auto, zeros, constant:V, uniform:LOW,HIGH, normal:MEAN,STD, "
+                + "glorot-uniform, glorot-normal, he-uniform, he-normal, lecun-uniform, lecun-normal or pytorch")
+        }
+    }
+
     /// The loss for `task`: the task's own unless `--loss` names one that fits it.
     func lossFunction(for task: LearningTask) throws -> LossFunction {
         let chosen: LossFunction = switch loss {
@@ -63,13 +115,14 @@ struct ModelOptions: ParsableArguments {
         return chosen
     }
 
-    /// The MLP: for each hidden width a dense layer (He initialization for the ReLU family,
-    /// Glorot otherwise), optional batch norm, the activation and optional dropout; then a linear
-    /// output layer of the task's width.
+    /// The MLP: for each hidden width a dense layer (`--init`, or He initialization for the ReLU
+    /// family and Glorot otherwise), optional batch norm, the activation and optional dropout;
+    /// then a linear output layer of the task's width (`--init`, or PyTorch's default).
     func architecture(inputs: Int, task: LearningTask, seed: UInt64) throws -> Sequential {
         guard (0..<1).contains(dropout) else { throw usageError("--dropout must be in [0, 1), got \(dropout)") }
         let function = try hiddenActivation()
-        let initializer: Initializer = [.relu, .leakyReLU(slope: 0.01), .elu(alpha: 1)].contains(function) ? .heUniform : .glorotUniform
+        let chosen = try weightInitializer()
+        let initializer = chosen ?? ([.relu, .leakyReLU(slope: 0.01), .elu(alpha: 1)].contains(function) ? .heUniform : .glorotUniform)
         var layers: [any Layer] = []
         var features = inputs
         for width in try widths() {
@@ -79,7 +132,7 @@ struct ModelOptions: ParsableArguments {
             if dropout > 0 { layers.append(Dropout(dropout)) }
             features = width
         }
-        layers.append(Dense(features, task.outputFeatures))
+        layers.append(Dense(features, task.outputFeatures, initializer: chosen ?? .pytorchLinear))
         return Sequential(seed: seed, layers: layers)
     }
 }

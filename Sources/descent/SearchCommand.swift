@@ -200,6 +200,8 @@ struct TrialOptions {
         var arguments = ["--dataset", data.dataset, "--seed", String(data.seed)]
         if data.task != "auto" { arguments += ["--task", data.task] }
         if let column = data.labelColumn { arguments += ["--label-column", column] }
+        arguments += data.preparationArguments
+        if model.initializer != "auto" { arguments += ["--init", model.initializer] }
         arguments += ["--hidden", model.hidden, "--activation", model.activation, model.batchNorm ? "--batch-norm" : "--no-batch-norm",
                       "--dropout", String(model.dropout)]
         if model.loss != "auto" { arguments += ["--loss", model.loss] }

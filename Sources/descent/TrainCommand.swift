@@ -19,7 +19,7 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup(title: "Training") var training: TrainingOptions
     @OptionGroup(title: "Device") var device: BackendOptions
 
-    @Flag(name: .customLong("sanity-checks"), inversion: .prefixedNo, help: "Before training: check the data, the loss at initialization, that a tiny subset can be overfit, and that regularization raises the loss.")
+    @Flag(name: .customLong("sanity-checks"), inversion: .prefixedNo, help: "Before training: check the loss at initialization, that a tiny subset can be overfit, and that regularization raises the loss. The data checks run either way.")
     var sanityChecks = true
 
     @Option(name: .customLong("monitor-every"), help: "Measure per-layer statistics (update-to-weight ratio, gradient norms, dead and saturated units) every this many steps; 0 turns the monitor off.")
@@ -41,6 +41,7 @@ struct TrainCommand: ParsableCommand {
             _ = try training.makeOptimizer()
             _ = try model.hiddenActivation()
             _ = try model.widths()
+            _ = try model.weightInitializer()
             switch try device.choose(progress: Console(json: json, quiet: quiet).progress) {
             case .openCL(let backend): try TrainingRun(command: self, backend: backend, chosen: .openCL(backend)).run()
             case .cpu(let backend, let note): try TrainingRun(command: self, backend: backend, chosen: .cpu(backend, note: note)).run()
@@ -51,8 +52,10 @@ struct TrainCommand: ParsableCommand {
     /// The options of the run, for the report.
     var configuration: [(key: String, value: String)] {
         [("dataset", data.dataset + (data.labelColumn.map { " (label column \($0))" } ?? "")), ("task", data.task),
+         ("standardized", data.standardize ? "yes" : "no"), ("training subset", data.trainSubset.map(String.init) ?? "all"),
+         ("labels shuffled", data.shuffleLabels ? "yes (a planted fault)" : "no"),
          ("hidden layers", model.hidden.isEmpty ? "none" : model.hidden), ("activation", model.activation),
-         ("batch norm", model.batchNorm ? "yes" : "no"), ("dropout", String(model.dropout)), ("loss", model.loss),
+         ("batch norm", model.batchNorm ? "yes" : "no"), ("initialization", model.initializer), ("dropout", String(model.dropout)), ("loss", model.loss),
          ("optimizer", training.optimizer), ("learning rate", String(training.learningRate)),
          ("weight decay", String(training.weightDecay)), ("schedule", training.schedule), ("epochs (at most)", String(training.epochs)),
          ("batch size", String(training.batchSize)), ("early stopping", training.patience > 0 ? "patience \(training.patience) on \(training.monitor)" : "off"),
@@ -64,6 +67,7 @@ struct TrainCommand: ParsableCommand {
     var rebuildMetadata: [String: String] {
         var dataArguments = ["--dataset", data.dataset, "--task", data.task, "--seed", String(data.seed)]
         if let column = data.labelColumn { dataArguments += ["--label-column", column] }
+        dataArguments += data.preparationArguments
         let modelArguments = ["--hidden", model.hidden, "--activation", model.activation, "--dropout", String(model.dropout),
                               "--loss", model.loss, model.batchNorm ? "--batch-norm" : "--no-batch-norm"]
         return [

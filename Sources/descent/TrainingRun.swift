@@ -45,6 +45,11 @@ struct TrainingRun<B: Backend> {
             console.progress("Sanity checks (\(ProgressBar.duration(monotonicSeconds() - started))):")
             for finding in sanity { console.progress("  " + finding.line) }
             findings += sanity
+        } else {
+            // The data checks cost one pass over the features: they run even without the others.
+            let dataFindings = SanityChecks.checkData(data.train, loss: loss)
+            for finding in dataFindings { console.progress(finding.line) }
+            findings += dataFindings
         }
 
         let monitor = command.monitorEvery > 0

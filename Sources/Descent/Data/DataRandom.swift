@@ -20,6 +20,8 @@ struct DataRandom {
         case noise = 0x4E4F_4953
         /// Hyperparameter search's random proposals.
         case search = 0x5345_4152
+        /// Shuffling labels apart from their samples (a planted fault).
+        case labels = 0x4C41_4245
     }
 
     private let seed: UInt64

@@ -3,6 +3,9 @@ public struct DiagnosisThresholds: Sendable, Equatable {
     /// `lr-too-high` when an epoch's training loss exceeds the best earlier one by this factor
     /// (the loss "explodes" instead of falling).
     public var risingLossFactor: Double = 1.5
+    /// ...and by more than this fraction of the first epoch's loss: near zero, a loss doubling
+    /// from 1e-3 to 2e-3 is noise, not an explosion.
+    public var risingLossFloor: Double = 0.05
     /// `lr-too-high` when an epoch's training loss exceeds the loss at chance by this factor: a
     /// model that starts near chance and ends an epoch an order of magnitude above it was thrown
     /// out of its basin by too large steps.
@@ -10,9 +13,12 @@ public struct DiagnosisThresholds: Sendable, Equatable {
     /// `lr-too-high` when the median update-to-weight ratio of the weights exceeds this: two
     /// orders of magnitude above the notes' healthy 1e-3.
     public var highUpdateRatio: Double = 1e-1
-    /// `lr-too-low` when the median ratio is below this: two orders below 1e-3...
-    public var lowUpdateRatio: Double = 1e-5
-    /// ...and the loss fell by less than this fraction over the run (it "barely moves").
+    /// `lr-too-low` when the median ratio is below this: an order below the notes' healthy 1e-3...
+    public var lowUpdateRatio: Double = 1e-4
+    /// ...and the loss fell by less than this fraction over the run (it "barely moves": a
+    /// healthy run's loss falls by far more than 5%, a rate 1000x too low moves it about 1-2%).
+    public var slowLossFraction: Double = 0.05
+    /// Without the monitor's update ratios, `lr-too-low` when the loss fell by less than this.
     public var stalledLossFraction: Double = 0.01
     /// `vanishing-gradients` when the first weight's gradient RMS is below this fraction of the
     /// last weight's (three orders of magnitude).
@@ -32,6 +38,9 @@ public struct DiagnosisThresholds: Sendable, Equatable {
     /// (the zero-output loss), or the training accuracy is within this fraction of the way from
     /// chance to 1.
     public var underfittingFraction: Double = 0.5
+    /// `validation-at-chance` when the last validation accuracy is within this fraction of the way
+    /// from chance (1 / classes) to 1: nothing the model learned carries over.
+    public var chanceMargin: Double = 0.15
 
     public init() {}
 }
@@ -62,9 +71,10 @@ public enum Diagnosis {
             if let last = monitor.snapshots.last { findings += snapshotRules(last, first: monitor.snapshots.first, thresholds: thresholds) }
         }
         findings += overfitting(history, thresholds: thresholds)
-        // A loss driven up by too large steps is not a model too small: "raise the learning
-        // rate" would be the wrong advice.
+        // A loss driven up by too large steps is not a model too small nor labels that do not
+        // fit: "raise the learning rate" or "check the labels" would be the wrong advice.
         if !findings.contains(where: { $0.code == "lr-too-high" || $0.code == "non-finite-loss" }) {
+            findings += validationAtChance(history, classCount: classCount, thresholds: thresholds)
             findings += underfitting(history, chanceLoss: chanceLoss, classCount: classCount, thresholds: thresholds)
         }
         return findings
@@ -97,15 +107,18 @@ public enum Diagnosis {
         let ratio = median(ratios)
         var findings: [Finding] = []
         var best = Double.infinity, rise: (at: String, loss: Double, best: Double, epoch: Int?)? = nil
+        func rises(_ loss: Double, from first: Double) -> Bool {
+            loss > thresholds.risingLossFactor * best && loss - best > thresholds.risingLossFloor * abs(first)
+        }
         for record in history.epochs where record.loss.isFinite {
-            if record.loss > thresholds.risingLossFactor * best, rise == nil { rise = ("epoch \(record.epoch)", record.loss, best, record.epoch) }
+            if rises(record.loss, from: losses[0]), rise == nil { rise = ("epoch \(record.epoch)", record.loss, best, record.epoch) }
             best = min(best, record.loss)
         }
         let snapshots = monitor?.snapshots ?? []
         if rise == nil, let diverged = snapshots.firstIndex(where: { $0.nonFinite != nil }) {
             best = .infinity
             for snapshot in snapshots[..<diverged] where snapshot.loss.isFinite {
-                if snapshot.loss > thresholds.risingLossFactor * best, rise == nil {
+                if rises(snapshot.loss, from: snapshots[0].loss), rise == nil {
                     rise = ("step \(snapshot.step)", snapshot.loss, best, snapshot.epoch)
                 }
                 best = min(best, snapshot.loss)
@@ -134,8 +147,9 @@ public enum Diagnosis {
         }
         if let first = losses.first, let last = losses.last, losses.count >= 2 {
             let fell = (first - last) / max(abs(first), 1e-12)
-            let slowUpdates = ratio.map { $0 < thresholds.lowUpdateRatio } ?? true
-            if fell < thresholds.stalledLossFraction && slowUpdates && rise == nil {
+            let slow = ratio.map { $0 < thresholds.lowUpdateRatio && fell < thresholds.slowLossFraction }
+                ?? (fell < thresholds.stalledLossFraction)
+            if slow && rise == nil {
                 findings.append(Finding(
                     code: "lr-too-low", severity: .warning,
                     message: "The loss barely moved (\(formatScientific(first)) to \(formatScientific(last)))"
@@ -237,6 +251,29 @@ public enum Diagnosis {
             evidence: ["bestEpoch": "\(best.epoch)", "bestValidationLoss": formatScientific(bestValidation),
                        "lastValidationLoss": formatScientific(lastValidation), "lastTrainingLoss": formatScientific(last.loss)],
             epoch: last.epoch)]
+    }
+
+    /// `validation-at-chance` (warning): the run ends with a validation accuracy near chance
+    /// (`chanceMargin`), whatever the training accuracy: what the model learned does not carry
+    /// over to new samples. The notes' sanity check with random labels (Zhang et al., ICLR 2017:
+    /// a network memorizes shuffled labels, and generalizes at chance): the labels may not belong
+    /// to their samples, or validation is not prepared as training is.
+    public static func validationAtChance(_ history: History, classCount: Int?, thresholds: DiagnosisThresholds) -> [Finding] {
+        guard let classCount, classCount >= 2 else { return [] }
+        let accuracies = history.epochs.compactMap { record in record.validationAccuracy.map { (record.epoch, $0) } }
+        guard let last = accuracies.last else { return [] }
+        let chance = 1 / Double(classCount)
+        guard last.1 < chance + thresholds.chanceMargin * (1 - chance) else { return [] }
+        let training = history.epochs.last?.accuracy
+        return [Finding(
+            code: "validation-at-chance", severity: .warning,
+            message: "The validation accuracy ends at \(percent(last.1)) (epoch \(last.0)), at chance (\(percent(chance)))"
+                + (training.map { " while the training accuracy reached \(percent($0))" } ?? "") + ": nothing learned carries over.",
+            advice: "Check that each label belongs to its sample (a shuffle that moved features and labels apart, a wrong label column), "
+                + "and that validation data is prepared as the training data is.",
+            evidence: ["validationAccuracy": formatScientific(last.1), "chance": formatScientific(chance),
+                       "trainingAccuracy": training.map(formatScientific) ?? "n/a"],
+            epoch: last.0)]
     }
 
     /// `underfitting` (warning): the training loss stays above `underfittingFraction` of the loss

@@ -185,7 +185,7 @@ struct TrialOptions {
                 let options = try applying(TrialConfiguration([(parameter.name, value)]))
                 try options.training.check()
                 _ = try options.training.makeOptimizer()
-                _ = try options.training.makeSchedule(stepsPerEpoch: 1)
+                _ = try options.training.makeSchedule()
                 _ = try options.model.widths()
                 _ = try options.model.hiddenActivation()
                 guard (0..<1).contains(options.model.dropout) else {
@@ -206,7 +206,7 @@ struct TrialOptions {
                       "--dropout", String(model.dropout)]
         if model.loss != "auto" { arguments += ["--loss", model.loss] }
         arguments += ["--optimizer", training.optimizer, "--lr", String(training.learningRate), "--weight-decay", String(training.weightDecay),
-                      "--batch-size", String(training.batchSize), "--epochs", String(training.epochs), "--schedule", training.schedule,
+                      "--batch-size", String(training.batchSize), "--epochs", String(training.epochs), "--schedule", training.scheduleName,
                       "--patience", String(training.patience)]
         return arguments
     }

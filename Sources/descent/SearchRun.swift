@@ -111,8 +111,7 @@ struct SearchRun<B: Backend> {
         let training = options.training
         var setup = try TrainingSetup(
             training, architecture: try options.model.architecture(inputs: data.train.featureCount, task: data.task, seed: seed),
-            loss: try options.model.lossFunction(for: data.task), on: backend, trainingSamples: data.train.sampleCount,
-            monitored: monitored)
+            loss: try options.model.lossFunction(for: data.task), on: backend, monitored: monitored)
         if let stopping = setup.earlyStopping { setup.callbacks.append(stopping) }
         let history = try setup.trainer.fit(
             data.train, validation: data.validation, epochs: training.epochs, batchSize: training.batchSize, seed: seed,

@@ -57,7 +57,7 @@ struct TrainCommand: ParsableCommand {
          ("hidden layers", model.hidden.isEmpty ? "none" : model.hidden), ("activation", model.activation),
          ("batch norm", model.batchNorm ? "yes" : "no"), ("initialization", model.initializer), ("dropout", String(model.dropout)), ("loss", model.loss),
          ("optimizer", training.optimizer), ("learning rate", String(training.learningRate)),
-         ("weight decay", String(training.weightDecay)), ("schedule", training.schedule), ("epochs (at most)", String(training.epochs)),
+         ("weight decay", String(training.weightDecay)), ("schedule", training.scheduleName), ("epochs (at most)", String(training.epochs)),
          ("batch size", String(training.batchSize)), ("early stopping", training.patience > 0 ? "patience \(training.patience) on \(training.monitor)" : "off"),
          ("seed", String(data.seed)), ("backend", device.backend), ("monitor every", monitorEvery > 0 ? "\(monitorEvery) steps" : "off")]
     }

@@ -14,20 +14,24 @@ struct TrainingOptions: ParsableArguments {
         discussion: "momentum and nesterov are SGD with momentum 0.9. PyTorch's definitions throughout."))
     var optimizer = "adam"
 
-    @Option(help: "Learning rate (default: 0.01 for sgd, momentum, nesterov and adagrad, 1 for adadelta, 0.002 for adamax and nadam, 0.001 otherwise).")
+    @Option(help: ArgumentHelp("Learning rate (default: the optimizer's own).", discussion: TrainingOptions.defaultRates))
     var lr: Float?
 
     @Option(name: .customLong("weight-decay"), help: "L2 penalty added to the gradient; for adamw, its decoupled weight decay.")
     var weightDecay: Float = 0
 
     @Option(help: ArgumentHelp(
-        "constant, cosine[:WARMUP], step:EVERY,GAMMA, exponential:GAMMA or plateau:FACTOR,PATIENCE.",
+        "constant, cosine[:WARMUP], step:EVERY,GAMMA, exponential:GAMMA or plateau:FACTOR,PATIENCE (default cosine).",
         discussion: """
-            Counted in epochs. cosine anneals to 0 over --epochs after WARMUP epochs of linear \
-            warm-up; step multiplies by GAMMA every EVERY epochs; exponential by GAMMA each epoch; \
-            plateau multiplies by FACTOR when the validation loss has not improved for PATIENCE epochs.
+            Counted in epochs, and applied to --lr. cosine anneals to 0 over --epochs after WARMUP \
+            epochs of linear warm-up; step multiplies by GAMMA every EVERY epochs; exponential by \
+            GAMMA each epoch; plateau multiplies by FACTOR when the validation loss has not \
+            improved for PATIENCE epochs.
             """))
-    var schedule = "cosine"
+    var schedule: String?
+
+    /// The schedule to train with: `--schedule`, cosine by default.
+    var scheduleName: String { schedule ?? "cosine" }
 
     @Option(help: "Epochs without validation improvement before stopping (the best weights are restored); 0 to never stop early.")
     var patience = 5
@@ -67,38 +71,43 @@ struct TrainingOptions: ParsableArguments {
         }
     }
 
-    /// The learning rate the optimizer starts from.
+    /// Each `--optimizer` name with its default rate (the optimizer type's) and how to make it
+    /// from a rate and a weight decay.
+    static let optimizers: [(name: String, defaultRate: Float, make: @Sendable (Float, Float) -> any Optimizer)] = [
+        ("sgd", SGD.defaultLearningRate, { SGD(learningRate: $0, weightDecay: $1) }),
+        ("momentum", SGD.defaultLearningRate, { SGD(learningRate: $0, momentum: 0.9, weightDecay: $1) }),
+        ("nesterov", SGD.defaultLearningRate, { SGD(learningRate: $0, momentum: 0.9, nesterov: true, weightDecay: $1) }),
+        ("adagrad", Adagrad.defaultLearningRate, { Adagrad(learningRate: $0, weightDecay: $1) }),
+        ("rmsprop", RMSprop.defaultLearningRate, { RMSprop(learningRate: $0, weightDecay: $1) }),
+        ("adadelta", Adadelta.defaultLearningRate, { Adadelta(learningRate: $0, weightDecay: $1) }),
+        ("adam", Adam.defaultLearningRate, { Adam(learningRate: $0, weightDecay: $1) }),
+        ("amsgrad", Adam.defaultLearningRate, { Adam(learningRate: $0, amsgrad: true, weightDecay: $1) }),
+        ("adamw", AdamW.defaultLearningRate, { AdamW(learningRate: $0, weightDecay: $1) }),
+        ("adamax", AdaMax.defaultLearningRate, { AdaMax(learningRate: $0, weightDecay: $1) }),
+        ("nadam", Nadam.defaultLearningRate, { Nadam(learningRate: $0, weightDecay: $1) }),
+    ]
+
+    /// The default rates for `--help`, read from the optimizer types.
+    static var defaultRates: String {
+        "Defaults: " + optimizers.map { "\($0.name) \(ProgressBar.format(Double($0.defaultRate)))" }.joined(separator: ", ") + "."
+    }
+
+    /// The learning rate the optimizer starts from: `--lr`, or the optimizer type's default.
     var learningRate: Float {
-        if let lr { return lr }
-        return switch optimizer {
-        case "sgd", "momentum", "nesterov", "adagrad": 0.01
-        case "adadelta": 1
-        case "adamax", "nadam": 0.002
-        default: 0.001
-        }
+        lr ?? Self.optimizers.first { $0.name == optimizer }?.defaultRate ?? Adam.defaultLearningRate
     }
 
     func makeOptimizer() throws -> any Optimizer {
-        let rate = learningRate
-        switch optimizer {
-        case "sgd": return SGD(learningRate: rate, weightDecay: weightDecay)
-        case "momentum": return SGD(learningRate: rate, momentum: 0.9, weightDecay: weightDecay)
-        case "nesterov": return SGD(learningRate: rate, momentum: 0.9, nesterov: true, weightDecay: weightDecay)
-        case "adagrad": return Adagrad(learningRate: rate, weightDecay: weightDecay)
-        case "rmsprop": return RMSprop(learningRate: rate, weightDecay: weightDecay)
-        case "adadelta": return Adadelta(learningRate: rate, weightDecay: weightDecay)
-        case "adam": return Adam(learningRate: rate, weightDecay: weightDecay)
-        case "amsgrad": return Adam(learningRate: rate, amsgrad: true, weightDecay: weightDecay)
-        case "adamw": return AdamW(learningRate: rate, weightDecay: weightDecay)
-        case "adamax": return AdaMax(learningRate: rate, weightDecay: weightDecay)
-        case "nadam": return Nadam(learningRate: rate, weightDecay: weightDecay)
-        default:
-            throw usageError("unknown optimizer '\(optimizer)'; use sgd, momentum, nesterov, adagrad, rmsprop, adadelta, adam, amsgrad, adamw, adamax or nadam")
+        guard let entry = Self.optimizers.first(where: { $0.name == optimizer }) else {
+            throw usageError("unknown optimizer '\(optimizer)'; use " + Self.optimizers.map(\.name).joined(separator: ", "))
         }
+        return entry.make(learningRate, weightDecay)
     }
 
-    /// The per-step schedule and the callbacks that adjust the rate between epochs.
-    func makeSchedule(stepsPerEpoch: Int) throws -> (schedule: (any LearningRateSchedule)?, callbacks: [any Callback]) {
+    /// The per-step schedule (its lengths in epochs) and the callbacks that adjust the rate
+    /// between epochs; both act on the optimizer's one rate.
+    func makeSchedule() throws -> (schedule: (any LearningRateSchedule)?, callbacks: [any Callback]) {
+        let schedule = scheduleName
         let parts = schedule.split(separator: ":", maxSplits: 1)
         let name = parts.first.map(String.init) ?? ""
         let arguments = parts.count > 1 ? try parts[1].split(separator: ",").map { text -> Double in
@@ -110,26 +119,30 @@ struct TrainingOptions: ParsableArguments {
         func require(_ count: ClosedRange<Int>, _ form: String) throws {
             guard count.contains(arguments.count) else { throw usageError("--schedule \(name) takes the form \(form), got '\(schedule)'") }
         }
-        let base = Double(learningRate), totalSteps = epochs * stepsPerEpoch
         switch name {
         case "constant":
             try require(0...0, "constant")
             return (nil, [])
         case "cosine":
             try require(0...1, "cosine or cosine:WARMUP_EPOCHS")
-            let warmup = Int((arguments.first ?? 0) * Double(stepsPerEpoch))
-            guard warmup < totalSteps else { throw usageError("--schedule \(schedule): the warm-up must be shorter than --epochs") }
-            return (try CosineAnnealing(baseLearningRate: base, totalSteps: totalSteps, warmupSteps: warmup), [])
+            let warmup = arguments.first ?? 0
+            guard warmup >= 0, warmup < Double(epochs) else {
+                throw usageError("--schedule \(schedule): the warm-up must be 0 or more epochs and shorter than --epochs (\(epochs))")
+            }
+            return (try CosineAnnealing(duration: .epochs(Double(epochs)), warmup: .epochs(warmup)), [])
         case "step":
             try require(2...2, "step:EVERY_EPOCHS,GAMMA")
             guard arguments[0] >= 1 else { throw usageError("--schedule \(schedule): EVERY must be at least 1 epoch") }
-            return (try StepDecay(initialLearningRate: base, stepSize: Int(arguments[0]) * stepsPerEpoch, gamma: arguments[1]), [])
+            return (try StepDecay(every: .epochs(arguments[0].rounded(.down)), gamma: arguments[1]), [])
         case "exponential":
             try require(1...1, "exponential:GAMMA")
-            return (try ExponentialDecay(initialLearningRate: base, decaySteps: stepsPerEpoch, decayRate: arguments[0]), [])
+            return (try ExponentialDecay(every: .epochs(1), decayRate: arguments[0]), [])
         case "plateau":
             try require(2...2, "plateau:FACTOR,PATIENCE")
-            let reducer = try PlateauReducer(initialLearningRate: base, factor: arguments[0], patience: Int(arguments[1]))
+            guard arguments[1] >= 0, arguments[1] <= 1e6 else {
+                throw usageError("--schedule \(schedule): PATIENCE must be a number of epochs in 0...1000000")
+            }
+            let reducer = try PlateauReducer(factor: arguments[0], patience: Int(arguments[1]))
             return (nil, [ReduceLROnPlateau(reducer: reducer)])
         default:
             throw usageError("unknown schedule '\(schedule)'; use constant, cosine[:WARMUP], step:EVERY,GAMMA, exponential:GAMMA or plateau:FACTOR,PATIENCE")

@@ -31,11 +31,10 @@ struct TrainingRun<B: Backend> {
         let training = command.training
         let architecture = try command.model.architecture(inputs: data.train.featureCount, task: data.task, seed: command.data.seed)
         var setup = try TrainingSetup(
-            training, architecture: architecture, loss: loss, on: backend, trainingSamples: data.train.sampleCount,
-            monitored: try training.monitoredQuantity(for: data.task))
+            training, architecture: architecture, loss: loss, on: backend, monitored: try training.monitoredQuantity(for: data.task))
         let trainer = setup.trainer
         console.progress(trainer.model.summary)
-        console.progress("Optimizer: \(setup.optimizer), schedule \(training.schedule), batch \(training.batchSize), up to \(training.epochs) epochs")
+        console.progress("Optimizer: \(setup.optimizer), schedule \(training.scheduleName), batch \(training.batchSize), up to \(training.epochs) epochs")
 
         var findings: [Finding] = []
         if command.sanityChecks {

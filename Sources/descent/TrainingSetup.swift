@@ -1,9 +1,9 @@
 import Descent
 
 /// What every training run of the tool starts from, `descent train`'s and each `descent search`
-/// trial's: the trainer with the options' optimizer and schedule, and the callbacks that stop on a
-/// non-finite loss and adjust the rate between epochs. Callers add theirs (monitor, progress bar)
-/// and then `earlyStopping`, in that order.
+/// trial's: the trainer with the options' optimizer and schedule, and the callback that adjusts
+/// the rate between epochs (the trainer itself stops a run that diverges). Callers add theirs
+/// (monitor, progress bar) and then `earlyStopping`, in that order.
 struct TrainingSetup<B: Backend> {
     let trainer: Trainer<B>
     /// The optimizer as configured, for the run's description.
@@ -13,17 +13,13 @@ struct TrainingSetup<B: Backend> {
     let earlyStopping: EarlyStopping?
 
     /// - Parameter monitored: what early stopping watches (`TrainingOptions.monitoredQuantity`).
-    init(
-        _ training: TrainingOptions, architecture: Sequential, loss: LossFunction, on backend: B, trainingSamples: Int,
-        monitored: String
-    ) throws {
-        let stepsPerEpoch = (trainingSamples + training.batchSize - 1) / training.batchSize
-        let (schedule, scheduleCallbacks) = try training.makeSchedule(stepsPerEpoch: stepsPerEpoch)
+    init(_ training: TrainingOptions, architecture: Sequential, loss: LossFunction, on backend: B, monitored: String) throws {
+        let (schedule, scheduleCallbacks) = try training.makeSchedule()
         optimizer = try training.makeOptimizer()
         trainer = try Trainer(
             model: architecture, on: backend, loss: loss, optimizer: optimizer, schedule: schedule,
             maxBatch: max(training.batchSize, 256))
-        callbacks = [TerminateOnNaN()] + scheduleCallbacks
+        callbacks = scheduleCallbacks
         earlyStopping = training.patience > 0
             ? EarlyStopping(monitor: monitored, patience: training.patience, restoreBestWeights: true) : nil
     }

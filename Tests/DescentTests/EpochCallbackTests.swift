@@ -33,18 +33,19 @@ import Testing
         #expect(lines[1].split(separator: ",").count == 8)
     }
 
-    @Test func learningRateSchedulerSetsTheRatePerEpoch() throws {
+    @Test func learningRateSchedulerSetsTheOneRatePerEpoch() throws {
         let trainer = try trainer()
-        let schedule = try StepDecay(initialLearningRate: 0.1, stepSize: 1, gamma: 0.5)
         let history = try trainer.fit(
-            try Dataset.moons(sampleCount: 32, seed: 3), epochs: 3, batchSize: 16, callbacks: [LearningRateScheduler(schedule)])
+            try Dataset.moons(sampleCount: 32, seed: 3), epochs: 3, batchSize: 16,
+            callbacks: [LearningRateScheduler { _, rate in rate / 2 }])
         #expect(history.epochs.map(\.learningRate).map { ($0 * 1e6).rounded() / 1e6 } == [0.1, 0.05, 0.025])
+        #expect(trainer.optimizer.learningRate == 0.0125)
     }
 
     @Test func reduceLROnPlateauLowersTheRateAfterPatience() throws {
         let trainer = try trainer()
         let callback = ReduceLROnPlateau(
-            monitor: "val_loss", reducer: try PlateauReducer(initialLearningRate: 0.1, factor: 0.5, patience: 1))
+            monitor: "val_loss", reducer: try PlateauReducer(factor: 0.5, patience: 1))
         func record(_ epoch: Int, _ loss: Double) -> EpochRecord {
             EpochRecord(epoch: epoch, loss: 1, accuracy: nil, validationLoss: loss, validationAccuracy: nil,
                         learningRate: 0.1, seconds: 1, samplesPerSecond: 1)
@@ -52,6 +53,36 @@ import Testing
         for (epoch, loss) in [1.0, 0.9, 0.95, 0.95].enumerated() {
             _ = try callback.epochEnded(record(epoch, loss), trainer: trainer)
         }
-        #expect(abs(trainer.optimizer.baseLearningRate - 0.05) < 1e-7, "two epochs without improvement, patience 1")
+        #expect(abs(trainer.optimizer.learningRate - 0.05) < 1e-7, "two epochs without improvement, patience 1")
+    }
+
+    /// Two callbacks that each set the rate between epochs would undo each other: refused.
+    @Test func twoRateControllersAreRefused() throws {
+        let trainer = try trainer()
+        let callbacks: [any Callback] = [
+            ReduceLROnPlateau(reducer: try PlateauReducer(patience: 1)), LearningRateScheduler { _, _ in 0.1 },
+        ]
+        #expect(throws: DescentError.self) {
+            _ = try trainer.fit(try Dataset.moons(sampleCount: 32, seed: 3), epochs: 1, batchSize: 16, callbacks: callbacks)
+        }
+        do {
+            _ = try trainer.fit(try Dataset.moons(sampleCount: 32, seed: 3), epochs: 1, batchSize: 16, callbacks: callbacks)
+        } catch {
+            #expect("\(error)".contains("ReduceLROnPlateau and LearningRateScheduler"), "\(error)")
+        }
+    }
+
+    /// A plateau lowers the one rate under a schedule: every later step of the schedule is lower.
+    @Test func aPlateauActsUnderTheSchedule() throws {
+        let trainer = try Trainer(
+            model: Sequential(seed: 1) { Dense(2, 8, activation: .tanh); Dense(8, 2) }, on: CPUBackend(),
+            loss: .softmaxCrossEntropy, optimizer: SGD(learningRate: 0.1), schedule: try StepDecay(every: .epochs(1), gamma: 0.5),
+            maxBatch: 16)
+        let plateau = ReduceLROnPlateau(monitor: "loss", reducer: try PlateauReducer(mode: .max, factor: 0.1, patience: 0))
+        let history = try trainer.fit(try Dataset.moons(sampleCount: 32, seed: 3), epochs: 3, batchSize: 16, callbacks: [plateau])
+        // Epoch e's schedule: 0.1 * 0.5^e; the plateau (a falling loss never improves in max
+        // mode) cuts the base tenfold after epochs 0 and 1 (the first observation sets the best).
+        let rates = history.epochs.map { ($0.learningRate * 1e6).rounded() / 1e6 }
+        #expect(rates == [0.1, 0.05, 0.0025], "\(rates)")
     }
 }

@@ -54,7 +54,7 @@ struct FusedOptimizerTests {
         let optimizer = try FusedOptimizer(
             SGD(learningRate: 0.1, momentum: 0.9, weightDecay: 1e-3), on: backend, parameterCount: count,
             groups: [ParameterGroup(range: 0..<250, l1: 1e-3, maxNorm: [matrix]), ParameterGroup(range: 250..<257, weightDecay: 0)],
-            schedule: try StepDecay(initialLearningRate: 0.1, stepSize: 3, gamma: 0.5),
+            schedule: try StepDecay(every: .steps(3), gamma: 0.5),
             clipping: GradientClipping(value: 0.9, globalNorm: 5))
         for step in 0..<8 {
             try backend.upload(TestData.uniform(count, seed: 10 + UInt64(step), in: -2...2), to: gradients.view)
@@ -81,12 +81,39 @@ struct FusedOptimizerTests {
         for value in try backend.download(parameters.view) { #expect(abs(value - 1) < 1e-6) }
     }
 
-    @Test func plateauReducerDrivesTheBaseRate() throws {
+    @Test func plateauReducerDrivesTheOneRate() throws {
         let backend = CPUBackend()
         let optimizer = try FusedOptimizer(SGD(learningRate: 0.1), on: backend, parameterCount: 4)
-        var reducer = try PlateauReducer(initialLearningRate: 0.1, patience: 0)
-        for metric in [1.0, 1.0] { optimizer.baseLearningRate = Float(reducer.observe(metric)) }
+        var reducer = try PlateauReducer(patience: 0)
+        for metric in [1.0, 1.0] { optimizer.learningRate = Float(reducer.observe(metric, learningRate: Double(optimizer.learningRate))) }
         #expect(abs(optimizer.learningRate(of: optimizer.groups[0]) - 0.01) < 1e-9)
+    }
+
+    /// The schedule shapes the optimizer's rate: no second rate to disagree with.
+    @Test func theScheduleShapesTheOptimizersRate() throws {
+        let optimizer = try FusedOptimizer(
+            SGD(learningRate: 0.2), on: CPUBackend(), parameterCount: 4, schedule: try CosineAnnealing(duration: .steps(10)))
+        #expect(optimizer.learningRate(of: optimizer.groups[0]) == 0.2)
+        optimizer.learningRate = 0.4
+        #expect(optimizer.learningRate(of: optimizer.groups[0]) == 0.4)
+    }
+
+    /// A schedule in epochs needs the steps per epoch, which only `Trainer.fit` knows.
+    @Test func aScheduleInEpochsNeedsTheStepsPerEpoch() throws {
+        let backend = CPUBackend()
+        let optimizer = try FusedOptimizer(
+            SGD(learningRate: 0.2), on: backend, parameterCount: 4, schedule: try StepDecay(every: .epochs(1)))
+        let parameters = try backend.makeBuffer(count: 4), gradients = try backend.makeBuffer(count: 4)
+        do {
+            try optimizer.step(parameters: parameters.view, gradients: gradients.view)
+            Issue.record("expected an error")
+        } catch {
+            #expect("\(error)".contains("counts epochs"), "\(error)")
+        }
+        optimizer.stepsPerEpoch = 2
+        try optimizer.step(parameters: parameters.view, gradients: gradients.view)
+        try optimizer.step(parameters: parameters.view, gradients: gradients.view)
+        #expect(abs(optimizer.learningRate(of: optimizer.groups[0]) - 0.02) < 1e-9, "dropped after one epoch of 2 steps")
     }
 
     @Test func badGroupsAndArenasAreTypedErrors() throws {

@@ -68,7 +68,7 @@ struct TrajectoryCase: Sendable, CustomTestStringConvertible {
     }
 
     var schedule: (any LearningRateSchedule)? {
-        halvesAtStep25 ? try! StepDecay(initialLearningRate: Double(optimizer.learningRate), stepSize: 25, gamma: 0.5) : nil
+        halvesAtStep25 ? try! StepDecay(every: .steps(25), gamma: 0.5) : nil
     }
 }
 

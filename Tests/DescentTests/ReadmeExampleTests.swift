@@ -15,11 +15,12 @@ struct ReadmeExampleTests {
                 Dense(256, 10)
             },
             on: backend, loss: .softmaxCrossEntropy, optimizer: AdamW(learningRate: 1e-3, weightDecay: 1e-4),
+            schedule: try CosineAnnealing(duration: .epochs(Double(epochs)), warmup: .steps(100)),  // shapes the 1e-3
             maxBatch: 128)
         print(trainer.model.summary)
-        let history = try trainer.fit(
+        let history = try trainer.fit(                          // a diverging run stops on its last finite weights
             train, validation: validation, epochs: epochs, batchSize: 128,
-            callbacks: [EarlyStopping(patience: 3, restoreBestWeights: true), TerminateOnNaN()])
+            callbacks: [EarlyStopping(patience: 3, restoreBestWeights: true)])
         print("stopped after \(history.epochs.count) epochs", history.stopReason ?? "")
         return try trainer.evaluate(try scaler.transform(data.test))   // loss, accuracy, confusion matrix, P/R/F1
     }

@@ -37,7 +37,7 @@ struct TrainerTests {
                 Dense(128, 10)
             },
             on: try OpenCLTestSupport.makeBackend(), loss: .softmaxCrossEntropy, optimizer: Adam(learningRate: 1e-3),
-            schedule: try CosineAnnealing(baseLearningRate: 2e-3, totalSteps: 3 * 282, warmupSteps: 50), maxBatch: 128)
+            schedule: try CosineAnnealing(duration: .epochs(3), warmup: .steps(50)), maxBatch: 128)
         let history = try trainer.fit(train, validation: validation, epochs: 3, batchSize: 32, seed: 8)
         let evaluation = try trainer.evaluate(test, batchSize: 128)
         #expect(try #require(evaluation.accuracy) > 0.85, "test accuracy after 3 epochs on 10,000 samples: \(String(describing: evaluation.accuracy)), history \(history.epochs.map { ($0.loss, $0.accuracy ?? 0, $0.validationAccuracy ?? 0) })")

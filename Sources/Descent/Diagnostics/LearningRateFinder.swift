@@ -76,7 +76,7 @@ public struct LearningRateFinder: Sendable {
                 shape: MatrixShape(rows: batch, columns: model.outputFeatures),
                 outputs: LossOutputs(loss: lossValue.view, inputGradient: gradient.view))
             try model.backward(gradient.view, batch: batch)
-            fused.baseLearningRate = Float(rate)
+            fused.learningRate = Float(rate)
             try fused.step(parameters: model.parameters.view, gradients: model.gradients.view)
             let value = Double(try backend.download(lossValue.view)[0])
             guard value.isFinite else { break }

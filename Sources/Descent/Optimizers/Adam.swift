@@ -11,6 +11,9 @@ import DescentCore
 /// PyTorch: eps 1e-8 added after the bias corrections. Keras: eps 1e-7 added to `sqrt(v)` with
 /// the corrections folded into the step size (the paper's "epsilon hat" form).
 public struct Adam: Optimizer {
+    /// PyTorch's default rate.
+    public static let defaultLearningRate: Float = 0.001
+
     public var learningRate: Float
     public var beta1: Float
     public var beta2: Float
@@ -21,7 +24,7 @@ public struct Adam: Optimizer {
 
     /// PyTorch's defaults: lr 0.001, betas (0.9, 0.999), eps 1e-8.
     public init(
-        learningRate: Float = 0.001, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
+        learningRate: Float = Adam.defaultLearningRate, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
         amsgrad: Bool = false, weightDecay: Float = 0, convention: OptimizerConvention = .pytorch
     ) {
         self.learningRate = learningRate
@@ -50,11 +53,14 @@ public struct Adam: Optimizer {
 /// AdamW: Adam with decoupled weight decay, `w -= lr decay w` before the Adam update (PyTorch's
 /// default decay 0.01), instead of an L2 penalty in the gradient.
 public struct AdamW: Optimizer {
+    /// PyTorch's default rate.
+    public static let defaultLearningRate: Float = 0.001
+
     public var adam: Adam
     public var decoupledWeightDecay: Float
 
     public init(
-        learningRate: Float = 0.001, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
+        learningRate: Float = AdamW.defaultLearningRate, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
         weightDecay: Float = 0.01, amsgrad: Bool = false
     ) {
         adam = Adam(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon, amsgrad: amsgrad)
@@ -71,6 +77,9 @@ public struct AdamW: Optimizer {
 /// AdaMax (Kingma & Ba, 2015, section 7): Adam with the infinity norm. PyTorch: lr 0.002, eps
 /// inside the max; Keras: lr 0.001, eps 1e-7 added to the norm.
 public struct AdaMax: Optimizer {
+    /// PyTorch's default rate.
+    public static let defaultLearningRate: Float = 0.002
+
     public var learningRate: Float
     public var beta1: Float
     public var beta2: Float
@@ -79,7 +88,7 @@ public struct AdaMax: Optimizer {
     public var convention: OptimizerConvention
 
     public init(
-        learningRate: Float = 0.002, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
+        learningRate: Float = AdaMax.defaultLearningRate, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
         weightDecay: Float = 0, convention: OptimizerConvention = .pytorch
     ) {
         self.learningRate = learningRate
@@ -101,6 +110,9 @@ public struct AdaMax: Optimizer {
 /// `mu_t = b1 (1 - 0.5 0.96^(t psi))`. PyTorch: lr 0.002, psi (`momentum_decay`) 0.004. Keras's
 /// Nadam has no psi (it uses `0.96^t`, i.e. psi = 1) and eps 1e-7: use `Nadam.keras`.
 public struct Nadam: Optimizer {
+    /// PyTorch's default rate.
+    public static let defaultLearningRate: Float = 0.002
+
     public var learningRate: Float
     public var beta1: Float
     public var beta2: Float
@@ -109,7 +121,7 @@ public struct Nadam: Optimizer {
     public var weightDecay: Float
 
     public init(
-        learningRate: Float = 0.002, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
+        learningRate: Float = Nadam.defaultLearningRate, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
         momentumDecay: Double = 0.004, weightDecay: Float = 0
     ) {
         self.learningRate = learningRate

@@ -5,7 +5,8 @@ import DescentCore
 ///
 /// The parameters of a model live in one flat arena and their gradients in a second of the same
 /// layout; this object owns one more arena per state array of the optimizer (momentum, second
-/// moments, ...), and the host state: the step count, the learning rate. A step enqueues, in
+/// moments, ...), and the host state: the step count and the learning rate, whose one owner it is
+/// (`learningRate`; a schedule shapes each step's rate from it). A step enqueues, in
 /// order: the global-norm clipping factor (when asked for; computed and applied on the device),
 /// one `optimizerStep` per group, then the groups' max-norm constraints. Nothing is read back.
 public final class FusedOptimizer<B: Backend> {
@@ -13,11 +14,16 @@ public final class FusedOptimizer<B: Backend> {
     public let optimizer: any Optimizer
     /// The groups, changeable between steps. They must not overlap and must lie in the arena.
     public var groups: [ParameterGroup]
-    /// The learning-rate schedule, by optimizer step: step `n` (1-based) uses
-    /// `schedule.learningRate(at: n - 1)`. Without one, `baseLearningRate` is used.
-    public var schedule: AnyLearningRateSchedule?
-    /// The learning rate without a schedule: the optimizer's at first; a plateau reducer sets it.
-    public var baseLearningRate: Float
+    /// The shape of the rate over the steps: step `n` (1-based) uses
+    /// `schedule.learningRate(at: n - 1, base: learningRate, stepsPerEpoch: stepsPerEpoch)`.
+    /// Without one, every step uses `learningRate`.
+    public let schedule: AnyLearningRateSchedule?
+    /// The learning rate, the one value everything that changes the rate acts on: the optimizer's
+    /// at first; a plateau reducer or an epoch callback sets it between epochs; a schedule shapes
+    /// each step's rate from it.
+    public var learningRate: Float
+    /// The steps of an epoch, for a schedule whose lengths are in epochs (`Trainer.fit` sets it).
+    public var stepsPerEpoch: Int?
     public var clipping: GradientClipping
     /// The number of steps taken.
     public private(set) var stepCount = 0
@@ -39,7 +45,7 @@ public final class FusedOptimizer<B: Backend> {
         self.parameterCount = parameterCount
         self.groups = groups ?? [ParameterGroup(range: 0..<parameterCount)]
         self.schedule = schedule.map { AnyLearningRateSchedule($0) }
-        self.baseLearningRate = optimizer.learningRate
+        self.learningRate = optimizer.learningRate
         self.clipping = clipping
         state = try (0..<optimizer.stateCount).map { index in
             let buffer = try backend.makeBuffer(count: parameterCount)
@@ -52,8 +58,10 @@ public final class FusedOptimizer<B: Backend> {
 
     /// The learning rate the next step uses in `group`.
     public func learningRate(of group: ParameterGroup) -> Float {
-        let base = schedule.map { Float($0.learningRate(at: stepCount)) } ?? baseLearningRate
-        return group.learningRateScale * base
+        let rate = schedule.map {
+            Float($0.learningRate(at: stepCount, base: Double(learningRate), stepsPerEpoch: stepsPerEpoch ?? 1))
+        } ?? learningRate
+        return group.learningRateScale * rate
     }
 
     /// Updates `parameters` from `gradients` (both arenas of `parameterCount` elements).
@@ -67,6 +75,12 @@ public final class FusedOptimizer<B: Backend> {
                 actual: "\(view.count) elements")
         }
         try validateGroups()
+        if let schedule, schedule.countsEpochs, stepsPerEpoch == nil {
+            throw DescentError.invalidArgument(
+                operation: "FusedOptimizer.step",
+                reason: "the schedule \(schedule) counts epochs, but the steps per epoch are unknown; "
+                    + "train with Trainer.fit, set stepsPerEpoch, or give the schedule's lengths in .steps")
+        }
         let number = stepCount + 1
         var scale: B.View? = nil
         if let maxNorm = clipping.globalNorm {

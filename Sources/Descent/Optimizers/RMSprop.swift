@@ -4,6 +4,9 @@ import DescentCore
 /// gradients. PyTorch: alpha 0.99, eps 1e-8 outside the root. Keras: rho 0.9, eps 1e-7 inside the
 /// root, and its momentum buffer accumulates `lr g / d` rather than `g / d` (see `OptimizerRule`).
 public struct RMSprop: Optimizer {
+    /// PyTorch's default rate.
+    public static let defaultLearningRate: Float = 0.01
+
     public var learningRate: Float
     public var alpha: Float
     public var epsilon: Float
@@ -14,7 +17,7 @@ public struct RMSprop: Optimizer {
 
     /// PyTorch's defaults: lr 0.01, alpha 0.99, eps 1e-8, no momentum, not centered.
     public init(
-        learningRate: Float = 0.01, alpha: Float = 0.99, epsilon: Float = 1e-8, momentum: Float = 0,
+        learningRate: Float = RMSprop.defaultLearningRate, alpha: Float = 0.99, epsilon: Float = 1e-8, momentum: Float = 0,
         centered: Bool = false, weightDecay: Float = 0, convention: OptimizerConvention = .pytorch
     ) {
         self.learningRate = learningRate
@@ -43,12 +46,15 @@ public struct RMSprop: Optimizer {
 /// Adadelta (Zeiler, 2012): no learning rate to tune in the original; PyTorch keeps `lr` (1.0) as
 /// a factor. rho 0.9, eps 1e-6.
 public struct Adadelta: Optimizer {
+    /// PyTorch's default rate, a factor on the update.
+    public static let defaultLearningRate: Float = 1
+
     public var learningRate: Float
     public var rho: Float
     public var epsilon: Float
     public var weightDecay: Float
 
-    public init(learningRate: Float = 1, rho: Float = 0.9, epsilon: Float = 1e-6, weightDecay: Float = 0) {
+    public init(learningRate: Float = Adadelta.defaultLearningRate, rho: Float = 0.9, epsilon: Float = 1e-6, weightDecay: Float = 0) {
         self.learningRate = learningRate
         self.rho = rho
         self.epsilon = epsilon

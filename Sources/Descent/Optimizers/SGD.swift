@@ -10,6 +10,9 @@ import DescentCore
 /// [1]: Sutskever, Martens, Dahl & Hinton, "On the importance of initialization and momentum in
 ///      deep learning", ICML 2013.
 public struct SGD: Optimizer {
+    /// The rate when none is given: 0.01, as Keras (PyTorch requires one).
+    public static let defaultLearningRate: Float = 0.01
+
     public var learningRate: Float
     public var momentum: Float
     public var dampening: Float
@@ -19,7 +22,7 @@ public struct SGD: Optimizer {
 
     /// PyTorch's defaults: no momentum, no dampening, no weight decay.
     public init(
-        learningRate: Float, momentum: Float = 0, dampening: Float = 0, nesterov: Bool = false,
+        learningRate: Float = SGD.defaultLearningRate, momentum: Float = 0, dampening: Float = 0, nesterov: Bool = false,
         weightDecay: Float = 0, convention: OptimizerConvention = .pytorch
     ) {
         self.learningRate = learningRate
@@ -44,6 +47,9 @@ public struct SGD: Optimizer {
 /// `s` starting at `initialAccumulator` (0). Keras: eps 1e-7 inside the root,
 /// `w -= lr g / sqrt(s + eps)`, accumulator starting at 0.1 (use `Adagrad.keras`).
 public struct Adagrad: Optimizer {
+    /// PyTorch's default rate.
+    public static let defaultLearningRate: Float = 0.01
+
     public var learningRate: Float
     public var learningRateDecay: Float
     public var initialAccumulator: Float
@@ -53,7 +59,7 @@ public struct Adagrad: Optimizer {
 
     /// PyTorch's defaults: lr 0.01, no decay, accumulator 0, eps 1e-10.
     public init(
-        learningRate: Float = 0.01, learningRateDecay: Float = 0, initialAccumulator: Float = 0,
+        learningRate: Float = Adagrad.defaultLearningRate, learningRateDecay: Float = 0, initialAccumulator: Float = 0,
         epsilon: Float = 1e-10, weightDecay: Float = 0, convention: OptimizerConvention = .pytorch
     ) {
         self.learningRate = learningRate

@@ -1,19 +1,19 @@
 import DescentCore
 
-/// A learning rate as a function of training progress: a value that maps the number of steps
-/// taken to the learning rate of the next update.
+/// The shape of the learning rate over training: the rate of each update as a function of the
+/// number of updates done and of the base rate, which it does not own.
 ///
-/// `step` counts from 0 in whatever unit the training loop advances the schedule by:
-/// - per optimizer update (Keras's convention): `step` is the number of updates already done, so
-///   `learningRate(at: 0)` is the rate of the first update, and the optimizer's 1-based step
-///   number `n` uses `learningRate(at: n - 1)`;
-/// - per epoch (PyTorch's usual `scheduler.step()` once per epoch): `step` is the number of
-///   completed epochs.
+/// The learning rate has one owner, `FusedOptimizer.learningRate` (the optimizer's rate at
+/// first): a schedule shapes each step's rate from it (`base` below), and what changes it between
+/// epochs (`ReduceLROnPlateau`, `LearningRateScheduler`, `Trainer.fit`'s caller) changes that one
+/// value, under the schedule. So `SGD(learningRate: 0.1)` with `StepDecay(every: .epochs(5),
+/// gamma: 0.5)` starts at 0.1, and a plateau that halves the base halves every later step too.
 ///
-/// Every length a schedule takes (`stepSize`, `milestones`, `decaySteps`, `boundaries`,
-/// `warmupSteps`, `totalSteps`) is counted in that same unit. A negative `step` is treated as 0.
-/// Learning rates are `Double`, so that long products such as `gamma^t` lose nothing before the
-/// optimizer rounds the result to its own precision.
+/// `step` counts optimizer updates from 0: `learningRate(at: 0, ...)` is the rate of the first
+/// update. Every length a schedule takes is a `TrainingDuration`, in steps or epochs; epochs are
+/// turned into steps with `stepsPerEpoch`. Rates below the base are given as fractions of it.
+/// A negative `step` is treated as 0. Schedules compute in `Double`, so that long products such
+/// as `gamma^t` lose nothing before the optimizer rounds the rate to `Float`.
 ///
 /// Schedules are a protocol, rather than one enum with a case per schedule, so that training code
 /// can be generic over them and a user can add a schedule of their own without changing Descent;
@@ -24,8 +24,11 @@ import DescentCore
 /// A schedule that depends on the metrics observed, rather than on the step alone, is not a
 /// `LearningRateSchedule`: see `PlateauReducer`.
 public protocol LearningRateSchedule: Sendable, Equatable, CustomStringConvertible {
-    /// The learning rate of the update that follows `step` steps (0-based; negative means 0).
-    func learningRate(at step: Int) -> Double
+    /// The learning rate of the update that follows `step` updates (0-based; negative means 0),
+    /// for the base rate `base` and `stepsPerEpoch` updates per epoch.
+    func learningRate(at step: Int, base: Double, stepsPerEpoch: Int) -> Double
+    /// Whether a length is given in epochs, so that the schedule needs the steps per epoch.
+    var countsEpochs: Bool { get }
 }
 
 /// Any learning-rate schedule behind one concrete type.
@@ -44,7 +47,11 @@ public struct AnyLearningRateSchedule: LearningRateSchedule {
         }
     }
 
-    public func learningRate(at step: Int) -> Double { base.learningRate(at: step) }
+    public func learningRate(at step: Int, base rate: Double, stepsPerEpoch: Int) -> Double {
+        base.learningRate(at: step, base: rate, stepsPerEpoch: stepsPerEpoch)
+    }
+
+    public var countsEpochs: Bool { base.countsEpochs }
 
     public var description: String { base.description }
 
@@ -57,33 +64,43 @@ public struct AnyLearningRateSchedule: LearningRateSchedule {
     }
 }
 
-/// The same learning rate at every step.
-///
-///     lr(t) = learningRate
-public struct ConstantLearningRate: LearningRateSchedule {
-    public let learningRate: Double
-
-    /// - Parameter learningRate: The rate of every step; finite and >= 0.
-    /// - Throws: `DescentError.invalidArgument` for a negative, infinite or NaN learning rate.
-    public init(_ learningRate: Double) throws {
-        try ScheduleValidation.learningRate(learningRate, "the learning rate", of: "ConstantLearningRate")
-        self.learningRate = learningRate
-    }
-
-    public func learningRate(at step: Int) -> Double { learningRate }
-
-    public var description: String { "ConstantLearningRate(\(learningRate))" }
-}
-
 /// The argument checks shared by the schedules and the plateau reducer, naming the bad value.
 enum ScheduleValidation {
     static func require(_ condition: Bool, _ operation: String, _ reason: @autoclosure () -> String) throws {
         if !condition { throw DescentError.invalidArgument(operation: operation, reason: reason()) }
     }
 
-    /// A learning rate: finite and >= 0.
-    static func learningRate(_ value: Double, _ what: String, of operation: String) throws {
+    /// A fraction of the base rate: finite and >= 0.
+    static func fraction(_ value: Double, _ what: String, of operation: String) throws {
         try require(value.isFinite && value >= 0, operation, "\(what) must be finite and >= 0, got \(value)")
+    }
+
+    /// A length: finite and >= 0 (> 0 when `positive`).
+    static func duration(_ value: TrainingDuration, _ what: String, positive: Bool = true, of operation: String) throws {
+        let valid = switch value {
+        case .steps(let steps): positive ? steps > 0 : steps >= 0
+        case .epochs(let epochs): epochs.isFinite && (positive ? epochs > 0 : epochs >= 0)
+        }
+        try require(valid, operation, "\(what) must be \(positive ? "> 0" : ">= 0") (and finite), got \(value)")
+    }
+
+    /// Lengths that must be of one unit, >= `minimum` and strictly increasing.
+    static func increasing(_ durations: [TrainingDuration], minimum: Int, _ what: String, of operation: String) throws {
+        guard let first = durations.first else { return }
+        try require(
+            durations.allSatisfy { $0.isInEpochs == first.isInEpochs }, operation,
+            "\(what) must all be in steps or all in epochs, got \(durations)")
+        let values = durations.map { duration -> Double in
+            switch duration {
+            case .steps(let steps): Double(steps)
+            case .epochs(let epochs): epochs
+            }
+        }
+        try require(values.allSatisfy(\.isFinite), operation, "\(what) must be finite, got \(durations)")
+        try require(values[0] >= Double(minimum), operation, "\(what) must be >= \(minimum), got \(durations)")
+        for (previous, next) in zip(values, values.dropFirst()) {
+            try require(previous < next, operation, "\(what) must be strictly increasing, got \(durations)")
+        }
     }
 
     /// A multiplicative factor such as gamma: finite and > 0.
@@ -91,18 +108,8 @@ enum ScheduleValidation {
         try require(value.isFinite && value > 0, operation, "\(what) must be finite and > 0, got \(value)")
     }
 
-    /// A length in steps: > 0.
-    static func positive(_ value: Int, _ what: String, of operation: String) throws {
-        try require(value > 0, operation, "\(what) must be > 0, got \(value)")
-    }
-
-    /// A list of step counts that must be >= `minimum` and strictly increasing.
-    static func increasingSteps(_ steps: [Int], minimum: Int, _ what: String, of operation: String) throws {
-        if let first = steps.first {
-            try require(first >= minimum, operation, "\(what) must be >= \(minimum), got \(steps)")
-        }
-        for (previous, next) in zip(steps, steps.dropFirst()) {
-            try require(previous < next, operation, "\(what) must be strictly increasing, got \(steps)")
-        }
+    /// A learning rate: finite and >= 0.
+    static func learningRate(_ value: Double, _ what: String, of operation: String) throws {
+        try require(value.isFinite && value >= 0, operation, "\(what) must be finite and >= 0, got \(value)")
     }
 }

@@ -3,8 +3,9 @@ import DescentCore
 /// Reduces the learning rate when a monitored metric stops improving, with the semantics of
 /// PyTorch's `ReduceLROnPlateau` [1] (the lecture notes' "performance scheduling").
 ///
-/// A training callback calls `observe(_:)` once per epoch with the validation metric and uses
-/// the rate it returns. Each observation does, in this order:
+/// It does not own the learning rate: a training callback calls `observe(_:learningRate:)` once
+/// per epoch with the validation metric and the current rate (`FusedOptimizer.learningRate`), and
+/// sets the rate it returns. Each observation does, in this order:
 ///
 /// 1. If the metric is an improvement on `best` (see below), it becomes `best` and `badEpochs`
 ///    returns to 0; otherwise `badEpochs` grows by 1.
@@ -68,8 +69,6 @@ public struct PlateauReducer: Sendable, Equatable, CustomStringConvertible {
     /// A reduction that would change the rate by `epsilon` or less is not applied.
     public let epsilon: Double
 
-    /// The current learning rate.
-    public private(set) var learningRate: Double
     /// The best metric observed so far (+infinity in `.min` mode, -infinity in `.max`, before any).
     public private(set) var best: Double
     /// The number of observations in a row without improvement, outside cooldowns.
@@ -80,7 +79,6 @@ public struct PlateauReducer: Sendable, Equatable, CustomStringConvertible {
     /// Creates a reducer with PyTorch's defaults.
     ///
     /// - Parameters:
-    ///   - initialLearningRate: The rate before any reduction; finite and >= 0.
     ///   - mode: Whether the metric should decrease (`.min`, default) or increase (`.max`).
     ///   - factor: The reduction factor; in (0, 1) (default 0.1).
     ///   - patience: The observations without improvement that are tolerated; >= 0 (default 10).
@@ -91,12 +89,11 @@ public struct PlateauReducer: Sendable, Equatable, CustomStringConvertible {
     ///   - epsilon: The smallest change of the rate that is applied; finite and >= 0 (default 1e-8).
     /// - Throws: `DescentError.invalidArgument` naming the value out of range.
     public init(
-        initialLearningRate: Double, mode: Mode = .min, factor: Double = 0.1, patience: Int = 10,
+        mode: Mode = .min, factor: Double = 0.1, patience: Int = 10,
         threshold: Double = 1e-4, thresholdMode: ThresholdMode = .relative, cooldown: Int = 0,
         minimumLearningRate: Double = 0, epsilon: Double = 1e-8
     ) throws {
         let name = "PlateauReducer"
-        try ScheduleValidation.learningRate(initialLearningRate, "the initial learning rate", of: name)
         try ScheduleValidation.require(factor > 0 && factor < 1, name, "factor must be in (0, 1), got \(factor)")
         try ScheduleValidation.require(patience >= 0, name, "patience must be >= 0, got \(patience)")
         try ScheduleValidation.require(
@@ -113,7 +110,6 @@ public struct PlateauReducer: Sendable, Equatable, CustomStringConvertible {
         self.cooldown = cooldown
         self.minimumLearningRate = minimumLearningRate
         self.epsilon = epsilon
-        self.learningRate = initialLearningRate
         self.best = mode == .min ? .infinity : -.infinity
         self.badEpochs = 0
         self.cooldownRemaining = 0
@@ -130,9 +126,9 @@ public struct PlateauReducer: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Records one observation of the metric (once per epoch) and returns the learning rate to
-    /// use from now on, reduced if this observation ended a plateau (see the type's rules).
-    @discardableResult
-    public mutating func observe(_ metric: Double) -> Double {
+    /// use from now on: `learningRate` (the current one), reduced if this observation ended a
+    /// plateau (see the type's rules).
+    public mutating func observe(_ metric: Double, learningRate: Double) -> Double {
         if isImprovement(metric) {
             best = metric
             badEpochs = 0
@@ -143,17 +139,18 @@ public struct PlateauReducer: Sendable, Equatable, CustomStringConvertible {
             cooldownRemaining -= 1
             badEpochs = 0
         }
+        var rate = learningRate
         if badEpochs > patience {
             let reduced = max(learningRate * factor, minimumLearningRate)
-            if learningRate - reduced > epsilon { learningRate = reduced }
+            if learningRate - reduced > epsilon { rate = reduced }
             cooldownRemaining = cooldown
             badEpochs = 0
         }
-        return learningRate
+        return rate
     }
 
     public var description: String {
-        "PlateauReducer(learningRate: \(learningRate), mode: \(mode), factor: \(factor), patience: \(patience), "
+        "PlateauReducer(mode: \(mode), factor: \(factor), patience: \(patience), "
             + "threshold: \(threshold), thresholdMode: \(thresholdMode), cooldown: \(cooldown), "
             + "minimumLearningRate: \(minimumLearningRate), epsilon: \(epsilon), best: \(best), "
             + "badEpochs: \(badEpochs), cooldownRemaining: \(cooldownRemaining))"

@@ -33,6 +33,11 @@ extension Callback {
     public func trainingEnded<B: Backend>(trainer: Trainer<B>) throws {}
 }
 
+/// A callback that sets the learning rate (`FusedOptimizer.learningRate`) between epochs. At most
+/// one may run in a `fit`: two would each set the rate from their own rule, and one would undo the
+/// other without a word (`Trainer.fit` throws instead).
+public protocol LearningRateController: Callback {}
+
 /// Whether a monitored value should go down (losses) or up (accuracies).
 public enum MonitorMode: Sendable, Equatable {
     case min, max
@@ -114,8 +119,9 @@ public final class TerminateOnNaN: Callback {
 }
 
 /// Drives a `PlateauReducer` from a monitored value once per epoch (Keras's `ReduceLROnPlateau`,
-/// with PyTorch's semantics): the optimizer's base learning rate follows the reducer.
-public final class ReduceLROnPlateau: Callback {
+/// with PyTorch's semantics): it lowers the one learning rate (`FusedOptimizer.learningRate`),
+/// under the optimizer's schedule if it has one.
+public final class ReduceLROnPlateau: Callback, LearningRateController {
     public let monitor: String
     public private(set) var reducer: PlateauReducer
 
@@ -128,7 +134,8 @@ public final class ReduceLROnPlateau: Callback {
         guard let value = record.value(of: monitor) else {
             throw DescentError.invalidArgument(operation: "ReduceLROnPlateau", reason: "'\(monitor)' is not measured")
         }
-        trainer.optimizer.baseLearningRate = Float(reducer.observe(value))
+        let rate = reducer.observe(value, learningRate: Double(trainer.optimizer.learningRate))
+        trainer.optimizer.learningRate = Float(rate)
         return .proceed
     }
 }

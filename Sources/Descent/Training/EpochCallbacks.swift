@@ -5,19 +5,29 @@ import Musl
 #endif
 import DescentCore
 
-/// Sets the learning rate once per epoch from a schedule indexed by epoch (Keras's
-/// `LearningRateScheduler`; PyTorch's schedulers stepped once per epoch): after epoch `e`, the
-/// optimizer's base rate becomes `schedule.learningRate(at: e + 1)`. Construct the trainer's first
-/// rate with `schedule.learningRate(at: 0)`. A per-step schedule goes on the optimizer instead.
-public final class LearningRateScheduler: Callback {
-    public let schedule: AnyLearningRateSchedule
+/// Sets the learning rate after each epoch with a function of the epoch and the current rate
+/// (Keras's `LearningRateScheduler`): after epoch `e` (0-based), the one learning rate
+/// (`FusedOptimizer.learningRate`) becomes `update(e + 1, rate)`, the rate of epoch `e + 1`.
+/// A shape that depends on the step alone is better given as the optimizer's schedule (in
+/// `.epochs` if it should change per epoch); this callback is for rules of your own.
+///
+/// ```swift
+/// LearningRateScheduler { epoch, rate in epoch < 10 ? rate : rate * 0.9 }
+/// ```
+public final class LearningRateScheduler: Callback, LearningRateController {
+    public let update: @Sendable (_ epoch: Int, _ rate: Double) -> Double
 
-    public init(_ schedule: some LearningRateSchedule) {
-        self.schedule = AnyLearningRateSchedule(schedule)
+    public init(_ update: @escaping @Sendable (_ epoch: Int, _ rate: Double) -> Double) {
+        self.update = update
     }
 
     public func epochEnded<B: Backend>(_ record: EpochRecord, trainer: Trainer<B>) throws -> CallbackAction {
-        trainer.optimizer.baseLearningRate = Float(schedule.learningRate(at: record.epoch + 1))
+        let rate = update(record.epoch + 1, Double(trainer.optimizer.learningRate))
+        guard rate.isFinite && rate >= 0 else {
+            throw DescentError.invalidArgument(
+                operation: "LearningRateScheduler", reason: "the rate for epoch \(record.epoch + 1) is \(rate); it must be finite and >= 0")
+        }
+        trainer.optimizer.learningRate = Float(rate)
         return .proceed
     }
 }

@@ -51,7 +51,8 @@ public final class Trainer<B: Backend> {
     /// training stops with `History.stopReason` starting `non-finite-loss:`. The loss and
     /// accuracy of an epoch that a callback ended early cover only the steps that ran.
     /// - Throws: `DescentError.invalidArgument` for an empty data set, a batch size outside
-    ///   1...maxBatch, features or labels that do not fit the model and loss.
+    ///   1...maxBatch, features or labels that do not fit the model and loss, or more than one
+    ///   `LearningRateController` among the callbacks.
     public func fit(
         _ train: Dataset, validation: Dataset? = nil, epochs: Int, batchSize: Int, seed: UInt64 = 0,
         callbacks: [any Callback] = []
@@ -68,6 +69,14 @@ public final class Trainer<B: Backend> {
         let batchLoss = try backend.makeBuffer(count: 1)
         lastBatchLoss = batchLoss.view
         let outputGradient = try backend.makeBuffer(count: model.maxBatch * model.outputFeatures)
+        let controllers = callbacks.filter { $0 is any LearningRateController }
+        guard controllers.count <= 1 else {
+            throw DescentError.invalidArgument(
+                operation: "fit",
+                reason: "\(controllers.map { "\(type(of: $0))" }.joined(separator: " and ")) each set the learning rate "
+                    + "after every epoch, so one would silently undo the other; keep one (a per-step shape goes in the optimizer's schedule)")
+        }
+        optimizer.stepsPerEpoch = (n + batchSize - 1) / batchSize
         var history = History()
         try keepLastFiniteState()
 
@@ -78,7 +87,7 @@ public final class Trainer<B: Backend> {
             try upload(labelsOf: shuffled, to: labels)
             try backend.fill(lossSum.view, with: 0)
             var learningRate = Double(optimizer.learningRate(of: optimizer.groups[0]))
-            let batchCount = (n + batchSize - 1) / batchSize
+            let batchCount = optimizer.stepsPerEpoch ?? 1
             // A callback may end the epoch early (the monitor, on a non-finite value): the epoch's
             // loss and accuracy then cover the samples of the steps that ran, and no others.
             var samplesDone = 0

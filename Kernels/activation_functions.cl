@@ -42,7 +42,7 @@ float activation_value(const int kind, const float parameter, const float x)
     switch (kind) {
     case ACTIVATION_SIGMOID: return stable_sigmoid(x);
     case ACTIVATION_TANH: return tanh(x);
-    case ACTIVATION_RELU: return x > 0.0f ? x : 0.0f;
+    case ACTIVATION_RELU: return x <= 0.0f ? 0.0f : x;  // a NaN stays NaN, as in PyTorch
     case ACTIVATION_LEAKY_RELU: return x > 0.0f ? x : parameter * x;
     case ACTIVATION_ELU: return x > 0.0f ? x : parameter * expm1(x);
     case ACTIVATION_SELU: return x > 0.0f ? SELU_SCALE * x : SELU_SCALE * (SELU_ALPHA * expm1(x));
@@ -83,10 +83,11 @@ float piecewise_linear_slope(const int kind, const float parameter)
     return kind == ACTIVATION_RELU ? 0.0f : kind == ACTIVATION_LEAKY_RELU ? parameter : 1.0f;
 }
 
-// activation_value for identity, ReLU and leaky ReLU (ReLU gives +0, not slope * x, for x <= 0).
+// activation_value for identity, ReLU and leaky ReLU (ReLU gives +0, not slope * x, for x <= 0;
+// a NaN is not <= 0, so it stays NaN).
 float piecewise_linear_value(const int kind, const float parameter, const float x)
 {
-    if (x > 0.0f) return x;
+    if (!(x <= 0.0f)) return x;
     return kind == ACTIVATION_RELU ? 0.0f : piecewise_linear_slope(kind, parameter) * x;
 }
 

@@ -300,7 +300,7 @@ void matmul_blocked(const int M, const int N, const int K, const int transpose_a
 floatv piecewise_linear_vector(const int kind, const float parameter, const floatv x)
 {
     const floatv negative = kind == ACTIVATION_RELU ? (floatv)(0.0f) : piecewise_linear_slope(kind, parameter) * x;
-    return select(negative, x, x > 0.0f);
+    return select(x, negative, x <= 0.0f);  // a NaN is not <= 0: it stays NaN
 }
 
 // The body of the dense_forward_blocked kernels below; `piecewise_linear` is a constant in each

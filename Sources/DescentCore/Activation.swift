@@ -11,6 +11,9 @@
 /// - `softplus`: `y = ln(1 + e^x)`, returned as `x` above 20 (PyTorch's threshold); `f' = sigmoid(x)`.
 /// - `gelu`: the tanh approximation `0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))`
 ///   (Hendrycks & Gimpel, 2016), PyTorch's `approximate="tanh"`.
+///
+/// Every function maps NaN to NaN, `relu` included (as PyTorch's), so that a run that diverges
+/// shows its NaN downstream instead of having it zeroed by the next ReLU.
 public enum Activation: Sendable, Equatable, Hashable, CustomStringConvertible {
     case identity
     case sigmoid

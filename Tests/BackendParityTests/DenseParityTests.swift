@@ -45,4 +45,30 @@ struct DenseParityTests {
                 actual, expected, .matmul, "dense \(strategy) \(shape) \(activation) bias \(withBias) z \(savePreActivation)")
         }
     }
+
+    /// A NaN in a sample's inputs makes its whole output row NaN through the fused ReLU, for every
+    /// matmul strategy (a divergence is seen, not zeroed), and leaves the other rows alone.
+    @Test func aNaNInputStaysNaNThroughTheFusedReLU() throws {
+        let shape = DenseShape(batch: 5, inputs: 7, outputs: 9)
+        for strategy in OpenCLTuning.MatmulStrategy.allCases {
+            let backend = try OpenCLTestSupport.makeBackend(matmulStrategy: strategy)
+            var inputs = TestData.uniform(shape.batch * shape.inputs, seed: 133)
+            inputs[2 * shape.inputs + 3] = .nan
+            let y = try backend.poisoned(shape.batch * shape.outputs)
+            try backend.denseForward(
+                input: try backend.paddedView(inputs), weights: try backend.paddedView(TestData.uniform(shape.inputs * shape.outputs, seed: 134)),
+                bias: nil, activation: .relu, preActivation: nil, output: y, shape: shape)
+            let rows = try backend.download(y).chunked(shape.outputs)
+            let poisoned = rows[2].allSatisfy { $0.isNaN }
+            #expect(poisoned, "\(strategy): \(rows[2])")
+            #expect(rows.enumerated().filter { $0.offset != 2 }.allSatisfy { $0.element.allSatisfy(\.isFinite) }, "\(strategy)")
+        }
+    }
+}
+
+private extension Array {
+    /// Consecutive slices of `size` elements.
+    func chunked(_ size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0 ..< Swift.min($0 + size, count)] }
+    }
 }

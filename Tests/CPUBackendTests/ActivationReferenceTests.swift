@@ -98,6 +98,17 @@ struct ActivationValue: Sendable, CustomTestStringConvertible {
         #expect(abs(ActivationMath.forward(.selu, -50.0) + Self.seluScaleTimesAlpha) < 1e-7)
     }
 
+    /// A NaN stays NaN through every activation (relu's `x <= 0 ? 0 : x`, not `max(0, x)`), so a
+    /// divergence is seen downstream; -0 still gives +0 through relu.
+    @Test(arguments: all)
+    func aNaNStaysNaN(_ activation: Activation) throws {
+        let output = try backend.poisoned(2)
+        try backend.activationForward(activation, input: try backend.view([.nan, -0.0]), output: output)
+        let values = try backend.download(output)
+        #expect(values[0].isNaN, "\(activation)(NaN) = \(values[0])")
+        if activation == .relu { #expect(values[1] == 0 && values[1].sign == .plus) }
+    }
+
     @Test(arguments: all)
     func forwardInPlaceEqualsOutOfPlace(_ activation: Activation) throws {
         let x = TestData.uniform(33, seed: 5, in: -6...6)

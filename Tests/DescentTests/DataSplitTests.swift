@@ -89,4 +89,31 @@ struct SplitTests {
         #expect(try dataset.randomSplit(validationFraction: 0.3, seed: 12).validation != validation)
         expectDescentError(mentioning: ["fraction must be in (0, 1)"]) { _ = try dataset.randomSplit(validationFraction: 0, seed: 0) }
     }
+
+    @Test func aSubsetIsStratifiedSeededAndInOrder() throws {
+        let data = try Dataset(
+            features: (0..<300).map(Float.init), featureCount: 1,
+            classIndices: (0..<300).map { Int32($0 < 200 ? 0 : $0 < 270 ? 1 : 2) }, classCount: 3)
+        let subset = try data.subset(count: 30, seed: 5)
+        #expect(subset.classCounts == [20, 7, 3], "each class keeps its share")
+        #expect(subset.features == subset.features.sorted(), "kept in their original order")
+        #expect(try data.subset(count: 30, seed: 5).features == subset.features, "the same seed, the same subset")
+        #expect(try data.subset(count: 30, seed: 6).features != subset.features)
+        #expect(try data.subset(count: 300, seed: 5) == data)
+        #expect(throws: DescentError.self) { try data.subset(count: 2, seed: 5) }
+        #expect(throws: DescentError.self) { try data.subset(count: 301, seed: 5) }
+        let targets = try Dataset(features: (0..<10).map(Float.init), featureCount: 1, targets: (0..<10).map(Float.init))
+        let picked = try targets.subset(count: 4, seed: 1)
+        #expect(picked.sampleCount == 4 && picked.features == picked.targets, "features and targets stay together")
+    }
+
+    @Test func shufflingLabelsKeepsTheFeaturesAndTheClassCounts() throws {
+        let data = try Dataset.spirals(sampleCount: 400, classes: 4, noise: 0.1, seed: 3)
+        let shuffled = data.shufflingLabels(seed: 9)
+        #expect(shuffled.features == data.features)
+        #expect(shuffled.classCounts == data.classCounts)
+        let kept = zip(shuffled.classIndices!, data.classIndices!).filter { $0 == $1 }.count
+        #expect(kept > 60 && kept < 140, "about a quarter keep their label by chance: \(kept)")
+        #expect(data.shufflingLabels(seed: 9) == shuffled, "seeded")
+    }
 }

@@ -88,4 +88,40 @@ import Testing
         let classZero = Double(data.classIndices!.filter { $0 == 0 }.count) / 30
         #expect(evaluation.accuracy == classZero)
     }
+
+    /// Sets batch norm's running variance to NaN after the last step of `epoch`: training stays
+    /// finite (it uses the batch's statistics), inference does not.
+    final class PoisonRunningStatistics<B: Backend>: Callback {
+        let trainer: Trainer<B>
+        let epoch: Int
+        init(_ trainer: Trainer<B>, after epoch: Int) {
+            self.trainer = trainer
+            self.epoch = epoch
+        }
+        func batchEnded(batch: Int, of batchCount: Int, epoch: Int, samplesDone: Int) {
+            guard epoch == self.epoch, batch == batchCount, var state = try? trainer.model.stateTensors() else { return }
+            for index in state.indices where state[index].name.hasSuffix("running_var") {
+                state[index] = SafeTensor(name: state[index].name, shape: state[index].shape,
+                                          values: state[index].values.map { _ in .nan })
+            }
+            try? trainer.model.restore(state)
+        }
+        func epochEnded<T: Backend>(_ record: EpochRecord, trainer: Trainer<T>) throws -> CallbackAction { .proceed }
+    }
+
+    @Test func nonFiniteRunningStatisticsAreADivergenceToo() throws {
+        let data = try Dataset.moons(sampleCount: 120, noise: 0.1, seed: 10)
+        let trainer = try Trainer(
+            // tanh, not ReLU: max(0, NaN) is 0 on both backends, which would hide the NaN.
+            model: Sequential(seed: 11) { Dense(2, 16); BatchNorm(16); ActivationLayer(.tanh); Dense(16, 2) }, on: CPUBackend(),
+            loss: .softmaxCrossEntropy, optimizer: SGD(learningRate: 0.05), maxBatch: 20)
+        let history = try trainer.fit(
+            data, validation: data, epochs: 4, batchSize: 20, callbacks: [PoisonRunningStatistics(trainer, after: 1)])
+        #expect(history.epochs.count == 2)
+        #expect(history.epochs[1].loss.isFinite && history.epochs[1].validationLoss?.isNaN == true, "the record keeps what was seen")
+        #expect(history.epochs[1].validationAccuracy != nil)
+        #expect(history.stopReason?.hasPrefix("non-finite-loss") == true)
+        #expect(try trainer.model.stateTensors().allSatisfy { $0.values.allSatisfy(\.isFinite) }, "epoch 0's state is back")
+        #expect(try trainer.evaluate(data).loss.isFinite)
+    }
 }

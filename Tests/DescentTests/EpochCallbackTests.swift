@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import Descent
+import DescentTestSupport
 import Testing
 
 /// The per-epoch callbacks: CSV logging and epoch-indexed schedules, on a real short fit.
@@ -73,9 +74,9 @@ import Testing
     }
 
     /// A plateau lowers the one rate under a schedule: every later step of the schedule is lower.
-    @Test func aPlateauActsUnderTheSchedule() throws {
+    func checkAPlateauActsUnderTheSchedule<B: Backend>(on backend: B) throws {
         let trainer = try Trainer(
-            model: Sequential(seed: 1) { Dense(2, 8, activation: .tanh); Dense(8, 2) }, on: CPUBackend(),
+            model: Sequential(seed: 1) { Dense(2, 8, activation: .tanh); Dense(8, 2) }, on: backend,
             loss: .softmaxCrossEntropy, optimizer: SGD(learningRate: 0.1), schedule: try StepDecay(every: .epochs(1), gamma: 0.5),
             maxBatch: 16)
         let plateau = ReduceLROnPlateau(monitor: "loss", reducer: try PlateauReducer(mode: .max, factor: 0.1, patience: 0))
@@ -84,5 +85,13 @@ import Testing
         // mode) cuts the base tenfold after epochs 0 and 1 (the first observation sets the best).
         let rates = history.epochs.map { ($0.learningRate * 1e6).rounded() / 1e6 }
         #expect(rates == [0.1, 0.05, 0.0025], "\(rates)")
+    }
+
+    @Test func aPlateauActsUnderTheScheduleOnTheCPU() throws {
+        try checkAPlateauActsUnderTheSchedule(on: CPUBackend())
+    }
+
+    @Test(.requiresOpenCL) func aPlateauActsUnderTheScheduleOnOpenCL() throws {
+        try checkAPlateauActsUnderTheSchedule(on: try OpenCLTestSupport.makeBackend())
     }
 }

@@ -33,6 +33,9 @@ struct LearningRateFindCommand: ParsableCommand {
             if let schedule = training.schedule {
                 throw usageError("lr-find sweeps the learning rate itself, so --schedule \(schedule) would have no effect; leave it out")
             }
+            if let lr = training.lr {
+                throw usageError("lr-find sweeps the learning rate from --min to --max, so --lr \(lr) would have no effect; leave it out")
+            }
             guard min > 0, max > min, steps >= 2 else {
                 throw usageError("lr-find needs 0 < --min < --max and --steps >= 2, got \(min), \(max), \(steps)")
             }

@@ -17,9 +17,10 @@ struct ModelOptions: ParsableArguments {
             + "glorot-uniform, glorot-normal, he-uniform, he-normal, lecun-uniform, lecun-normal or pytorch.",
         discussion: """
             auto: He (uniform) for the ReLU family, Glorot (uniform) otherwise, PyTorch's default for \
-            the output layer. Biases keep PyTorch's default. zeros and constant:V plant symmetric \
-            weights: every unit of a layer starts, and stays, the same (symmetric-weights); \
-            normal:0,10 plants saturated sigmoid or tanh units (saturated-activations).
+            the output layer. zeros and constant:V set the biases too, and plant the notes' zero \
+            initialization: every unit of a layer starts, and stays, the same (symmetric-weights); \
+            the others leave biases at PyTorch's default. normal:0,10 plants saturated sigmoid or \
+            tanh units (saturated-activations).
             """))
     var initializer = "auto"
 
@@ -97,6 +98,15 @@ struct ModelOptions: ParsableArguments {
         }
     }
 
+    /// The biases' initializer: the weights' for zeros and constant (all parameters equal, the
+    /// notes' fault), PyTorch's default otherwise.
+    private func biasInitializer(for weights: Initializer?) -> Initializer {
+        switch weights {
+        case .zeros?, .constant?: weights!
+        default: .pytorchLinear
+        }
+    }
+
     /// The loss for `task`: the task's own unless `--loss` names one that fits it.
     func lossFunction(for task: LearningTask) throws -> LossFunction {
         let chosen: LossFunction = switch loss {
@@ -126,13 +136,14 @@ struct ModelOptions: ParsableArguments {
         var layers: [any Layer] = []
         var features = inputs
         for width in try widths() {
-            layers.append(Dense(features, width, initializer: initializer))
+            layers.append(Dense(features, width, initializer: initializer, biasInitializer: biasInitializer(for: chosen)))
             if batchNorm { layers.append(BatchNorm(width)) }
             layers.append(ActivationLayer(function))
             if dropout > 0 { layers.append(Dropout(dropout)) }
             features = width
         }
-        layers.append(Dense(features, task.outputFeatures, initializer: chosen ?? .pytorchLinear))
+        layers.append(Dense(
+            features, task.outputFeatures, initializer: chosen ?? .pytorchLinear, biasInitializer: biasInitializer(for: chosen)))
         return Sequential(seed: seed, layers: layers)
     }
 }

@@ -188,6 +188,7 @@ struct TrialOptions {
                 _ = try options.training.makeSchedule()
                 _ = try options.model.widths()
                 _ = try options.model.hiddenActivation()
+                _ = try options.model.weightInitializer()
                 guard (0..<1).contains(options.model.dropout) else {
                     throw usageError("--space \(parameter.name)=\(parameter.domain): dropout must be in [0, 1), and \(value) is not")
                 }

@@ -39,6 +39,7 @@ struct TrainCommand: ParsableCommand {
             try training.check()
             guard monitorEvery >= 0 else { throw usageError("--monitor-every must be 0 (off) or a number of steps, got \(monitorEvery)") }
             _ = try training.makeOptimizer()
+            _ = try training.makeSchedule()
             _ = try model.hiddenActivation()
             _ = try model.widths()
             _ = try model.weightInitializer()

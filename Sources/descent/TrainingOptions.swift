@@ -108,9 +108,9 @@ struct TrainingOptions: ParsableArguments {
     /// between epochs; both act on the optimizer's one rate.
     func makeSchedule() throws -> (schedule: (any LearningRateSchedule)?, callbacks: [any Callback]) {
         let schedule = scheduleName
-        let parts = schedule.split(separator: ":", maxSplits: 1)
+        let parts = schedule.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
         let name = parts.first.map(String.init) ?? ""
-        let arguments = parts.count > 1 ? try parts[1].split(separator: ",").map { text -> Double in
+        let arguments = parts.count > 1 ? try parts[1].split(separator: ",", omittingEmptySubsequences: false).map { text -> Double in
             guard let value = Double(text.trimmingCharacters()), value.isFinite else {
                 throw usageError("--schedule \(schedule): '\(text)' is not a number")
             }
@@ -132,15 +132,15 @@ struct TrainingOptions: ParsableArguments {
             return (try CosineAnnealing(duration: .epochs(Double(epochs)), warmup: .epochs(warmup)), [])
         case "step":
             try require(2...2, "step:EVERY_EPOCHS,GAMMA")
-            guard arguments[0] >= 1 else { throw usageError("--schedule \(schedule): EVERY must be at least 1 epoch") }
-            return (try StepDecay(every: .epochs(arguments[0].rounded(.down)), gamma: arguments[1]), [])
+            guard arguments[0] > 0 else { throw usageError("--schedule \(schedule): EVERY must be a positive number of epochs") }
+            return (try StepDecay(every: .epochs(arguments[0]), gamma: arguments[1]), [])
         case "exponential":
             try require(1...1, "exponential:GAMMA")
             return (try ExponentialDecay(every: .epochs(1), decayRate: arguments[0]), [])
         case "plateau":
             try require(2...2, "plateau:FACTOR,PATIENCE")
-            guard arguments[1] >= 0, arguments[1] <= 1e6 else {
-                throw usageError("--schedule \(schedule): PATIENCE must be a number of epochs in 0...1000000")
+            guard arguments[1] >= 0, arguments[1] <= 1e6, arguments[1] == arguments[1].rounded() else {
+                throw usageError("--schedule \(schedule): PATIENCE must be a whole number of epochs in 0...1000000")
             }
             let reducer = try PlateauReducer(factor: arguments[0], patience: Int(arguments[1]))
             return (nil, [ReduceLROnPlateau(reducer: reducer)])

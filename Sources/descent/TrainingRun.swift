@@ -47,7 +47,8 @@ struct TrainingRun<B: Backend> {
         } else {
             // The data checks cost one pass over the features: they run even without the others.
             let dataFindings = SanityChecks.checkData(data.train, loss: loss)
-            for finding in dataFindings { console.progress(finding.line) }
+            if !dataFindings.isEmpty { console.progress("Data checks:") }
+            for finding in dataFindings { console.progress("  " + finding.line) }
             findings += dataFindings
         }
 

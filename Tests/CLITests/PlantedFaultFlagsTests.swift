@@ -7,12 +7,15 @@ import Testing
 /// findings are the diagnosis's, the same on every backend.
 @Suite struct PlantedFaultFlagsTests {
     /// `descent train` on a generated data set with small, quick settings and `--json`.
-    func train(_ arguments: [String], dataset: String = "spirals") throws -> (result: DescentProcess.Result, codes: [String]) {
+    /// - Parameter report: where the report goes (a temporary directory, removed, by default).
+    func train(
+        _ arguments: [String], dataset: String = "spirals", report: URL? = nil
+    ) throws -> (result: DescentProcess.Result, codes: [String]) {
         let directory = try DescentProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let result = try DescentProcess.run([
             "train", "--dataset", dataset, "--backend", "cpu", "--no-sanity-checks", "--hidden", "32", "--batch-size", "64",
-            "--json", "--report", directory.appendingPathComponent("report").path,
+            "--json", "--report", (report ?? directory.appendingPathComponent("report")).path,
         ] + arguments)
         let line = try #require(result.standardOutput.split(separator: "\n").last, "stderr:\n\(result.standardError)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
@@ -21,10 +24,40 @@ import Testing
     }
 
     @Test func aDivergingRunExitsZeroWithItsDiagnosisAndFiniteWeights() throws {
-        let (result, codes) = try train(["--optimizer", "sgd", "--lr", "1e30", "--no-batch-norm", "--epochs", "3"])
+        let directory = try DescentProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let report = directory.appendingPathComponent("report")
+        let (result, codes) = try train(["--optimizer", "sgd", "--lr", "1e30", "--no-batch-norm", "--epochs", "3"], report: report)
         #expect(result.status == 0, "stderr:\n\(result.standardError)")
         #expect(codes.contains("non-finite-loss"), "\(codes)")
-        #expect(!codes.contains("underfitting"), "no advice to raise the rate: \(codes)")
+        #expect(!codes.contains("underfitting") && !codes.contains("lr-too-low"), "no advice to raise the rate: \(codes)")
+        let evaluated = try DescentProcess.run([
+            "evaluate", "--weights", report.appendingPathComponent("model.safetensors").path, "--backend", "cpu", "--json",
+        ])
+        let evaluation = try JSONSerialization.jsonObject(with: Data(evaluated.standardOutput.utf8)) as? [String: Any]
+        #expect((evaluation?["test_loss"] as? Double)?.isFinite == true, "the saved weights are finite: \(evaluated.standardOutput)")
+    }
+
+    /// The issue's own command, on Fashion-MNIST through OpenCL, where the NaN comes at step 100:
+    /// exit 0, non-finite-loss beside lr-too-high, a report, and weights that evaluate finite.
+    @Test(.requiresOpenCL) func sgdAtLearningRate50OnFashionMNISTIsADiagnosis() throws {
+        let directory = try DescentProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let report = directory.appendingPathComponent("report")
+        let result = try DescentProcess.run([
+            "train", "--optimizer", "sgd", "--lr", "50", "--epochs", "2", "--no-sanity-checks", "--backend", "opencl", "--json",
+            "--report", report.path,
+        ])
+        #expect(result.status == 0, "stderr:\n\(result.standardError)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+        let codes = try #require(object["findings"] as? [[String: Any]]).compactMap { $0["code"] as? String }
+        #expect(codes.contains("non-finite-loss") && codes.contains("lr-too-high"), "\(codes)")
+        #expect(FileManager.default.fileExists(atPath: report.appendingPathComponent("index.html").path))
+        let evaluated = try DescentProcess.run([
+            "evaluate", "--weights", report.appendingPathComponent("model.safetensors").path, "--backend", "opencl", "--json",
+        ])
+        let evaluation = try JSONSerialization.jsonObject(with: Data(evaluated.standardOutput.utf8)) as? [String: Any]
+        #expect((evaluation?["test_loss"] as? Double)?.isFinite == true, "the saved weights are finite: \(evaluated.standardOutput)")
     }
 
     @Test func zeroAndConstantInitializationArePlantedAsSymmetricWeights() throws {

@@ -107,6 +107,17 @@ struct SplitTests {
         #expect(picked.sampleCount == 4 && picked.features == picked.targets, "features and targets stay together")
     }
 
+    @Test func aSubsetNearTheWholeOrOfRareClassesKeepsEveryClass() throws {
+        let halves = try Dataset(
+            features: (0..<1000).map(Float.init), featureCount: 1, classIndices: (0..<1000).map { Int32($0 % 2) }, classCount: 2)
+        #expect(try halves.subset(count: 999, seed: 1).classCounts.map { $0.sorted() } == [499, 500])
+        let skewed = try Dataset(
+            features: (0..<1000).map(Float.init), featureCount: 1,
+            classIndices: (0..<1000).map { Int32($0 < 900 ? 0 : $0 < 995 ? 1 : 2) }, classCount: 3)
+        #expect(try skewed.subset(count: 10, seed: 1).classCounts == [8, 1, 1], "every class kept, the rest by share")
+        #expect(try skewed.subset(count: 3, seed: 1).classCounts == [1, 1, 1])
+    }
+
     @Test func shufflingLabelsKeepsTheFeaturesAndTheClassCounts() throws {
         let data = try Dataset.spirals(sampleCount: 400, classes: 4, noise: 0.1, seed: 3)
         let shuffled = data.shufflingLabels(seed: 9)

@@ -4,11 +4,14 @@ import Testing
 /// The diagnosis rules on synthetic histories and snapshots: each code fires on its pattern and
 /// not on a healthy run.
 @Suite struct DiagnosticsDiagnosisTests {
-    func history(_ losses: [Double], validation: [Double]? = nil, accuracy: [Double]? = nil) -> History {
+    func history(
+        _ losses: [Double], validation: [Double]? = nil, accuracy: [Double]? = nil, validationAccuracy: [Double]? = nil
+    ) -> History {
         var history = History()
         history.epochs = losses.enumerated().map { epoch, loss in
             EpochRecord(
-                epoch: epoch, loss: loss, accuracy: accuracy?[epoch], validationLoss: validation?[epoch], validationAccuracy: nil,
+                epoch: epoch, loss: loss, accuracy: accuracy?[epoch], validationLoss: validation?[epoch],
+                validationAccuracy: validationAccuracy?[epoch],
                 learningRate: 0.01, seconds: 1, samplesPerSecond: 100)
         }
         return history
@@ -71,6 +74,51 @@ import Testing
         // Without a divergence, noisy batch losses are not read as a rising loss.
         steps[2].nonFinite = nil
         #expect(!codes(Diagnosis.diagnose(healthy, monitor: MonitorRecord(interval: 100, snapshots: steps))).contains("lr-too-high"))
+    }
+
+    @Test func aRiseNearZeroIsNoiseNotAnExplosion() {
+        // 1e-3 to 1.8e-3 is 1.8 times the best but 0.03% of the first loss.
+        #expect(!codes(Diagnosis.diagnose(history([2.3, 0.001, 0.0018, 0.0009]))).contains("lr-too-high"))
+        #expect(codes(Diagnosis.diagnose(history([2.3, 0.5, 1.2]))).contains("lr-too-high"))
+    }
+
+    @Test func aSlowFallNeedsTinyUpdatesToBeALearningRateTooLow() {
+        let slowFall = history([2.30, 2.28, 2.27])   // 1.3%: too much to be stalled without evidence
+        #expect(!codes(Diagnosis.diagnose(slowFall)).contains("lr-too-low"))
+        func monitor(updateNorm: Double) -> MonitorRecord {
+            MonitorRecord(interval: 10, snapshots: [snapshot(parameters: [parameter(0, updateNorm: updateNorm), parameter(1, updateNorm: updateNorm)])])
+        }
+        #expect(codes(Diagnosis.diagnose(slowFall, monitor: monitor(updateNorm: 1e-4))).contains("lr-too-low"), "ratio 1e-5")
+        #expect(!codes(Diagnosis.diagnose(slowFall, monitor: monitor(updateNorm: 0.01))).contains("lr-too-low"), "ratio 1e-3")
+    }
+
+    @Test func noLearningRateTooLowBesideADivergence() {
+        #expect(codes(Diagnosis.diagnose(history([2.30, 2.29, .nan]))) == ["non-finite-loss"])
+        #expect(codes(Diagnosis.diagnose(history([30, 29.9]), chanceLoss: 2.3)) == ["lr-too-high"])
+    }
+
+    @Test func validationAtChanceWhenTheTrainingSetIsLearned() {
+        let learned = [0.9, 0.95, 0.99]
+        // 10 classes: chance 0.1, reported below 0.1 + 0.15 * 0.9 = 0.235.
+        let atChance = Diagnosis.diagnose(
+            history([1.0, 0.5, 0.1], accuracy: learned, validationAccuracy: [0.3, 0.2, 0.23]), chanceLoss: 2.3, classCount: 10)
+        #expect(codes(atChance) == ["validation-at-chance"])
+        #expect(atChance[0].epoch == 2 && atChance[0].message.contains("epoch 3"), "messages count epochs from 1")
+        let above = Diagnosis.diagnose(
+            history([1.0, 0.5, 0.1], accuracy: learned, validationAccuracy: [0.3, 0.2, 0.24]), chanceLoss: 2.3, classCount: 10)
+        #expect(codes(above).isEmpty)
+        // A model that has not learned its training set is underfitting, one finding, not two.
+        let underfit = Diagnosis.diagnose(
+            history([2.25, 2.2, 2.1], accuracy: [0.1, 0.1, 0.12], validationAccuracy: [0.1, 0.1, 0.1]), chanceLoss: 2.3, classCount: 10)
+        #expect(codes(underfit) == ["underfitting"])
+    }
+
+    @Test func aDivergenceSeenByTheMonitorIsOneFinding() {
+        var steps = [snapshot(step: 1), snapshot(step: 10)]
+        steps[1].nonFinite = NonFiniteValue(pass: .forward, layerIndex: 1, name: "layer 1 relu")
+        #expect(codes(Diagnosis.diagnose(history([.nan]), monitor: MonitorRecord(interval: 10, snapshots: steps))).filter {
+            $0 == "non-finite-loss"
+        }.count == 1)
     }
 
     @Test func aStalledLossWithTinyUpdatesIsALearningRateTooLow() {

@@ -112,7 +112,7 @@ import Testing
     @Test func nonFiniteRunningStatisticsAreADivergenceToo() throws {
         let data = try Dataset.moons(sampleCount: 120, noise: 0.1, seed: 10)
         let trainer = try Trainer(
-            // tanh, not ReLU: max(0, NaN) is 0 on both backends, which would hide the NaN.
+            // A NaN running variance reaches the loss through tanh (and through ReLU, which keeps NaN).
             model: Sequential(seed: 11) { Dense(2, 16); BatchNorm(16); ActivationLayer(.tanh); Dense(16, 2) }, on: CPUBackend(),
             loss: .softmaxCrossEntropy, optimizer: SGD(learningRate: 0.05), maxBatch: 20)
         let history = try trainer.fit(

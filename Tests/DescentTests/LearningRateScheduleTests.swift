@@ -110,6 +110,9 @@ struct InvalidSchedule: Sendable, CustomTestStringConvertible {
         .init(name: "cosine warm-up past duration", operation: "CosineAnnealing", mentions: "not be longer") {
             try CosineAnnealing(duration: .steps(100), warmup: .steps(101))
         },
+        .init(name: "cosine warm-up past a huge duration", operation: "CosineAnnealing", mentions: "not be longer") {
+            try CosineAnnealing(duration: .epochs(1e13), warmup: .epochs(1e14))
+        },
         .init(name: "cosine negative warm-up", operation: "CosineAnnealing", mentions: "warmup") {
             try CosineAnnealing(duration: .steps(100), warmup: .steps(-1))
         },
@@ -134,6 +137,10 @@ struct LearningRateScheduleTests {
         #expect(TrainingDuration.epochs(0.5).steps(perEpoch: 3) == 2, "rounded to the nearest step")
         #expect(TrainingDuration.epochs(1e300).steps(perEpoch: 100) == 1 << 62, "clamped, no trap")
         #expect(TrainingDuration.epochs(2).isInEpochs && !TrainingDuration.steps(2).isInEpochs)
+        for odd in [TrainingDuration.epochs(.nan), .epochs(-1e300), .epochs(-.infinity), .steps(-5)] {
+            #expect(odd.steps(perEpoch: 10) == 0, "\(odd): no trap, no negative length")
+        }
+        #expect(TrainingDuration.epochs(.infinity).steps(perEpoch: 10) == 1 << 62)
     }
 
     /// The CLI's `--schedule step:5,0.5` read as epochs once dropped the rate inside the first

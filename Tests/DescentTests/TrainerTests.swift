@@ -36,7 +36,7 @@ struct TrainerTests {
                 Dense(256, 128, initializer: .heUniform); BatchNorm(128); ReLU()
                 Dense(128, 10)
             },
-            on: try OpenCLTestSupport.makeBackend(), loss: .softmaxCrossEntropy, optimizer: Adam(learningRate: 1e-3),
+            on: try OpenCLTestSupport.makeBackend(), loss: .softmaxCrossEntropy, optimizer: Adam(learningRate: 2e-3),
             schedule: try CosineAnnealing(duration: .epochs(3), warmup: .steps(50)), maxBatch: 128)
         let history = try trainer.fit(train, validation: validation, epochs: 3, batchSize: 32, seed: 8)
         let evaluation = try trainer.evaluate(test, batchSize: 128)

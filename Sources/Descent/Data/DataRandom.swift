@@ -22,6 +22,8 @@ struct DataRandom {
         case search = 0x5345_4152
         /// Shuffling labels apart from their samples (a planted fault).
         case labels = 0x4C41_4245
+        /// Drawing a subset of the samples.
+        case subset = 0x5355_4253
     }
 
     private let seed: UInt64

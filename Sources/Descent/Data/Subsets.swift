@@ -2,31 +2,57 @@ import DescentCore
 
 extension Dataset {
     /// `count` of the samples, chosen at random and stratified by class when the labels are
-    /// classes (each class keeps its share within one sample, as `stratifiedSplit` describes),
-    /// kept in their original order; the same seed gives the same subset on every machine. All
-    /// samples when `count` is the sample count.
+    /// classes, kept in their original order; the same seed gives the same subset on every
+    /// machine (its own Philox stream, so a subset drawn with the seed of a split is not tied to
+    /// that split). All samples when `count` is the sample count.
     ///
-    /// A small subset is the notes' "overfit a tiny subset" check, and, with a large model and
-    /// many epochs, a way to plant overfitting.
+    /// Stratified: class `k`, with `n_k` of the N samples, gets its exact share `n_k * count / N`
+    /// rounded by largest remainders, at least one sample (every class with samples is kept) and
+    /// at most `n_k`. A small subset is the notes' "overfit a tiny subset" check, and, with a
+    /// large model and many epochs, a way to plant overfitting.
     ///
-    /// - Throws: `DescentError.invalidArgument` for `count` outside `1...sampleCount`, or smaller
-    ///   than the number of classes with samples (a stratified subset holds each of them).
+    /// - Throws: `DescentError.invalidArgument` for `count` outside `1...sampleCount`, or, with
+    ///   classes, smaller than the number of classes that have samples.
     public func subset(count: Int, seed: UInt64) throws -> Dataset {
         let operation = "Dataset.subset"
         try DataValidation.require(
             (1...sampleCount).contains(count), operation,
             "a subset of \(count) samples is outside 1...\(sampleCount), the samples there are")
         guard count < sampleCount else { return self }
-        if let counts = classCounts {
-            let present = counts.filter { $0 > 0 }.count
-            try DataValidation.require(
-                count >= present, operation,
-                "a stratified subset of \(count) samples cannot hold all \(present) classes; take at least \(present)")
-            let fraction = Double(count) / Double(sampleCount)
-            return try stratifiedSplit(validationFraction: fraction, seed: seed).validation
+        var random = DataRandom(seed: seed, stream: .subset)
+        guard case .classes(let labels, let classCount, _) = labels else {
+            return gatheringUnchecked(random.permutation(sampleCount)[..<count].sorted())
         }
-        var random = DataRandom(seed: seed, stream: .split)
-        return gatheringUnchecked(random.permutation(sampleCount)[..<count].sorted())
+        var members = [[Int]](repeating: [], count: classCount)
+        for index in random.permutation(sampleCount) { members[Int(labels[index])].append(index) }
+        let present = members.filter { !$0.isEmpty }.count
+        try DataValidation.require(
+            count >= present, operation,
+            "a stratified subset of \(count) samples cannot hold all \(present) classes; take at least \(present)")
+        let taken = Self.stratifiedCounts(members.map(\.count), total: count)
+        return gatheringUnchecked(zip(members, taken).flatMap { $0.prefix($1) }.sorted())
+    }
+
+    /// How many samples of each class a stratified subset of `total` takes: the exact shares
+    /// rounded by largest remainders (ties to the lower class), each in `1...size` for a class
+    /// with samples. Needs `total` in `present...sizes.sum()`.
+    static func stratifiedCounts(_ sizes: [Int], total: Int) -> [Int] {
+        let all = Double(sizes.reduce(0, +))
+        let shares = sizes.map { Double($0) * Double(total) / all }
+        var counts = zip(sizes, shares).map { size, share in size == 0 ? 0 : min(size, max(1, Int(share))) }
+        // Hand out what is missing to the largest remainders, take back an excess from the smallest.
+        var difference = total - counts.reduce(0, +)
+        let remainders = sizes.indices.map { shares[$0] - Double(counts[$0]) }
+        let byRemainder = sizes.indices.sorted { remainders[$0] > remainders[$1] || (remainders[$0] == remainders[$1] && $0 < $1) }
+        while difference > 0, let k = byRemainder.first(where: { counts[$0] < sizes[$0] }) {
+            counts[k] += 1
+            difference -= 1
+        }
+        while difference < 0, let k = byRemainder.last(where: { counts[$0] > 1 }) {
+            counts[k] -= 1
+            difference += 1
+        }
+        return counts
     }
 
     /// The same features with the labels moved between samples by a seeded random permutation

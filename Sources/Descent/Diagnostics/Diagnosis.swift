@@ -1,7 +1,8 @@
 /// The thresholds of the diagnosis rules. They are heuristics; each says where it comes from.
 public struct DiagnosisThresholds: Sendable, Equatable {
     /// `lr-too-high` when an epoch's training loss exceeds the best earlier one by this factor
-    /// (the loss "explodes" instead of falling).
+    /// (the loss "explodes" instead of falling); in a run that diverged, also a monitored step's
+    /// batch loss against the best earlier step.
     public var risingLossFactor: Double = 1.5
     /// ...and by more than this fraction of the first epoch's loss: near zero, a loss doubling
     /// from 1e-3 to 2e-3 is noise, not an explosion.
@@ -58,7 +59,7 @@ public enum Diagnosis {
     /// Every rule over a finished run.
     /// - Parameters:
     ///   - chanceLoss: the loss at chance (`SanityChecks.expectedInitialLoss(...).atZeroOutput`),
-    ///     for `underfitting`; nil to skip that part.
+    ///     for `underfitting` and for a loss far above it (`lr-too-high`); nil to skip those parts.
     ///   - classCount: the number of classes, for the accuracy part of `underfitting`.
     public static func diagnose(
         _ history: History, monitor: MonitorRecord? = nil, chanceLoss: Double? = nil, classCount: Int? = nil,
@@ -72,12 +73,16 @@ public enum Diagnosis {
         }
         findings += overfitting(history, thresholds: thresholds)
         // A loss driven up by too large steps is not a model too small nor labels that do not
-        // fit: "raise the learning rate" or "check the labels" would be the wrong advice.
+        // fit: "raise the learning rate" or "check the labels" would be the wrong advice. A model
+        // that has not learned its training set either is underfitting, not failing to carry over.
         if !findings.contains(where: { $0.code == "lr-too-high" || $0.code == "non-finite-loss" }) {
-            findings += validationAtChance(history, classCount: classCount, thresholds: thresholds)
-            findings += underfitting(history, chanceLoss: chanceLoss, classCount: classCount, thresholds: thresholds)
+            let underfit = underfitting(history, chanceLoss: chanceLoss, classCount: classCount, thresholds: thresholds)
+            findings += underfit.isEmpty ? validationAtChance(history, classCount: classCount, thresholds: thresholds) : underfit
         }
-        return findings
+        // One finding per code and layer or parameter (the last snapshot repeats a divergence
+        // the history already shows).
+        var seen: Set<String> = []
+        return findings.filter { seen.insert($0.code + "|" + ($0.evidence["layer"] ?? $0.evidence["parameter"] ?? "")).inserted }
     }
 
     /// `non-finite-loss` (error, fatal): a NaN or infinite training or validation loss (notes 004:
@@ -86,7 +91,9 @@ public enum Diagnosis {
         guard let bad = history.epochs.first(where: { !$0.loss.isFinite || !($0.validationLoss?.isFinite ?? true) }) else { return [] }
         return [Finding(
             code: "non-finite-loss", severity: .error,
-            message: "The loss became \(bad.loss.isFinite ? bad.validationLoss ?? 0 : bad.loss) in epoch \(bad.epoch).",
+            message: bad.loss.isFinite
+                ? "The validation loss became \(bad.validationLoss ?? 0) in epoch \(bad.epoch + 1) (batch norm's running statistics)."
+                : "The training loss became \(bad.loss) in epoch \(bad.epoch + 1).",
             advice: "Lower the learning rate, clip gradients (clipping: .globalNorm), normalize the inputs, and check the data for extreme values.",
             evidence: ["loss": "\(bad.loss)"], epoch: bad.epoch)]
     }
@@ -111,7 +118,7 @@ public enum Diagnosis {
             loss > thresholds.risingLossFactor * best && loss - best > thresholds.risingLossFloor * abs(first)
         }
         for record in history.epochs where record.loss.isFinite {
-            if rises(record.loss, from: losses[0]), rise == nil { rise = ("epoch \(record.epoch)", record.loss, best, record.epoch) }
+            if rises(record.loss, from: losses[0]), rise == nil { rise = ("epoch \(record.epoch + 1)", record.loss, best, record.epoch) }
             best = min(best, record.loss)
         }
         let snapshots = monitor?.snapshots ?? []
@@ -136,7 +143,7 @@ public enum Diagnosis {
         } else if let (record, chance) = exploded {
             findings.append(Finding(
                 code: "lr-too-high", severity: .warning,
-                message: "The training loss of epoch \(record.epoch) is \(formatScientific(record.loss)), \(formatScientific(record.loss / chance)) times the loss at chance \(formatScientific(chance)): the steps threw the model out of its basin.",
+                message: "The training loss of epoch \(record.epoch + 1) is \(formatScientific(record.loss)), \(formatScientific(record.loss / chance)) times the loss at chance \(formatScientific(chance)): the steps threw the model out of its basin.",
                 advice: "Lower the learning rate (by 3-10x), or use a schedule with warmup.",
                 evidence: ["loss": formatScientific(record.loss), "chanceLoss": formatScientific(chance)], epoch: record.epoch))
         } else if let ratio, ratio > thresholds.highUpdateRatio {
@@ -149,7 +156,8 @@ public enum Diagnosis {
             let fell = (first - last) / max(abs(first), 1e-12)
             let slow = ratio.map { $0 < thresholds.lowUpdateRatio && fell < thresholds.slowLossFraction }
                 ?? (fell < thresholds.stalledLossFraction)
-            if slow && rise == nil {
+            let diverged = history.epochs.contains { !$0.loss.isFinite }
+            if slow && rise == nil && exploded == nil && !diverged {
                 findings.append(Finding(
                     code: "lr-too-low", severity: .warning,
                     message: "The loss barely moved (\(formatScientific(first)) to \(formatScientific(last)))"
@@ -246,7 +254,7 @@ public enum Diagnosis {
         guard lastValidation > (1 + thresholds.overfittingRise) * bestValidation, last.loss < best.loss else { return [] }
         return [Finding(
             code: "overfitting", severity: .warning,
-            message: "The validation loss rose from \(formatScientific(bestValidation)) (epoch \(best.epoch)) to \(formatScientific(lastValidation)) while the training loss fell to \(formatScientific(last.loss)).",
+            message: "The validation loss rose from \(formatScientific(bestValidation)) (epoch \(best.epoch + 1)) to \(formatScientific(lastValidation)) while the training loss fell to \(formatScientific(last.loss)).",
             advice: "Stop earlier (EarlyStopping with restoreBestWeights), add dropout or weight decay, get more data or augment it, or use a smaller model.",
             evidence: ["bestEpoch": "\(best.epoch)", "bestValidationLoss": formatScientific(bestValidation),
                        "lastValidationLoss": formatScientific(lastValidation), "lastTrainingLoss": formatScientific(last.loss)],
@@ -254,8 +262,9 @@ public enum Diagnosis {
     }
 
     /// `validation-at-chance` (warning): the run ends with a validation accuracy near chance
-    /// (`chanceMargin`), whatever the training accuracy: what the model learned does not carry
-    /// over to new samples. The notes' sanity check with random labels (Zhang et al., ICLR 2017:
+    /// (`chanceMargin`; chance is `1 / classes`, so on strongly imbalanced classes the rule stays
+    /// silent), whatever the training accuracy: what the model learned does not carry over to new
+    /// samples. `diagnose` reports it only when the model is not `underfitting` its training set. The notes' sanity check with random labels (Zhang et al., ICLR 2017:
     /// a network memorizes shuffled labels, and generalizes at chance): the labels may not belong
     /// to their samples, or validation is not prepared as training is.
     public static func validationAtChance(_ history: History, classCount: Int?, thresholds: DiagnosisThresholds) -> [Finding] {
@@ -267,7 +276,7 @@ public enum Diagnosis {
         let training = history.epochs.last?.accuracy
         return [Finding(
             code: "validation-at-chance", severity: .warning,
-            message: "The validation accuracy ends at \(percent(last.1)) (epoch \(last.0)), at chance (\(percent(chance)))"
+            message: "The validation accuracy ends at \(percent(last.1)) (epoch \(last.0 + 1)), at chance (\(percent(chance)))"
                 + (training.map { " while the training accuracy reached \(percent($0))" } ?? "") + ": nothing learned carries over.",
             advice: "Check that each label belongs to its sample (a shuffle that moved features and labels apart, a wrong label column), "
                 + "and that validation data is prepared as the training data is.",

@@ -53,7 +53,7 @@ public struct CosineAnnealing: LearningRateSchedule {
         try ScheduleValidation.duration(warmup, "warmup", positive: false, of: name)
         if warmup.isInEpochs == duration.isInEpochs {
             try ScheduleValidation.require(
-                warmup.steps(perEpoch: 1_000_000) <= duration.steps(perEpoch: 1_000_000), name,
+                warmup.amount <= duration.amount, name,
                 "warmup (\(warmup)) must not be longer than duration (\(duration))")
         }
         try ScheduleValidation.fraction(warmupStartFraction, "warmupStartFraction", of: name)

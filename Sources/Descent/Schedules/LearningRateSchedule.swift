@@ -70,7 +70,7 @@ enum ScheduleValidation {
         if !condition { throw DescentError.invalidArgument(operation: operation, reason: reason()) }
     }
 
-    /// A fraction of the base rate: finite and >= 0.
+    /// A fraction of the base rate, or a rate: finite and >= 0.
     static func fraction(_ value: Double, _ what: String, of operation: String) throws {
         try require(value.isFinite && value >= 0, operation, "\(what) must be finite and >= 0, got \(value)")
     }
@@ -90,12 +90,7 @@ enum ScheduleValidation {
         try require(
             durations.allSatisfy { $0.isInEpochs == first.isInEpochs }, operation,
             "\(what) must all be in steps or all in epochs, got \(durations)")
-        let values = durations.map { duration -> Double in
-            switch duration {
-            case .steps(let steps): Double(steps)
-            case .epochs(let epochs): epochs
-            }
-        }
+        let values = durations.map(\.amount)
         try require(values.allSatisfy(\.isFinite), operation, "\(what) must be finite, got \(durations)")
         try require(values[0] >= Double(minimum), operation, "\(what) must be >= \(minimum), got \(durations)")
         for (previous, next) in zip(values, values.dropFirst()) {
@@ -108,8 +103,4 @@ enum ScheduleValidation {
         try require(value.isFinite && value > 0, operation, "\(what) must be finite and > 0, got \(value)")
     }
 
-    /// A learning rate: finite and >= 0.
-    static func learningRate(_ value: Double, _ what: String, of operation: String) throws {
-        try require(value.isFinite && value >= 0, operation, "\(what) must be finite and >= 0, got \(value)")
-    }
 }

@@ -85,7 +85,8 @@ public struct PlateauReducer: Sendable, Equatable, CustomStringConvertible {
     ///   - threshold: The margin of a significant improvement; finite and >= 0 (default 1e-4).
     ///   - thresholdMode: `.relative` (default) or `.absolute`.
     ///   - cooldown: The observations ignored after a reduction; >= 0 (default 0).
-    ///   - minimumLearningRate: The floor of the rate; finite and >= 0 (default 0).
+    ///   - minimumLearningRate: The floor of the rate it returns (the optimizer's rate; under a
+    ///     schedule, the base the schedule shapes); finite and >= 0 (default 0).
     ///   - epsilon: The smallest change of the rate that is applied; finite and >= 0 (default 1e-8).
     /// - Throws: `DescentError.invalidArgument` naming the value out of range.
     public init(
@@ -99,7 +100,7 @@ public struct PlateauReducer: Sendable, Equatable, CustomStringConvertible {
         try ScheduleValidation.require(
             threshold.isFinite && threshold >= 0, name, "threshold must be finite and >= 0, got \(threshold)")
         try ScheduleValidation.require(cooldown >= 0, name, "cooldown must be >= 0, got \(cooldown)")
-        try ScheduleValidation.learningRate(minimumLearningRate, "the minimum learning rate", of: name)
+        try ScheduleValidation.fraction(minimumLearningRate, "the minimum learning rate", of: name)
         try ScheduleValidation.require(
             epsilon.isFinite && epsilon >= 0, name, "epsilon must be finite and >= 0, got \(epsilon)")
         self.mode = mode

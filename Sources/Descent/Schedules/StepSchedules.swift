@@ -75,7 +75,8 @@ public struct MultiStepDecay: LearningRateSchedule {
 
     public func learningRate(at step: Int, base: Double, stepsPerEpoch: Int) -> Double {
         let step = max(step, 0)
-        let passed = milestones.prefix { $0.steps(perEpoch: stepsPerEpoch) <= step }.count
+        // A milestone in epochs that rounds to step 0 still drops the rate after the first step.
+        let passed = milestones.prefix { max($0.steps(perEpoch: stepsPerEpoch), 1) <= step }.count
         return base * pow(gamma, Double(passed))
     }
 

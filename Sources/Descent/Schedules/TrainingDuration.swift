@@ -9,11 +9,26 @@ public enum TrainingDuration: Sendable, Hashable, CustomStringConvertible {
     case epochs(Double)
 
     /// The length in steps for `stepsPerEpoch` steps per epoch: epochs are rounded to the nearest
-    /// step (and clamped below `Int.max / 2`, so that arithmetic on the result cannot overflow).
+    /// step; the result is clamped to `0...2^62` (a negative or NaN length is 0), so that it never
+    /// traps and arithmetic on it cannot overflow.
     public func steps(perEpoch stepsPerEpoch: Int) -> Int {
+        let limit = 1 << 62
         switch self {
-        case .steps(let steps): steps
-        case .epochs(let epochs): Int(min((epochs * Double(max(stepsPerEpoch, 1))).rounded(), Double(Int.max / 2)))
+        case .steps(let steps):
+            return min(max(steps, 0), limit)
+        case .epochs(let epochs):
+            let steps = (epochs * Double(max(stepsPerEpoch, 1))).rounded()
+            guard steps > 0 else { return 0 }
+            return steps < Double(limit) ? Int(steps) : limit
+        }
+    }
+
+    /// The length as a number in its own unit (steps or epochs), for comparing two lengths of one
+    /// unit.
+    var amount: Double {
+        switch self {
+        case .steps(let steps): Double(steps)
+        case .epochs(let epochs): epochs
         }
     }
 

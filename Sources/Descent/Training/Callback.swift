@@ -109,15 +109,6 @@ public final class EarlyStopping: Callback {
     }
 }
 
-/// Stops training when the loss becomes NaN or infinite (Keras's `TerminateOnNaN`).
-public final class TerminateOnNaN: Callback {
-    public init() {}
-
-    public func epochEnded<B: Backend>(_ record: EpochRecord, trainer: Trainer<B>) throws -> CallbackAction {
-        record.loss.isFinite ? .proceed : .stop(reason: "the training loss is \(record.loss) at epoch \(record.epoch)")
-    }
-}
-
 /// Drives a `PlateauReducer` from a monitored value once per epoch (Keras's `ReduceLROnPlateau`,
 /// with PyTorch's semantics): it lowers the one learning rate (`FusedOptimizer.learningRate`),
 /// under the optimizer's schedule if it has one.

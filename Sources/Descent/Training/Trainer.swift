@@ -58,6 +58,13 @@ public final class Trainer<B: Backend> {
         callbacks: [any Callback] = []
     ) throws -> History {
         try check(train, batchSize: batchSize, operation: "fit")
+        let controllers = callbacks.filter { $0 is any LearningRateController }
+        guard controllers.count <= 1 else {
+            throw DescentError.invalidArgument(
+                operation: "fit",
+                reason: "\(controllers.map { "\(type(of: $0))" }.joined(separator: " and ")) each set the learning rate "
+                    + "after every epoch, so one would silently undo the other; keep one (a per-step shape goes in the optimizer's schedule)")
+        }
         if let validation { try check(validation, batchSize: batchSize, operation: "fit(validation:)") }
         let n = train.sampleCount
         let features = try backend.makeBuffer(count: n * model.inputFeatures)
@@ -69,14 +76,8 @@ public final class Trainer<B: Backend> {
         let batchLoss = try backend.makeBuffer(count: 1)
         lastBatchLoss = batchLoss.view
         let outputGradient = try backend.makeBuffer(count: model.maxBatch * model.outputFeatures)
-        let controllers = callbacks.filter { $0 is any LearningRateController }
-        guard controllers.count <= 1 else {
-            throw DescentError.invalidArgument(
-                operation: "fit",
-                reason: "\(controllers.map { "\(type(of: $0))" }.joined(separator: " and ")) each set the learning rate "
-                    + "after every epoch, so one would silently undo the other; keep one (a per-step shape goes in the optimizer's schedule)")
-        }
-        optimizer.stepsPerEpoch = (n + batchSize - 1) / batchSize
+        let batchCount = (n + batchSize - 1) / batchSize
+        optimizer.stepsPerEpoch = batchCount
         var history = History()
         try keepLastFiniteState()
 
@@ -87,7 +88,6 @@ public final class Trainer<B: Backend> {
             try upload(labelsOf: shuffled, to: labels)
             try backend.fill(lossSum.view, with: 0)
             var learningRate = Double(optimizer.learningRate(of: optimizer.groups[0]))
-            let batchCount = optimizer.stepsPerEpoch ?? 1
             // A callback may end the epoch early (the monitor, on a non-finite value): the epoch's
             // loss and accuracy then cover the samples of the steps that ran, and no others.
             var samplesDone = 0
@@ -145,9 +145,10 @@ public final class Trainer<B: Backend> {
             for callback in callbacks {
                 if case .stop(let reason) = try callback.epochEnded(record, trainer: self), stop == nil { stop = reason }
             }
-            if diverged && stop == nil {
-                stop = "non-finite-loss: the loss became non-finite in epoch \(epoch + 1); "
-                    + "the model of the last finite epoch was restored."
+            // A divergence is the reason, whatever else a callback saw in this epoch.
+            if diverged && !(stop?.hasPrefix("non-finite-loss") ?? false) {
+                let what = meanLoss.isFinite ? "validation loss (batch norm's running statistics)" : "training loss"
+                stop = "non-finite-loss: the \(what) of epoch \(epoch + 1) is not finite; the model's last finite state was restored."
             }
             if let stop {
                 history.stopReason = stop

@@ -110,4 +110,19 @@ import Testing
         #expect(result.standardOutput.contains("4 trials run now"), "\(result.standardOutput)")
         #expect(result.standardOutput.contains("Test set (touched once, now, by the best configuration)"))
     }
+
+    /// `--train-subset` cuts every trial's training split, and the command that trains the best
+    /// configuration again carries it.
+    @Test func aTrainingSubsetAppliesToEveryTrial() throws {
+        let directory = try DescentProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try DescentProcess.run([
+            "search", "--dataset", "moons", "--backend", "cpu", "--space", "lr=log:1e-3:1e-1", "--trials", "2", "--epochs", "1",
+            "--hidden", "8", "--train-subset", "60", "--results", directory.appendingPathComponent("r.jsonl").path,
+            "--report", directory.appendingPathComponent("report").path,
+        ])
+        #expect(result.status == 0, "stderr:\n\(result.standardError)")
+        #expect(result.standardOutput.contains("Data: moons, 60 training"), "\(result.standardOutput)")
+        #expect(result.standardOutput.contains("--train-subset 60"), "the best configuration's command: \(result.standardOutput)")
+    }
 }

@@ -103,7 +103,13 @@ struct DataOptions: ParsableArguments {
             case "binary", "multiclass": .classes(labelColumn)
             default: try CSVReader.inferredLabel(column: labelColumn, in: table)
             }
-            return try split(try CSVReader.dataset(from: table, label: label))
+            let all = try CSVReader.dataset(from: table, label: label)
+            if let classCount = all.classCount, classCount < 2 {
+                throw usageError(
+                    "--label-column \(labelColumn) of \(path) holds one class ('\(all.classNames?.first ?? "?")') in all "
+                        + "\(all.sampleCount) rows: a classifier needs at least two; use another label column, or --task regression")
+            }
+            return try split(all)
         default:
             throw usageError("unknown data set '\(dataset)'; use fashion-mnist, csv:PATH, spirals, moons or circles")
         }

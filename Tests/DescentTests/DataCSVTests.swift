@@ -71,6 +71,34 @@ struct CSVReaderTests {
         }
     }
 
+    /// Integer labels written as floats are classes, one class per integer however written.
+    @Test func integerValuedFloatLabelsAreClasses() throws {
+        let table = try CSVReader.parse("x,label\n1,0.0\n2,1.0\n3,2.0\n4,1\n5,2e0\n6,10.00\n", source: "floats.csv")
+        #expect(try CSVReader.inferredLabel(column: "label", in: table) == .classes("label"))
+        let dataset = try CSVReader.dataset(from: table, label: .classes("label"))
+        #expect(dataset.classNames == ["0", "1", "2", "10"])
+        #expect(dataset.classIndices == [0, 1, 2, 1, 2, 3])
+        let real = try CSVReader.parse("x,y\n1,0.5\n2,1.0\n", source: "real.csv")
+        #expect(try CSVReader.inferredLabel(column: "y", in: real) == .targets(["y"]))
+    }
+
+    /// A `.csv.gz` cut anywhere inside its compressed stream is an error, never a shorter data set
+    /// (zlib's end of stream is checked).
+    @Test func aTruncatedGzipIsAnErrorAtEveryCut() throws {
+        let directory = try DataTemporaryDirectory()
+        let rows = (0..<600).map { "\($0 % 3),\(Double($0) * 0.5),\(Double($0 % 7))" }
+        let full = directory.write("full.csv.gz", text: "label,a,b\n" + rows.joined(separator: "\n") + "\n", gzip: true)
+        let bytes = try #require(directory.contents(of: "full.csv.gz"))
+        #expect(try CSVReader.read(path: full).rows.count == 600)
+        var cuts = 0
+        for cut in stride(from: 20, to: bytes.count - 1, by: max(1, bytes.count / 36)) {
+            let path = directory.write("cut\(cut).csv.gz", Array(bytes.prefix(cut)))
+            expectDescentError(mentioning: ["cut\(cut).csv.gz", "truncated"]) { _ = try CSVReader.read(path: path) }
+            cuts += 1
+        }
+        #expect(cuts >= 30)
+    }
+
     @Test func namesTheLineAndColumnOfABadValue() throws {
         let header = "a,b,label\n"
         let cases: [(rows: String, mentions: [String])] = [

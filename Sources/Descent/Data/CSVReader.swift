@@ -33,8 +33,9 @@ public enum CSVReader {
     /// Which columns hold the labels.
     public enum LabelColumn: Sendable, Equatable {
         /// A column of class labels (any text, for example `setosa` or `3`). The classes are the
-        /// distinct values, sorted numerically when all are integers and as text otherwise; class
-        /// `i` is the `i`-th and its name is the value itself.
+        /// distinct values, sorted numerically when all are integer values and as text otherwise;
+        /// class `i` is the `i`-th and its name is the value itself. Integer values are one class
+        /// however they are written: `2`, `2.0` and `2e0` are class "2".
         case classes(String)
         /// Columns of real-valued targets, in this order.
         case targets([String])
@@ -161,14 +162,23 @@ public enum CSVReader {
                 reason: "\(table.source), line \(table.lineNumbers[row]), column \(column + 1) "
                     + "('\(table.header[column])'): the class label is empty; fill it in or remove the row")
         }
-        var names = Array(Set(values))
-        if names.allSatisfy({ Int($0) != nil }) {
-            names.sort { (Int($0)!, $0) < (Int($1)!, $1) }
+        let integers = values.map(integerValue)
+        let numeric = integers.allSatisfy { $0 != nil }
+        let labels = numeric ? integers.map { String($0!) } : values
+        var names = Array(Set(labels))
+        if numeric {
+            names.sort { Int($0)! < Int($1)! }
         } else {
             names.sort()
         }
         let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($0.element, Int32($0.offset)) })
-        return .classes(indices: values.map { index[$0]! }, classCount: names.count, names: names)
+        return .classes(indices: labels.map { index[$0]! }, classCount: names.count, names: names)
+    }
+
+    /// The integer a field holds, written `2`, `2.0` or `2e0`; nil for other text or numbers.
+    static func integerValue(_ field: String) -> Int? {
+        if let integer = Int(field) { return integer }
+        return Double(field).flatMap { Int(exactly: $0) }
     }
 
     /// `field` without leading and trailing spaces and tabs.

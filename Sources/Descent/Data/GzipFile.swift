@@ -57,7 +57,15 @@ final class GzipFile {
                 let message = String(cString: gzerror(handle, &code))
                 throw error("is not a valid gzip file or is corrupt (zlib: \(message)); download or copy it again")
             }
-            if got == 0 { break }
+            if got == 0 {
+                // The end of the input: zlib reports a gzip stream cut short as Z_BUF_ERROR.
+                var code: Int32 = 0
+                _ = gzerror(handle, &code)
+                if code == Z_BUF_ERROR {
+                    throw error("is truncated: its gzip stream ends before its end marker; it may be an incomplete download or copy")
+                }
+                break
+            }
             total += Int(got)
         }
         return total

@@ -40,7 +40,8 @@ public final class Trainer<B: Backend> {
             schedule: schedule, clipping: clipping)
     }
 
-    /// Trains for `epochs` epochs in batches of `batchSize` (the last one partial), shuffling the
+    /// Trains for `epochs` epochs in batches of `batchSize` (the last one partial; a last batch of
+    /// one sample is merged into the one before, see `batches`), shuffling the
     /// training set each epoch with `seed`, evaluating `validation` after each epoch, and calling
     /// `callbacks` in order; stops early when one asks.
     ///
@@ -76,7 +77,8 @@ public final class Trainer<B: Backend> {
         let batchLoss = try backend.makeBuffer(count: 1)
         lastBatchLoss = batchLoss.view
         let outputGradient = try backend.makeBuffer(count: model.maxBatch * model.outputFeatures)
-        let batchCount = (n + batchSize - 1) / batchSize
+        let batches = Self.batches(sampleCount: n, batchSize: batchSize, maxBatch: model.maxBatch)
+        let batchCount = batches.count
         optimizer.stepsPerEpoch = batchCount
         var history = History()
         try keepLastFiniteState()
@@ -91,8 +93,7 @@ public final class Trainer<B: Backend> {
             // A callback may end the epoch early (the monitor, on a non-finite value): the epoch's
             // loss and accuracy then cover the samples of the steps that ran, and no others.
             var samplesDone = 0
-            for start in stride(from: 0, to: n, by: batchSize) {
-                let batch = min(batchSize, n - start)
+            for (index, (start, batch)) in batches.enumerated() {
                 let x = try features.view(offset: start * model.inputFeatures, count: batch * model.inputFeatures)
                 let output = try model.forward(x, batch: batch, training: true)
                 let gradient = try outputGradient.view(offset: 0, count: batch * model.outputFeatures)
@@ -110,7 +111,7 @@ public final class Trainer<B: Backend> {
                 try optimizer.step(parameters: model.parameters.view, gradients: model.gradients.view)
                 samplesDone = start + batch
                 for callback in callbacks {
-                    callback.batchEnded(batch: start / batchSize + 1, of: batchCount, epoch: epoch, samplesDone: samplesDone)
+                    callback.batchEnded(batch: index + 1, of: batchCount, epoch: epoch, samplesDone: samplesDone)
                 }
                 if callbacks.contains(where: \.requestsStop) { break }
             }
@@ -157,6 +158,20 @@ public final class Trainer<B: Backend> {
         }
         for callback in callbacks { try callback.trainingEnded(trainer: self) }
         return history
+    }
+
+    /// The (start, size) of each training step of an epoch over `sampleCount` samples: batches of
+    /// `batchSize`, the last one partial. A last batch of one sample (which batch norm cannot
+    /// normalize, and which would weigh one sample as much as a whole batch) is merged into the
+    /// batch before it, or, when that would exceed `maxBatch`, left out of the epoch (each epoch
+    /// shuffles anew, so another sample is last the next time).
+    static func batches(sampleCount: Int, batchSize: Int, maxBatch: Int) -> [(start: Int, size: Int)] {
+        var batches = stride(from: 0, to: sampleCount, by: batchSize).map { ($0, min(batchSize, sampleCount - $0)) }
+        if batches.count > 1, batches[batches.count - 1].1 == 1 {
+            batches.removeLast()
+            if batchSize + 1 <= maxBatch { batches[batches.count - 1].1 += 1 }
+        }
+        return batches
     }
 
     /// Copies the model's current state (parameters and running statistics) on the device as the

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Descent
 
 /// The `descent` command-line tool.
 @main
@@ -11,4 +12,46 @@ struct DescentCommand: ParsableCommand {
             DevicesCommand.self,
         ]
     )
+
+    /// Parses and runs the command. A mistake in the arguments is one line on standard error,
+    /// like every other error: `error: descent: <what> (see 'descent <command> --help')`, exit status 1
+    /// (help and version requests print as usual).
+    static func main() {
+        let arguments = joiningNegativeValues(Array(CommandLine.arguments.dropFirst()))
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+        } catch {
+            guard !(error is ExitCode), exitCode(for: error) != .success else { exit(withError: error) }
+            let words = arguments.prefix { !$0.hasPrefix("-") }.prefix(1)
+            let help = (["descent"] + words + ["--help"]).joined(separator: " ")
+            StandardError.line("error: descent: \(message(for: error)) (see '\(help)')")
+            exit(withError: ExitCode.failure)
+        }
+    }
+
+    /// `--lr -1` as `--lr=-1`: the argument parser reads a word starting with `-` as an option, so
+    /// a negative number after a space would be "a missing value" instead of the value it is (and
+    /// then be refused, when it is, with the option's own message).
+    static func joiningNegativeValues(_ arguments: [String]) -> [String] {
+        var joined: [String] = []
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            if argument.hasPrefix("--"), !argument.contains("="), index + 1 < arguments.count,
+               isNegativeNumber(arguments[index + 1]) {
+                joined.append(argument + "=" + arguments[index + 1])
+                index += 2
+            } else {
+                joined.append(argument)
+                index += 1
+            }
+        }
+        return joined
+    }
+
+    /// `-1`, `-0.5`, `-.5`, `-1e-3`, `-inf`: a minus sign and then a number.
+    static func isNegativeNumber(_ word: String) -> Bool {
+        word.count > 1 && word.hasPrefix("-") && Double(word) != nil
+    }
 }

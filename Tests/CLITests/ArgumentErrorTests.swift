@@ -1,0 +1,31 @@
+import DescentTestSupport
+import Foundation
+import Testing
+
+/// Mistakes in the arguments themselves: one line on standard error, exit status 1, and a
+/// negative number works after a space as with `=`.
+@Suite struct ArgumentErrorTests {
+    @Test(arguments: [
+        (["--lr", "-1"], "--lr must be a positive number, got -1.0"),
+        (["--lr=-1"], "--lr must be a positive number, got -1.0"),
+        (["--epochs", "-3"], "--epochs must be at least 1, got -3"),
+        (["--weight-decay", "-1e-3"], "--weight-decay must be 0 or more"),
+        (["--seed", "-1"], "'-1' is invalid for '--seed <seed>'"),
+        (["--seed", "abc"], "'abc' is invalid for '--seed <seed>'"),
+        (["--bogus"], "Unknown option '--bogus'"),
+        (["--lr"], "Missing value for '--lr <lr>'"),
+    ])
+    func oneLineAndStatusOne(arguments: [String], mention: String) throws {
+        let result = try DescentProcess.run(["train", "--dataset", "moons", "--backend", "cpu"] + arguments)
+        #expect(result.status == 1, "\(arguments): \(result.status)")
+        #expect(result.errorLines.count == 1, "\(arguments): \(result.standardError)")
+        #expect(result.errorLines.first?.hasPrefix("error: descent: ") == true, "\(result.standardError)")
+        #expect(result.errorLines.first?.contains(mention) == true, "\(arguments): \(result.standardError)")
+    }
+
+    @Test func helpStillPrintsAndSucceeds() throws {
+        let result = try DescentProcess.run(["train", "--help"])
+        #expect(result.status == 0)
+        #expect(result.standardOutput.contains("OVERVIEW:"))
+    }
+}

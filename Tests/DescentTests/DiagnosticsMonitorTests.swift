@@ -52,6 +52,32 @@ import Testing
         #expect(monitor.record.initialParameters.map(\.identicalUnits) == [true, false, true, false])
     }
 
+    /// A long run's record stays bounded: thinned to every other snapshot past the limit, the
+    /// first and the newest kept.
+    @Test func theRecordStaysWithinItsLimit() throws {
+        let data = try Dataset.moons(sampleCount: 100, noise: 0.1, seed: 1)
+        let trainer = try Trainer(
+            model: Sequential(seed: 3) { Dense(2, 8, activation: .relu); Dense(8, 2) }, on: CPUBackend(),
+            loss: .softmaxCrossEntropy, optimizer: SGD(learningRate: 0.1), maxBatch: 10)
+        let monitor = try TrainingMonitor(trainer: trainer, interval: 1, snapshotLimit: 8)
+        var sizes: [Int] = []
+        final class Sizes: Callback {
+            let monitor: TrainingMonitor<CPUBackend>
+            var seen: [Int] = []
+            init(_ monitor: TrainingMonitor<CPUBackend>) { self.monitor = monitor }
+            func batchEnded(batch: Int, of batchCount: Int, epoch: Int, samplesDone: Int) { seen.append(monitor.record.snapshots.count) }
+            func epochEnded<B: Backend>(_ record: EpochRecord, trainer: Trainer<B>) throws -> CallbackAction { .proceed }
+        }
+        let watcher = Sizes(monitor)
+        _ = try trainer.fit(data, epochs: 6, batchSize: 10, callbacks: [monitor, watcher])
+        sizes = watcher.seen
+        #expect(sizes.count == 60 && sizes.max()! <= 8, "\(sizes)")
+        let steps = monitor.record.snapshots.map(\.step)
+        #expect(steps.first == 1 && steps.last == 60, "\(steps)")
+        #expect(steps == steps.sorted())
+        #expect(throws: DescentError.self) { _ = try TrainingMonitor(trainer: trainer, snapshotLimit: 1) }
+    }
+
     @Test func largeWeightsSaturateTanh() throws {
         let (_, _, raised) = try Self.run(
             Sequential(seed: 6) { Dense(2, 8, activation: .tanh, initializer: .normal(mean: 0, standardDeviation: 30)); Dense(8, 2) },

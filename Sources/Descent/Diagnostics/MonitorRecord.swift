@@ -153,7 +153,8 @@ public struct InitialParameterStatistics: Sendable, Equatable {
 }
 
 /// The record of a monitored run, for the diagnosis and for plots: one snapshot every
-/// `interval` steps (and at the first step), and the initial parameters.
+/// `interval` steps (and at the first step), thinned to a bounded number on long runs, and the
+/// initial parameters.
 public struct MonitorRecord: Sendable, Equatable {
     public var interval: Int
     public var initialParameters: [InitialParameterStatistics]
@@ -163,5 +164,15 @@ public struct MonitorRecord: Sendable, Equatable {
         self.interval = interval
         self.initialParameters = initialParameters
         self.snapshots = snapshots
+    }
+
+    /// Appends `snapshot`, and when more than `limit` are kept, thins them to every other one
+    /// (the first and the newest always kept): the record of a run of any length stays within
+    /// `limit` snapshots, evenly spread over the run, the older part at a coarser spacing.
+    public mutating func append(_ snapshot: MonitorSnapshot, keepingAtMost limit: Int) {
+        snapshots.append(snapshot)
+        guard snapshots.count > max(limit, 2) else { return }
+        let newest = snapshots[snapshots.count - 1]
+        snapshots = stride(from: 0, to: snapshots.count - 1, by: 2).map { snapshots[$0] } + [newest]
     }
 }

@@ -26,9 +26,14 @@ public final class TrainingMonitor<B: Backend>: Callback {
     /// One step in 100. A monitored step of the demo MLP (784-256-128-10 with batch norm, batch
     /// 32) costs about 7 ms more on PoCL (2 CPU cores) than a 32 ms step, so about 0.2% at 100.
     public static var defaultInterval: Int { 100 }
+    /// The snapshots kept at most (about 3 KB each for the demo MLP): older ones are thinned, so
+    /// a week-long run's record stays within a few megabytes.
+    public static var defaultSnapshotLimit: Int { 1000 }
 
     public let trainer: Trainer<B>
     public let interval: Int
+    /// The most snapshots `record` keeps (see `MonitorRecord.append(_:keepingAtMost:)`).
+    public let snapshotLimit: Int
     public var thresholds: DiagnosisThresholds
     /// Called with each finding as it is raised, on the thread that runs `fit`.
     public var onFinding: ((Finding) -> Void)?
@@ -62,15 +67,22 @@ public final class TrainingMonitor<B: Backend>: Callback {
 
     /// - Parameters:
     ///   - interval: measure every `interval` steps (>= 1), `defaultInterval` unless given.
+    ///   - snapshotLimit: the most snapshots kept (>= 2), `defaultSnapshotLimit` unless given.
     ///   - onFinding: called with each finding as it is raised (the CLI prints it).
-    /// - Throws: `DescentError.invalidArgument` for an interval below 1; allocation errors.
+    /// - Throws: `DescentError.invalidArgument` for an interval below 1 or a limit below 2;
+    ///   allocation errors.
     public init(
-        trainer: Trainer<B>, interval: Int = TrainingMonitor.defaultInterval, thresholds: DiagnosisThresholds = DiagnosisThresholds(),
-        onFinding: ((Finding) -> Void)? = nil
+        trainer: Trainer<B>, interval: Int = TrainingMonitor.defaultInterval, snapshotLimit: Int = TrainingMonitor.defaultSnapshotLimit,
+        thresholds: DiagnosisThresholds = DiagnosisThresholds(), onFinding: ((Finding) -> Void)? = nil
     ) throws {
         guard interval >= 1 else {
             throw DescentError.invalidArgument(operation: "TrainingMonitor", reason: "the interval must be >= 1, got \(interval)")
         }
+        guard snapshotLimit >= 2 else {
+            throw DescentError.invalidArgument(
+                operation: "TrainingMonitor", reason: "the snapshot limit must be >= 2, got \(snapshotLimit)")
+        }
+        self.snapshotLimit = snapshotLimit
         self.trainer = trainer
         self.interval = interval
         self.thresholds = thresholds
@@ -179,7 +191,7 @@ public final class TrainingMonitor<B: Backend>: Callback {
             if finding.severity == .error && fatal == nil { fatal = finding }
             raise(finding)
         }
-        record.snapshots.append(snapshot)
+        record.append(snapshot, keepingAtMost: snapshotLimit)
     }
 
     private func snapshot(_ values: [Double], epoch: Int) -> MonitorSnapshot {

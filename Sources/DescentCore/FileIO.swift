@@ -34,9 +34,11 @@ public enum FileIO {
 
     /// Writes `bytes` to a temporary file next to `path`, flushes and `fsync`s it, and renames it
     /// over `path` (then syncs the directory), so `path` holds either the old or the new file.
+    /// Temporary files that an earlier, killed writer left for `path` are removed first.
     public static func writeAtomically(_ bytes: [UInt8], to path: String) throws(Failure) {
         let slash = path.lastIndex(of: "/")
         let directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+        removeStaleTemporaries(of: path, in: directory)
         let temporary = "\(path).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
         guard let file = fopen(temporary, "wb") else {
             throw Failure(path: temporary, reason: "cannot create the temporary file: \(errorText())")
@@ -57,6 +59,24 @@ public enum FileIO {
             _ = fsync(descriptor)
             close(descriptor)
         }
+    }
+
+    /// Deletes `NAME.PID.N.tmp` files next to `path` whose process `PID` no longer runs: what a
+    /// writer killed between creating its temporary file and renaming it leaves behind. A live
+    /// writer's file (another process saving the same path) is left alone.
+    static func removeStaleTemporaries(of path: String, in directory: String) {
+        let name = path.lastIndex(of: "/").map { String(path[path.index(after: $0)...]) } ?? path
+        guard let stream = opendir(directory) else { return }
+        defer { closedir(stream) }
+        var stale: [String] = []
+        while let entry = readdir(stream) {
+            let file = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard file.hasPrefix(name + "."), file.hasSuffix(".tmp") else { continue }
+            let middle = file.dropFirst(name.count + 1).dropLast(4).split(separator: ".")
+            guard middle.count == 2, let pid = Int32(middle[0]), UInt32(middle[1]) != nil else { continue }
+            if pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH { stale.append(file) }
+        }
+        for file in stale { unlink(directory + "/" + file) }
     }
 
     /// Creates `path` and its parents as needed; false when one cannot be made.

@@ -48,8 +48,10 @@ struct RunArtifacts {
         report.classification = summary.evaluation.report
         report.findings = details.findings
         try addPictures(to: &report, trainer: trainer, summary: summary)
-        try report.write(to: directory)
+        // The weights first, the page that describes them last: a run killed in between leaves
+        // new weights beside the old page's data at worst, never a page about weights not there.
         try trainer.model.save(to: weightsPath, metadata: metadata)
+        try report.write(to: directory)
     }
 
     /// The data-specific pictures: the most confident mistakes for images, the decision boundary

@@ -69,6 +69,27 @@ import Testing
         #expect(try results().warnings.isEmpty)
     }
 
+    /// Killed right after writing the header, before its newline: the rerun finishes the line, and
+    /// the runs after it read the file (it once got a NUL and was then refused).
+    @Test func aHeaderWithoutItsNewlineIsFinished() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("results.jsonl").path
+        _ = try results()
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect(bytes.last == UInt8(ascii: "\n"))
+        bytes.removeLast()
+        try bytes.write(to: URL(fileURLWithPath: path))
+
+        let first = QuadraticProblem.Runner()
+        first.failAfter = 2
+        _ = try? search.run(results: try results(), runner: first.run)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(!text.contains("\0"), "no NUL")
+        #expect(try results().records.count == 2)
+        let second = QuadraticProblem.Runner()
+        #expect(try search.run(results: try results(), runner: second.run).resumed == 2)
+    }
+
     @Test func aResultsFileOfAnotherSpaceIsAnError() throws {
         defer { try? FileManager.default.removeItem(at: directory) }
         _ = try search.run(results: try results(), runner: QuadraticProblem.Runner().run)

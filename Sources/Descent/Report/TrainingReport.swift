@@ -66,7 +66,8 @@ public struct TrainingReport: Sendable {
     ///   example a file is in its place) or a file cannot be written.
     public func write(to directory: String) throws {
         let history = history ?? History()
+        // index.html last, so that it never describes data not yet written.
         try ReportDirectory.write(
-            [("index.html", html()), ("history.csv", history.csvText), ("history.json", history.jsonText)], to: directory)
+            [("history.csv", history.csvText), ("history.json", history.jsonText), ("index.html", html())], to: directory)
     }
 }

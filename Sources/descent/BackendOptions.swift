@@ -15,6 +15,9 @@ struct BackendOptions: ParsableArguments {
     func choose(progress: (String) -> Void = { StandardError.line($0) }) throws -> ChosenBackend {
         switch backend {
         case "cpu":
+            if let device {
+                throw usageError("--device \(device.prefix(80)) picks an OpenCL device, and --backend cpu uses none; drop one of them")
+            }
             return .cpu(CPUBackend(), note: nil)
         case "opencl":
             do {

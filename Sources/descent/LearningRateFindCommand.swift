@@ -39,6 +39,9 @@ struct LearningRateFindCommand: ParsableCommand {
             guard min > 0, max > min, steps >= 2 else {
                 throw usageError("lr-find needs 0 < --min < --max and --steps >= 2, got \(min), \(max), \(steps)")
             }
+            guard steps <= LearningRateFinder.maximumSteps else {
+                throw usageError("--steps must be at most \(LearningRateFinder.maximumSteps) (a range test takes a few hundred), got \(steps)")
+            }
             try ReportDirectory.create(report)
             switch try device.choose() {
             case .openCL(let backend): try sweep(on: backend, device: ChosenBackend.openCL(backend).deviceDescription)

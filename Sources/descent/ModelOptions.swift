@@ -32,12 +32,21 @@ struct ModelOptions: ParsableArguments {
         discussion: "auto: cross-entropy for several classes, bce for two, mse for real-valued targets."))
     var loss = "auto"
 
-    /// The hidden widths, each positive.
+    /// The widest hidden layer: a million units.
+    static let maximumWidth = 1_000_000
+    /// The most trainable parameters a model may have: 2^27 (about 134 million, 3 GB of device
+    /// memory with Adam's state and the gradients).
+    static let maximumParameters = 1 << 27
+
+    /// The hidden widths, each in `1...maximumWidth`.
     func widths() throws -> [Int] {
         guard !hidden.isEmpty else { return [] }
         return try hidden.split(separator: ",", omittingEmptySubsequences: false).map { text in
             guard let width = Int(text.trimmingCharacters()), width > 0 else {
-                throw usageError("--hidden takes positive widths separated by commas (e.g. 256,128), got '\(hidden)'")
+                throw usageError("--hidden takes positive widths separated by commas (e.g. 256,128), got '\(hidden.prefix(80))'")
+            }
+            guard width <= Self.maximumWidth else {
+                throw usageError("--hidden: a layer of \(width) units is over the limit of \(Self.maximumWidth)")
             }
             return width
         }
@@ -133,6 +142,12 @@ struct ModelOptions: ParsableArguments {
         let function = try hiddenActivation()
         let chosen = try weightInitializer()
         let initializer = chosen ?? ([.relu, .leakyReLU(slope: 0.01), .elu(alpha: 1)].contains(function) ? .heUniform : .glorotUniform)
+        let all = [inputs] + (try widths()) + [task.outputFeatures]
+        // At most a million units a layer and a few hundred thousand inputs: no overflow here.
+        let parameters = zip(all, all.dropFirst()).reduce(0) { $0 + $1.0 * $1.1 + $1.1 }
+        guard parameters <= Self.maximumParameters else {
+            throw usageError("--hidden \(hidden.prefix(80)) makes \(parameters) parameters for \(inputs) inputs, over the limit of \(Self.maximumParameters); use narrower layers")
+        }
         var layers: [any Layer] = []
         var features = inputs
         for width in try widths() {

@@ -150,12 +150,19 @@ struct TrialOptions {
                 }
                 return number
             }
+            /// A whole number, refused (not trapped) when a Double will not fit an Int.
+            func integer() throws -> Int {
+                guard let integer = Int(exactly: (try number()).rounded()) else {
+                    throw usageError("--space \(name): '\(value)' is not a whole number in range")
+                }
+                return integer
+            }
             switch name {
             case "lr": options.training.lr = Float(try number())
             case "weight-decay": options.training.weightDecay = Float(try number())
             case "dropout": options.model.dropout = Float(try number())
-            case "batch-size": options.training.batchSize = Int((try number()).rounded())
-            case "patience": options.training.patience = Int((try number()).rounded())
+            case "batch-size": options.training.batchSize = try integer()
+            case "patience": options.training.patience = try integer()
             case "hidden": options.model.hidden = value.description
             case "optimizer": options.training.optimizer = value.description
             case "activation": options.model.activation = value.description
@@ -182,15 +189,20 @@ struct TrialOptions {
             default: [parameter.domain.value(at: 0), parameter.domain.value(at: 1)]
             }
             for value in values {
-                let options = try applying(TrialConfiguration([(parameter.name, value)]))
-                try options.training.check()
-                _ = try options.training.makeOptimizer()
-                _ = try options.training.makeSchedule()
-                _ = try options.model.widths()
-                _ = try options.model.hiddenActivation()
-                _ = try options.model.weightInitializer()
-                guard (0..<1).contains(options.model.dropout) else {
-                    throw usageError("--space \(parameter.name)=\(parameter.domain): dropout must be in [0, 1), and \(value) is not")
+                do {
+                    let options = try applying(TrialConfiguration([(parameter.name, value)]))
+                    try options.training.check()
+                    _ = try options.training.makeOptimizer()
+                    _ = try options.training.makeSchedule()
+                    _ = try options.model.widths()
+                    _ = try options.model.hiddenActivation()
+                    _ = try options.model.weightInitializer()
+                    guard (0..<1).contains(options.model.dropout) else {
+                        throw usageError("dropout must be in [0, 1)")
+                    }
+                } catch DescentError.invalidArgument(_, let reason) {
+                    // Name the space and the value, not an option the user did not give.
+                    throw usageError("--space \(parameter.name)=\(parameter.domain): its value \(value) is refused: \(reason)")
                 }
             }
         }

@@ -57,10 +57,19 @@ struct TrainingOptions: ParsableArguments {
         }
     }
 
+    /// The most epochs a run may ask for: beyond it a run would not end in any reasonable time.
+    static let maximumEpochs = 100_000
+    /// The largest batch: 2^20 samples.
+    static let maximumBatchSize = 1 << 20
+
     /// Rejects values that cannot train (the commands call it, so that the error is one line).
     func check() throws {
-        guard epochs >= 1 else { throw usageError("--epochs must be at least 1, got \(epochs)") }
-        guard batchSize >= 1 else { throw usageError("--batch-size must be at least 1, got \(batchSize)") }
+        guard (1...Self.maximumEpochs).contains(epochs) else {
+            throw usageError("--epochs must be in 1...\(Self.maximumEpochs), got \(epochs)")
+        }
+        guard (1...Self.maximumBatchSize).contains(batchSize) else {
+            throw usageError("--batch-size must be in 1...\(Self.maximumBatchSize), got \(batchSize)")
+        }
         if let lr, !(lr > 0 && lr.isFinite) { throw usageError("--lr must be a positive number, got \(lr)") }
         guard weightDecay >= 0 && weightDecay.isFinite else {
             throw usageError("--weight-decay must be 0 or more, got \(weightDecay)")

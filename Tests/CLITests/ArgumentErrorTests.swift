@@ -8,7 +8,7 @@ import Testing
     @Test(arguments: [
         (["--lr", "-1"], "--lr must be a positive number, got -1.0"),
         (["--lr=-1"], "--lr must be a positive number, got -1.0"),
-        (["--epochs", "-3"], "--epochs must be at least 1, got -3"),
+        (["--epochs", "-3"], "--epochs must be in 1...100000, got -3"),
         (["--weight-decay", "-1e-3"], "--weight-decay must be 0 or more"),
         (["--seed", "-1"], "'-1' is invalid for '--seed <seed>'"),
         (["--seed", "abc"], "'abc' is invalid for '--seed <seed>'"),

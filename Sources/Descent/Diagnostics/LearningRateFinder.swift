@@ -35,6 +35,8 @@ public struct LearningRateFinder: Sendable {
     /// The weight of the past in the moving average (0.98, as fast.ai).
     public var smoothing: Double = 0.98
     public var divergenceFactor: Double = 4
+    /// The most steps a sweep may take (a range test takes a few hundred).
+    public static let maximumSteps = 100_000
 
     public init(minimum: Double = 1e-6, maximum: Double = 10, steps: Int = 200) {
         self.minimum = minimum
@@ -50,9 +52,10 @@ public struct LearningRateFinder: Sendable {
         _ architecture: Sequential, inputFeatures: Int, loss: LossFunction, optimizer: any Optimizer, data: Dataset,
         batchSize: Int, on backend: B, seed: UInt64 = 0
     ) throws -> LearningRateCurve {
-        guard minimum > 0, maximum > minimum, steps >= 2, batchSize >= 1 else {
+        guard minimum > 0, maximum > minimum, (2...Self.maximumSteps).contains(steps), batchSize >= 1 else {
             throw DescentError.invalidArgument(
-                operation: "LearningRateFinder", reason: "needs 0 < minimum < maximum, at least 2 steps and a batch size >= 1")
+                operation: "LearningRateFinder",
+                reason: "needs 0 < minimum < maximum, 2...\(Self.maximumSteps) steps and a batch size >= 1")
         }
         let batch = min(batchSize, data.sampleCount)
         let model = try Model(architecture, inputFeatures: inputFeatures, on: backend, maxBatch: batch)

@@ -115,6 +115,10 @@ public enum HyperparameterDomain: Sendable, Equatable, CustomStringConvertible {
                 throw fail("a log range must be positive (it cannot include 0 or negative numbers); use uniform: or a low bound such as 1e-6")
             }
         case .integer(let low, let high), .integerLogUniform(let low, let high):
+            let limit = Int(Int32.max)
+            guard (-limit...limit).contains(low), (-limit...limit).contains(high) else {
+                throw fail("integer bounds must be within -\(limit)...\(limit)")
+            }
             guard low <= high else { throw fail("the range is empty: the low bound must not exceed the high bound") }
             if isLogarithmic, low <= 0 {
                 throw fail("a log range must be positive (it cannot include 0 or negative numbers); use int: instead")
@@ -148,9 +152,18 @@ public enum HyperparameterDomain: Sendable, Equatable, CustomStringConvertible {
         let points: [HyperparameterValue] = count <= 1
             ? [value(at: 0.5)]
             : (0..<count).map { value(at: Double($0) / Double(count - 1)) }
-        var unique: [HyperparameterValue] = []
-        for point in points where !unique.contains(point) { unique.append(point) }
+        var seen: Set<HyperparameterValue> = [], unique: [HyperparameterValue] = []
+        for point in points where seen.insert(point).inserted { unique.append(point) }
         return unique
+    }
+
+    /// At least as many values as `gridValues(count:)` returns, without making them.
+    public func gridSizeBound(count: Int) -> Int {
+        switch self {
+        case .choice(let values): values.count
+        case .integer(let low, let high), .integerLogUniform(let low, let high): min(max(count, 1), high - low + 1)
+        default: max(count, 1)
+        }
     }
 
     /// Where `value` lies along the domain, in `[0, 1]` (log scale for log domains): the inverse

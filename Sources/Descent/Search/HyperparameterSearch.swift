@@ -48,6 +48,22 @@ public struct HyperparameterSearch: Sendable {
         if let maximumTrials, maximumTrials < 1 {
             throw DescentError.invalidArgument(operation: "HyperparameterSearch", reason: "the trial limit must be at least 1, got \(maximumTrials)")
         }
+        if case .grid(let points) = strategy {
+            // The grid is planned whole: refuse one too large to plan (with overflow checked).
+            var size = 1
+            for parameter in space.hyperparameters {
+                let axis = parameter.domain.gridSizeBound(count: points)
+                let (product, overflow) = size.multipliedReportingOverflow(by: axis)
+                size = overflow ? .max : product
+            }
+            let limit = SearchStrategy.maximumTrials
+            guard size <= limit else {
+                throw DescentError.invalidArgument(
+                    operation: "HyperparameterSearch",
+                    reason: "the grid has \(size == .max ? "more than \(Int.max)" : "\(size)") configurations, over the limit of \(limit); "
+                        + "use fewer grid points, or a random or coarse-to-fine search")
+            }
+        }
         self.space = space
         self.strategy = strategy
         self.objective = objective

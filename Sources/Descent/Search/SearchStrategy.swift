@@ -30,14 +30,22 @@ public enum SearchStrategy: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// - Throws: `DescentError.invalidArgument` for counts below 1 or a shrink outside (0, 1).
+    /// The most trials a search plans (and the most grid points on one axis): far beyond what a
+    /// search runs in practice, and small enough that planning them takes no noticeable memory.
+    public static let maximumTrials = 100_000
+
     public func validate() throws {
         func fail(_ reason: String) -> DescentError { .invalidArgument(operation: "SearchStrategy", reason: reason) }
+        let limit = Self.maximumTrials
         switch self {
         case .grid(let points):
             guard points >= 1 else { throw fail("a grid needs at least 1 point per axis, got \(points)") }
+            guard points <= limit else { throw fail("a grid takes at most \(limit) points per axis, got \(points)") }
         case .random(let trials):
             guard trials >= 1 else { throw fail("a random search needs at least 1 trial, got \(trials)") }
+            guard trials <= limit else { throw fail("a search plans at most \(limit) trials, got \(trials)") }
         case .coarseToFine(let trials, let stages, let shrink):
+            guard trials <= limit else { throw fail("a search plans at most \(limit) trials, got \(trials)") }
             guard stages >= 1 else { throw fail("coarse-to-fine needs at least 1 stage, got \(stages)") }
             guard trials >= stages else { throw fail("coarse-to-fine needs at least one trial per stage: \(trials) trials for \(stages) stages") }
             guard shrink > 0 && shrink < 1 else { throw fail("the shrink factor must be in (0, 1), got \(shrink)") }

@@ -26,7 +26,13 @@ struct EvaluateCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            let file = try SafeTensorsFile(contentsOf: weights)
+            let file: SafeTensorsFile
+            do {
+                file = try SafeTensorsFile(contentsOf: weights)
+            } catch let error as SafeTensorsError {
+                if case .io = error { throw usageError("cannot read --weights \(error)") }
+                throw usageError("--weights \(weights): \(error)")
+            }
             let dataOptions = try DataOptions.parse(try storedArguments(file, Self.dataKey))
             let modelOptions = try ModelOptions.parse(try storedArguments(file, Self.modelKey))
             switch try device.choose() {
@@ -37,13 +43,15 @@ struct EvaluateCommand: ParsableCommand {
     }
 
     private func storedArguments(_ file: SafeTensorsFile, _ key: String) throws -> [String] {
-        guard let text = file.metadata[key], case .array(let values) = try JSONValue(parsing: text),
+        guard let text = file.metadata[key], case .array(let values)? = try? JSONValue(parsing: text),
               case let arguments = values.compactMap({ value -> String? in
                   if case .string(let text) = value { return text }
                   return nil
               }), arguments.count == values.count
         else {
-            throw usageError("\(weights) does not say how it was trained (no '\(key)' metadata); it was not written by `descent train`")
+            throw usageError(
+                "\(weights) does not say how it was trained (its '\(key)' metadata is missing or not a JSON list of arguments); "
+                    + "it was not written by `descent train`")
         }
         return arguments
     }

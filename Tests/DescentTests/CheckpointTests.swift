@@ -124,6 +124,14 @@ struct CheckpointTests {
             "{\"a\": {\"dtype\": \"F32\", \"shape\": [1], \"data_offsets\": [0, 4]}}   ", dataCount: 4)).tensors.count == 1)
     }
 
+    @Test func anotherKindOfFileIsNotASafetensorsFile() throws {
+        let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + [UInt8](repeating: 7, count: 40)
+        #expect(throws: SafeTensorsError.notSafeTensors("a PNG image")) { _ = try SafeTensorsFile(decoding: png) }
+        let text = Array("hello, this is a plain text file, not weights\n".utf8)
+        #expect(throws: SafeTensorsError.notSafeTensors("a text file")) { _ = try SafeTensorsFile(decoding: text) }
+        #expect(SafeTensorsError.notSafeTensors("a PNG image").description.contains("not a safetensors file (it looks like a PNG image)"))
+    }
+
     @Test func badFilesAreTypedErrorsAndLeaveTheModelUntouched() throws {
         let directory = try Self.temporaryDirectory()
         let backend = CPUBackend()

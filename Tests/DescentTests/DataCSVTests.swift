@@ -71,6 +71,22 @@ struct CSVReaderTests {
         }
     }
 
+    /// Binary bytes are not read as CSV records, and a long or odd value is shortened in messages.
+    @Test func binaryFilesAndHugeFieldsGetShortMessages() throws {
+        let directory = try DataTemporaryDirectory()
+        let png = directory.write("image.csv", [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x10])
+        expectDescentError(mentioning: ["image.csv is not a CSV text file", "NUL byte"]) { _ = try CSVReader.read(path: png) }
+        let latin1 = directory.write("latin1.csv", Array("a,label\n1,caf".utf8) + [0xE9] + Array("\n".utf8))
+        expectDescentError(mentioning: ["line 2", "not UTF-8"]) { _ = try CSVReader.read(path: latin1) }
+        let huge = directory.write("huge.csv", text: "a,label\n" + String(repeating: "x", count: 100_000) + ",y\n")
+        do {
+            _ = try CSVReader.readDataset(path: huge, label: .classes("label"))
+            Issue.record("expected an error")
+        } catch {
+            #expect("\(error)".count < 300 && "\(error)".contains("xxx..."), "\("\(error)".prefix(300))")
+        }
+    }
+
     /// Integer labels written as floats are classes, one class per integer however written.
     @Test func integerValuedFloatLabelsAreClasses() throws {
         let table = try CSVReader.parse("x,label\n1,0.0\n2,1.0\n3,2.0\n4,1\n5,2e0\n6,10.00\n", source: "floats.csv")
@@ -107,7 +123,7 @@ struct CSVReaderTests {
             ("1,nan,x\n", ["line 2, column 2 ('b')", "'nan' is not finite"]),
             ("1,2,x\n-inf,3,y\n", ["line 3, column 1 ('a')", "'-inf' is not finite"]),
             ("1,1e39,x\n", ["line 2, column 2 ('b')", "not finite"]),
-            ("\"multi\nline\",2,x\n1,2,\n", ["line 2, column 1 ('a')", "'multi\nline' is not a number"]),
+            ("\"multi\nline\",2,x\n1,2,\n", ["line 2, column 1 ('a')", "'multi\\nline' is not a number"]),
             ("1,2,x\n3,4, \n", ["line 3, column 3 ('label')", "class label is empty"]),
         ]
         for (rows, mentions) in cases {

@@ -19,6 +19,9 @@ public enum SafeTensorsError: Error, Sendable, Equatable, CustomStringConvertibl
     case truncated(expected: Int, actual: Int)
     /// The header is over the 100 MB the format allows.
     case headerTooLarge(Int)
+    /// The bytes are not a safetensors file at all (another kind of file, or noise); the string
+    /// says what they look like, when that is known.
+    case notSafeTensors(String)
     /// The header is not valid UTF-8 JSON of the expected structure.
     case invalidHeader(String)
     /// A dtype other than "F32".
@@ -37,6 +40,9 @@ public enum SafeTensorsError: Error, Sendable, Equatable, CustomStringConvertibl
         case .truncated(let expected, let actual):
             return "the safetensors file is truncated: it needs \(expected) bytes but has \(actual); write it again"
         case .headerTooLarge(let size): return "the safetensors header of \(size) bytes is over the 100 MB limit"
+        case .notSafeTensors(let looksLike):
+            return "this is not a safetensors file\(looksLike.isEmpty ? "" : " (it looks like \(looksLike))"): "
+                + "it does not start with a header length and a JSON header; pass the model.safetensors that descent train wrote"
         case .invalidHeader(let reason): return "the safetensors header is corrupt: \(reason)"
         case .unsupportedDType(let tensor, let dtype):
             return "tensor '\(tensor)' has dtype \(dtype); Descent reads only F32"
@@ -112,10 +118,26 @@ public struct SafeTensorsFile: Sendable, Equatable {
 
     // MARK: Reading
 
+    /// What a file that is not safetensors looks like, from its first bytes ("" when unknown).
+    static func kind(of bytes: [UInt8]) -> String {
+        let signatures: [([UInt8], String)] = [
+            ([0x89, 0x50, 0x4E, 0x47], "a PNG image"), ([0x1F, 0x8B], "a gzip file"), ([0x50, 0x4B, 0x03, 0x04], "a zip archive (a PyTorch .pt?)"),
+            ([0x80], "a Python pickle (a PyTorch .pt or .bin?)"), ([0x7F, 0x45, 0x4C, 0x46], "an executable"),
+            ([0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59], "a NumPy .npy file"), ([0x89, 0x48, 0x44, 0x46], "an HDF5 file (a Keras .h5?)"),
+        ]
+        if let (_, name) = signatures.first(where: { bytes.starts(with: $0.0) }) { return name }
+        let head = bytes.prefix(256)
+        if !head.isEmpty, head.allSatisfy({ $0 == 9 || $0 == 10 || $0 == 13 || (32..<127).contains($0) }) { return "a text file" }
+        return ""
+    }
+
     /// Parses a file's bytes.
     public init(decoding bytes: [UInt8]) throws {
         guard bytes.count >= 8 else { throw SafeTensorsError.truncated(expected: 8, actual: bytes.count) }
         let length = bytes[0..<8].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << UInt64(8 * $1.offset) }
+        // A header always opens with '{': anything else is another kind of file, not a damaged
+        // safetensors one (a PNG's first 8 bytes read as a length of 7e17).
+        guard bytes.count > 8, bytes[8] == UInt8(ascii: "{") else { throw SafeTensorsError.notSafeTensors(Self.kind(of: bytes)) }
         guard length <= UInt64(Self.maximumHeaderSize) else { throw SafeTensorsError.headerTooLarge(Int(clamping: length)) }
         let headerEnd = 8 + Int(length)
         guard headerEnd <= bytes.count else { throw SafeTensorsError.truncated(expected: headerEnd, actual: bytes.count) }

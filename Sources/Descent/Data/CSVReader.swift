@@ -59,7 +59,30 @@ public enum CSVReader {
     public static func read(path: String) throws -> CSVTable {
         let file = try GzipFile(path: path, operation: "CSVReader")
         defer { file.close() }
-        return try parse(bytes: try file.readToEnd(), source: path)
+        let bytes = try file.readToEnd()
+        try checkText(bytes, source: path)
+        return try parse(bytes: bytes, source: path)
+    }
+
+    /// Refuses bytes that are not text: a NUL byte, or bytes that are not UTF-8 (a binary file, an
+    /// image, a compressed file without the .gz its reader would need), naming the line.
+    static func checkText(_ bytes: [UInt8], source: String) throws {
+        func line(at offset: Int) -> Int { 1 + bytes[..<offset].reduce(0) { $0 + ($1 == 10 ? 1 : 0) } }
+        func fail(_ what: String, at offset: Int) -> DescentError {
+            .invalidArgument(
+                operation: "CSVReader",
+                reason: "\(source) is not a CSV text file: line \(line(at: offset)) holds \(what); give a text CSV (a compressed one named .gz)")
+        }
+        if let nul = bytes.firstIndex(of: 0) { throw fail("a NUL byte", at: nul) }
+        var decoder = UTF8()
+        var iterator = bytes.makeIterator(), offset = 0
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let scalar): offset += UTF8.width(scalar)
+            case .emptyInput: return
+            case .error: throw fail("bytes that are not UTF-8 text", at: min(offset, bytes.count))
+            }
+        }
     }
 
     /// A data set from a CSV file: the label columns and numeric feature columns.
@@ -139,8 +162,8 @@ public enum CSVReader {
                     let problem = field.isEmpty
                         ? "is empty (a missing value); fill it in or remove the row"
                         : Float(field) == nil
-                            ? "'\(field)' is not a number"
-                            : "'\(field)' is not finite (NaN or infinite, or too large for a Float); "
+                            ? "'\(shortened(field))' is not a number"
+                            : "'\(shortened(field))' is not finite (NaN or infinite, or too large for a Float); "
                                 + "remove or impute it"
                     throw DescentError.invalidArgument(
                         operation: "CSVReader",
@@ -179,6 +202,12 @@ public enum CSVReader {
     static func integerValue(_ field: String) -> Int? {
         if let integer = Int(field) { return integer }
         return Double(field).flatMap { Int(exactly: $0) }
+    }
+
+    /// `field` for a message: at most 40 characters (then "..."), control characters as `\u{..}`.
+    static func shortened(_ field: String) -> String {
+        let visible = field.unicodeScalars.prefix(40).map { $0.properties.generalCategory == .control ? $0.escaped(asASCII: true) : String($0) }
+        return visible.joined() + (field.unicodeScalars.count > 40 ? "..." : "")
     }
 
     /// `field` without leading and trailing spaces and tabs.

@@ -232,6 +232,11 @@ public enum MatmulAutotuner {
         guard cache.isWritable else {
             return (.forDevice(maxWorkGroupSize: device.maxWorkGroupSize, kind: device.kind), nil)
         }
+        // One tuner per device at a time: a second process waits for the first's result and uses
+        // it, so that two runs started together agree on one variant.
+        let lock = cache.lock(for: device)
+        defer { lock?.release() }
+        if let stored = cache.load(for: device) { return (stored, nil) }
         let result = try tune(device: .index(device.index), cache: cache)
         return (result.tuning, result)
     }

@@ -6,6 +6,33 @@ import Musl
 import DescentCore
 import DescentKernels
 
+/// An exclusive advisory lock on a file (`flock`), released by `release()` or when the process
+/// ends (the kernel drops it with the descriptor, so a killed holder never blocks the next run).
+final class FileLock {
+    private var descriptor: Int32
+
+    /// Opens (creating) `path` and waits for its exclusive lock; nil when it cannot.
+    init?(path: String) {
+        descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { return nil }
+        while flock(descriptor, LOCK_EX) != 0 {
+            guard errno == EINTR else {
+                close(descriptor)
+                return nil
+            }
+        }
+    }
+
+    func release() {
+        guard descriptor >= 0 else { return }
+        flock(descriptor, LOCK_UN)
+        close(descriptor)
+        descriptor = -1
+    }
+
+    deinit { release() }
+}
+
 /// The matmul variant `MatmulAutotuner` chose for each device, on disk in the kernel cache's
 /// directory (`ProgramBinaryCache`'s, also where that holds no binaries, as on PoCL), so that the
 /// measurement runs once per device.
@@ -63,6 +90,14 @@ public struct TuningCache: Sendable, Equatable {
         var lines = [Self.header, "key " + Self.key(for: device), "strategy \(tuning.matmulStrategy.rawValue)"]
         lines += OpenCLTuning.matmulFields(of: tuning.matmulStrategy).map { "\($0.name) \(tuning[keyPath: $0.keyPath])" }
         return (try? FileIO.writeAtomically(Array((lines.joined(separator: "\n") + "\n").utf8), to: path)) != nil
+    }
+
+    /// An exclusive lock on tuning `device` (an `flock` on a file beside the tuning), held until
+    /// `release()`; it waits while another process holds it. Nil when the cache has no directory
+    /// or the lock file cannot be made (tuning then goes on without it).
+    func lock(for device: OpenCLDeviceInfo) -> FileLock? {
+        guard let path = path(for: device) else { return nil }
+        return FileLock(path: path + ".lock")
     }
 
     /// The file that holds `device`'s tuning.

@@ -1,0 +1,37 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import Descent
+
+/// One line on standard error when the process dies of a crash signal: a damaged PoCL kernel
+/// cache makes every later run crash inside the driver with nothing said, so the line names the
+/// cache folders to delete if the crash repeats. The text is made beforehand; the handler only
+/// writes it (async-signal-safe) and dies of the same signal.
+enum CrashHint {
+    nonisolated(unsafe) private static var message: UnsafeMutableBufferPointer<CChar>?
+
+    static func install() {
+        let candidates = [TuningCache.standard.directory, OpenCLDevices.poclCacheDirectory].compactMap { $0 }
+        // PoCL's folder inside Descent's needs no second mention.
+        let folders = candidates.filter { folder in !candidates.contains { folder != $0 && folder.hasPrefix($0 + "/") } }
+        let advice = folders.isEmpty
+            ? "please report it"
+            : "if it repeats at the same point, a damaged kernel cache may be the cause: delete "
+                + folders.joined(separator: " and ") + " and run again"
+        let bytes = Array("error: descent crashed (a fatal signal); \(advice)\n".utf8CString)
+        let buffer = UnsafeMutableBufferPointer<CChar>.allocate(capacity: bytes.count)
+        _ = buffer.initialize(from: bytes)
+        message = buffer
+        for number in [SIGSEGV, SIGBUS, SIGABRT] {
+            _ = signal(number) { received in
+                if let message = CrashHint.message, let text = message.baseAddress {
+                    _ = write(STDERR_FILENO, text, message.count - 1)
+                }
+                signal(received, SIG_DFL)
+                raise(received)
+            }
+        }
+    }
+}

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The device matrix (DESIGN.md §6): on every OpenCL driver reachable here, the parity suite, the
-# OpenCL runtime tests and a short end-to-end `descent train` (Fashion-MNIST, 10 classes, so the
-# softmax cross-entropy path runs), each as a fresh process.
+# OpenCL runtime tests, a short end-to-end `descent train` (Fashion-MNIST, 10 classes, so the
+# softmax cross-entropy path runs) and the bad-input corpus on OpenCL, each as a fresh process.
 #   scripts/device-matrix.sh [LEG ...]    legs: pocl, pocl-loops, intel, oclgrind (default: all)
 # pocl and pocl-loops are PoCL under its default work-group method and under `loops` (PoCL
 # compiles barriers differently in each, and differently on each CPU); each gets its own PoCL
@@ -69,6 +69,15 @@ EOF
     failed+=("$name")
     return
   fi
+  # The bad-input corpus on this driver: every case whose backend matters runs on OpenCL.
+  if ! env "$@" DESCENT_CORPUS_BACKEND=opencl "$tests" --testing-library swift-testing \
+      --filter BadInputCorpusTests >"$work/$name.corpus.log" 2>&1; then
+    echo "FAIL: leg $name: the bad-input corpus failed:"
+    grep -aE "recorded an issue|->|bad-input corpus" "$work/$name.corpus.log" | head -20
+    failed+=("$name")
+    return
+  fi
+  grep -a "bad-input corpus" "$work/$name.corpus.log" | sed 's/^/   /'
   summary+=("$name: ok, tests ${tested} s, total $((SECONDS - started)) s")
 }
 

@@ -139,7 +139,7 @@ public enum OpenCLDevices {
         let folder = base + "/pocl"
         var status = stat()
         guard FileIO.makeDirectories(folder), stat(folder, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else { return nil }
-        setenv("POCL_CACHE_DIR", folder, 0)
+        setenv("POCL_CACHE_DIR", folder, 1)  // unset or empty: ours
         return folder
     }()
 

@@ -42,9 +42,14 @@ import Testing
         ]
     }
 
+    /// The backend of the cases where it matters: the CPU reference, or OpenCL on each leg of the
+    /// device matrix (`DESCENT_CORPUS_BACKEND=opencl`).
+    static var backend: String { ProcessInfo.processInfo.environment["DESCENT_CORPUS_BACKEND"] ?? "cpu" }
+
     static func cases(files: [String: String]) -> [Case] {
         var cases: [Case] = []
-        let train = ["train", "--dataset", "moons", "--backend", "cpu"]
+        let backend = Self.backend
+        let train = ["train", "--dataset", "moons", "--backend", backend]
         let numericOptions: [(String, [String])] = [
             ("--epochs", ["0", "-3", "9223372036854775807", "x", "1.5"]),
             ("--batch-size", ["0", "-1", "9223372036854775807", "abc"]),
@@ -74,14 +79,14 @@ import Testing
         for dataset in ["nope", "csv:", "csv:\(files["missing"]!)", "csv:\(files["directory"]!)", "csv:\(files["empty.csv"]!)",
                         "csv:\(files["random.csv"]!)", "csv:\(files["header-only.csv"]!)", "csv:\(files["ragged.csv"]!)",
                         "csv:\(files["one-class.csv"]!)"] {
-            cases.append(Case(arguments: ["train", "--dataset", dataset, "--label-column", "label", "--backend", "cpu"]))
+            cases.append(Case(arguments: ["train", "--dataset", dataset, "--label-column", "label", "--backend", backend]))
         }
-        cases.append(Case(arguments: ["train", "--dataset", "csv:\(files["good.csv"]!)", "--backend", "cpu"]))
-        cases.append(Case(arguments: ["train", "--dataset", "csv:\(files["good.csv"]!)", "--label-column", "nope", "--backend", "cpu"]))
+        cases.append(Case(arguments: ["train", "--dataset", "csv:\(files["good.csv"]!)", "--backend", backend]))
+        cases.append(Case(arguments: ["train", "--dataset", "csv:\(files["good.csv"]!)", "--label-column", "nope", "--backend", backend]))
         for weights in ["missing", "empty.safetensors", "png.safetensors", "random.safetensors", "directory", "good.csv"] {
-            cases.append(Case(arguments: ["evaluate", "--weights", files[weights]!, "--backend", "cpu"]))
+            cases.append(Case(arguments: ["evaluate", "--weights", files[weights]!, "--backend", backend]))
         }
-        let search = ["search", "--dataset", "moons", "--backend", "cpu", "--epochs", "1"]
+        let search = ["search", "--dataset", "moons", "--backend", backend, "--epochs", "1"]
         for space in ["", "lr", "lr=log:0:1", "lr=log:1e-300:1e300", "lr=uniform:1:0", "patience=int:0:9223372036854775807",
                       "batch-size=int:-9223372036854775808:9223372036854775807", "dropout=uniform:0:1.5", "momentum=uniform:0:1",
                       "optimizer=choice:", "optimizer=choice:adam|adam", "hidden=choice:64|x", "lr=log:1e-3"] {
@@ -94,13 +99,13 @@ import Testing
         }
         cases.append(Case(arguments: search + ["--space-file", files["text.json"]!]))
         cases.append(Case(arguments: search + ["--space-file", files["missing"]!]))
-        let lrFind = ["lr-find", "--dataset", "moons", "--backend", "cpu"]
+        let lrFind = ["lr-find", "--dataset", "moons", "--backend", backend]
         for extra in [["--steps", "1000000000000000000"], ["--steps", "1"], ["--min", "1", "--max", "0.1"], ["--min", "0"],
                       ["--schedule", "step:1,0.5"], ["--lr", "0.1"]] {
             cases.append(Case(arguments: lrFind + extra))
         }
         for extra in [["--hidden", "x"], ["--activation", "swish"], ["--dataset", "nope"]] {
-            cases.append(Case(arguments: ["gradcheck", "--backend", "cpu"] + extra))
+            cases.append(Case(arguments: ["gradcheck", "--backend", backend] + extra))
         }
         cases.append(Case(arguments: ["devices", "--bogus"]))
         cases.append(Case(arguments: ["nonsense"]))
@@ -121,7 +126,7 @@ import Testing
             let ok = result.status == 1 && lines.count == 1 && lines[0].hasPrefix("error:") && lines[0].count <= 400
             if ok { clean += 1 } else { failures.append("\(bad) -> status \(result.status), stderr: \(result.standardError.prefix(300))") }
         }
-        print("bad-input corpus: \(clean)/\(cases.count) ended in one error line with status 1")
+        print("bad-input corpus (\(Self.backend)): \(clean)/\(cases.count) ended in one error line with status 1")
         #expect(cases.count >= 100)
         #expect(failures.isEmpty, "\(failures.count) cases:\n\(failures.joined(separator: "\n"))")
     }

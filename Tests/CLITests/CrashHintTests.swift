@@ -31,3 +31,16 @@ import Testing
         #expect(text.contains("delete \(directory.appendingPathComponent("cache").path)"), "\(text)")
     }
 }
+
+/// A plain file where PoCL keeps its cache by default no longer hides the device.
+@Suite(.requiresOpenCL) struct PoCLCacheInTheWayTests {
+    @Test func aPlainFileAtPoCLsCachePlaceDoesNotHideTheDevice() throws {
+        let directory = try DescentProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try Data("not a folder".utf8).write(to: directory.appendingPathComponent("pocl"))
+        let result = try DescentProcess.run(
+            ["devices"], environment: ["XDG_CACHE_HOME": directory.path, "DESCENT_KERNEL_CACHE": "", "POCL_CACHE_DIR": ""])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput.contains("* ["), "a device is listed and chosen: \(result.standardOutput)")
+    }
+}

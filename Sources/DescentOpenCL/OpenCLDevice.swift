@@ -155,11 +155,14 @@ public enum OpenCLDevices {
         var platforms = [cl_platform_id?](repeating: nil, count: Int(platformCount))
         try check(clGetPlatformIDs(platformCount, &platforms, nil), "clGetPlatformIDs")
 
-        var devices: [OpenCLDevice] = []
+        var devices: [OpenCLDevice] = [], silent: [String] = []
         for case let platform? in platforms {
             var deviceCount: cl_uint = 0
             let countStatus = clGetDeviceIDs(platform, cl_device_type(CL_DEVICE_TYPE_ALL), 0, nil, &deviceCount)
-            if countStatus == CL_DEVICE_NOT_FOUND || deviceCount == 0 { continue }
+            if countStatus == CL_DEVICE_NOT_FOUND || deviceCount == 0 {
+                silent.append((try? platformString(platform, CL_PLATFORM_NAME)) ?? "a platform")
+                continue
+            }
             try check(countStatus, "clGetDeviceIDs")
             var ids = [cl_device_id?](repeating: nil, count: Int(deviceCount))
             try check(clGetDeviceIDs(platform, cl_device_type(CL_DEVICE_TYPE_ALL), deviceCount, &ids, nil), "clGetDeviceIDs")
@@ -171,7 +174,9 @@ public enum OpenCLDevices {
             }
         }
         if devices.isEmpty {
-            throw DescentError.noOpenCLDevice(reason: "the OpenCL platforms found have no devices")
+            throw DescentError.noOpenCLDevice(
+                reason: "the OpenCL platforms found (\(silent.joined(separator: ", "))) offer no device; a driver that cannot "
+                    + "start (an unsupported CPU, an unusable cache folder\(poclCacheDirectory.map { " such as \($0)" } ?? "")) looks like this")
         }
         return devices
     }

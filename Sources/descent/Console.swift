@@ -56,7 +56,17 @@ func reportingFailures(_ body: () throws -> Void) throws {
     } catch let exit as ExitCode {
         throw exit
     } catch {
-        StandardError.line("error: \(error)")
+        StandardError.line(errorLine("\(error)"))
         throw ExitCode.failure
     }
+}
+
+/// `message` as the one line an error gets: "error: " first, control characters (a newline or a
+/// NUL from the input) escaped, and at most 600 characters, so that an error that quotes its
+/// input (a megabyte-long field, a space of a thousand choices) stays readable.
+func errorLine(_ message: String) -> String {
+    let escaped = message.unicodeScalars.map { $0.properties.generalCategory == .control ? $0.escaped(asASCII: true) : String($0) }.joined()
+    let text = escaped.hasPrefix("error:") ? escaped : "error: " + escaped
+    guard text.count > 600 else { return text }
+    return text.prefix(480) + " ... " + text.suffix(115)
 }

@@ -26,7 +26,7 @@ struct DescentCommand: ParsableCommand {
             guard !(error is ExitCode), exitCode(for: error) != .success else { exit(withError: error) }
             let words = arguments.prefix { !$0.hasPrefix("-") }.prefix(1)
             let help = (["descent"] + words + ["--help"]).joined(separator: " ")
-            StandardError.line("error: descent: \(message(for: error)) (see '\(help)')")
+            StandardError.line(errorLine("error: descent: \(message(for: error)) (see '\(help)')"))
             exit(withError: ExitCode.failure)
         }
     }

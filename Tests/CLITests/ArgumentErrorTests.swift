@@ -28,4 +28,14 @@ import Testing
         #expect(result.status == 0)
         #expect(result.standardOutput.contains("OVERVIEW:"))
     }
+
+    /// An error that quotes its input stays one short line (control characters escaped).
+    @Test func aHugeOrMultilineValueIsShortenedAndEscaped() throws {
+        let huge = "choice:" + (0..<20_000).map { "v\($0)" }.joined(separator: "|") + "|v1"
+        let result = try DescentProcess.run(["search", "--dataset", "moons", "--backend", "cpu", "--space", "optimizer=" + huge])
+        #expect(result.status == 1)
+        #expect(result.errorLines.count == 1 && result.errorLines[0].count <= 600, "\(result.standardError.prefix(700))")
+        let multiline = try DescentProcess.run(["train", "--dataset", "moons", "--backend", "cpu", "--optimizer", "a\nb"])
+        #expect(multiline.errorLines.count == 1 && multiline.errorLines[0].contains("a\\nb"), "\(multiline.standardError)")
+    }
 }

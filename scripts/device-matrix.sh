@@ -77,6 +77,11 @@ EOF
     failed+=("$name")
     return
   fi
+  if ! grep -aqE "bad-input corpus \(opencl\): ([0-9]+)/\1 " "$work/$name.corpus.log"; then
+    echo "FAIL: leg $name: the bad-input corpus did not run on OpenCL"
+    failed+=("$name")
+    return
+  fi
   grep -a "bad-input corpus" "$work/$name.corpus.log" | sed 's/^/   /'
   summary+=("$name: ok, tests ${tested} s, total $((SECONDS - started)) s")
 }

@@ -39,7 +39,7 @@ public enum FileIO {
         let slash = path.lastIndex(of: "/")
         let directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
         removeStaleTemporaries(of: path, in: directory)
-        let temporary = "\(path).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
+        let temporary = "\(path).\(hostName).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
         guard let file = fopen(temporary, "wb") else {
             throw Failure(path: temporary, reason: "cannot create the temporary file: \(errorText())")
         }
@@ -61,19 +61,32 @@ public enum FileIO {
         }
     }
 
-    /// Deletes `NAME.PID.N.tmp` files next to `path` whose process `PID` no longer runs: what a
-    /// writer killed between creating its temporary file and renaming it leaves behind. A live
-    /// writer's file (another process saving the same path) is left alone.
+    /// This machine's name, part of temporary file names: a writer on another machine (a shared
+    /// home folder) or in another container has a different one, and its files are not judged
+    /// by this machine's process list. Dots become dashes, so the name parses back.
+    static let hostName: String = {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "host" }
+        let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return name.isEmpty ? "host" : String(name.map { $0 == "." || $0 == "/" ? "-" : $0 })
+    }()
+
+    /// Deletes `NAME.HOST.PID.N.tmp` files next to `path` that this machine's writers left and
+    /// whose process `PID` no longer runs: what a writer killed between creating its temporary
+    /// file and renaming it leaves behind. A live writer's file, and any other machine's, is left
+    /// alone.
     static func removeStaleTemporaries(of path: String, in directory: String) {
         let name = path.lastIndex(of: "/").map { String(path[path.index(after: $0)...]) } ?? path
+        let prefix = name + "." + hostName + "."
         guard let stream = opendir(directory) else { return }
         defer { closedir(stream) }
         var stale: [String] = []
         while let entry = readdir(stream) {
             let file = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            guard file.hasPrefix(name + "."), file.hasSuffix(".tmp") else { continue }
-            let middle = file.dropFirst(name.count + 1).dropLast(4).split(separator: ".")
-            guard middle.count == 2, let pid = Int32(middle[0]), UInt32(middle[1]) != nil else { continue }
+            guard file.hasPrefix(prefix), file.hasSuffix(".tmp") else { continue }
+            let middle = file.dropFirst(prefix.count).dropLast(4).split(separator: ".", omittingEmptySubsequences: false)
+            guard middle.count == 2, middle.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) }),
+                  let pid = Int32(middle[0]), pid > 0, UInt32(middle[1]) != nil else { continue }
             if pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH { stale.append(file) }
         }
         for file in stale { unlink(directory + "/" + file) }

@@ -223,9 +223,11 @@ public enum MatmulAutotuner {
 
     /// The tuning stored for the device, else a fresh tuning run's choice (stored for next time).
     /// With the cache disabled or not writable, the device-kind defaults: a choice that cannot be
-    /// kept is not worth seconds on every start.
+    /// kept is not worth seconds on every start. While another process tunes the same device,
+    /// this one says so through `waiting` and then uses that process's choice.
     public static func tuningOnFirstUse(
-        device selector: DeviceSelector = .fromEnvironment, cache: TuningCache = .standard
+        device selector: DeviceSelector = .fromEnvironment, cache: TuningCache = .standard,
+        waiting: (String) -> Void = { _ in }
     ) throws -> (tuning: OpenCLTuning, measured: Result?) {
         let device = try OpenCLDevices.device(for: selector).info
         if let stored = cache.load(for: device) { return (stored, nil) }
@@ -234,7 +236,7 @@ public enum MatmulAutotuner {
         }
         // One tuner per device at a time: a second process waits for the first's result and uses
         // it, so that two runs started together agree on one variant.
-        let lock = cache.lock(for: device)
+        let lock = cache.lock(for: device, waiting: waiting)
         defer { lock?.release() }
         if let stored = cache.load(for: device) { return (stored, nil) }
         let result = try tune(device: .index(device.index), cache: cache)

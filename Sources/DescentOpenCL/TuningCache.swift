@@ -11,10 +11,13 @@ import DescentKernels
 final class FileLock {
     private var descriptor: Int32
 
-    /// Opens (creating) `path` and waits for its exclusive lock; nil when it cannot.
-    init?(path: String) {
-        descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+    /// Opens (creating) `path` and waits for its exclusive lock, calling `waiting` once first
+    /// when another holder makes it wait; nil when it cannot.
+    init?(path: String, waiting: () -> Void = {}) {
+        descriptor = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { return nil }
+        if flock(descriptor, LOCK_EX | LOCK_NB) == 0 { return }
+        waiting()
         while flock(descriptor, LOCK_EX) != 0 {
             guard errno == EINTR else {
                 close(descriptor)
@@ -95,9 +98,11 @@ public struct TuningCache: Sendable, Equatable {
     /// An exclusive lock on tuning `device` (an `flock` on a file beside the tuning), held until
     /// `release()`; it waits while another process holds it. Nil when the cache has no directory
     /// or the lock file cannot be made (tuning then goes on without it).
-    func lock(for device: OpenCLDeviceInfo) -> FileLock? {
+    func lock(for device: OpenCLDeviceInfo, waiting: (String) -> Void = { _ in }) -> FileLock? {
         guard let path = path(for: device) else { return nil }
-        return FileLock(path: path + ".lock")
+        return FileLock(path: path + ".lock") {
+            waiting("Waiting for another process tuning the matmul kernels for \(device.name) (\(path).lock)")
+        }
     }
 
     /// The file that holds `device`'s tuning.

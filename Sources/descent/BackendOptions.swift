@@ -22,7 +22,7 @@ struct BackendOptions: ParsableArguments {
         case "opencl":
             do {
                 let selector = device.map(DeviceSelector.init(parsing:)) ?? .fromEnvironment
-                let (tuning, measured) = try MatmulAutotuner.tuningOnFirstUse(device: selector)
+                let (tuning, measured) = try MatmulAutotuner.tuningOnFirstUse(device: selector, waiting: progress)
                 if let measured {
                     progress(
                         "Tuned the matmul kernels for this device in \(ProgressBar.duration(measured.seconds)) "

@@ -56,7 +56,12 @@ func reportingFailures(_ body: () throws -> Void) throws {
     } catch let exit as ExitCode {
         throw exit
     } catch {
-        StandardError.line(errorLine("\(error)"))
+        if case DescentError.kernelBuildFailed = error {
+            // The compiler's log is the point of this error: printed whole, on its own lines.
+            StandardError.line("error: \(error)")
+        } else {
+            StandardError.line(errorLine("\(error)"))
+        }
         throw ExitCode.failure
     }
 }

@@ -24,7 +24,8 @@ struct DescentCommand: ParsableCommand {
             try command.run()
         } catch {
             guard !(error is ExitCode), exitCode(for: error) != .success else { exit(withError: error) }
-            let words = arguments.prefix { !$0.hasPrefix("-") }.prefix(1)
+            let commands = configuration.subcommands.map { $0.configuration.commandName ?? "" }
+            let words = arguments.prefix(1).filter { commands.contains($0) }
             let help = (["descent"] + words + ["--help"]).joined(separator: " ")
             StandardError.line(errorLine("error: descent: \(message(for: error)) (see '\(help)')"))
             exit(withError: ExitCode.failure)
@@ -39,6 +40,7 @@ struct DescentCommand: ParsableCommand {
         var index = 0
         while index < arguments.count {
             let argument = arguments[index]
+            if argument == "--" { return joined + arguments[index...] }  // the end of the options
             if argument.hasPrefix("--"), !argument.contains("="), index + 1 < arguments.count,
                isNegativeNumber(arguments[index + 1]) {
                 joined.append(argument + "=" + arguments[index + 1])

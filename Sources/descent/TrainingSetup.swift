@@ -18,7 +18,7 @@ struct TrainingSetup<B: Backend> {
         optimizer = try training.makeOptimizer()
         trainer = try Trainer(
             model: architecture, on: backend, loss: loss, optimizer: optimizer, schedule: schedule,
-            maxBatch: max(training.batchSize, 256))
+            maxBatch: max(training.batchSize + 1, 256))  // + 1: room to merge a last batch of one
         callbacks = scheduleCallbacks
         earlyStopping = training.patience > 0
             ? EarlyStopping(monitor: monitored, patience: training.patience, restoreBestWeights: true) : nil

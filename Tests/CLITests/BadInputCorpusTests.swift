@@ -121,7 +121,7 @@ import Testing
         for bad in cases {
             let report = directory.appendingPathComponent("report").path
             let arguments = bad.arguments + (["train", "search", "lr-find"].contains(bad.arguments[0]) ? ["--report", report] : [])
-            let result = try DescentProcess.run(arguments, in: directory)
+            let result = try DescentProcess.run(arguments, in: directory, timeout: 60)
             let lines = result.errorLines
             let ok = result.status == 1 && lines.count == 1 && lines[0].hasPrefix("error:") && lines[0].count <= 400
             if ok { clean += 1 } else { failures.append("\(bad) -> status \(result.status), stderr: \(result.standardError.prefix(300))") }

@@ -24,7 +24,7 @@ import Testing
     @Test func integerLabelsWrittenAsFloatsAreClasses() throws {
         let directory = try DescentProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let rows = (0..<90).map { "\(Double($0 % 3) * 2 + 0.1 * Double($0 % 5)),\(Double($0 % 3)).0" }
+        let rows = (0..<90).map { "\(Double($0 % 3) * 2 + 0.1 * Double($0 % 5)),\($0 % 3).0" }
         let path = try csv("x,label\n" + rows.joined(separator: "\n"), in: directory)
         let result = try DescentProcess.run([
             "train", "--dataset", "csv:\(path)", "--label-column", "label", "--backend", "cpu", "--epochs", "1", "--hidden", "4",

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
 import Foundation
 
 /// Runs the `descent` executable built next to the test binary, capturing what it prints.
@@ -21,9 +25,11 @@ struct DescentProcess {
     /// Runs `descent arguments...` to completion; standard output and error go through files,
     /// so that a chatty process never blocks on a full pipe. `environment` is added to this
     /// process's; by default `DESCENT_KERNEL_CACHE=off`, so that no matmul tuning stored on this
-    /// machine, nor a tuning run, enters a test that is not about them.
+    /// machine, nor a tuning run, enters a test that is not about them. A process still running
+    /// after `timeout` seconds is killed (status 9), so that a runaway fails instead of hanging.
     static func run(
-        _ arguments: [String], in directory: URL? = nil, environment: [String: String] = ["DESCENT_KERNEL_CACHE": "off"]
+        _ arguments: [String], in directory: URL? = nil, environment: [String: String] = ["DESCENT_KERNEL_CACHE": "off"],
+        timeout: Int = 600
     ) throws -> Result {
         let scratch = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -39,7 +45,17 @@ struct DescentProcess {
         process.standardOutput = output
         process.standardError = error
         try process.run()
-        process.waitUntilExit()
+        // A runaway is a failure, not a hang.
+        let deadline = DispatchTime.now() + .seconds(timeout)
+        let finished = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            process.waitUntilExit()
+            finished.signal()
+        }
+        if finished.wait(timeout: deadline) == .timedOut {
+            kill(process.processIdentifier, SIGKILL)
+            finished.wait()
+        }
         try output.close()
         try error.close()
         return Result(

@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import DescentCore
+@testable import DescentCore
 import Foundation
 import Testing
 
@@ -16,12 +16,15 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         var dead: Int32 = 999_999
         while kill(dead, 0) == 0 || errno != ESRCH { dead -= 1 }
+        let host = FileIO.hostName
         let names = [
-            "model.safetensors.\(dead).12345.tmp",          // a dead writer's: removed
-            "model.safetensors.\(getpid()).777.tmp",        // this process's own: kept
-            "model.safetensors.1.42.tmp",                  // init's, alive: kept
-            "index.html.\(dead).9.tmp",                    // another file's: kept
-            "model.safetensors.notes.tmp",                 // not the pattern: kept
+            "model.safetensors.\(host).\(dead).12345.tmp",     // a dead writer's here: removed
+            "model.safetensors.\(host).\(getpid()).777.tmp",   // this process's own: kept
+            "model.safetensors.\(host).1.42.tmp",             // init's, alive: kept
+            "model.safetensors.elsewhere.\(dead).5.tmp",      // another machine's: kept
+            "model.safetensors.\(host).-5.5.tmp",             // not a process: kept
+            "index.html.\(host).\(dead).9.tmp",               // another file's: kept
+            "model.safetensors.notes.tmp",                     // not the pattern: kept
         ]
         for name in names { try Data([1, 2, 3]).write(to: directory.appendingPathComponent(name)) }
         let path = directory.appendingPathComponent("model.safetensors").path

@@ -73,6 +73,10 @@ public enum CSVReader {
                 operation: "CSVReader",
                 reason: "\(source) is not a CSV text file: line \(line(at: offset)) holds \(what); give a text CSV (a compressed one named .gz)")
         }
+        if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
+            throw DescentError.invalidArgument(
+                operation: "CSVReader", reason: "\(source) is UTF-16 text; save it as UTF-8 (iconv -f utf-16 -t utf-8)")
+        }
         if let nul = bytes.firstIndex(of: 0) { throw fail("a NUL byte", at: nul) }
         var decoder = UTF8()
         var iterator = bytes.makeIterator(), offset = 0
@@ -80,7 +84,11 @@ public enum CSVReader {
             switch decoder.decode(&iterator) {
             case .scalarValue(let scalar): offset += UTF8.width(scalar)
             case .emptyInput: return
-            case .error: throw fail("bytes that are not UTF-8 text", at: min(offset, bytes.count))
+            case .error:
+                throw DescentError.invalidArgument(
+                    operation: "CSVReader",
+                    reason: "\(source), line \(line(at: offset)): bytes that are not UTF-8 (Latin-1 or Windows-1252 text?); "
+                        + "convert it: iconv -f latin1 -t utf-8")
             }
         }
     }
@@ -201,6 +209,8 @@ public enum CSVReader {
     /// The integer a field holds, written `2`, `2.0` or `2e0`; nil for other text or numbers.
     static func integerValue(_ field: String) -> Int? {
         if let integer = Int(field) { return integer }
+        // Decimal notation only: Double would also read hexadecimal (0x1A).
+        guard field.allSatisfy({ $0.isASCII && ($0.isNumber || "+-.eE".contains($0)) }) else { return nil }
         return Double(field).flatMap { Int(exactly: $0) }
     }
 

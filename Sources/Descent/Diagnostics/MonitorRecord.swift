@@ -159,6 +159,10 @@ public struct MonitorRecord: Sendable, Equatable {
     public var interval: Int
     public var initialParameters: [InitialParameterStatistics]
     public var snapshots: [MonitorSnapshot]
+    /// Each kept snapshot's number among all appended (0 for the first), and how far apart the
+    /// kept ones are: `append(_:keepingAtMost:)`'s bookkeeping.
+    private var ordinals: [Int] = []
+    private var spacing = 1
 
     public init(interval: Int, initialParameters: [InitialParameterStatistics] = [], snapshots: [MonitorSnapshot] = []) {
         self.interval = interval
@@ -166,13 +170,24 @@ public struct MonitorRecord: Sendable, Equatable {
         self.snapshots = snapshots
     }
 
-    /// Appends `snapshot`, and when more than `limit` are kept, thins them to every other one
-    /// (the first and the newest always kept): the record of a run of any length stays within
-    /// `limit` snapshots, evenly spread over the run, the older part at a coarser spacing.
+    /// Appends `snapshot`, keeping at most `limit` snapshots evenly spread over the whole run:
+    /// when there would be more, the spacing between kept snapshots doubles (every 2nd, 4th,
+    /// 8th... of all appended), and later ones are kept at that spacing. The first is always
+    /// kept, and so is the newest, until a newer one replaces it if it is off the spacing.
     public mutating func append(_ snapshot: MonitorSnapshot, keepingAtMost limit: Int) {
+        if ordinals.count != snapshots.count { ordinals = Array(snapshots.indices) }
+        let number = (ordinals.last ?? -1) + 1
+        if let last = ordinals.last, last % spacing != 0, ordinals.count > 1 {
+            snapshots.removeLast()
+            ordinals.removeLast()
+        }
         snapshots.append(snapshot)
-        guard snapshots.count > max(limit, 2) else { return }
-        let newest = snapshots[snapshots.count - 1]
-        snapshots = stride(from: 0, to: snapshots.count - 1, by: 2).map { snapshots[$0] } + [newest]
+        ordinals.append(number)
+        while snapshots.count > max(limit, 2) {
+            spacing *= 2
+            let kept = ordinals.indices.filter { ordinals[$0] % spacing == 0 || $0 == ordinals.count - 1 }
+            snapshots = kept.map { snapshots[$0] }
+            ordinals = kept.map { ordinals[$0] }
+        }
     }
 }

@@ -34,8 +34,9 @@ public struct HyperparameterSearch: Sendable {
     /// Grid search runs at most this many of its configurations (the first ones), when set.
     public let maximumTrials: Int?
 
-    /// - Throws: `DescentError.invalidArgument` for an invalid strategy, `epochs < 1` or a
-    ///   budget that is not positive.
+    /// - Throws: `DescentError.invalidArgument` for an invalid strategy, a grid of more than
+    ///   `SearchStrategy.maximumTrials` configurations, `epochs < 1` or a budget that is not
+    ///   positive.
     public init(
         space: SearchSpace, strategy: SearchStrategy, objective: SearchObjective, epochs: Int, seed: UInt64 = 0,
         halving: SuccessiveHalving? = nil, budgetSeconds: Double? = nil, maximumTrials: Int? = nil

@@ -29,11 +29,12 @@ public enum SearchStrategy: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// - Throws: `DescentError.invalidArgument` for counts below 1 or a shrink outside (0, 1).
     /// The most trials a search plans (and the most grid points on one axis): far beyond what a
     /// search runs in practice, and small enough that planning them takes no noticeable memory.
     public static let maximumTrials = 100_000
 
+    /// - Throws: `DescentError.invalidArgument` for counts below 1 or above `maximumTrials`, or a
+    ///   shrink outside (0, 1).
     public func validate() throws {
         func fail(_ reason: String) -> DescentError { .invalidArgument(operation: "SearchStrategy", reason: reason) }
         let limit = Self.maximumTrials

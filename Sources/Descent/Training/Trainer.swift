@@ -167,7 +167,7 @@ public final class Trainer<B: Backend> {
     /// shuffles anew, so another sample is last the next time).
     static func batches(sampleCount: Int, batchSize: Int, maxBatch: Int) -> [(start: Int, size: Int)] {
         var batches = stride(from: 0, to: sampleCount, by: batchSize).map { ($0, min(batchSize, sampleCount - $0)) }
-        if batches.count > 1, batches[batches.count - 1].1 == 1 {
+        if batchSize > 1, batches.count > 1, batches[batches.count - 1].1 == 1 {
             batches.removeLast()
             if batchSize + 1 <= maxBatch { batches[batches.count - 1].1 += 1 }
         }

@@ -146,7 +146,9 @@ struct ModelOptions: ParsableArguments {
         // At most a million units a layer and a few hundred thousand inputs: no overflow here.
         let parameters = zip(all, all.dropFirst()).reduce(0) { $0 + $1.0 * $1.1 + $1.1 }
         guard parameters <= Self.maximumParameters else {
-            throw usageError("--hidden \(hidden.prefix(80)) makes \(parameters) parameters for \(inputs) inputs, over the limit of \(Self.maximumParameters); use narrower layers")
+            throw usageError(
+                "--hidden \(hidden.prefix(80)) makes \(parameters) parameters for \(inputs) inputs, "
+                    + "over the limit of \(Self.maximumParameters); use narrower layers")
         }
         var layers: [any Layer] = []
         var features = inputs

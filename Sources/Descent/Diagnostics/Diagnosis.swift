@@ -264,9 +264,10 @@ public enum Diagnosis {
     /// `validation-at-chance` (warning): the run ends with a validation accuracy near chance
     /// (`chanceMargin`; chance is `1 / classes`, so on strongly imbalanced classes the rule stays
     /// silent), whatever the training accuracy: what the model learned does not carry over to new
-    /// samples. `diagnose` reports it only when the model is not `underfitting` its training set. The notes' sanity check with random labels (Zhang et al., ICLR 2017:
-    /// a network memorizes shuffled labels, and generalizes at chance): the labels may not belong
-    /// to their samples, or validation is not prepared as training is.
+    /// samples. `diagnose` reports it only when the model is not `underfitting` its training set.
+    /// The notes' sanity check with random labels (Zhang et al., ICLR 2017: a network memorizes
+    /// shuffled labels, and generalizes at chance): the labels may not belong to their samples,
+    /// or validation is not prepared as training is.
     public static func validationAtChance(_ history: History, classCount: Int?, thresholds: DiagnosisThresholds) -> [Finding] {
         guard let classCount, classCount >= 2 else { return [] }
         let accuracies = history.epochs.compactMap { record in record.validationAccuracy.map { (record.epoch, $0) } }

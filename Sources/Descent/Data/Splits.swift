@@ -123,7 +123,7 @@ extension Dataset {
 /// `total` split among classes of `counts` samples in proportion (largest remainder): class `k`
 /// gets `floor(total * n_k / N)`, and the `total - sum(floors)` left over go one each to the
 /// classes with the largest remainders `total * n_k mod N`, ties in a random order.
-private func apportion(_ total: Int, among counts: [Int], random: inout DataRandom) -> [Int] {
+func apportion(_ total: Int, among counts: [Int], random: inout DataRandom) -> [Int] {
     let n = counts.reduce(0, +)
     var shares = counts.map { total * $0 / n }
     let remainders = counts.map { total * $0 % n }

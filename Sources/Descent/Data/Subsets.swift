@@ -7,8 +7,8 @@ extension Dataset {
     /// that split). All samples when `count` is the sample count.
     ///
     /// Stratified: class `k`, with `n_k` of the N samples, gets its exact share `n_k * count / N`
-    /// rounded by largest remainders, at least one sample (every class with samples is kept) and
-    /// at most `n_k`. A small subset is the notes' "overfit a tiny subset" check, and, with a
+    /// rounded by largest remainders (as the splits), and at least one sample (every class with
+    /// samples is kept). A small subset is the notes' "overfit a tiny subset" check, and, with a
     /// large model and many epochs, a way to plant overfitting.
     ///
     /// - Throws: `DescentError.invalidArgument` for `count` outside `1...sampleCount`, or, with
@@ -29,28 +29,19 @@ extension Dataset {
         try DataValidation.require(
             count >= present, operation,
             "a stratified subset of \(count) samples cannot hold all \(present) classes; take at least \(present)")
-        let taken = Self.stratifiedCounts(members.map(\.count), total: count)
+        let taken = Self.stratifiedCounts(members.map(\.count), total: count, random: &random)
         return gatheringUnchecked(zip(members, taken).flatMap { $0.prefix($1) }.sorted())
     }
 
-    /// How many samples of each class a stratified subset of `total` takes: the exact shares
-    /// rounded by largest remainders (ties to the lower class), each in `1...size` for a class
-    /// with samples. Needs `total` in `present...sizes.sum()`.
-    static func stratifiedCounts(_ sizes: [Int], total: Int) -> [Int] {
-        let all = Double(sizes.reduce(0, +))
-        let shares = sizes.map { Double($0) * Double(total) / all }
-        var counts = zip(sizes, shares).map { size, share in size == 0 ? 0 : min(size, max(1, Int(share))) }
-        // Hand out what is missing to the largest remainders, take back an excess from the smallest.
-        var difference = total - counts.reduce(0, +)
-        let remainders = sizes.indices.map { shares[$0] - Double(counts[$0]) }
-        let byRemainder = sizes.indices.sorted { remainders[$0] > remainders[$1] || (remainders[$0] == remainders[$1] && $0 < $1) }
-        while difference > 0, let k = byRemainder.first(where: { counts[$0] < sizes[$0] }) {
-            counts[k] += 1
-            difference -= 1
-        }
-        while difference < 0, let k = byRemainder.last(where: { counts[$0] > 1 }) {
-            counts[k] -= 1
-            difference += 1
+    /// How many samples of each class a stratified subset of `total` takes: the splits'
+    /// largest-remainder apportionment (`apportion`), then one sample for each class with samples
+    /// that got none, taken from the class with the most. Needs `total` in `present...sizes.sum()`.
+    static func stratifiedCounts(_ sizes: [Int], total: Int, random: inout DataRandom) -> [Int] {
+        var counts = apportion(total, among: sizes, random: &random)
+        for k in sizes.indices where sizes[k] > 0 && counts[k] == 0 {
+            guard let donor = counts.indices.max(by: { counts[$0] < counts[$1] }), counts[donor] > 1 else { break }
+            counts[donor] -= 1
+            counts[k] = 1
         }
         return counts
     }

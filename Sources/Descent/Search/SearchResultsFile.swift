@@ -69,10 +69,7 @@ public final class SearchResultsFile {
         if lines.count == 1 && !complete {
             // A whole header cut before its newline (killed right after writing it): finish the
             // line, rather than pad the file to where the newline belongs with a NUL.
-            let descriptor = open(path, O_WRONLY | O_APPEND)
-            let finished = descriptor >= 0 && write(descriptor, "\n", 1) == 1
-            if descriptor >= 0 { close(descriptor) }
-            guard finished else { throw fail("cannot finish the header line: \(FileIO.errorText())") }
+            try Self.writeLine("", to: path, truncating: false)
         } else if !warnings.isEmpty || !complete {
             guard truncate(path, off_t(goodBytes)) == 0 else { throw fail("cannot cut off the partial last line: \(FileIO.errorText())") }
         }

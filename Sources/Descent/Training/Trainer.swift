@@ -216,9 +216,15 @@ public final class Trainer<B: Backend> {
         }
         let binary = isBinaryClassification(data)
         let scores = binary ? Self.binaryScores(logits: outputValues) : outputValues
-        // The backends' argmax rule, so that a model gone NaN is measured, not refused.
-        let predictions = binary
-            ? outputValues.map(Self.binaryPrediction) : Self.predictedClasses(scores: outputValues, classCount: model.outputFeatures)
+        // The backends' argmax (as in fit), whose NaN rule measures a model gone NaN instead of refusing it.
+        let predictions: [Int32]
+        if binary {
+            predictions = outputValues.map(Self.binaryPrediction)
+        } else {
+            let classes = try backend.makeBuffer(count: n, elementType: .int32)
+            try backend.argmaxRows(outputs.view, output: classes.view, shape: MatrixShape(rows: n, columns: model.outputFeatures))
+            predictions = try backend.download(classes.view, as: Int32.self)
+        }
         let report = try ClassificationReport(
             labels: classes, predictions: predictions, classCount: max(classCount, binary ? 2 : 0), classNames: data.classNames)
         return Evaluation(loss: meanLoss, report: report, regression: nil, outputs: scores)
@@ -269,18 +275,6 @@ public final class Trainer<B: Backend> {
     /// Class labels 0/1 learned through one logit with binary cross-entropy (the target is the class index).
     private func isBinaryClassification(_ data: Dataset) -> Bool {
         loss == .binaryCrossEntropy && model.outputFeatures == 1 && (data.classCount ?? 3) <= 2
-    }
-
-    /// Each row's class by `Backend.argmaxRows`'s rule: the first largest score, a NaN counting as
-    /// larger than any number (PyTorch's rule), so that every row has a class.
-    static func predictedClasses(scores: [Float], classCount: Int) -> [Int32] {
-        stride(from: 0, to: scores.count, by: classCount).map { start in
-            var best = start
-            for index in start + 1 ..< start + classCount where !scores[best].isNaN && (scores[index].isNaN || scores[index] > scores[best]) {
-                best = index
-            }
-            return Int32(best - start)
-        }
     }
 
     /// The class one logit `z` predicts: 1 unless `z <= 0`, so a NaN logit predicts class 1, as

@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import COpenCL
 import DescentCore
 
@@ -128,23 +123,7 @@ public enum OpenCLDevices {
             requested: text, matches: matches.map { "\($0.index): \($0.selectionDescription)" })
     }
 
-    /// The folder where PoCL keeps its compiled kernels: Descent's own (`pocl` in the kernel
-    /// cache's folder) unless `POCL_CACHE_DIR` names another; nil when PoCL chooses (the kernel
-    /// cache is off). Set before the first OpenCL call, so that a plain file or a damaged cache at
-    /// PoCL's default place (`$XDG_CACHE_HOME/pocl`) cannot take Descent's device away, and so
-    /// that messages can name the folder to delete.
-    public static let poclCacheDirectory: String? = {
-        if let chosen = getenv("POCL_CACHE_DIR").map({ String(cString: $0) }), !chosen.isEmpty { return chosen }
-        guard let base = ProgramBinaryCache.standard.directory else { return nil }
-        let folder = base + "/pocl"
-        var status = stat()
-        guard FileIO.makeDirectories(folder), stat(folder, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else { return nil }
-        setenv("POCL_CACHE_DIR", folder, 1)  // unset or empty: ours
-        return folder
-    }()
-
     private static func discover() throws -> [OpenCLDevice] {
-        _ = poclCacheDirectory
         var platformCount: cl_uint = 0
         let status = clGetPlatformIDs(0, nil, &platformCount)
         if status == -1001 || platformCount == 0 {
@@ -176,7 +155,7 @@ public enum OpenCLDevices {
         if devices.isEmpty {
             throw DescentError.noOpenCLDevice(
                 reason: "the OpenCL platforms found (\(silent.joined(separator: ", "))) offer no device; a driver that cannot "
-                    + "start (an unsupported CPU, an unusable cache folder\(poclCacheDirectory.map { " such as \($0)" } ?? "")) looks like this")
+                    + "start (an unsupported CPU, an unusable cache folder) looks like this")
         }
         return devices
     }

@@ -16,8 +16,9 @@ enum CrashHint {
     nonisolated(unsafe) private static var previous = UnsafeMutablePointer<sigaction>.allocate(capacity: 32)
     private static let signals = [SIGSEGV, SIGBUS, SIGABRT]
 
-    static func install() {
-        let candidates = [TuningCache.standard.directory, OpenCLDevices.poclCacheDirectory].compactMap { $0 }
+    /// - Parameter poclFolder: PoCL's cache folder, when `descent` chose it (`PoCLCacheFolder`).
+    static func install(poclFolder: String?) {
+        let candidates = [TuningCache.standard.directory, poclFolder].compactMap { $0 }
         // PoCL's folder inside Descent's needs no second mention.
         let folders = candidates.filter { folder in !candidates.contains { folder != $0 && folder.hasPrefix($0 + "/") } }
         let advice = folders.isEmpty

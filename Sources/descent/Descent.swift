@@ -17,7 +17,7 @@ struct DescentCommand: ParsableCommand {
     /// like every other error: `error: descent: <what> (see 'descent <command> --help')`, exit status 1
     /// (help and version requests print as usual).
     static func main() {
-        CrashHint.install()
+        CrashHint.install(poclFolder: PoCLCacheFolder.prepare())
         let arguments = joiningNegativeValues(Array(CommandLine.arguments.dropFirst()))
         do {
             var command = try parseAsRoot(arguments)

@@ -5,7 +5,6 @@ import Musl
 #endif
 import Dispatch
 @testable import DescentOpenCL
-import DescentTestSupport
 import Foundation
 import Testing
 
@@ -28,19 +27,5 @@ import Testing
         first.release()
         acquired.wait()
         #expect(acquiredAt >= released, "the second lock came only after the first was released")
-    }
-}
-
-/// PoCL compiles into Descent's own cache folder unless POCL_CACHE_DIR names one.
-@Suite(.requiresOpenCL) struct PoCLCacheFolderTests {
-    @Test func poclIsPointedAtAKnownFolder() throws {
-        _ = try OpenCLDevices.all()
-        guard let folder = OpenCLDevices.poclCacheDirectory else {
-            #expect(ProgramBinaryCache.standard.directory == nil, "only with the kernel cache off is PoCL left to choose")
-            return
-        }
-        #expect(getenv("POCL_CACHE_DIR").map { String(cString: $0) } == folder)
-        var status = stat()
-        #expect(stat(folder, &status) == 0 && status.st_mode & S_IFMT == S_IFDIR)
     }
 }

@@ -11,10 +11,10 @@ enum AutotuneBench {
         return (result.tuning, result)
     }
 
-    static func record(_ result: MatmulAutotuner.Result?, chosen: OpenCLTuning, _ context: BenchContext) {
+    static func record(_ result: MatmulAutotuner.Result?, chosen: OpenCLTuning, _ context: BenchContext) throws {
         guard let result else {
             if context.selected("autotune", "opencl") {
-                context.record(BenchResult(
+                try context.record(BenchResult(
                     name: "autotune", backend: "opencl", device: context.device, shape: chosen.matmulVariant,
                     timing: Timing(median: 0, min: 0, max: 0), rate: .seconds(0),
                     note: "chosen earlier, read from the tuning cache (a full run tunes afresh)"))
@@ -37,7 +37,7 @@ enum AutotuneBench {
                 break
             }
             let milliseconds = measurement.milliseconds
-            context.record(BenchResult(
+            try context.record(BenchResult(
                 name: "autotune", backend: "opencl", device: context.device, shape: variant,
                 timing: Timing(median: milliseconds, min: milliseconds, max: milliseconds),
                 rate: .gflops(flops / (milliseconds * 1e-3) / 1e9), peak: context.peakGigaflops,

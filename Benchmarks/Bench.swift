@@ -50,7 +50,7 @@ struct Bench: ParsableCommand {
             var rows: [[String]] = []
             let context = BenchContext(openCL: backend, quick: quick, runs: runs, filter: filter) { row in
                 if json {
-                    StandardOutput.line(row.json.description)
+                    StandardOutput.line(try JSON.text(row))
                 } else {
                     rows.append(BenchTable.line(row))
                     StandardError.write(".")
@@ -62,7 +62,7 @@ struct Bench: ParsableCommand {
                 if case .failure(let failure) = clblast { StandardError.line("CLBlast: \(failure)") }
             }
             try PeakBench.run(context)
-            AutotuneBench.record(tuned, chosen: tuning, context)
+            try AutotuneBench.record(tuned, chosen: tuning, context)
             try MatmulBench.run(context, clblast: clblast)
             try KernelBench.run(context)
             try TrainingBench.run(context)

@@ -9,14 +9,14 @@ final class BenchContext {
     let quick: Bool
     let runs: Int
     private let filter: [String]
-    private let emit: (BenchResult) -> Void
+    private let emit: (BenchResult) throws -> Void
     /// The device's measured limits, once the peak section has run.
     var peakGigabytesPerSecond: Double?
     var peakGigaflops: Double?
 
     var device: String { openCL.device.name }
 
-    init(openCL: OpenCLBackend, quick: Bool, runs: Int, filter: [String], emit: @escaping (BenchResult) -> Void) {
+    init(openCL: OpenCLBackend, quick: Bool, runs: Int, filter: [String], emit: @escaping (BenchResult) throws -> Void) {
         self.openCL = openCL
         self.quick = quick
         self.runs = runs
@@ -31,7 +31,7 @@ final class BenchContext {
         return filter.allSatisfy { text.contains($0) }
     }
 
-    func record(_ row: BenchResult) { emit(row) }
+    func record(_ row: BenchResult) throws { try emit(row) }
 
     /// Times work on the OpenCL backend.
     func timeOpenCL(_ body: () throws -> Void) throws -> Timing {

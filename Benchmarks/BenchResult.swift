@@ -48,16 +48,20 @@ struct BenchResult {
         }
     }
 
-    /// The row as one JSON object.
-    var json: JSONValue {
-        var members: [(String, JSONValue)] = [
-            ("name", .string(name)), ("backend", .string(backend)), ("device", .string(device)), ("shape", .string(shape)),
-            ("median_ms", .number(timing.median)), ("min_ms", .number(timing.min)), ("max_ms", .number(timing.max)),
-            (rate.key, .number(rate.value)),
-        ]
-        if let peak, peak > 0 { members.append(("percent_of_peak", .number(100 * rate.value / peak))) }
-        if let note { members.append(("note", .string(note))) }
-        return .object(members)
+}
+
+/// A row as one JSON object, its rate under the rate's own key (`gflops`, `samples_per_second`).
+extension BenchResult: Encodable {
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: JSONKey.self)
+        for (key, text) in [("name", name), ("backend", backend), ("device", device), ("shape", shape)] {
+            try container.encode(text, forKey: JSONKey(key))
+        }
+        for (key, number) in [("median_ms", timing.median), ("min_ms", timing.min), ("max_ms", timing.max), (rate.key, rate.value)] {
+            try container.encode(JSONNullable(finite: number), forKey: JSONKey(key))
+        }
+        if let peak, peak > 0 { try container.encode(JSONNullable(finite: 100 * rate.value / peak), forKey: JSONKey("percent_of_peak")) }
+        if let note { try container.encode(note, forKey: JSONKey("note")) }
     }
 }
 

@@ -20,7 +20,7 @@ enum ColdStartBench {
             ("warm kernel cache", "kernels from the caches the first run filled"),
         ] {
             let seconds = try probe(cacheDirectory: directory)
-            context.record(BenchResult(
+            try context.record(BenchResult(
                 name: "first_step", backend: "opencl", device: context.device, shape: label,
                 timing: Timing(median: seconds * 1000, min: seconds * 1000, max: seconds * 1000), rate: .seconds(seconds),
                 note: "fresh process: open device + first step; \(note)"))

@@ -48,7 +48,7 @@ enum KernelBench {
         }
         let buffers = try make(context.openCL)
         let timing = try context.timeOpenCL { try forward(context.openCL, buffers) }
-        context.record(BenchResult(
+        try context.record(BenchResult(
             name: "dense_forward", backend: "opencl", device: context.device, shape: "batch=\(batch) 784->512 relu", timing: timing,
             rate: .gflops(shape.matmul.flops / (timing.median * 1e-3) / 1e9), peak: context.peakGigaflops,
             note: "matmul + bias + ReLU fused"))
@@ -75,7 +75,7 @@ enum KernelBench {
         }
         guard let timing = try run(context.openCL, time: true).1 else { return }
         let bytes = Double(batch * classes * 8 + batch * 4)
-        context.record(BenchResult(
+        try context.record(BenchResult(
             name: "softmax_cross_entropy", backend: "opencl", device: context.device, shape: "batch=\(batch) classes=\(classes)",
             timing: timing, rate: .gbps(bytes / (timing.median * 1e-3) / 1e9), peak: context.peakGigabytesPerSecond,
             note: "forward + backward, one launch"))
@@ -117,7 +117,7 @@ enum KernelBench {
         guard let timing = try run(context.openCL, time: true).1 else { return }
         // Forward reads x and writes y; backward reads x and dy and writes dx (each at least once).
         let bytes = Double(5 * batch * features * 4)
-        context.record(BenchResult(
+        try context.record(BenchResult(
             name: "batch_norm", backend: "opencl", device: context.device, shape: "batch=\(batch) features=\(features)",
             timing: timing, rate: .gbps(bytes / (timing.median * 1e-3) / 1e9), peak: context.peakGigabytesPerSecond,
             note: "forward + backward (training)"))
@@ -144,7 +144,7 @@ enum KernelBench {
         let timing = try context.timeOpenCL { try fused.step(parameters: parameters.view, gradients: gradients.view) }
         // Each parameter: read w, g and every state array; write w and every state array.
         let bytes = Double(count * 4 * (3 + 2 * optimizer.stateCount))
-        context.record(BenchResult(
+        try context.record(BenchResult(
             name: name, backend: "opencl", device: context.device, shape: "\(count) params", timing: timing,
             rate: .gbps(bytes / (timing.median * 1e-3) / 1e9), peak: context.peakGigabytesPerSecond,
             note: "one fused launch, \(optimizer.stateCount) state arrays"))

@@ -55,7 +55,7 @@ enum MatmulBench {
             try backend.matmul(aBuffer.view, bBuffer.view, cBuffer.view, shape: shape)
             try check("OpenCL matmul")
             let timing = try context.timeOpenCL { try backend.matmul(aBuffer.view, bBuffer.view, cBuffer.view, shape: shape) }
-            context.record(BenchResult(
+            try context.record(BenchResult(
                 name: "matmul", backend: "opencl", device: context.device, shape: description, timing: timing,
                 rate: .gflops(shape.flops / (timing.median * 1e-3) / 1e9), peak: peak, note: item.label))
         }
@@ -65,7 +65,7 @@ enum MatmulBench {
             try library.multiply(aBuffer, bBuffer, cBuffer, shape: shape, on: backend)
             try check("CLBlast SGEMM")
             let timing = try context.timeOpenCL { try library.multiply(aBuffer, bBuffer, cBuffer, shape: shape, on: backend) }
-            context.record(BenchResult(
+            try context.record(BenchResult(
                 name: "matmul", backend: "clblast", device: context.device, shape: description, timing: timing,
                 rate: .gflops(shape.flops / (timing.median * 1e-3) / 1e9), peak: peak, note: item.label))
         default:
@@ -76,7 +76,7 @@ enum MatmulBench {
             let cpu = context.cpu
             let ca = try cpu.makeBuffer(a), cb = try cpu.makeBuffer(b), cc = try cpu.makeBuffer(count: shape.cShape.count)
             let timing = try context.timeCPU { try cpu.matmul(ca.view, cb.view, cc.view, shape: shape) }
-            context.record(BenchResult(
+            try context.record(BenchResult(
                 name: "matmul", backend: "cpu", device: cpu.deviceName, shape: description, timing: timing,
                 rate: .gflops(shape.flops / (timing.median * 1e-3) / 1e9), note: item.label))
         }

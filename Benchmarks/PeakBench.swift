@@ -12,7 +12,7 @@ enum PeakBench {
         let copy = try context.timeOpenCL { try backend.streamCopy(source, to: destination) }
         let bandwidth = 8 * Double(count) / (copy.median * 1e-3) / 1e9
         context.peakGigabytesPerSecond = bandwidth
-        context.record(BenchResult(
+        try context.record(BenchResult(
             name: "peak_bandwidth", backend: "peak", device: context.device, shape: "copy \((count * 4) >> 20) MiB",
             timing: copy, rate: .gbps(bandwidth), note: "stream copy, read + write"))
 
@@ -21,7 +21,7 @@ enum PeakBench {
         let fma = try context.timeOpenCL { try backend.fmaChain(output: output, iterations: iterations) }
         let gigaflops = 128 * Double(items) * Double(iterations) / (fma.median * 1e-3) / 1e9
         context.peakGigaflops = gigaflops
-        context.record(BenchResult(
+        try context.record(BenchResult(
             name: "peak_compute", backend: "peak", device: context.device, shape: "\(items) items x \(iterations) x 64 FMA",
             timing: fma, rate: .gflops(gigaflops), note: "float8 FMA chains"))
     }

@@ -22,11 +22,11 @@ enum ProfileBench {
         let total = profile.reduce(0) { $0 + $1.milliseconds }
         if json {
             for time in profile {
-                StandardOutput.line(JSONValue.object([
-                    ("name", .string("profile")), ("backend", .string("opencl")), ("device", .string(backend.device.name)),
-                    ("kernel", .string(time.kernel)), ("launches", .number(time.launches)),
-                    ("total_ms", .number(time.milliseconds)), ("average_ms", .number(time.averageMilliseconds)),
-                ]).description)
+                StandardOutput.line(
+                    try JSON.text(
+                        KernelLine(
+                            device: backend.device.name, kernel: time.kernel, launches: time.launches,
+                            totalMs: time.milliseconds, averageMs: time.averageMilliseconds)))
             }
             return
         }
@@ -37,5 +37,17 @@ enum ProfileBench {
              BenchTable.fixed(total > 0 ? 100 * time.milliseconds / total : 0, 1)]
         }
         StandardOutput.line(BenchTable.render(rows, header: ["kernel", "launches", "total ms", "ms per launch", "% of kernel time"]))
+    }
+
+    /// One kernel's line of `--json`.
+    private struct KernelLine: Encodable {
+        var name = "profile", backend = "opencl"
+        var device, kernel: String
+        var launches: Int
+        var totalMs, averageMs: Double
+
+        enum CodingKeys: String, CodingKey {
+            case name, backend, device, kernel, launches, totalMs = "total_ms", averageMs = "average_ms"
+        }
     }
 }

@@ -28,7 +28,7 @@ enum TrainingBench {
                 let shape = "784-512-256-10\(batchNorm ? " bn" : "") batch=\(batch)"
                 if context.selected("train_mlp", "opencl", shape) {
                     let plain = try measure(on: context.openCL, device: context.device, data: data, batch: batch, batchNorm: batchNorm, shape: shape, epochs: 4)
-                    context.record(plain)
+                    try context.record(plain)
                     if batch == 128 && !batchNorm {
                         var monitored = try measure(
                             on: context.openCL, device: context.device, data: data, batch: batch, batchNorm: batchNorm,
@@ -37,12 +37,12 @@ enum TrainingBench {
                         monitored.note = "with TrainingMonitor every \(TrainingMonitor<OpenCLBackend>.defaultInterval) steps: "
                             + "\(BenchTable.fixed(abs(overhead), 1))% \(overhead >= 0 ? "slower" : "faster") than the row above"
                             + (abs(overhead) > 10 ? " (more than the monitor costs: the machine's load changed)" : "")
-                        context.record(monitored)
+                        try context.record(monitored)
                     }
                 }
                 if context.selected("train_mlp", "cpu", shape), !context.quick || (batch == 128 && !batchNorm) {
                     let subset = try data.gathering(Array(0..<min(samples, 2048)))
-                    context.record(try measure(on: context.cpu, device: context.cpu.deviceName, data: subset, batch: batch, batchNorm: batchNorm, shape: shape, epochs: 2))
+                    try context.record(try measure(on: context.cpu, device: context.cpu.deviceName, data: subset, batch: batch, batchNorm: batchNorm, shape: shape, epochs: 2))
                 }
             }
         }

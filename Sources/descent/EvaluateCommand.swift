@@ -43,11 +43,7 @@ struct EvaluateCommand: ParsableCommand {
     }
 
     private func storedArguments(_ file: SafeTensorsFile, _ key: String) throws -> [String] {
-        guard let text = file.metadata[key], case .array(let values)? = try? JSONValue(parsing: text),
-              case let arguments = values.compactMap({ value -> String? in
-                  if case .string(let text) = value { return text }
-                  return nil
-              }), arguments.count == values.count
+        guard let text = file.metadata[key], let arguments = try? JSON.decode([String].self, from: text)
         else {
             throw usageError(
                 "\(weights) does not say how it was trained (its '\(key)' metadata is missing or not a JSON list of arguments); "
@@ -65,19 +61,31 @@ struct EvaluateCommand: ParsableCommand {
             on: backend, loss: try model.lossFunction(for: data.task), optimizer: SGD(learningRate: 0), maxBatch: 256)
         try trainer.model.load(from: weights)
         let evaluation = try trainer.evaluate(data.test)
-        var members: [(String, JSONValue)] = [
-            ("backend", .string(chosen.name)), ("device", .string(chosen.deviceDescription)), ("weights", .string(weights)),
-            ("dataset", .string(data.name)), ("test_samples", .number(data.test.sampleCount)),
-            ("test_loss", .number(evaluation.loss)), ("test_accuracy", .optional(evaluation.accuracy)),
-        ]
-        if let regression = evaluation.regression {
-            members += [("test_mse", .number(regression.meanSquaredError)), ("test_r2", .number(regression.coefficientOfDetermination))]
-        }
         if json {
-            StandardOutput.line(JSONValue.object(members).description)
+            StandardOutput.line(
+                try JSON.text(
+                    EvaluationLine(
+                        backend: chosen.name, device: chosen.deviceDescription, weights: weights, dataset: data.name,
+                        testSamples: data.test.sampleCount, testLoss: JSONNullable(finite: evaluation.loss),
+                        testAccuracy: JSONNullable(finite: evaluation.accuracy),
+                        testMSE: evaluation.regression.map { JSONNullable(finite: $0.meanSquaredError) },
+                        testR2: evaluation.regression.map { JSONNullable(finite: $0.coefficientOfDetermination) })))
             return
         }
         console.result("Test set of \(data.name): \(data.test.sampleCount) samples")
         console.results(evaluation)
+    }
+
+    /// The `--json` line; the regression members only for a regression.
+    private struct EvaluationLine: Encodable {
+        var backend, device, weights, dataset: String
+        var testSamples: Int
+        var testLoss, testAccuracy: JSONNullable<Double>
+        var testMSE, testR2: JSONNullable<Double>?
+
+        enum CodingKeys: String, CodingKey {
+            case backend, device, weights, dataset, testSamples = "test_samples", testLoss = "test_loss"
+            case testAccuracy = "test_accuracy", testMSE = "test_mse", testR2 = "test_r2"
+        }
     }
 }

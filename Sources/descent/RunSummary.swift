@@ -29,36 +29,60 @@ struct RunSummary {
         return "Time: " + parts.joined(separator: ", ")
     }
 
-    /// The `--json` object.
-    func json(reportPath: String, findings: [Finding] = []) -> JSONValue {
-        var members: [(String, JSONValue)] = [
-            ("backend", .string(backend)),
-            ("device", .string(device)),
-            ("dataset", .string(data.name)),
-            ("task", .string(data.task.description)),
-            ("epochs_run", .number(history.epochs.count)),
-            ("test_loss", .number(evaluation.loss)),
-            ("test_accuracy", .optional(evaluation.accuracy)),
-        ]
-        if let regression = evaluation.regression {
-            members += [("test_mse", .number(regression.meanSquaredError)), ("test_mae", .number(regression.meanAbsoluteError)),
-                        ("test_r2", .number(regression.coefficientOfDetermination))]
+    /// The `--json` object, as one line.
+    func jsonText(reportPath: String, findings: [Finding] = []) throws -> String {
+        try JSON.text(
+            JSONForm(
+                backend: backend, device: device, dataset: data.name, task: data.task.description, epochsRun: history.epochs.count,
+                testLoss: JSONNullable(finite: evaluation.loss), testAccuracy: JSONNullable(finite: evaluation.accuracy),
+                testMSE: evaluation.regression.map { JSONNullable(finite: $0.meanSquaredError) },
+                testMAE: evaluation.regression.map { JSONNullable(finite: $0.meanAbsoluteError) },
+                testR2: evaluation.regression.map { JSONNullable(finite: $0.coefficientOfDetermination) },
+                history: history.epochs.map(EpochLine.init), stopReason: JSONNullable(history.stopReason),
+                trainSeconds: trainSeconds, kernelBuildSeconds: JSONNullable(finite: kernels?.seconds),
+                samplesPerSecond: samplesPerSecond, findings: findings, report: reportPath))
+    }
+
+    /// The `--json` object's members; the regression members only for a regression.
+    private struct JSONForm: Encodable {
+        var backend, device, dataset, task: String
+        var epochsRun: Int
+        var testLoss, testAccuracy: JSONNullable<Double>
+        var testMSE, testMAE, testR2: JSONNullable<Double>?
+        var history: [EpochLine]
+        var stopReason: JSONNullable<String>
+        var trainSeconds: Double
+        var kernelBuildSeconds: JSONNullable<Double>
+        var samplesPerSecond: Double
+        var findings: [Finding]
+        var report: String
+
+        enum CodingKeys: String, CodingKey {
+            case backend, device, dataset, task, history, findings, report
+            case epochsRun = "epochs_run", testLoss = "test_loss", testAccuracy = "test_accuracy", testMSE = "test_mse"
+            case testMAE = "test_mae", testR2 = "test_r2", stopReason = "stop_reason", trainSeconds = "train_seconds"
+            case kernelBuildSeconds = "kernel_build_seconds", samplesPerSecond = "samples_per_second"
         }
-        members += [
-            ("history", .array(history.epochs.map { record in
-                .object([
-                    ("epoch", .number(record.epoch + 1)), ("loss", .number(record.loss)), ("accuracy", .optional(record.accuracy)),
-                    ("val_loss", .optional(record.validationLoss)), ("val_accuracy", .optional(record.validationAccuracy)),
-                    ("lr", .number(record.learningRate)), ("seconds", .number(record.seconds)),
-                ])
-            })),
-            ("stop_reason", history.stopReason.map(JSONValue.string) ?? .null),
-            ("train_seconds", .number(trainSeconds)),
-            ("kernel_build_seconds", .optional(kernels?.seconds)),
-            ("samples_per_second", .number(samplesPerSecond)),
-            ("findings", .array(findings.map(\.json))),
-            ("report", .string(reportPath)),
-        ]
-        return .object(members)
+    }
+
+    /// One epoch of `--json`'s history, 1-based as the progress lines count.
+    private struct EpochLine: Encodable {
+        var epoch: Int
+        var loss, accuracy, valLoss, valAccuracy, lr: JSONNullable<Double>
+        var seconds: Double
+
+        enum CodingKeys: String, CodingKey {
+            case epoch, loss, accuracy, lr, seconds, valLoss = "val_loss", valAccuracy = "val_accuracy"
+        }
+
+        init(_ record: EpochRecord) {
+            epoch = record.epoch + 1
+            loss = JSONNullable(finite: record.loss)
+            accuracy = JSONNullable(finite: record.accuracy)
+            valLoss = JSONNullable(finite: record.validationLoss)
+            valAccuracy = JSONNullable(finite: record.validationAccuracy)
+            lr = JSONNullable(finite: record.learningRate)
+            seconds = record.seconds
+        }
     }
 }

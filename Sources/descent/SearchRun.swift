@@ -84,7 +84,7 @@ struct SearchRun<B: Backend> {
         let reportPath = command.report + (command.report.hasSuffix("/") ? "" : "/") + "index.html"
         console.result("Report: \(reportPath)")
         if command.json {
-            StandardOutput.line(summary.json(top: command.top, reportPath: reportPath, resultsPath: command.results).description)
+            StandardOutput.line(try summary.jsonText(top: command.top, reportPath: reportPath, resultsPath: command.results))
         }
     }
 

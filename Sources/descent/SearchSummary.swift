@@ -23,35 +23,55 @@ struct SearchSummary {
         record.result.findings.filter { $0.severity >= .warning }
     }
 
-    /// The `--json` object: the best configuration, the best `top` trials, the test result, and
-    /// where the report and the results are.
-    func json(top: Int, reportPath: String, resultsPath: String) -> JSONValue {
+    /// The `--json` object, as one line: the best configuration, the best `top` trials, the test
+    /// result, and where the report and the results are.
+    func jsonText(top: Int, reportPath: String, resultsPath: String) throws -> String {
         let objective = outcome.objective
-        let best = outcome.best
-        let ranking = Array(outcome.ranking.prefix(top)).enumerated().map { rank, record in
-            JSONValue.object([
-                ("rank", .number(rank + 1)), ("stage", .number(record.stage + 1)), ("epochs", .number(record.epochs)),
-                (objective.metric, .optional(record.score(objective))), ("seconds", .number(record.result.wallSeconds)),
-                ("warnings", .array(Self.warnings(of: record).map { .string($0.code) })),
-                ("configuration", record.configuration.json),
+        var ranking: [[String: JSONField]] = []
+        for (rank, record) in outcome.ranking.prefix(top).enumerated() {
+            ranking.append([
+                "rank": .integer(rank + 1), "stage": .integer(record.stage + 1), "epochs": .integer(record.epochs),
+                objective.metric: .number(record.score(objective)), "seconds": .number(record.result.wallSeconds),
+                "warnings": .strings(Self.warnings(of: record).map(\.code)), "configuration": .configuration(record.configuration),
             ])
         }
-        return .object([
-            ("metric", .string(objective.metric)),
-            ("best", best.map { record in
-                .object([("configuration", record.configuration.json), (objective.metric, .optional(record.score(objective))),
-                         ("train_command", .string(trainCommand))])
-            } ?? .null),
-            ("ranking", .array(ranking)),
-            ("trials_run", .number(outcome.ran)), ("trials_resumed", .number(outcome.resumed)),
-            ("trial_seconds", .number(outcome.spentSeconds)), ("stopped_by_budget", .bool(outcome.stoppedByBudget)),
-            ("test_accuracy", .optional(test.memberAccuracies.first)),
-            ("test_loss", .optional(test.loss)),
-            ("ensemble_size", .number(max(test.memberAccuracies.count, 1))),
-            ("ensemble_test_accuracy", .optional(test.ensembleAccuracy)),
-            ("member_test_accuracies", .array(test.memberAccuracies.map(JSONValue.number))),
-            ("report", .string(reportPath)),
-            ("results", .string(resultsPath)),
-        ])
+        let best: JSONField = outcome.best.map { record in
+            .object([
+                "configuration": .configuration(record.configuration), objective.metric: .number(record.score(objective)),
+                "train_command": .string(trainCommand),
+            ])
+        } ?? .null
+        let members: [String: JSONField] = [
+            "metric": .string(objective.metric), "best": best, "ranking": .objects(ranking),
+            "trials_run": .integer(outcome.ran), "trials_resumed": .integer(outcome.resumed),
+            "trial_seconds": .number(outcome.spentSeconds), "stopped_by_budget": .bool(outcome.stoppedByBudget),
+            "test_accuracy": .number(test.memberAccuracies.first), "test_loss": .number(test.loss),
+            "ensemble_size": .integer(max(test.memberAccuracies.count, 1)),
+            "ensemble_test_accuracy": .number(test.ensembleAccuracy),
+            "member_test_accuracies": .numbers(test.memberAccuracies),
+            "report": .string(reportPath), "results": .string(resultsPath),
+        ]
+        return try JSON.text(members)
+    }
+
+    /// A member of the `--json` object, whose keys include the objective's metric name.
+    private enum JSONField: Encodable {
+        case string(String), integer(Int), number(Double?), bool(Bool), strings([String]), numbers([Double])
+        case configuration(TrialConfiguration), object([String: JSONField]), objects([[String: JSONField]]), null
+
+        func encode(to encoder: any Encoder) throws {
+            switch self {
+            case .string(let value): try value.encode(to: encoder)
+            case .integer(let value): try value.encode(to: encoder)
+            case .number(let value): try JSONNullable(finite: value).encode(to: encoder)
+            case .bool(let value): try value.encode(to: encoder)
+            case .strings(let values): try values.encode(to: encoder)
+            case .numbers(let values): try values.map { JSONNullable(finite: $0) }.encode(to: encoder)
+            case .configuration(let value): try value.encode(to: encoder)
+            case .object(let members): try members.encode(to: encoder)
+            case .objects(let values): try values.encode(to: encoder)
+            case .null: try JSONNullable<Int>(nil).encode(to: encoder)
+            }
+        }
     }
 }

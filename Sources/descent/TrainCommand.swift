@@ -66,14 +66,13 @@ struct TrainCommand: ParsableCommand {
     /// How to rebuild the same data splits and model, for `descent evaluate`: the data and model
     /// options as arguments, stored in the weights' metadata.
     var rebuildMetadata: [String: String] {
-        var dataArguments = ["--dataset", data.dataset, "--task", data.task, "--seed", String(data.seed)]
-        if let column = data.labelColumn { dataArguments += ["--label-column", column] }
-        dataArguments += data.preparationArguments
-        let modelArguments = ["--hidden", model.hidden, "--activation", model.activation, "--dropout", String(model.dropout),
-                              "--loss", model.loss, model.batchNorm ? "--batch-norm" : "--no-batch-norm"]
-        return [
-            EvaluateCommand.dataKey: JSONValue.array(dataArguments.map(JSONValue.string)).description,
-            EvaluateCommand.modelKey: JSONValue.array(modelArguments.map(JSONValue.string)).description,
-        ]
+        get throws {
+            var dataArguments = ["--dataset", data.dataset, "--task", data.task, "--seed", String(data.seed)]
+            if let column = data.labelColumn { dataArguments += ["--label-column", column] }
+            dataArguments += data.preparationArguments
+            let modelArguments = ["--hidden", model.hidden, "--activation", model.activation, "--dropout", String(model.dropout),
+                                  "--loss", model.loss, model.batchNorm ? "--batch-norm" : "--no-batch-norm"]
+            return [EvaluateCommand.dataKey: try JSON.text(dataArguments), EvaluateCommand.modelKey: try JSON.text(modelArguments)]
+        }
     }
 }

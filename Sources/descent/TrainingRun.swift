@@ -84,9 +84,9 @@ struct TrainingRun<B: Backend> {
         try artifacts.write(
             trainer: trainer, summary: summary,
             details: RunArtifacts.Details(configuration: command.configuration, monitor: monitor?.record, findings: findings),
-            metadata: command.rebuildMetadata)
+            metadata: try command.rebuildMetadata)
         console.result("Report: \(artifacts.indexPath)")
         console.result("Weights: \(artifacts.weightsPath) (descent evaluate --weights \(artifacts.weightsPath))")
-        if command.json { StandardOutput.line(summary.json(reportPath: artifacts.indexPath, findings: findings).description) }
+        if command.json { StandardOutput.line(try summary.jsonText(reportPath: artifacts.indexPath, findings: findings)) }
     }
 }

@@ -46,6 +46,22 @@ import Testing
         #expect(again.ranking.map(\.key) == whole.ranking.map(\.key))
     }
 
+    @Test func aRecordReadsBackInTheSpacesOrderAndKinds() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // JSON writes the real 1.0 as `1` and keeps no key order; the file gives both back.
+        let space = try SearchSpace(parsing: "optimizer=choice:sgd|adam,lr=log:1e-4:1,width=int:1:8")
+        let path = directory.appendingPathComponent("ordered.jsonl").path
+        let record = TrialRecord(
+            stage: 1, index: 2, configuration: TrialConfiguration([("optimizer", .text("sgd")), ("lr", .real(1)), ("width", .integer(3))]),
+            epochs: 4, seed: UInt64.max, result: TrialResult(validationMetric: [0.5, .nan], wallSeconds: 1.25))
+        try SearchResultsFile(path: path, space: space, objective: .validationLoss).append(record)
+        let reopened = try SearchResultsFile(path: path, space: space, objective: .validationLoss).records
+        #expect(reopened.count == 1)
+        #expect(reopened.first?.key == record.key, "\(reopened.first?.key ?? "none")")
+        #expect(reopened.first?.configuration == record.configuration && reopened.first?.seed == UInt64.max)
+        #expect(reopened.first?.result.validationMetric.last?.isNaN == true)
+    }
+
     @Test func aPartialLastLineIsReportedSkippedAndCutOff() throws {
         defer { try? FileManager.default.removeItem(at: directory) }
         let limited = QuadraticProblem.Runner()

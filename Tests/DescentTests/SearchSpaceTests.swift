@@ -25,7 +25,8 @@ import Testing
         let json = try SearchSpace(json: """
             {"lr": {"log": [1e-4, 0.1]}, "hidden": {"choice": ["64", "128,256", 128]}, "batch-size": {"int": [16, 64]}}
             """)
-        #expect(json == (try SearchSpace(parsing: "lr=log:1e-4:0.1,hidden=choice:64|128,256|128,batch-size=int:16:64")))
+        // A JSON object keeps no order: the space's hyperparameters come in the order of their names.
+        #expect(json == (try SearchSpace(parsing: "batch-size=int:16:64,hidden=choice:64|128,256|128,lr=log:1e-4:0.1")))
         // A JSON choice is taken as written (':' is not a separator there), except '|', which
         // would make its description, and so its fingerprint, that of two choices.
         let choices = try SearchSpace(json: #"{"optimizer": {"choice": ["adam", "a:b"]}}"#)

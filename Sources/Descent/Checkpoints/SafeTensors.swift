@@ -79,11 +79,10 @@ public struct SafeTensorsFile: Sendable, Equatable {
 
     /// The file's bytes.
     public func encoded() throws -> [UInt8] {
-        var names = Set<String>()
-        var entries: [String] = []
+        var entries: [String: SafeTensorsHeader.Entry] = [:]
         var offset = 0
         for tensor in tensors {
-            guard tensor.name != "__metadata__", names.insert(tensor.name).inserted else {
+            guard tensor.name != SafeTensorsHeader.metadataKey, entries[tensor.name] == nil else {
                 throw SafeTensorsError.invalidTensor(tensor: tensor.name, reason: "the name is reserved or used twice")
             }
             guard tensor.shape.allSatisfy({ $0 >= 0 }), tensor.shape.reduce(1, *) == tensor.values.count else {
@@ -91,15 +90,10 @@ public struct SafeTensorsFile: Sendable, Equatable {
                     tensor: tensor.name, reason: "shape \(tensor.shape) does not hold \(tensor.values.count) values")
             }
             let end = offset + 4 * tensor.values.count
-            entries.append(
-                "\(jsonString(tensor.name)):{\"dtype\":\"F32\",\"shape\":[\(tensor.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(end)]}")
+            entries[tensor.name] = SafeTensorsHeader.Entry(dtype: "F32", shape: tensor.shape, dataOffsets: [offset, end])
             offset = end
         }
-        if !metadata.isEmpty {
-            let pairs = metadata.sorted { $0.key < $1.key }.map { "\(jsonString($0.key)):\(jsonString($0.value))" }
-            entries.insert("\"__metadata__\":{\(pairs.joined(separator: ","))}", at: 0)
-        }
-        var header = Array(("{" + entries.joined(separator: ",") + "}").utf8)
+        var header = Array(try JSON.text(SafeTensorsHeader(tensors: entries, metadata: metadata)).utf8)
         while header.count % 8 != 0 { header.append(0x20) }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(8 + header.count + offset)
@@ -141,45 +135,21 @@ public struct SafeTensorsFile: Sendable, Equatable {
         guard length <= UInt64(Self.maximumHeaderSize) else { throw SafeTensorsError.headerTooLarge(Int(clamping: length)) }
         let headerEnd = 8 + Int(length)
         guard headerEnd <= bytes.count else { throw SafeTensorsError.truncated(expected: headerEnd, actual: bytes.count) }
-        let root: JSONValue
+        let header: SafeTensorsHeader
         do {
-            var parser = JSONParser(bytes: bytes[8..<headerEnd])
-            root = try parser.parseDocument()
-        } catch let error as JSONParseError {
-            throw SafeTensorsError.invalidHeader("\(error.reason) at header byte \(error.offset)")
+            header = try JSON.decode(SafeTensorsHeader.self, from: bytes[8..<headerEnd])
+        } catch let error as SafeTensorsError {
+            throw error
+        } catch {
+            throw SafeTensorsError.invalidHeader(JSON.reason(error))
         }
-        guard case .object(let members) = root else { throw SafeTensorsError.invalidHeader("the header is not a JSON object") }
         let dataCount = bytes.count - headerEnd
 
-        var metadata: [String: String] = [:]
         var layout: [(name: String, shape: [Int], begin: Int, end: Int)] = []
-        for (name, value) in members {
-            if name == "__metadata__" {
-                guard case .object(let pairs) = value else { throw SafeTensorsError.invalidHeader("__metadata__ is not an object") }
-                for (key, item) in pairs {
-                    guard case .string(let text) = item else {
-                        throw SafeTensorsError.invalidHeader("metadata '\(key)' is not a string")
-                    }
-                    metadata[key] = text
-                }
-                continue
-            }
-            guard case .object(let fields) = value else { throw SafeTensorsError.invalidHeader("tensor '\(name)' is not an object") }
-            var dtype: String?, shape: [Int]?, offsets: [Int]?
-            for (key, item) in fields {
-                switch (key, item) {
-                case ("dtype", .string(let text)): dtype = text
-                case ("shape", .array(let items)): shape = try items.map { try $0.integer("shape of '\(name)'") }
-                case ("data_offsets", .array(let items)): offsets = try items.map { try $0.integer("data_offsets of '\(name)'") }
-                default: throw SafeTensorsError.invalidHeader("tensor '\(name)' has an unexpected field '\(key)'")
-                }
-            }
-            guard let dtype, let shape, let offsets else {
-                throw SafeTensorsError.invalidHeader("tensor '\(name)' lacks dtype, shape or data_offsets")
-            }
+        for (name, entry) in header.tensors {
+            let (dtype, shape, offsets) = (entry.dtype, entry.shape, entry.dataOffsets)
             guard dtype == "F32" else { throw SafeTensorsError.unsupportedDType(tensor: name, dtype: dtype) }
-            guard shape.allSatisfy({ $0 >= 0 }) else { throw SafeTensorsError.invalidHeader("tensor '\(name)' has a negative dimension") }
-            guard offsets.count == 2, offsets[0] >= 0, offsets[0] <= offsets[1] else {
+            guard offsets.count == 2, offsets[0] <= offsets[1] else {
                 throw SafeTensorsError.invalidOffsets(tensor: name, reason: "\(offsets) is not [begin, end] with begin <= end")
             }
             let (count, overflow) = shape.reduce((1, false)) { partial, dimension in
@@ -192,7 +162,7 @@ public struct SafeTensorsFile: Sendable, Equatable {
             }
             layout.append((name, shape, offsets[0], offsets[1]))
         }
-        layout.sort { ($0.begin, $0.end) < ($1.begin, $1.end) }
+        layout.sort { ($0.begin, $0.end, $0.name) < ($1.begin, $1.end, $1.name) }
         var position = 0
         for entry in layout {
             guard entry.begin >= position else {
@@ -211,7 +181,7 @@ public struct SafeTensorsFile: Sendable, Equatable {
             SafeTensor(name: entry.name, shape: entry.shape,
                        values: readLittleEndian(bytes, from: headerEnd + entry.begin, count: (entry.end - entry.begin) / 4))
         }
-        self.metadata = metadata
+        metadata = header.metadata
     }
 
     /// Reads and parses the file at `path`.

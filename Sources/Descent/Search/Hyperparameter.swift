@@ -29,21 +29,29 @@ public enum HyperparameterValue: Sendable, Hashable, CustomStringConvertible {
         case .text: nil
         }
     }
+}
 
-    var json: JSONValue {
-        switch self {
-        case .real(let value): .number(value)
-        case .integer(let value): .number(value)
-        case .text(let value): .string(value)
+/// A value in JSON: a real or an integer as a number, a choice as a string. A number reads back
+/// as an integer when it has no fraction; `TrialConfiguration.conformed(to:)` gives it its
+/// domain's kind again.
+extension HyperparameterValue: Codable {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let integer = try? container.decode(Int.self) {
+            self = .integer(integer)
+        } else if let real = try? container.decode(Double.self) {
+            self = .real(real)
+        } else {
+            self = .text(try container.decode(String.self))
         }
     }
 
-    init?(json: JSONValue) {
-        switch json {
-        case .string(let text): self = .text(text)
-        case .number(let text):
-            if let integer = Int(text) { self = .integer(integer) } else if let real = Double(text) { self = .real(real) } else { return nil }
-        default: return nil
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .real(let value): try container.encode(value)
+        case .integer(let value): try container.encode(value)
+        case .text(let value): try container.encode(value)
         }
     }
 }

@@ -28,36 +28,36 @@ public final class SearchResultsFile {
     ///   or settings, is not a results file, has a damaged line before the last, or cannot be written.
     public init(path: String, space: SearchSpace, objective: SearchObjective, settings: String = "") throws {
         self.path = path
-        let header = JSONValue.object([
-            ("descent_search", .number(Self.format)), ("space", .string(space.description)),
-            ("fingerprint", .string(space.fingerprint)), ("objective", .string(objective.metric)), ("settings", .string(settings)),
-        ])
+        let header = Header(
+            format: Self.format, space: space.description, fingerprint: space.fingerprint, objective: objective.metric,
+            settings: settings)
         guard let text = try Self.contents(of: path), !text.isEmpty else {
             records = []
             warnings = []
-            try Self.writeLine(header.description, to: path, truncating: true)
+            try Self.writeLine(try JSON.text(header), to: path, truncating: true)
             return
         }
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let complete = text.hasSuffix("\n")
         if complete { lines.removeLast() }
         func fail(_ reason: String) -> DescentError { .invalidArgument(operation: "descent search", reason: "\(path): \(reason)") }
-        guard let stored = try? JSONValue(parsing: lines[0]), case .string(let storedSpace)? = stored["space"],
-              case .string(let fingerprint)? = stored["fingerprint"], case .string(let metric)? = stored["objective"]
-        else { throw fail("the first line is not a search header; is this a results file of `descent search`? Choose another --results file") }
-        guard fingerprint == space.fingerprint else {
-            throw fail("the results are of another search space (\(storedSpace)), not of \(space); use another --results file, or the same --space to resume")
+        guard let stored = try? JSON.decode(Header.self, from: lines[0]) else { throw fail("the first line is not a search header; is this a results file of `descent search`? Choose another --results file") }
+        guard stored.fingerprint == space.fingerprint else {
+            throw fail("the results are of another search space (\(stored.space)), not of \(space); use another --results file, or the same --space to resume")
         }
-        guard metric == objective.metric else {
-            throw fail("the results were scored by \(metric), not \(objective.metric); use another --results file")
+        guard stored.objective == objective.metric else {
+            throw fail("the results were scored by \(stored.objective), not \(objective.metric); use another --results file")
         }
-        guard case .string(let storedSettings)? = stored["settings"], storedSettings == settings else {
-            throw fail("the results were trained under other settings (\(stored["settings"].map { "\($0)" } ?? "none")), not \(settings); use another --results file, or the same options to resume")
+        guard stored.settings == settings else {
+            throw fail("the results were trained under other settings (\(stored.settings ?? "none")), not \(settings); use another --results file, or the same options to resume")
         }
         var records: [TrialRecord] = [], warnings: [String] = [], goodBytes = lines[0].utf8.count + 1
         for (number, line) in lines.enumerated().dropFirst() {
             let isLast = number == lines.count - 1
-            if let json = try? JSONValue(parsing: line), let record = TrialRecord(json: json), !isLast || complete {
+            if var record = try? JSON.decode(TrialRecord.self, from: line), let configuration = record.configuration.conformed(to: space),
+               !isLast || complete
+            {
+                record.configuration = configuration
                 records.append(record)
                 goodBytes += line.utf8.count + 1
             } else if isLast {
@@ -80,8 +80,22 @@ public final class SearchResultsFile {
     /// Appends `record` as one line and syncs it to the disk.
     /// - Throws: `DescentError.invalidArgument` when the line cannot be written.
     public func append(_ record: TrialRecord) throws {
-        try Self.writeLine(record.json.description, to: path, truncating: false)
+        try Self.writeLine(try JSON.text(record), to: path, truncating: false)
         records.append(record)
+    }
+
+    /// The first line: what the records belong to.
+    private struct Header: Codable {
+        var format: Int
+        var space: String
+        var fingerprint: String
+        var objective: String
+        /// Optional so that a header without it is refused as "other settings", not as no header.
+        var settings: String?
+
+        enum CodingKeys: String, CodingKey {
+            case format = "descent_search", space, fingerprint, objective, settings
+        }
     }
 
     private static func writeLine(_ line: String, to path: String, truncating: Bool) throws {

@@ -55,35 +55,58 @@ public struct SearchSpace: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Parses the JSON form: an object from names to `{"KIND": [LOW, HIGH]}` or `{"choice": [...]}`.
+    /// JSON objects keep no order, so the space's hyperparameters are in the order of their names.
     /// - Throws: `DescentError.invalidArgument` for malformed JSON, an unknown kind, or a choice
     ///   that contains '|' (the separator of `description`).
     public init(json text: String, allowedNames: [String]? = nil) throws {
         func fail(_ reason: String) -> DescentError {
             .invalidArgument(operation: "SearchSpace", reason: "the JSON search space \(reason)")
         }
-        let value: JSONValue
-        do { value = try JSONValue(parsing: text) } catch { throw fail("is not valid JSON: \(error)") }
-        guard case .object(let members) = value else { throw fail("must be an object from names to domains") }
-        let parameters = try members.map { name, domain -> Hyperparameter in
-            guard case .object(let kinds) = domain, kinds.count == 1, case .array(let arguments) = kinds[0].1 else {
-                throw fail("gives '\(name)' as \(domain); write {\"log\": [LOW, HIGH]}, {\"choice\": [A, B]} or similar")
+        let advice = "write {\"log\": [LOW, HIGH]}, {\"choice\": [A, B]} or similar"
+        let members: [String: [String: [JSONWord]]]
+        do {
+            members = try JSON.decode([String: [String: [JSONWord]]].self, from: text)
+        } catch let error as DescentError {
+            throw error
+        } catch {
+            throw fail("is not an object from names to {\"KIND\": [ARGUMENTS]} (\(JSON.reason(error))); \(advice)")
+        }
+        let parameters = try members.sorted { $0.key < $1.key }.map { name, domain -> Hyperparameter in
+            guard domain.count == 1, let (kind, arguments) = domain.first else {
+                throw fail("gives '\(name)' \(domain.count) kinds (\(domain.keys.sorted().joined(separator: ", "))); \(advice)")
             }
-            let words = try arguments.map { argument -> String in
-                switch argument {
-                case .number(let text), .string(let text): return text
-                default: throw fail("gives '\(name)' a value \(argument) that is neither a number nor a string")
-                }
-            }
+            let words = arguments.map(\.text)
             // `description` (and the fingerprint a results file is matched by) writes choices
             // joined by '|', so a choice that contains one would read back as two.
-            if kinds[0].0 == "choice", let word = words.first(where: { $0.contains("|") }) {
+            if kind == "choice", let word = words.first(where: { $0.contains("|") }) {
                 throw fail("gives '\(name)' the choice \"\(word)\"; a choice cannot contain '|'")
             }
-            return try Self.parameter(name: name, kind: kinds[0].0, arguments: words) {
-                fail("gives '\(name)' as \(domain): \($0); write {\"log\": [LOW, HIGH]}, {\"choice\": [A, B]} or similar")
+            return try Self.parameter(name: name, kind: kind, arguments: words) {
+                fail("gives '\(name)' as \(kind) \(words): \($0); \(advice)")
             }
         }
         try self.init(parameters, allowedNames: allowedNames)
+    }
+
+    /// One argument of a JSON domain, a number or a string, as the text the command-line form
+    /// would hold.
+    private struct JSONWord: Decodable, Equatable {
+        var text: String
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let integer = try? container.decode(Int.self) {
+                text = String(integer)
+            } else if let number = try? container.decode(Double.self) {
+                text = "\(number)"
+            } else if let string = try? container.decode(String.self) {
+                text = string
+            } else {
+                throw DescentError.invalidArgument(
+                    operation: "SearchSpace",
+                    reason: "the JSON search space gives '\(decoder.codingPath.first?.stringValue ?? "?")' a value that is neither a number nor a string")
+            }
+        }
     }
 
     /// The hyperparameter called `name`.

@@ -16,18 +16,35 @@ public struct TrialConfiguration: Sendable, Hashable, CustomStringConvertible {
         names.map { "\($0)=\(values[$0]!)" }.joined(separator: " ")
     }
 
-    /// The values as a JSON object in the space's order: numbers as numbers, choices as strings
-    /// (the form the results file stores).
-    public var json: JSONValue { .object(names.map { ($0, values[$0]!.json) }) }
-
-    init?(json: JSONValue) {
-        guard case .object(let members) = json else { return nil }
+    /// The same values in `space`'s order and of its domains' kinds (a real that JSON wrote
+    /// as `1` is `1.0` again), or nil when the names are not the space's.
+    public func conformed(to space: SearchSpace) -> TrialConfiguration? {
+        guard Set(names) == Set(space.hyperparameters.map(\.name)) else { return nil }
         var pairs: [(String, HyperparameterValue)] = []
-        for (name, value) in members {
-            guard let parsed = HyperparameterValue(json: value) else { return nil }
-            pairs.append((name, parsed))
+        for parameter in space.hyperparameters {
+            let value = values[parameter.name]!
+            switch (parameter.domain, value) {
+            case (.uniform, .integer(let number)), (.logUniform, .integer(let number)): pairs.append((parameter.name, .real(Double(number))))
+            case (.choice, .integer(let number)): pairs.append((parameter.name, .text(String(number))))
+            case (.choice, .real(let number)): pairs.append((parameter.name, .text("\(number)")))
+            default: pairs.append((parameter.name, value))
+            }
         }
-        self.init(pairs)
+        return TrialConfiguration(pairs)
+    }
+}
+
+/// A configuration in JSON: an object from names to values (numbers as numbers, choices as
+/// strings), the form the results file stores. JSON objects keep no order: a configuration read
+/// back has its names sorted until `conformed(to:)` puts them in a space's order.
+extension TrialConfiguration: Codable {
+    public init(from decoder: any Decoder) throws {
+        let values = try [String: HyperparameterValue](from: decoder)
+        self.init(values.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try values.encode(to: encoder)
     }
 }
 
@@ -83,32 +100,37 @@ public struct TrialRecord: Sendable, Equatable {
         objective.best(of: result.validationMetric)
     }
 
-    var json: JSONValue {
-        .object([
-            ("stage", .number(stage)), ("index", .number(index)), ("epochs", .number(epochs)),
-            ("seed", .number(String(seed))), ("configuration", configuration.json),
-            ("validation_metric", .array(result.validationMetric.map(JSONValue.number))),
-            ("wall_seconds", .number(result.wallSeconds)), ("findings", .array(result.findings.map(\.json))),
-        ])
+}
+
+/// A record in JSON: one line of the results file.
+extension TrialRecord: Codable {
+    enum CodingKeys: String, CodingKey {
+        case stage, index, epochs, seed, configuration, findings
+        case validationMetric = "validation_metric", wallSeconds = "wall_seconds"
     }
 
-    init?(json: JSONValue) {
-        guard case .number(let stage)? = json["stage"], let stage = Int(stage),
-              case .number(let index)? = json["index"], let index = Int(index),
-              case .number(let epochs)? = json["epochs"], let epochs = Int(epochs),
-              case .number(let seed)? = json["seed"], let seed = UInt64(seed),
-              let configuration = json["configuration"].flatMap(TrialConfiguration.init(json:)),
-              case .array(let metric)? = json["validation_metric"],
-              case .number(let seconds)? = json["wall_seconds"], let wallSeconds = Double(seconds),
-              case .array(let findings)? = json["findings"]
-        else { return nil }
-        let values = metric.map { value -> Double in
-            if case .number(let text) = value { return Double(text) ?? .nan }
-            return .nan
-        }
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let metric = try container.decode([JSONNullable<Double>].self, forKey: .validationMetric)
         self.init(
-            stage: stage, index: index, configuration: configuration, epochs: epochs, seed: seed,
-            result: TrialResult(validationMetric: values, wallSeconds: wallSeconds, findings: findings.compactMap(Finding.init(json:))))
+            stage: try container.decode(Int.self, forKey: .stage), index: try container.decode(Int.self, forKey: .index),
+            configuration: try container.decode(TrialConfiguration.self, forKey: .configuration),
+            epochs: try container.decode(Int.self, forKey: .epochs), seed: try container.decode(UInt64.self, forKey: .seed),
+            result: TrialResult(
+                validationMetric: metric.map { $0.value ?? .nan }, wallSeconds: try container.decode(Double.self, forKey: .wallSeconds),
+                findings: try container.decode([Finding].self, forKey: .findings)))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(stage, forKey: .stage)
+        try container.encode(index, forKey: .index)
+        try container.encode(epochs, forKey: .epochs)
+        try container.encode(seed, forKey: .seed)
+        try container.encode(configuration, forKey: .configuration)
+        try container.encode(result.validationMetric.map(JSONNullable.init(finite:)), forKey: .validationMetric)
+        try container.encode(result.wallSeconds, forKey: .wallSeconds)
+        try container.encode(result.findings, forKey: .findings)
     }
 }
 

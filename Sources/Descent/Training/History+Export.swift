@@ -18,14 +18,15 @@ extension EpochRecord {
         ([String(epoch)] + exportedFields.map { $0.value.map { "\($0)" } ?? "" }).joined(separator: ",")
     }
 
-    /// The record as a JSON object with `csvHeader`'s keys; an unmeasured or non-finite value is
-    /// `null`, since JSON has no NaN or infinity.
-    public var jsonObject: String {
-        let members = exportedFields.map { field -> String in
-            let value = field.value.flatMap { $0.isFinite ? "\($0)" : nil } ?? "null"
-            return "\(jsonString(field.name)): \(value)"
-        }
-        return "{\"epoch\": \(epoch), " + members.joined(separator: ", ") + "}"
+}
+
+/// A record in JSON: an object with `csvHeader`'s keys; an unmeasured or non-finite value is
+/// `null`, since JSON has no NaN or infinity.
+extension EpochRecord: Encodable {
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: JSONKey.self)
+        try container.encode(epoch, forKey: JSONKey("epoch"))
+        for field in exportedFields { try container.encode(JSONNullable(finite: field.value), forKey: JSONKey(field.name)) }
     }
 }
 
@@ -36,11 +37,21 @@ extension History {
         ([EpochRecord.csvHeader] + epochs.map(\.csvLine)).map { $0 + "\n" }.joined()
     }
 
-    /// The history as a JSON document: `{"epochs": [...], "stop_reason": ...}` with one
-    /// `EpochRecord.jsonObject` per epoch and the stop reason as a string or `null`.
+    /// The history as an indented JSON document, `{"epochs": [...], "stop_reason": ...}`, with
+    /// one `EpochRecord` object per epoch and the stop reason as a string or `null`.
     public var jsonText: String {
-        let records = epochs.map { "    " + $0.jsonObject }.joined(separator: ",\n")
-        return "{\n  \"epochs\": [\n" + records + (epochs.isEmpty ? "" : "\n") + "  ],\n"
-            + "  \"stop_reason\": \(stopReason.map(jsonString) ?? "null")\n}\n"
+        get throws { try JSON.prettyText(self) }
+    }
+}
+
+extension History: Encodable {
+    enum CodingKeys: String, CodingKey {
+        case epochs, stopReason = "stop_reason"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(epochs, forKey: .epochs)
+        try container.encode(JSONNullable(stopReason), forKey: .stopReason)
     }
 }

@@ -34,7 +34,14 @@ let package = Package(
             name: "DescentOpenCL",
             dependencies: ["DescentCore", "COpenCL", "DescentKernels"]
         ),
-        .target(name: "Descent", dependencies: ["DescentCore", "DescentCPU", "DescentOpenCL", "CZlib"]),
+        // The training core above the backends: models, training, optimizers, schedules,
+        // initializers, checkpoints, metrics, data sets with their splits and scaling.
+        .target(name: "DescentTraining", dependencies: ["DescentCore", "DescentCPU", "DescentOpenCL"]),
+        // The workshop around it: diagnostics, the report, search, and the file and data-set
+        // readers. It depends on the core, never the reverse.
+        .target(name: "DescentWorkshop", dependencies: ["DescentTraining", "CZlib"]),
+        // `import Descent` gives a user everything.
+        .target(name: "Descent", dependencies: ["DescentTraining", "DescentWorkshop"]),
         .executableTarget(
             name: "descent",
             dependencies: [
@@ -66,7 +73,10 @@ let package = Package(
             name: "BackendParityTests",
             dependencies: ["DescentCPU", "DescentOpenCL", "DescentTestSupport"]
         ),
-        .testTarget(name: "DescentTests", dependencies: ["Descent", "DescentTestSupport", "CZlib"]),
+        .testTarget(
+            name: "DescentTests",
+            dependencies: ["Descent", "DescentTraining", "DescentWorkshop", "DescentTestSupport", "CZlib"]
+        ),
         .testTarget(name: "CLITests", dependencies: ["descent", "DescentTestSupport"]),
         .testTarget(
             name: "OpenCLRuntimeTests",

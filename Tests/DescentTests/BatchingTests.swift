@@ -1,4 +1,6 @@
-@testable import Descent
+import Descent
+@testable import DescentTraining
+@testable import DescentWorkshop
 import Testing
 
 /// How an epoch is cut into steps, and that a last batch of one sample never reaches batch norm.

@@ -1,4 +1,6 @@
-@testable import Descent
+import Descent
+@testable import DescentTraining
+@testable import DescentWorkshop
 import Testing
 
 /// The diagnosis rules on synthetic histories and snapshots: each code fires on its pattern and

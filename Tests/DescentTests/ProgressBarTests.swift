@@ -1,4 +1,6 @@
-@testable import Descent
+import Descent
+@testable import DescentTraining
+@testable import DescentWorkshop
 import Testing
 
 /// The progress display: plain lines in a log, redrawn lines on a terminal.

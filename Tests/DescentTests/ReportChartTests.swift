@@ -1,4 +1,6 @@
-@testable import Descent
+import Descent
+@testable import DescentTraining
+@testable import DescentWorkshop
 import Foundation
 #if canImport(FoundationXML)
 import FoundationXML

@@ -3,7 +3,9 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-@testable import Descent
+import Descent
+@testable import DescentTraining
+@testable import DescentWorkshop
 import Foundation
 import Testing
 

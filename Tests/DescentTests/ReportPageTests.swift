@@ -1,4 +1,6 @@
-@testable import Descent
+import Descent
+@testable import DescentTraining
+@testable import DescentWorkshop
 import Testing
 
 /// The training report's page: well-formed, complete, escaped.

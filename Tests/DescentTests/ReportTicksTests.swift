@@ -1,4 +1,6 @@
-@testable import Descent
+import Descent
+@testable import DescentTraining
+@testable import DescentWorkshop
 import Testing
 
 /// Nice axis ticks and their labels, and the number formats of the report.

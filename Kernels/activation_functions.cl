@@ -10,19 +10,10 @@
 // The piecewise-linear activations (identity, ReLU, leaky ReLU) also have functions without the
 // switch, and the CPU kernels that apply an activation (activation.cl, the register-blocked dense
 // forward) come in a second build for them, named *_piecewise_linear, that the host picks for those
-// three (Activation.kernelName): PoCL does not take the switch out of its loop over work-items, so
+// three (Activation.kernel(_:piecewiseLinear:)): PoCL does not take the switch out of its loop over work-items, so
 // a kernel that can reach every activation pays for all of them (PoCL, 128 x 512: ReLU forward 0.23
 // -> 0.10 ms, backward 0.27 -> 0.13 ms, the dense forward 784 -> 512 6% faster).
-
-#define ACTIVATION_IDENTITY 0
-#define ACTIVATION_SIGMOID 1
-#define ACTIVATION_TANH 2
-#define ACTIVATION_RELU 3
-#define ACTIVATION_LEAKY_RELU 4
-#define ACTIVATION_ELU 5
-#define ACTIVATION_SELU 6
-#define ACTIVATION_SOFTPLUS 7
-#define ACTIVATION_GELU 8
+// ACTIVATION_* are generated from Sources/DescentOpenCL/KernelCodes.swift at the top of the program.
 
 #define SELU_SCALE 1.0507009873554804934193349852946f
 #define SELU_ALPHA 1.6732632423543772848170429916717f

@@ -11,12 +11,7 @@
 // Optional operands (class weights, sample weights, per-sample loss, gradient) may be NULL.
 // A label outside [0, C) is recorded with atomic_min in invalid_row; record_invalid_label copies
 // the first one into the backend's status buffer, which the host reads at its next download.
-
-#define LOSS_BINARY_CROSS_ENTROPY 0
-#define LOSS_MEAN_SQUARED_ERROR 1
-#define LOSS_MEAN_ABSOLUTE_ERROR 2
-#define LOSS_HUBER 3
-#define LOSS_ROOT_MEAN_SQUARED_ERROR 4
+// LOSS_* are generated from Sources/DescentOpenCL/KernelCodes.swift at the top of the program.
 
 __kernel __attribute__((reqd_work_group_size(GROUP_SIZE, 1, 1)))
 void softmax_cross_entropy_rows(const int columns, const float smoothing,

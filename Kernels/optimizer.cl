@@ -4,22 +4,11 @@
 // Keras's max-norm constraint.
 //
 // Per-step scalars (bias corrections, Nadam's momentum schedule) come from the host
-// (OptimizerScalars): step_size, secondary, tertiary. Hyperparameters: h0, h1, h2 as listed at
-// each rule. gradient_scale (the clipping factor, on the device) and unused states may be NULL.
-
-#define RULE_SGD 0
-#define RULE_ADAGRAD 1
-#define RULE_RMSPROP 2
-#define RULE_ADADELTA 3
-#define RULE_ADAM 4
-#define RULE_ADAMAX 5
-#define RULE_NADAM 6
-
-#define FLAG_KERAS 1
-#define FLAG_NESTEROV 2
-#define FLAG_CENTERED 4
-#define FLAG_AMSGRAD 8
-#define FLAG_FIRST_STEP 16
+// (OptimizerScalars): step_size, momentum_step_size, bias_correction2, bias_correction2_root.
+// Each rule reads the hyperparameters it has by name, the others are 0 (the host's
+// OptimizerKernelArguments fills them). gradient_scale (the clipping factor, on the device) and
+// unused states may be NULL.
+// OPTIMIZER_RULE_* and OPTIMIZER_FLAG_* are generated from Sources/DescentOpenCL/KernelCodes.swift at the top of the program.
 
 // Elements per work-item, one explicit vector (2, 4, 8 or 16): PoCL vectorizes explicit vectors
 // well and work-items poorly. The host launches ceil(count / OPTIMIZER_WIDTH) work-items.
@@ -54,8 +43,10 @@ inline void optimizer_store(__global float* p, const optimizer_vector value, con
 // The parameters of every optimizer_step_* kernel, and the names to pass them on.
 #define OPTIMIZER_PARAMETERS \
     const int count, const int flags, \
-    const float lr, const float h0, const float h1, const float h2, \
-    const float step_size, const float secondary, const float tertiary, \
+    const float lr, const float momentum, const float dampening, const float alpha, const float rho, \
+    const float beta1, const float beta2, const float epsilon, \
+    const float step_size, const float momentum_step_size, const float bias_correction2, \
+    const float bias_correction2_root, \
     const float l2, const float l1, const float decoupled_decay, const float clip_value, \
     __global const float* gradient_scale, const int gradient_scale_offset, \
     __global float* parameters, const int parameters_offset, \
@@ -64,7 +55,8 @@ inline void optimizer_store(__global float* p, const optimizer_vector value, con
     __global float* state1, const int state1_offset, \
     __global float* state2, const int state2_offset
 #define OPTIMIZER_ARGUMENTS \
-    count, flags, lr, h0, h1, h2, step_size, secondary, tertiary, l2, l1, decoupled_decay, clip_value, \
+    count, flags, lr, momentum, dampening, alpha, rho, beta1, beta2, epsilon, \
+    step_size, momentum_step_size, bias_correction2, bias_correction2_root, l2, l1, decoupled_decay, clip_value, \
     gradient_scale, gradient_scale_offset, parameters, parameters_offset, gradients, gradients_offset, \
     state0, state0_offset, state1, state1_offset, state2, state2_offset
 
@@ -78,7 +70,7 @@ __attribute__((always_inline)) void optimizer_update(const int rule, OPTIMIZER_P
     const int first = get_global_id(0) * OPTIMIZER_WIDTH;
     if (first >= count) return;
     const int n = min(OPTIMIZER_WIDTH, count - first);
-    const bool keras = (flags & FLAG_KERAS) != 0;
+    const bool keras = (flags & OPTIMIZER_FLAG_KERAS) != 0;
     __global float* wp = parameters + parameters_offset + first;
     optimizer_vector w = optimizer_load(wp, n);
     optimizer_vector g = (gradient_scale ? gradient_scale[gradient_scale_offset] : 1.0f)
@@ -88,50 +80,50 @@ __attribute__((always_inline)) void optimizer_update(const int rule, OPTIMIZER_P
     if (decoupled_decay != 0.0f) w *= 1.0f - lr * decoupled_decay;
 
     switch (rule) {
-    case RULE_SGD: {  // h0 momentum, h1 dampening
-        if (h0 == 0.0f) { w -= lr * g; break; }
-        const bool nesterov = (flags & FLAG_NESTEROV) != 0;
+    case OPTIMIZER_RULE_SGD: {
+        if (momentum == 0.0f) { w -= lr * g; break; }
+        const bool nesterov = (flags & OPTIMIZER_FLAG_NESTEROV) != 0;
         __global float* p0 = state0 + state0_offset + first;
         optimizer_vector s0;
         if (keras) {
-            s0 = h0 * optimizer_load(p0, n) - lr * g;
-            if (nesterov) w += h0 * s0 - lr * g; else w += s0;
+            s0 = momentum * optimizer_load(p0, n) - lr * g;
+            if (nesterov) w += momentum * s0 - lr * g; else w += s0;
         } else {
-            s0 = (flags & FLAG_FIRST_STEP) ? g : h0 * optimizer_load(p0, n) + (1.0f - h1) * g;
-            if (nesterov) w -= lr * (g + h0 * s0); else w -= lr * s0;
+            s0 = (flags & OPTIMIZER_FLAG_FIRST_STEP) ? g : momentum * optimizer_load(p0, n) + (1.0f - dampening) * g;
+            if (nesterov) w -= lr * (g + momentum * s0); else w -= lr * s0;
         }
         optimizer_store(p0, s0, n);
         break;
     }
-    case RULE_ADAGRAD: {  // h2 epsilon
+    case OPTIMIZER_RULE_ADAGRAD: {
         __global float* p0 = state0 + state0_offset + first;
         const optimizer_vector s0 = optimizer_load(p0, n) + g * g;
         optimizer_store(p0, s0, n);
-        if (keras) w -= step_size * g / sqrt(s0 + h2); else w -= step_size * g / (sqrt(s0) + h2);
+        if (keras) w -= step_size * g / sqrt(s0 + epsilon); else w -= step_size * g / (sqrt(s0) + epsilon);
         break;
     }
-    case RULE_RMSPROP: {  // h0 alpha, h1 momentum, h2 epsilon
-        const bool centered = (flags & FLAG_CENTERED) != 0;
+    case OPTIMIZER_RULE_RMSPROP: {
+        const bool centered = (flags & OPTIMIZER_FLAG_CENTERED) != 0;
         __global float* p0 = state0 + state0_offset + first;
-        const optimizer_vector s0 = h0 * optimizer_load(p0, n) + (1.0f - h0) * g * g;
+        const optimizer_vector s0 = alpha * optimizer_load(p0, n) + (1.0f - alpha) * g * g;
         optimizer_store(p0, s0, n);
         optimizer_vector mean_square = s0;
         if (centered) {
             __global float* p1 = state1 + state1_offset + first;
-            const optimizer_vector s1 = h0 * optimizer_load(p1, n) + (1.0f - h0) * g;
+            const optimizer_vector s1 = alpha * optimizer_load(p1, n) + (1.0f - alpha) * g;
             optimizer_store(p1, s1, n);
             mean_square -= s1 * s1;
         }
         optimizer_vector denominator;
-        if (keras) denominator = sqrt(mean_square + h2); else denominator = sqrt(mean_square) + h2;
-        if (h1 != 0.0f) {
+        if (keras) denominator = sqrt(mean_square + epsilon); else denominator = sqrt(mean_square) + epsilon;
+        if (momentum != 0.0f) {
             __global float* pb = centered ? state2 + state2_offset + first : state1 + state1_offset + first;
             optimizer_vector buffer;
             if (keras) {
-                buffer = h1 * optimizer_load(pb, n) + lr * g / denominator;
+                buffer = momentum * optimizer_load(pb, n) + lr * g / denominator;
                 w -= buffer;
             } else {
-                buffer = h1 * optimizer_load(pb, n) + g / denominator;
+                buffer = momentum * optimizer_load(pb, n) + g / denominator;
                 w -= lr * buffer;
             }
             optimizer_store(pb, buffer, n);
@@ -140,60 +132,60 @@ __attribute__((always_inline)) void optimizer_update(const int rule, OPTIMIZER_P
         }
         break;
     }
-    case RULE_ADADELTA: {  // h0 rho, h2 epsilon
+    case OPTIMIZER_RULE_ADADELTA: {
         __global float* p0 = state0 + state0_offset + first;
         __global float* p1 = state1 + state1_offset + first;
-        const optimizer_vector s0 = h0 * optimizer_load(p0, n) + (1.0f - h0) * g * g;
+        const optimizer_vector s0 = rho * optimizer_load(p0, n) + (1.0f - rho) * g * g;
         optimizer_vector s1 = optimizer_load(p1, n);
-        const optimizer_vector delta = sqrt(s1 + h2) / sqrt(s0 + h2) * g;
-        s1 = h0 * s1 + (1.0f - h0) * delta * delta;
+        const optimizer_vector delta = sqrt(s1 + epsilon) / sqrt(s0 + epsilon) * g;
+        s1 = rho * s1 + (1.0f - rho) * delta * delta;
         optimizer_store(p0, s0, n);
         optimizer_store(p1, s1, n);
         w -= lr * delta;
         break;
     }
-    case RULE_ADAM: {  // h0 beta1, h1 beta2, h2 epsilon
+    case OPTIMIZER_RULE_ADAM: {
         __global float* p0 = state0 + state0_offset + first;
         __global float* p1 = state1 + state1_offset + first;
-        const optimizer_vector s0 = h0 * optimizer_load(p0, n) + (1.0f - h0) * g;
-        const optimizer_vector s1 = h1 * optimizer_load(p1, n) + (1.0f - h1) * g * g;
+        const optimizer_vector s0 = beta1 * optimizer_load(p0, n) + (1.0f - beta1) * g;
+        const optimizer_vector s1 = beta2 * optimizer_load(p1, n) + (1.0f - beta2) * g * g;
         optimizer_store(p0, s0, n);
         optimizer_store(p1, s1, n);
         optimizer_vector second = s1;
-        if (flags & FLAG_AMSGRAD) {
+        if (flags & OPTIMIZER_FLAG_AMSGRAD) {
             __global float* p2 = state2 + state2_offset + first;
             second = fmax(optimizer_load(p2, n), s1);
             optimizer_store(p2, second, n);
         }
-        if (keras) w -= step_size * s0 / (sqrt(second) + h2);
-        else w -= step_size * s0 / (sqrt(second) / secondary + h2);
+        if (keras) w -= step_size * s0 / (sqrt(second) + epsilon);
+        else w -= step_size * s0 / (sqrt(second) / bias_correction2_root + epsilon);
         break;
     }
-    case RULE_ADAMAX: {  // h0 beta1, h1 beta2, h2 epsilon
+    case OPTIMIZER_RULE_ADAMAX: {
         __global float* p0 = state0 + state0_offset + first;
         __global float* p1 = state1 + state1_offset + first;
-        const optimizer_vector s0 = h0 * optimizer_load(p0, n) + (1.0f - h0) * g;
+        const optimizer_vector s0 = beta1 * optimizer_load(p0, n) + (1.0f - beta1) * g;
         optimizer_vector s1;
         if (keras) {
-            s1 = fmax(h1 * optimizer_load(p1, n), fabs(g));
-            w -= step_size * s0 / (s1 + h2);
+            s1 = fmax(beta2 * optimizer_load(p1, n), fabs(g));
+            w -= step_size * s0 / (s1 + epsilon);
         } else {
-            s1 = fmax(h1 * optimizer_load(p1, n), fabs(g) + h2);
+            s1 = fmax(beta2 * optimizer_load(p1, n), fabs(g) + epsilon);
             w -= step_size * s0 / s1;
         }
         optimizer_store(p0, s0, n);
         optimizer_store(p1, s1, n);
         break;
     }
-    case RULE_NADAM: {  // h0 beta1, h1 beta2, h2 epsilon
+    case OPTIMIZER_RULE_NADAM: {
         __global float* p0 = state0 + state0_offset + first;
         __global float* p1 = state1 + state1_offset + first;
-        const optimizer_vector s0 = h0 * optimizer_load(p0, n) + (1.0f - h0) * g;
-        const optimizer_vector s1 = h1 * optimizer_load(p1, n) + (1.0f - h1) * g * g;
+        const optimizer_vector s0 = beta1 * optimizer_load(p0, n) + (1.0f - beta1) * g;
+        const optimizer_vector s1 = beta2 * optimizer_load(p1, n) + (1.0f - beta2) * g * g;
         optimizer_store(p0, s0, n);
         optimizer_store(p1, s1, n);
-        const optimizer_vector denominator = sqrt(s1 / tertiary) + h2;
-        w -= step_size * g / denominator + secondary * s0 / denominator;
+        const optimizer_vector denominator = sqrt(s1 / bias_correction2) + epsilon;
+        w -= step_size * g / denominator + momentum_step_size * s0 / denominator;
         break;
     }
     }
@@ -201,13 +193,13 @@ __attribute__((always_inline)) void optimizer_update(const int rule, OPTIMIZER_P
 }
 
 // One kernel per rule (Sources/DescentOpenCL/OpenCLBackend+Optimizer.swift picks it).
-__kernel void optimizer_step_sgd(OPTIMIZER_PARAMETERS) { optimizer_update(RULE_SGD, OPTIMIZER_ARGUMENTS); }
-__kernel void optimizer_step_adagrad(OPTIMIZER_PARAMETERS) { optimizer_update(RULE_ADAGRAD, OPTIMIZER_ARGUMENTS); }
-__kernel void optimizer_step_rmsprop(OPTIMIZER_PARAMETERS) { optimizer_update(RULE_RMSPROP, OPTIMIZER_ARGUMENTS); }
-__kernel void optimizer_step_adadelta(OPTIMIZER_PARAMETERS) { optimizer_update(RULE_ADADELTA, OPTIMIZER_ARGUMENTS); }
-__kernel void optimizer_step_adam(OPTIMIZER_PARAMETERS) { optimizer_update(RULE_ADAM, OPTIMIZER_ARGUMENTS); }
-__kernel void optimizer_step_adamax(OPTIMIZER_PARAMETERS) { optimizer_update(RULE_ADAMAX, OPTIMIZER_ARGUMENTS); }
-__kernel void optimizer_step_nadam(OPTIMIZER_PARAMETERS) { optimizer_update(RULE_NADAM, OPTIMIZER_ARGUMENTS); }
+__kernel void optimizer_step_sgd(OPTIMIZER_PARAMETERS) { optimizer_update(OPTIMIZER_RULE_SGD, OPTIMIZER_ARGUMENTS); }
+__kernel void optimizer_step_adagrad(OPTIMIZER_PARAMETERS) { optimizer_update(OPTIMIZER_RULE_ADAGRAD, OPTIMIZER_ARGUMENTS); }
+__kernel void optimizer_step_rmsprop(OPTIMIZER_PARAMETERS) { optimizer_update(OPTIMIZER_RULE_RMSPROP, OPTIMIZER_ARGUMENTS); }
+__kernel void optimizer_step_adadelta(OPTIMIZER_PARAMETERS) { optimizer_update(OPTIMIZER_RULE_ADADELTA, OPTIMIZER_ARGUMENTS); }
+__kernel void optimizer_step_adam(OPTIMIZER_PARAMETERS) { optimizer_update(OPTIMIZER_RULE_ADAM, OPTIMIZER_ARGUMENTS); }
+__kernel void optimizer_step_adamax(OPTIMIZER_PARAMETERS) { optimizer_update(OPTIMIZER_RULE_ADAMAX, OPTIMIZER_ARGUMENTS); }
+__kernel void optimizer_step_nadam(OPTIMIZER_PARAMETERS) { optimizer_update(OPTIMIZER_RULE_NADAM, OPTIMIZER_ARGUMENTS); }
 
 // scale[0] holds the sum of squared gradients (from reduce_all); it becomes PyTorch's factor.
 __kernel void clip_scale_finish(const float max_norm, __global float* scale, const int scale_offset)

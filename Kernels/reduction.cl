@@ -6,11 +6,7 @@
 // reduce_all_final combines those with one work-group. Rows use one work-group per row; columns
 // one work-item per column, walking down the rows (consecutive work-items read consecutive
 // addresses). GROUP_SIZE is group.cl's, earlier in the program.
-
-#define REDUCE_SUM 0
-#define REDUCE_MEAN 1
-#define REDUCE_MAX 2
-#define REDUCE_SUM_OF_SQUARES 3
+// REDUCE_* are generated from Sources/DescentOpenCL/KernelCodes.swift at the top of the program.
 
 float reduction_identity(const int operation)
 {

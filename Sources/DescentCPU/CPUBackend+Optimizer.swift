@@ -73,7 +73,7 @@ extension CPUBackend {
                 }
                 w[i] -= convention == .keras
                     ? scalars.stepSize * s[0][i] / (sqrtf(second) + epsilon)
-                    : scalars.stepSize * s[0][i] / (sqrtf(second) / scalars.secondary + epsilon)
+                    : scalars.stepSize * s[0][i] / (sqrtf(second) / scalars.biasCorrection2Root + epsilon)
             case .adamax(let beta1, let beta2, let epsilon, let convention):
                 s[0][i] = beta1 * s[0][i] + (1 - beta1) * g
                 if convention == .keras {
@@ -86,8 +86,8 @@ extension CPUBackend {
             case .nadam(let beta1, let beta2, let epsilon, _):
                 s[0][i] = beta1 * s[0][i] + (1 - beta1) * g
                 s[1][i] = beta2 * s[1][i] + (1 - beta2) * g * g
-                let denominator = sqrtf(s[1][i] / scalars.tertiary) + epsilon
-                w[i] -= scalars.stepSize * g / denominator + scalars.secondary * s[0][i] / denominator
+                let denominator = sqrtf(s[1][i] / scalars.biasCorrection2) + epsilon
+                w[i] -= scalars.stepSize * g / denominator + scalars.momentumStepSize * s[0][i] / denominator
             }
         }
     }

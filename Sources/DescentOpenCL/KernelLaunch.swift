@@ -15,6 +15,9 @@ enum KernelArgument {
     case ulong(UInt64)
     /// A `float`.
     case float(Float)
+
+    /// One of the numeric codes of `KernelCodes.swift`, as the `int` the kernel switches on.
+    static func code<Code: RawRepresentable<Int32>>(_ code: Code) -> KernelArgument { .int(Int(code.rawValue)) }
 }
 
 extension OpenCLKernel {

@@ -25,17 +25,6 @@ enum KernelProgram: CaseIterable {
         }
     }
 
-    /// The kernels of `matmul.cl`, each of which lives in the `.matmul` program.
-    static let matmulKernels: Set<String> = [
-        "matmul_tiled", "dense_forward", "matmul_blocked", "dense_forward_blocked",
-        "dense_forward_blocked_piecewise_linear", "matmul_blocked_dot",
-    ]
-
-    /// The program that holds `kernel`.
-    static func containing(kernel: String) -> KernelProgram {
-        matmulKernels.contains(kernel) ? .matmul : .core
-    }
-
     /// The build options for `tuning`: the `-D` defines this program's files read, and `-w`.
     /// PoCL's compiler prints a count of warnings to stderr at every cold build ("78 warnings
     /// generated."), every one of them the note that float16 arguments of its builtins change the
@@ -48,7 +37,8 @@ enum KernelProgram: CaseIterable {
         }
     }
 
-    /// The source: first the files without kernels that others use (`activation_functions.cl`,
+    /// The source: first the numeric codes generated from `KernelCodes.swift`, then the files
+    /// without kernels that others use (`activation_functions.cl`,
     /// `group.cl` for work-group reductions, `philox.cl`, the generator shared with
     /// `Philox.swift`), then the kernel files.
     var source: String {
@@ -59,11 +49,11 @@ enum KernelProgram: CaseIterable {
     }
 
     private static let coreSource = [
-        KernelSource.activationFunctions, KernelSource.group, KernelSource.philox,
+        KernelSource.codes, KernelSource.activationFunctions, KernelSource.group, KernelSource.philox,
         KernelSource.activation, KernelSource.batchnorm, KernelSource.bias, KernelSource.dropout,
         KernelSource.elementwise, KernelSource.layernorm, KernelSource.loss, KernelSource.optimizer,
         KernelSource.peak, KernelSource.random, KernelSource.reduction, KernelSource.softmax,
     ].joined(separator: "\n")
 
-    private static let matmulSource = [KernelSource.activationFunctions, KernelSource.matmul].joined(separator: "\n")
+    private static let matmulSource = [KernelSource.codes, KernelSource.activationFunctions, KernelSource.matmul].joined(separator: "\n")
 }

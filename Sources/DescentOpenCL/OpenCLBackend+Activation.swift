@@ -4,8 +4,8 @@ extension OpenCLBackend {
     public func activationForward(_ activation: Activation, input: View, output: View) throws {
         try Validation.activationForward(activation, input: input, output: output)
         try launchElementwise(
-            activation.kernelName("activation_forward"), count: input.count,
-            [.int(input.count), .int(activation.kernelCode), .float(activation.parameter), .view(input), .view(output)])
+            activation.kernel(.activationForward, piecewiseLinear: .activationForwardPiecewiseLinear), count: input.count,
+            [.int(input.count), .code(activation.kernelCode), .float(activation.parameter), .view(input), .view(output)])
     }
 
     public func activationBackward(
@@ -14,8 +14,8 @@ extension OpenCLBackend {
         try Validation.activationBackward(
             activation, input: input, output: output, outputGradient: outputGradient, inputGradient: inputGradient)
         try launchElementwise(
-            activation.kernelName("activation_backward"), count: input.count,
-            [.int(input.count), .int(activation.kernelCode), .float(activation.parameter),
+            activation.kernel(.activationBackward, piecewiseLinear: .activationBackwardPiecewiseLinear), count: input.count,
+            [.int(input.count), .code(activation.kernelCode), .float(activation.parameter),
              .view(input), .view(output), .view(outputGradient), .view(inputGradient)])
     }
 }
@@ -24,25 +24,25 @@ extension Activation {
     /// The kernel that applies this activation: `base`, or `base_piecewise_linear` for identity,
     /// ReLU and leaky ReLU, whose build has no switch over every activation (PoCL pays for all
     /// of them otherwise; see `Kernels/activation_functions.cl`).
-    func kernelName(_ base: String) -> String {
+    func kernel(_ general: Kernel, piecewiseLinear: Kernel) -> Kernel {
         switch self {
-        case .identity, .relu, .leakyReLU: base + "_piecewise_linear"
-        case .sigmoid, .tanh, .elu, .selu, .softplus, .gelu: base
+        case .identity, .relu, .leakyReLU: piecewiseLinear
+        case .sigmoid, .tanh, .elu, .selu, .softplus, .gelu: general
         }
     }
 
-    /// The `ACTIVATION_*` constant of `Kernels/activation_functions.cl`.
-    var kernelCode: Int {
+    /// The kernels' code for the activation.
+    var kernelCode: ActivationCode {
         switch self {
-        case .identity: 0
-        case .sigmoid: 1
-        case .tanh: 2
-        case .relu: 3
-        case .leakyReLU: 4
-        case .elu: 5
-        case .selu: 6
-        case .softplus: 7
-        case .gelu: 8
+        case .identity: .identity
+        case .sigmoid: .sigmoid
+        case .tanh: .tanh
+        case .relu: .relu
+        case .leakyReLU: .leakyRelu
+        case .elu: .elu
+        case .selu: .selu
+        case .softplus: .softplus
+        case .gelu: .gelu
         }
     }
 }

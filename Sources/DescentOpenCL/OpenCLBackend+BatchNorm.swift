@@ -9,7 +9,7 @@ extension OpenCLBackend {
             input: input, parameters: parameters, output: output, saved: saved, running: running, shape: shape,
             hyperparameters: hyperparameters)
         try launchElementwise(
-            "batchnorm_forward_training", count: shape.columns,
+            .batchnormForwardTraining, count: shape.columns,
             [.int(shape.rows), .int(shape.columns), .float(hyperparameters.epsilon),
              .float(hyperparameters.newBatchWeight), .int(hyperparameters.unbiasedRunningVariance ? 1 : 0),
              .view(input), .view(parameters.gamma), .view(parameters.beta), .view(output),
@@ -23,7 +23,7 @@ extension OpenCLBackend {
         try Validation.batchNormInference(
             input: input, parameters: parameters, running: running, output: output, shape: shape, epsilon: epsilon)
         try launchElementwise(
-            "batchnorm_inference", count: shape.count,
+            .batchnormInference, count: shape.count,
             [.int(shape.rows), .int(shape.columns), .float(epsilon), .view(input), .view(parameters.gamma),
              .view(parameters.beta), .view(running.mean), .view(running.variance), .view(output)])
     }
@@ -36,7 +36,7 @@ extension OpenCLBackend {
             "batchNormBackward", input: input, outputGradient: outputGradient, gamma: gamma, saved: saved,
             inputGradient: inputGradient, parameterGradients: parameterGradients, shape: shape, groups: shape.columns)
         try launchElementwise(
-            "batchnorm_backward", count: shape.columns,
+            .batchnormBackward, count: shape.columns,
             [.int(shape.rows), .int(shape.columns), .view(input), .view(outputGradient), .view(gamma),
              .view(saved.mean), .view(saved.inverseStandardDeviation), .view(inputGradient),
              .view(parameterGradients.gamma), .view(parameterGradients.beta)])

@@ -4,7 +4,7 @@ extension OpenCLBackend {
     public func addBias(_ input: View, bias: View, output: View, shape: MatrixShape) throws {
         try Validation.addBias(input, bias: bias, output: output, shape: shape)
         try launchElementwise(
-            "add_bias", count: shape.count,
+            .addBias, count: shape.count,
             [.int(shape.rows), .int(shape.columns), .view(input), .view(bias), .view(output)])
     }
 

@@ -12,7 +12,7 @@ extension OpenCLBackend {
             input: input, weights: weights, bias: bias, activation: activation, preActivation: preActivation,
             output: output, shape: shape)
         let arguments: [KernelArgument] = [
-            .int(shape.batch), .int(shape.outputs), .int(shape.inputs), .int(activation.kernelCode),
+            .int(shape.batch), .int(shape.outputs), .int(shape.inputs), .code(activation.kernelCode),
             .float(activation.parameter), .view(input), .view(weights), .optionalView(bias),
             .optionalView(preActivation), .view(output),
         ]
@@ -20,12 +20,12 @@ extension OpenCLBackend {
         case .tiled:
             let width = tuning.matmulGroupWidth, tile = tuning.matmulTile
             try launch(
-                "dense_forward",
+                .denseForward,
                 global: [(shape.outputs + tile - 1) / tile * width, (shape.batch + tile - 1) / tile * width],
                 local: [width, width], arguments)
         case .registerBlocked:
             try launch(
-                activation.kernelName("dense_forward_blocked"),
+                activation.kernel(.denseForwardBlocked, piecewiseLinear: .denseForwardBlockedPiecewiseLinear),
                 global: blockedGlobalSize(
                     m: shape.batch, n: shape.outputs, rows: tuning.matmulBlockRows, columns: tuning.matmulVectorWidth),
                 local: [tuning.matmulBlockedGroup, 1], arguments)

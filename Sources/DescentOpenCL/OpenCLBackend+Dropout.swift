@@ -14,7 +14,7 @@ extension OpenCLBackend {
     /// `dropout_apply`: the forward and the backward pass are the same map.
     private func applyDropoutMask(_ source: View, _ destination: View, probability: Float, key: RandomKey) throws {
         try launchElementwise(
-            "dropout_apply", count: source.count,
+            .dropoutApply, count: source.count,
             [.int(source.count), .ulong(key.seed), .ulong(key.stream), .ulong(key.offset), .float(probability),
              .float(DropoutMask.scale(probability: probability)), .view(source), .view(destination)])
     }

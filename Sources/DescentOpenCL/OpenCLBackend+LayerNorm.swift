@@ -8,7 +8,7 @@ extension OpenCLBackend {
         try Validation.layerNormForward(
             input: input, parameters: parameters, output: output, saved: saved, shape: shape, epsilon: epsilon)
         try launch(
-            "layernorm_forward", global: [shape.rows * tuning.groupSize], local: [tuning.groupSize],
+            .layernormForward, global: [shape.rows * tuning.groupSize], local: [tuning.groupSize],
             [.int(shape.columns), .float(epsilon), .view(input), .view(parameters.gamma), .view(parameters.beta),
              .view(output), .view(saved.mean), .view(saved.inverseStandardDeviation)])
     }
@@ -22,11 +22,11 @@ extension OpenCLBackend {
             inputGradient: inputGradient, parameterGradients: parameterGradients, shape: shape, groups: shape.rows)
         // The parameter gradients first: the input gradient may overwrite the output gradient.
         try launchElementwise(
-            "layernorm_backward_parameters", count: shape.columns,
+            .layernormBackwardParameters, count: shape.columns,
             [.int(shape.rows), .int(shape.columns), .view(input), .view(outputGradient), .view(saved.mean),
              .view(saved.inverseStandardDeviation), .view(parameterGradients.gamma), .view(parameterGradients.beta)])
         try launch(
-            "layernorm_backward_input", global: [shape.rows * tuning.groupSize], local: [tuning.groupSize],
+            .layernormBackwardInput, global: [shape.rows * tuning.groupSize], local: [tuning.groupSize],
             [.int(shape.columns), .view(input), .view(outputGradient), .view(gamma), .view(saved.mean),
              .view(saved.inverseStandardDeviation), .view(inputGradient)])
     }

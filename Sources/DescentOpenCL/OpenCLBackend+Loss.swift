@@ -11,12 +11,12 @@ extension OpenCLBackend {
         let invalidRow = try scratch(.invalidLabel, count: 1, elementType: .int32)
         try enqueueFill(try invalidRow.view(offset: 0, count: 1), pattern: Int32.max)
         try launch(
-            "softmax_cross_entropy_rows", global: [shape.rows * tuning.groupSize], local: [tuning.groupSize],
+            .softmaxCrossEntropyRows, global: [shape.rows * tuning.groupSize], local: [tuning.groupSize],
             [.int(shape.columns), .float(options.labelSmoothing), .view(logits), .view(labels),
              .optionalView(options.classWeights), .optionalView(sampleWeights), .optionalView(outputs.perSampleLoss),
              .optionalView(outputs.inputGradient)] + rowBuffers + [.memory(invalidRow.memory)])
         try launch(
-            "record_invalid_label", global: [1], local: nil,
+            .recordInvalidLabel, global: [1], local: nil,
             [.int(shape.rows), .int(shape.columns), .memory(invalidRow.memory), .view(labels), .memory(deviceStatus.memory)])
         expectDeviceStatus()
         try finishLoss(rowBuffers, shape: shape, rootOfMean: false, outputs: outputs)
@@ -30,7 +30,7 @@ extension OpenCLBackend {
             logits: logits, targets: targets, shape: shape, positiveWeight: positiveWeight,
             sampleWeights: sampleWeights, outputs: outputs)
         try elementwiseLoss(
-            kind: Self.binaryCrossEntropyKernelCode, delta: 0, input: logits, targets: targets, positiveWeight: positiveWeight, shape: shape,
+            kind: .binaryCrossEntropy, delta: 0, input: logits, targets: targets, positiveWeight: positiveWeight, shape: shape,
             sampleWeights: sampleWeights, outputs: outputs)
     }
 
@@ -46,23 +46,20 @@ extension OpenCLBackend {
             sampleWeights: sampleWeights, outputs: outputs)
     }
 
-    /// `elementwise_loss_rows` with `kind` one of the `LOSS_*` constants of `Kernels/loss.cl`.
+    /// `elementwise_loss_rows` for the loss `kind`.
     private func elementwiseLoss(
-        kind: Int, delta: Float, input: View, targets: View, positiveWeight: View?, shape: MatrixShape,
+        kind: LossCode, delta: Float, input: View, targets: View, positiveWeight: View?, shape: MatrixShape,
         sampleWeights: View?, outputs: LossOutputs<Buffer>
     ) throws {
         let rowBuffers = try rowScratch(rows: shape.rows)
         try launchElementwise(
-            "elementwise_loss_rows", count: shape.rows,
-            [.int(kind), .float(delta), .int(shape.rows), .int(shape.columns), .view(input), .view(targets),
+            .elementwiseLossRows, count: shape.rows,
+            [.code(kind), .float(delta), .int(shape.rows), .int(shape.columns), .view(input), .view(targets),
              .optionalView(positiveWeight), .optionalView(sampleWeights), .optionalView(outputs.perSampleLoss),
              .optionalView(outputs.inputGradient)] + rowBuffers)
         try finishLoss(
-            rowBuffers, shape: shape, rootOfMean: kind == RegressionLoss.rootMeanSquaredError.kernelCode, outputs: outputs)
+            rowBuffers, shape: shape, rootOfMean: kind == .rootMeanSquaredError, outputs: outputs)
     }
-
-    /// `LOSS_BINARY_CROSS_ENTROPY` of `Kernels/loss.cl`.
-    static let binaryCrossEntropyKernelCode = 0
 
     /// The scratch `row_loss` and `row_weight` arguments of the loss kernels, for `rows` samples.
     private func rowScratch(rows: Int) throws -> [KernelArgument] {
@@ -75,23 +72,23 @@ extension OpenCLBackend {
     ) throws {
         let scale = try scratch(.lossScale, count: 1)
         try launch(
-            "loss_finish", global: [tuning.groupSize], local: [tuning.groupSize],
+            .lossFinish, global: [tuning.groupSize], local: [tuning.groupSize],
             [.int(shape.rows), .int(rootOfMean ? 1 : 0)] + rowBuffers + [.view(outputs.loss), .memory(scale.memory)])
         guard let gradient = outputs.inputGradient else { return }
         try launchElementwise(
-            "loss_scale_gradient", count: gradient.count,
+            .lossScaleGradient, count: gradient.count,
             [.int(gradient.count), .memory(scale.memory), .view(gradient)])
     }
 }
 
 extension RegressionLoss {
-    /// The `LOSS_*` constant of `Kernels/loss.cl`.
-    var kernelCode: Int {
+    /// The kernels' code for the loss.
+    var kernelCode: LossCode {
         switch self {
-        case .meanSquaredError: 1
-        case .meanAbsoluteError: 2
-        case .huber: 3
-        case .rootMeanSquaredError: 4
+        case .meanSquaredError: .meanSquaredError
+        case .meanAbsoluteError: .meanAbsoluteError
+        case .huber: .huber
+        case .rootMeanSquaredError: .rootMeanSquaredError
         }
     }
 }

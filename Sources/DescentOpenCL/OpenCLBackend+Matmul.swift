@@ -13,19 +13,19 @@ extension OpenCLBackend {
         case .tiled:
             let width = tuning.matmulGroupWidth, tile = tuning.matmulTile
             try launch(
-                "matmul_tiled",
+                .matmulTiled,
                 global: [(shape.n + tile - 1) / tile * width, (shape.m + tile - 1) / tile * width],
                 local: [width, width],
                 arguments + [.int(shape.transposeB ? 1 : 0), .float(alpha), .float(beta), .view(a), .view(b), .view(c)])
         case .registerBlocked where Self.runsDotKernel(shape):
             try launch(
-                "matmul_blocked_dot",
+                .matmulBlockedDot,
                 global: blockedGlobalSize(m: shape.m, n: shape.n, rows: tuning.matmulDotRows, columns: tuning.matmulDotColumns),
                 local: [tuning.matmulDotGroup, 1],
                 arguments + [.float(alpha), .float(beta), .view(a), .view(b), .view(c)])
         case .registerBlocked:
             try launch(
-                "matmul_blocked",
+                .matmulBlocked,
                 global: blockedGlobalSize(m: shape.m, n: shape.n, rows: tuning.matmulBlockRows, columns: tuning.matmulVectorWidth),
                 local: [tuning.matmulBlockedGroup, 1],
                 arguments + [.int(shape.transposeB ? 1 : 0), .float(alpha), .float(beta), .view(a), .view(b), .view(c)])

@@ -11,7 +11,7 @@ extension OpenCLBackend {
         guard source.count == destination.count, source.count % 4 == 0 else {
             throw DescentError.invalidArgument(operation: "streamCopy", reason: "two buffers of the same count, a multiple of 4")
         }
-        try launchElementwise("stream_copy", count: source.count / 4, [
+        try launchElementwise(.streamCopy, count: source.count / 4, [
             .memory(source.memory), .memory(destination.memory), .int(source.count / 4),
         ])
     }
@@ -19,7 +19,7 @@ extension OpenCLBackend {
     /// Runs `output.count` work-items of `iterations` iterations of 8 float8 FMA chains:
     /// `128 * iterations * output.count` floating-point operations.
     public func fmaChain(output: OpenCLBuffer, iterations: Int) throws {
-        try launch("fma_chain", global: [output.count], local: [min(64, device.maxWorkGroupSize)], [
+        try launch(.fmaChain, global: [output.count], local: [min(64, device.maxWorkGroupSize)], [
             .memory(output.memory), .int(output.count), .int(iterations), .float(0.999),
         ])
     }

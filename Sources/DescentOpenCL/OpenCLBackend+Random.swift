@@ -3,9 +3,9 @@ import DescentCore
 extension OpenCLBackend {
     public func randomFill(_ destination: View, distribution: RandomDistribution, key: RandomKey) throws {
         try Validation.randomFill(destination, distribution: distribution)
-        let (kernel, first, second): (String, Float, Float) = switch distribution {
-        case .uniform(let low, let high): ("random_uniform", low, high)
-        case .normal(let mean, let standardDeviation): ("random_normal", mean, standardDeviation)
+        let (kernel, first, second): (Kernel, Float, Float) = switch distribution {
+        case .uniform(let low, let high): (.randomUniform, low, high)
+        case .normal(let mean, let standardDeviation): (.randomNormal, mean, standardDeviation)
         }
         try launchElementwise(
             kernel, count: destination.count,

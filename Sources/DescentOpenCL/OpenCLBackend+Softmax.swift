@@ -4,7 +4,7 @@ extension OpenCLBackend {
     public func softmaxForward(input: View, output: View, shape: MatrixShape) throws {
         try Validation.softmaxForward(input: input, output: output, shape: shape)
         try launch(
-            "softmax_forward", global: [shape.rows * tuning.groupSize], local: [tuning.groupSize],
+            .softmaxForward, global: [shape.rows * tuning.groupSize], local: [tuning.groupSize],
             [.int(shape.columns), .view(input), .view(output)])
     }
 
@@ -12,7 +12,7 @@ extension OpenCLBackend {
         try Validation.softmaxBackward(
             output: output, outputGradient: outputGradient, inputGradient: inputGradient, shape: shape)
         try launch(
-            "softmax_backward", global: [shape.rows * tuning.groupSize], local: [tuning.groupSize],
+            .softmaxBackward, global: [shape.rows * tuning.groupSize], local: [tuning.groupSize],
             [.int(shape.columns), .view(output), .view(outputGradient), .view(inputGradient)])
     }
 }

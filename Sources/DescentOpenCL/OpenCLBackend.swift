@@ -20,7 +20,7 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     public let tuning: OpenCLTuning
     let deviceContext: OpenCLDeviceContext
     let queue: OpenCLQueueHandle
-    private let kernels = Mutex<[String: OpenCLKernel]>([:])
+    private let kernels = Mutex<[Kernel: OpenCLKernel]>([:])
     private let launches = Mutex<Int>(0)
     /// Holds one partial result per work-group of `reduce(..., axis: .all)`.
     let reductionScratch: OpenCLBuffer
@@ -215,7 +215,7 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     /// (`nil`: the driver chooses). Global sizes are rounded up to multiples of `local`; kernels
     /// check their bounds. Returns without waiting.
     func launch(
-        _ kernel: String, global: [Int], local: [Int]?, _ arguments: [KernelArgument]
+        _ kernel: Kernel, global: [Int], local: [Int]?, _ arguments: [KernelArgument]
     ) throws {
         guard global.allSatisfy({ $0 > 0 }) else { return }
         let roundedGlobal = local.map { zip(global, $0).map { roundUp($0, toMultipleOf: $1) } } ?? global
@@ -243,19 +243,20 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
                         queue.raw, compiled.raw, cl_uint(global.count), nil, globalSizes.baseAddress, nil, 0, nil, eventOut)
                 }
             }
-            try check(status, "clEnqueueNDRangeKernel(\(kernel), global \(roundedGlobal), local \(local ?? []))")
-            if let event { profiledLaunches.withLock { $0.append((kernel, OpenCLEventHandle(event))) } }
+            try check(status, "clEnqueueNDRangeKernel(\(kernel.rawValue), global \(roundedGlobal), local \(local ?? []))")
+            if let event { profiledLaunches.withLock { $0.append((kernel.rawValue, OpenCLEventHandle(event))) } }
             launches.withLock { $0 += 1 }
         }
     }
 
     /// A one-dimensional launch over `count` elements.
-    func launchElementwise(_ kernel: String, count: Int, _ arguments: [KernelArgument]) throws {
+    func launchElementwise(_ kernel: Kernel, count: Int, _ arguments: [KernelArgument]) throws {
         try launch(kernel, global: [count], local: [min(64, device.maxWorkGroupSize)], arguments)
     }
 
-    private func makeKernel(_ name: String) throws -> OpenCLKernel {
-        let program = KernelProgram.containing(kernel: name)
+    /// Creates `kernel` from its program, building the program first when it is not yet built.
+    func makeKernel(_ kernel: Kernel) throws -> OpenCLKernel {
+        let program = kernel.program, name = kernel.rawValue
         let handle = try deviceContext.program(
             named: program.name, source: program.source, options: program.options(for: tuning))
         var status: cl_int = CL_SUCCESS

@@ -21,7 +21,7 @@ struct OclgrindCanaryTests {
         try backend.fill(input.view, with: 1)
         // `scale` trusts its count: 16 elements of 8-element buffers reads and writes past both.
         try backend.launchElementwise(
-            "scale", count: 16, [.int(16), .float(2), .view(input.view), .view(output.view)])
+            .scale, count: 16, [.int(16), .float(2), .view(input.view), .view(output.view)])
         try backend.synchronize()
     }
 }

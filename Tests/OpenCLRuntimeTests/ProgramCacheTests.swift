@@ -151,14 +151,10 @@ struct ProgramCacheTests {
 
     /// Every kernel of matmul.cl is looked up in the matmul program, and only those.
     @Test func eachKernelIsLookedUpInTheProgramThatHoldsIt() throws {
-        // Each "__kernel" is followed by its attributes, then "void NAME(".
-        let kernels = KernelSource.matmul.split(separator: "__kernel").dropFirst().compactMap { text -> String? in
-            guard let void = text.firstRange(of: "void ") else { return nil }
-            return text[void.upperBound...].split(separator: "(").first.map(String.init)
-        }
-        #expect(Set(kernels) == KernelProgram.matmulKernels)
-        #expect(KernelProgram.containing(kernel: "softmax_cross_entropy_rows") == .core)
-        #expect(KernelProgram.containing(kernel: "matmul_blocked_dot") == .matmul)
+        let matmulKernels = Set(Kernel.allCases.filter { $0.program == .matmul }.map(\.rawValue))
+        #expect(KernelTests.kernelNames(in: KernelSource.matmul) == matmulKernels)
+        #expect(Kernel.softmaxCrossEntropyRows.program == .core)
+        #expect(Kernel.matmulBlockedDot.program == .matmul)
     }
 
     @Test func disabledCacheWritesNothing() {

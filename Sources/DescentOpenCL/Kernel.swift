@@ -1,0 +1,70 @@
+/// Every kernel of `Kernels/`, named as its `__kernel` function is: the only way a kernel is
+/// launched, so a misspelt or missing name is a compile error, not a failed `clCreateKernel` at
+/// run time. `KernelTests` creates every case on every driver of the device matrix and checks
+/// that the sources hold no kernel this enum lacks.
+enum Kernel: String, CaseIterable, Sendable {
+    case activationForward = "activation_forward"
+    case activationForwardPiecewiseLinear = "activation_forward_piecewise_linear"
+    case activationBackward = "activation_backward"
+    case activationBackwardPiecewiseLinear = "activation_backward_piecewise_linear"
+    case addBias = "add_bias"
+    case batchnormForwardTraining = "batchnorm_forward_training"
+    case batchnormInference = "batchnorm_inference"
+    case batchnormBackward = "batchnorm_backward"
+    case dropoutApply = "dropout_apply"
+    case elementwiseAdd = "elementwise_add"
+    case elementwiseSubtract = "elementwise_subtract"
+    case elementwiseMultiply = "elementwise_multiply"
+    case scale = "scale"
+    case axpy = "axpy"
+    case layernormForward = "layernorm_forward"
+    case layernormBackwardParameters = "layernorm_backward_parameters"
+    case layernormBackwardInput = "layernorm_backward_input"
+    case softmaxForward = "softmax_forward"
+    case softmaxBackward = "softmax_backward"
+    case softmaxCrossEntropyRows = "softmax_cross_entropy_rows"
+    case recordInvalidLabel = "record_invalid_label"
+    case elementwiseLossRows = "elementwise_loss_rows"
+    case lossFinish = "loss_finish"
+    case lossScaleGradient = "loss_scale_gradient"
+    case reduceAllPartial = "reduce_all_partial"
+    case reduceAllFinal = "reduce_all_final"
+    case reduceRows = "reduce_rows"
+    case reduceColumns = "reduce_columns"
+    case argmaxRows = "argmax_rows"
+    case optimizerStepSgd = "optimizer_step_sgd"
+    case optimizerStepAdagrad = "optimizer_step_adagrad"
+    case optimizerStepRmsprop = "optimizer_step_rmsprop"
+    case optimizerStepAdadelta = "optimizer_step_adadelta"
+    case optimizerStepAdam = "optimizer_step_adam"
+    case optimizerStepAdamax = "optimizer_step_adamax"
+    case optimizerStepNadam = "optimizer_step_nadam"
+    case clipScaleFinish = "clip_scale_finish"
+    case maxNorm = "max_norm"
+    case randomUniform = "random_uniform"
+    case randomNormal = "random_normal"
+    case streamCopy = "stream_copy"
+    case fmaChain = "fma_chain"
+    // matmul.cl
+    case matmulTiled = "matmul_tiled"
+    case matmulBlocked = "matmul_blocked"
+    case matmulBlockedDot = "matmul_blocked_dot"
+    case denseForward = "dense_forward"
+    case denseForwardBlocked = "dense_forward_blocked"
+    case denseForwardBlockedPiecewiseLinear = "dense_forward_blocked_piecewise_linear"
+
+    /// The program that holds the kernel: the products and the fused dense forward of
+    /// `matmul.cl` are built with the matmul variant's tunables, everything else in one program.
+    var program: KernelProgram { matmulStrategy == nil ? .core : .matmul }
+
+    /// The matmul strategy whose build of `matmul.cl` defines the kernel (each strategy's
+    /// kernels are behind its `MATMUL_*` define); nil for the kernels of the core program.
+    var matmulStrategy: OpenCLTuning.MatmulStrategy? {
+        switch self {
+        case .matmulTiled, .denseForward: .tiled
+        case .matmulBlocked, .matmulBlockedDot, .denseForwardBlocked, .denseForwardBlockedPiecewiseLinear: .registerBlocked
+        case .activationForward, .activationForwardPiecewiseLinear, .activationBackward, .activationBackwardPiecewiseLinear, .addBias, .batchnormForwardTraining, .batchnormInference, .batchnormBackward, .dropoutApply, .elementwiseAdd, .elementwiseSubtract, .elementwiseMultiply, .scale, .axpy, .layernormForward, .layernormBackwardParameters, .layernormBackwardInput, .softmaxForward, .softmaxBackward, .softmaxCrossEntropyRows, .recordInvalidLabel, .elementwiseLossRows, .lossFinish, .lossScaleGradient, .reduceAllPartial, .reduceAllFinal, .reduceRows, .reduceColumns, .argmaxRows, .optimizerStepSgd, .optimizerStepAdagrad, .optimizerStepRmsprop, .optimizerStepAdadelta, .optimizerStepAdam, .optimizerStepAdamax, .optimizerStepNadam, .clipScaleFinish, .maxNorm, .randomUniform, .randomNormal, .streamCopy, .fmaChain:
+            nil
+        }
+    }
+}

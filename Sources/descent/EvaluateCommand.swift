@@ -58,7 +58,8 @@ struct EvaluateCommand: ParsableCommand {
         let data = try dataOptions.load()
         let trainer = try Trainer(
             model: try model.architecture(inputs: data.train.featureCount, task: data.task, seed: dataOptions.seed),
-            on: backend, loss: try model.lossFunction(for: data.task), optimizer: SGD(learningRate: 0), maxBatch: 256)
+            on: backend, task: data.task, loss: try model.lossFunction(for: data.task), optimizer: SGD(learningRate: 0),
+            maxBatch: 256)
         try trainer.model.load(from: weights)
         let evaluation = try trainer.evaluate(data.test)
         if json {

@@ -72,7 +72,7 @@ struct RunArtifacts {
             let grid = DecisionBoundary.gridPoints(xRange: xRange, yRange: yRange, columns: side, rows: side)
             let gridData = try Dataset(features: grid, featureCount: 2, targets: [Float](repeating: 0, count: side * side))
             var scores = try trainer.predict(gridData)
-            if data.task == .binaryClassification { scores = Trainer<B>.binaryScores(logits: scores) }
+            scores = trainer.task.scores(fromOutputs: scores)
             let boundary = try DecisionBoundary(
                 xRange: xRange, yRange: yRange, columns: side, rows: side, scores: scores, classCount: classCount)
             let shown = Array(0..<min(xs.count, 2000))

@@ -111,7 +111,7 @@ struct SearchRun<B: Backend> {
         let training = options.training
         var setup = try TrainingSetup(
             training, architecture: try options.model.architecture(inputs: data.train.featureCount, task: data.task, seed: seed),
-            loss: try options.model.lossFunction(for: data.task), on: backend, monitored: monitored)
+            task: data.task, loss: try options.model.lossFunction(for: data.task), on: backend, monitored: monitored)
         if let stopping = setup.earlyStopping { setup.callbacks.append(stopping) }
         let history = try setup.trainer.fit(
             data.train, validation: data.validation, epochs: training.epochs, batchSize: training.batchSize, seed: seed,
@@ -139,7 +139,7 @@ struct SearchRun<B: Backend> {
             console.result("Test set (touched once, now, by the best configuration): loss \(ProgressBar.format(evaluation.loss))\(accuracy)")
             return .init(ensembleAccuracy: nil, memberAccuracies: evaluation.accuracy.map { [$0] } ?? [], loss: evaluation.loss)
         }
-        let (ensemble, reports) = try Ensemble(trainers.map(\.model)).evaluate(data.test)
+        let (ensemble, reports) = try Ensemble(trainers.map(\.model), task: data.task).evaluate(data.test)
         console.result("Test set (touched once, now, by the ensemble of the best \(trainers.count) and its members):")
         for (rank, report) in reports.enumerated() {
             console.result("  member \(rank + 1) (\(members[rank].configuration)): accuracy \(ProgressBar.format(report.accuracy))")

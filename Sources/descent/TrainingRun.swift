@@ -31,7 +31,7 @@ struct TrainingRun<B: Backend> {
         let training = command.training
         let architecture = try command.model.architecture(inputs: data.train.featureCount, task: data.task, seed: command.data.seed)
         var setup = try TrainingSetup(
-            training, architecture: architecture, loss: loss, on: backend, monitored: try training.monitoredQuantity(for: data.task))
+            training, architecture: architecture, task: data.task, loss: loss, on: backend, monitored: try training.monitoredQuantity(for: data.task))
         let trainer = setup.trainer
         console.progress(trainer.model.summary)
         console.progress("Optimizer: \(setup.optimizer), schedule \(training.scheduleName), batch \(training.batchSize), up to \(training.epochs) epochs")

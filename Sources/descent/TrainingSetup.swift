@@ -13,11 +13,13 @@ struct TrainingSetup<B: Backend> {
     let earlyStopping: EarlyStopping?
 
     /// - Parameter monitored: what early stopping watches (`TrainingOptions.monitoredQuantity`).
-    init(_ training: TrainingOptions, architecture: Sequential, loss: LossFunction, on backend: B, monitored: String) throws {
+    init(
+        _ training: TrainingOptions, architecture: Sequential, task: LearningTask, loss: LossFunction, on backend: B, monitored: String
+    ) throws {
         let (schedule, scheduleCallbacks) = try training.makeSchedule()
         optimizer = try training.makeOptimizer()
         trainer = try Trainer(
-            model: architecture, on: backend, loss: loss, optimizer: optimizer, schedule: schedule,
+            model: architecture, on: backend, task: task, loss: loss, optimizer: optimizer, schedule: schedule,
             maxBatch: max(training.batchSize + 1, 256))  // + 1: room to merge a last batch of one
         callbacks = scheduleCallbacks
         earlyStopping = training.patience > 0

@@ -10,7 +10,7 @@ import Testing
             try Model(Sequential(seed: UInt64(seed)) { Dense(6, 8, activation: .relu); Dense(8, 4) },
                       inputFeatures: 6, on: backend, maxBatch: 5)
         }
-        let ensemble = try Ensemble(members)
+        let ensemble = try Ensemble(members, task: .multiclassClassification(classes: 4))
         let x = try backend.makeBuffer(TestData.uniform(5 * 6, seed: 2))
         let averaged = try backend.download(try ensemble.predictProbabilities(x.view, batch: 5))
         var expected = [Float](repeating: 0, count: 20)
@@ -35,7 +35,7 @@ import Testing
             _ = try trainer.fit(train, epochs: 15, batchSize: 50, seed: UInt64(seed))
             return trainer.model
         }
-        let (ensemble, members) = try Ensemble(models).evaluate(test)
+        let (ensemble, members) = try Ensemble(models, task: .multiclassClassification(classes: 3)).evaluate(test)
         #expect(members.count == 3)
         #expect(ensemble.accuracy >= members.map(\.accuracy).min()!, "the average is no worse than the worst member")
         #expect(ensemble.confusionMatrix.sampleCount == test.sampleCount)
@@ -45,7 +45,9 @@ import Testing
         let backend = CPUBackend()
         let a = try Model(Sequential(seed: 1) { Dense(6, 4) }, inputFeatures: 6, on: backend, maxBatch: 2)
         let b = try Model(Sequential(seed: 1) { Dense(6, 3) }, inputFeatures: 6, on: backend, maxBatch: 2)
-        #expect(throws: DescentError.self) { _ = try Ensemble([a, b]) }
-        #expect(throws: DescentError.self) { _ = try Ensemble([Model<CPUBackend>]()) }
+        #expect(throws: DescentError.self) { _ = try Ensemble([a, b], task: .multiclassClassification(classes: 4)) }
+        #expect(throws: DescentError.self) { _ = try Ensemble([a], task: .multiclassClassification(classes: 3)) }
+        #expect(throws: DescentError.self) { _ = try Ensemble([a], task: .regression(targets: 4)) }
+        #expect(throws: DescentError.self) { _ = try Ensemble([Model<CPUBackend>](), task: .binaryClassification) }
     }
 }

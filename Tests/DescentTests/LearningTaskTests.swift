@@ -38,4 +38,27 @@ struct LearningTaskTests {
         expectClose(gpuHistory.epochs.map { Float($0.loss) }, cpuHistory.epochs.map { Float($0.loss) }, .matmul, "epoch losses")
         #expect(abs(try #require(cpu.accuracy) - (gpu.accuracy ?? 0)) < 0.01)
     }
+
+    @Test func theTrainerKeepsTheTaskItIsGivenOrTheOneItsLossImplies() throws {
+        #expect(LearningTask(loss: .binaryCrossEntropy, outputs: 1) == .binaryClassification)
+        #expect(LearningTask(loss: .softmaxCrossEntropy(labelSmoothing: 0.1), outputs: 3) == .multiclassClassification(classes: 3))
+        #expect(LearningTask(loss: .binaryCrossEntropy, outputs: 4) == .regression(targets: 4), "multi-label targets")
+        #expect(LearningTask(loss: .regression(.huber(delta: 1)), outputs: 2) == .regression(targets: 2))
+        #expect(LearningTask.binaryClassification.scores(fromOutputs: [2, -1]) == [0, 2, 0, -1])
+        #expect(LearningTask.multiclassClassification(classes: 2).scores(fromOutputs: [2, -1]) == [2, -1])
+        #expect(LearningTask.binaryPrediction(.nan) == 1 && LearningTask.binaryPrediction(0) == 0)
+
+        let backend = CPUBackend()
+        let architecture = Sequential(seed: 1) { Dense(2, 3) }
+        let implied = try Trainer(model: architecture, on: backend, loss: .softmaxCrossEntropy, optimizer: SGD())
+        #expect(implied.task == .multiclassClassification(classes: 3))
+        let given = try Trainer(model: architecture, on: backend, task: .multiclassClassification(classes: 3), optimizer: SGD())
+        #expect(given.loss == .softmaxCrossEntropy)
+        #expect(throws: DescentError.self, "a loss of another task") {
+            _ = try Trainer(model: architecture, on: backend, task: .multiclassClassification(classes: 3), loss: .binaryCrossEntropy, optimizer: SGD())
+        }
+        #expect(throws: DescentError.self, "a task of another width") {
+            _ = try Trainer(model: architecture, on: backend, task: .multiclassClassification(classes: 4), optimizer: SGD())
+        }
+    }
 }

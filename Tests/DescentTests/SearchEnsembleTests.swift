@@ -35,7 +35,7 @@ import Testing
         let members = try top.enumerated().map { member, record in
             try Self.train(record.configuration, epochs: 12, seed: search.seed &+ UInt64(member), train: train, validation: validation).0
         }
-        let (ensemble, reports) = try Ensemble(members).evaluate(test)
+        let (ensemble, reports) = try Ensemble(members, task: .multiclassClassification(classes: members[0].outputFeatures)).evaluate(test)
         let median = reports.map(\.accuracy).sorted()[1]
         #expect(ensemble.accuracy >= median, "ensemble \(ensemble.accuracy) vs members \(reports.map(\.accuracy))")
         #expect(ensemble.accuracy > 0.6)
@@ -51,7 +51,7 @@ import Testing
             _ = try trainer.fit(train, epochs: 10, batchSize: 50, seed: UInt64(seed))
             return trainer.model
         }
-        let ensemble = try Ensemble(members)
+        let ensemble = try Ensemble(members, task: .binaryClassification)
         let (report, reports) = try ensemble.evaluate(test)
         #expect(report.confusionMatrix.sampleCount == test.sampleCount)
         #expect(report.accuracy > 0.8 && reports.allSatisfy { $0.accuracy > 0.7 }, "\(report.accuracy) \(reports.map(\.accuracy))")

@@ -2,28 +2,36 @@ import DescentCore
 
 /// Several trained classifiers voting by their averaged predicted probabilities: the notes'
 /// "a few more percent" from model ensembles (all members take the same input features and
-/// predict the same classes). Members with one output are binary classifiers trained with
-/// sigmoid + binary cross-entropy: their probability of class 1 is `sigmoid(logit)`.
+/// predict the same classes of one classification task). The members of a binary task have one
+/// output, trained with sigmoid + binary cross-entropy: their probability of class 1 is
+/// `sigmoid(logit)`.
 public final class Ensemble<B: Backend> {
     public let members: [Model<B>]
+    /// The classification task every member learns.
+    public let task: LearningTask
     /// The largest batch every member takes.
     public let maxBatch: Int
     private let probabilities: B.Buffer
     private let average: B.Buffer
 
-    /// - Throws: `DescentError.invalidArgument` for no members, `.shapeMismatch` when members
-    ///   disagree on the input or class count.
-    public init(_ members: [Model<B>]) throws {
+    /// - Throws: `DescentError.invalidArgument` for no members or a regression task,
+    ///   `.shapeMismatch` when a member's input or output width is not the others' or the task's.
+    public init(_ members: [Model<B>], task: LearningTask) throws {
         guard let first = members.first else {
             throw DescentError.invalidArgument(operation: "Ensemble", reason: "an ensemble needs at least one model")
         }
-        for member in members where member.inputFeatures != first.inputFeatures || member.outputFeatures != first.outputFeatures {
+        guard task.isClassification else {
+            throw DescentError.invalidArgument(operation: "Ensemble", reason: "an ensemble averages class probabilities; \(task) has none")
+        }
+        for member in members
+        where member.inputFeatures != first.inputFeatures || member.outputFeatures != task.outputFeatures {
             throw DescentError.shapeMismatch(
                 operation: "Ensemble",
-                expected: "members of \(first.inputFeatures) inputs and \(first.outputFeatures) classes",
-                actual: "a member of \(member.inputFeatures) inputs and \(member.outputFeatures) classes")
+                expected: "members of \(first.inputFeatures) inputs and \(task.outputFeatures) outputs (\(task))",
+                actual: "a member of \(member.inputFeatures) inputs and \(member.outputFeatures) outputs")
         }
         self.members = members
+        self.task = task
         maxBatch = members.reduce(first.maxBatch) { min($0, $1.maxBatch) }
         let count = maxBatch * first.outputFeatures
         probabilities = try first.backend.makeBuffer(count: count)
@@ -44,7 +52,7 @@ public final class Ensemble<B: Backend> {
         try backend.fill(mean, with: 0)
         for model in members {
             let logits = try model.forward(input, batch: batch, training: false)
-            if shape.columns == 1 {
+            if task == .binaryClassification {
                 try backend.activationForward(.sigmoid, input: logits, output: member)
             } else {
                 try backend.softmaxForward(input: logits, output: member, shape: shape)
@@ -57,7 +65,7 @@ public final class Ensemble<B: Backend> {
     /// The classification report of the ensemble and of each member on `data` (inference mode).
     /// - Throws: `DescentError.invalidArgument` for data without class labels or of another width.
     public func evaluate(_ data: Dataset) throws -> (ensemble: ClassificationReport, members: [ClassificationReport]) {
-        let backend = members[0].backend, classes = members[0].outputFeatures
+        let backend = members[0].backend
         guard let labels = data.classIndices, data.featureCount == members[0].inputFeatures, data.sampleCount > 0 else {
             throw DescentError.invalidArgument(
                 operation: "Ensemble.evaluate",
@@ -69,13 +77,13 @@ public final class Ensemble<B: Backend> {
             let batch = min(maxBatch, data.sampleCount - start)
             let x = try features.view(offset: start * data.featureCount, count: batch * data.featureCount)
             let probabilities = try backend.download(try predictProbabilities(x, batch: batch))
-            ensembleScores += classes == 1 ? probabilities.flatMap { [1 - $0, $0] } : probabilities
+            ensembleScores += task == .binaryClassification ? probabilities.flatMap { [1 - $0, $0] } : probabilities
             for (index, model) in members.enumerated() {
                 let logits = try backend.download(try model.forward(x, batch: batch, training: false))
-                memberScores[index] += classes == 1 ? Trainer<B>.binaryScores(logits: logits) : logits
+                memberScores[index] += task.scores(fromOutputs: logits)
             }
         }
-        let names = data.classNames, reportClasses = max(classes, 2)
+        let names = data.classNames, reportClasses = max(task.outputFeatures, 2)
         return (
             try ClassificationReport(labels: labels, scores: ensembleScores, classCount: reportClasses, classNames: names),
             try memberScores.map { try ClassificationReport(labels: labels, scores: $0, classCount: reportClasses, classNames: names) }

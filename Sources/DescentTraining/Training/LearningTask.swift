@@ -23,6 +23,35 @@ public enum LearningTask: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The task a model with `outputs` outputs trained with `loss` learns: binary cross-entropy
+    /// on one output is binary classification, cross-entropy multi-class classification, and any
+    /// other pairing (a regression loss, or binary cross-entropy over several real-valued
+    /// targets) regression. `Trainer` asks this once and keeps the answer.
+    public init(loss: LossFunction, outputs: Int) {
+        switch loss {
+        case .binaryCrossEntropy where outputs == 1: self = .binaryClassification
+        case .softmaxCrossEntropy(labelSmoothing: _): self = .multiclassClassification(classes: outputs)
+        default: self = .regression(targets: outputs)
+        }
+    }
+
+    /// Whether the labels are classes.
+    public var isClassification: Bool {
+        if case .regression = self { false } else { true }
+    }
+
+    /// Class scores from a model's outputs, row-major: a binary model's logits `z` become the
+    /// pairs `[0, z]`, whose softmax is `[1 - sigmoid(z), sigmoid(z)]`, so the multi-class
+    /// metrics and confidences apply unchanged; other tasks' outputs are their scores.
+    public func scores(fromOutputs outputs: [Float]) -> [Float] {
+        self == .binaryClassification ? outputs.flatMap { [0, $0] } : outputs
+    }
+
+    /// The class a binary model's logit `z` predicts: 1 unless `z <= 0`, so a NaN logit
+    /// predicts class 1, as `Backend.argmaxRows` does for the scores `[0, z]` (a NaN counts as
+    /// the largest).
+    public static func binaryPrediction(_ logit: Float) -> Int32 { logit <= 0 ? 0 : 1 }
+
     /// The width of the model's last layer.
     public var outputFeatures: Int {
         switch self {

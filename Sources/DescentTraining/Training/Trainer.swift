@@ -13,6 +13,8 @@ import DescentCore
 /// once, at the end of the epoch.
 public final class Trainer<B: Backend> {
     public let model: Model<B>
+    /// What the model learns: decides how labels are read, scored and measured.
+    public let task: LearningTask
     public let loss: LossFunction
     public let optimizer: FusedOptimizer<B>
     public var backend: B { model.backend }
@@ -23,21 +25,60 @@ public final class Trainer<B: Backend> {
 
     /// - Parameters:
     ///   - inputFeatures: nil takes the first layer's (a `Dense`'s inputs).
+    ///   - task: what the model learns; its width must be the model's output width.
+    ///   - loss: nil trains with the task's default loss.
     ///   - maxBatch: the largest batch `fit`, `evaluate` and `predict` will use.
-    public init(
+    /// - Throws: `DescentError.invalidArgument` when the loss does not fit the task, or
+    ///   `.shapeMismatch` when the task's width is not the model's.
+    public convenience init(
+        model architecture: Sequential, inputFeatures: Int? = nil, on backend: B, task: LearningTask, loss: LossFunction? = nil,
+        optimizer: any Optimizer, schedule: (any LearningRateSchedule)? = nil, clipping: GradientClipping = .none,
+        maxBatch: Int = 1024
+    ) throws {
+        let model = try Self.model(architecture, inputFeatures: inputFeatures, on: backend, maxBatch: maxBatch)
+        try self.init(
+            built: model, task: task, loss: loss ?? task.defaultLoss, optimizer: optimizer, schedule: schedule, clipping: clipping)
+    }
+
+    /// A trainer for the task `loss` implies on the model's outputs (`LearningTask(loss:outputs:)`):
+    /// binary cross-entropy on one output is binary classification, cross-entropy multi-class.
+    public convenience init(
         model architecture: Sequential, inputFeatures: Int? = nil, on backend: B, loss: LossFunction,
         optimizer: any Optimizer, schedule: (any LearningRateSchedule)? = nil, clipping: GradientClipping = .none,
         maxBatch: Int = 1024
     ) throws {
+        let model = try Self.model(architecture, inputFeatures: inputFeatures, on: backend, maxBatch: maxBatch)
+        try self.init(
+            built: model, task: LearningTask(loss: loss, outputs: model.outputFeatures), loss: loss, optimizer: optimizer,
+            schedule: schedule, clipping: clipping)
+    }
+
+    private init(
+        built model: Model<B>, task: LearningTask, loss: LossFunction, optimizer: any Optimizer,
+        schedule: (any LearningRateSchedule)?, clipping: GradientClipping
+    ) throws {
+        guard LearningTask(loss: loss, outputs: task.outputFeatures) == task else {
+            throw DescentError.invalidArgument(operation: "Trainer", reason: "\(loss) does not train \(task); use \(task.defaultLoss)")
+        }
+        guard model.outputFeatures == task.outputFeatures else {
+            throw DescentError.shapeMismatch(
+                operation: "Trainer", expected: "a model of \(task.outputFeatures) outputs for \(task)",
+                actual: "\(model.outputFeatures) outputs")
+        }
+        self.model = model
+        self.task = task
+        self.loss = loss
+        self.optimizer = try FusedOptimizer(
+            optimizer, on: model.backend, parameterCount: model.arenaCount, groups: model.parameterGroups,
+            schedule: schedule, clipping: clipping)
+    }
+
+    private static func model(_ architecture: Sequential, inputFeatures: Int?, on backend: B, maxBatch: Int) throws -> Model<B> {
         guard let features = inputFeatures ?? (architecture.layers.first as? Dense)?.inputs else {
             throw DescentError.invalidArgument(
                 operation: "Trainer", reason: "pass inputFeatures: the first layer does not say how many it takes")
         }
-        model = try Model(architecture, inputFeatures: features, on: backend, maxBatch: maxBatch)
-        self.loss = loss
-        self.optimizer = try FusedOptimizer(
-            optimizer, on: backend, parameterCount: model.arenaCount, groups: model.parameterGroups,
-            schedule: schedule, clipping: clipping)
+        return try Model(architecture, inputFeatures: features, on: backend, maxBatch: maxBatch)
     }
 
     /// Trains for `epochs` epochs in batches of `batchSize` (the last one partial; a last batch of
@@ -119,7 +160,7 @@ public final class Trainer<B: Backend> {
             var accuracy: Double? = nil
             if let classes = shuffled.classIndices, let classCount = shuffled.classCount, samplesDone > 0 {
                 let predicted = try logits.map {
-                    try backend.download(try $0.view(offset: 0, count: samplesDone)).map(Self.binaryPrediction)
+                    try backend.download(try $0.view(offset: 0, count: samplesDone)).map(LearningTask.binaryPrediction)
                 } ?? backend.download(try predictions.view(offset: 0, count: samplesDone), as: Int32.self)
                 accuracy = try ClassificationMetrics.accuracy(
                     labels: Array(classes.prefix(samplesDone)), predictions: predicted, classCount: classCount)
@@ -215,11 +256,11 @@ public final class Trainer<B: Backend> {
                 outputs: outputValues)
         }
         let binary = isBinaryClassification(data)
-        let scores = binary ? Self.binaryScores(logits: outputValues) : outputValues
+        let scores = task.scores(fromOutputs: outputValues)
         // The backends' argmax (as in fit), whose NaN rule measures a model gone NaN instead of refusing it.
         let predictions: [Int32]
         if binary {
-            predictions = outputValues.map(Self.binaryPrediction)
+            predictions = outputValues.map(LearningTask.binaryPrediction)
         } else {
             let classes = try backend.makeBuffer(count: n, elementType: .int32)
             try backend.argmaxRows(outputs.view, output: classes.view, shape: MatrixShape(rows: n, columns: model.outputFeatures))
@@ -272,19 +313,10 @@ public final class Trainer<B: Backend> {
         }
     }
 
-    /// Class labels 0/1 learned through one logit with binary cross-entropy (the target is the class index).
+    /// Whether `data` holds the class labels 0/1 of a binary task (learned through one logit,
+    /// the target being the class index).
     private func isBinaryClassification(_ data: Dataset) -> Bool {
-        loss == .binaryCrossEntropy && model.outputFeatures == 1 && (data.classCount ?? 3) <= 2
-    }
-
-    /// The class one logit `z` predicts: 1 unless `z <= 0`, so a NaN logit predicts class 1, as
-    /// `Backend.argmaxRows` does for the scores `[0, z]` (a NaN counts as the largest).
-    static func binaryPrediction(_ logit: Float) -> Int32 { logit <= 0 ? 0 : 1 }
-
-    /// Two-class scores `[0, z]` for logits `z`: their softmax is `[1 - sigmoid(z), sigmoid(z)]`,
-    /// so the multi-class metrics and confidences apply unchanged.
-    public static func binaryScores(logits: [Float]) -> [Float] {
-        logits.flatMap { [0, $0] }
+        task == .binaryClassification && (data.classCount ?? 3) <= 2
     }
 
     private func check(_ data: Dataset, batchSize: Int, operation: String, labels: Bool = true) throws {

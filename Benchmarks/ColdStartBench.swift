@@ -55,7 +55,7 @@ enum ColdStartBench {
             features: benchValues(128 * 784, seed: 12), featureCount: 784,
             classIndices: (0..<128).map { Int32($0 % 10) }, classCount: 10)
         let trainer = try Trainer(
-            model: TrainingBench.architecture(batchNorm: true), on: backend, loss: .softmaxCrossEntropy,
+            architecture: TrainingBench.architecture(batchNorm: true), on: backend, loss: .softmaxCrossEntropy,
             optimizer: Adam(learningRate: 1e-3), maxBatch: 128)
         _ = try trainer.fit(data, epochs: 1, batchSize: 128)
         try backend.synchronize()

@@ -11,7 +11,7 @@ enum ProfileBench {
             features: benchValues(samples * 784, seed: 13), featureCount: 784,
             classIndices: (0..<samples).map { Int32($0 * 3 % 10) }, classCount: 10)
         let trainer = try Trainer(
-            model: TrainingBench.architecture(batchNorm: true), on: backend, loss: .softmaxCrossEntropy,
+            architecture: TrainingBench.architecture(batchNorm: true), on: backend, loss: .softmaxCrossEntropy,
             optimizer: Adam(learningRate: 1e-3), maxBatch: 128)
         _ = try trainer.fit(data, epochs: 1, batchSize: 128)
         _ = try backend.kernelProfile()

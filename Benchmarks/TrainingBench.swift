@@ -55,7 +55,7 @@ enum TrainingBench {
         monitored: Bool = false
     ) throws -> BenchResult {
         let trainer = try Trainer(
-            model: architecture(batchNorm: batchNorm), on: backend, loss: .softmaxCrossEntropy,
+            architecture: architecture(batchNorm: batchNorm), on: backend, loss: .softmaxCrossEntropy,
             optimizer: Adam(learningRate: 1e-3), maxBatch: batch)
         let callbacks: [any Callback] = monitored ? [try TrainingMonitor(trainer: trainer)] : []
         let history = try trainer.fit(data, epochs: epochs, batchSize: batch, seed: 2, callbacks: callbacks)

@@ -92,3 +92,22 @@ extension RegressionLoss {
         }
     }
 }
+
+extension OpenCLBackend {
+    /// What a scratch buffer is for: each use has its own, so uses never overlap.
+    enum ScratchUse: Hashable {
+        case rowLoss, rowWeight, lossScale, invalidLabel
+    }
+
+    /// A scratch buffer of at least `count` elements for `use`. The in-order queue makes reuse
+    /// by later ops safe; a buffer that is replaced by a larger one is freed by OpenCL only after
+    /// the kernels already queued on it finish.
+    func scratch(_ use: ScratchUse, count: Int, elementType: ElementType = .float32) throws -> OpenCLBuffer {
+        try scratchBuffers.withLock { buffers in
+            if let buffer = buffers[use], buffer.count >= count { return buffer }
+            let buffer = try makeBuffer(count: max(count, 2 * (buffers[use]?.count ?? 0)), elementType: elementType)
+            buffers[use] = buffer
+            return buffer
+        }
+    }
+}

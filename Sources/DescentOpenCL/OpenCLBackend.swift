@@ -24,8 +24,8 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     private let launches = Mutex<Int>(0)
     /// Holds one partial result per work-group of `reduce(..., axis: .all)`.
     let reductionScratch: OpenCLBuffer
-    /// Temporary device memory of the multi-launch ops, by use; grown on demand.
-    private let scratchBuffers = Mutex<[ScratchUse: OpenCLBuffer]>([:])
+    /// The losses' scratch buffers, by use (see `scratch(_:count:elementType:)`).
+    let scratchBuffers = Mutex<[ScratchUse: OpenCLBuffer]>([:])
     /// Errors found by kernels: `{found, sample, label, classes}` of the first invalid label.
     let deviceStatus: OpenCLBuffer
     /// Whether launches record profiling events (see `kernelProfile()`).
@@ -170,24 +170,7 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
         try reportDeviceErrors()
     }
 
-    // MARK: Scratch memory and errors found on the device
-
-    /// What a scratch buffer is for: each use has its own, so uses never overlap.
-    enum ScratchUse: Hashable {
-        case rowLoss, rowWeight, lossScale, invalidLabel
-    }
-
-    /// A scratch buffer of at least `count` elements for `use`. The in-order queue makes reuse
-    /// by later ops safe; a buffer that is replaced by a larger one is freed by OpenCL only after
-    /// the kernels already queued on it finish.
-    func scratch(_ use: ScratchUse, count: Int, elementType: ElementType = .float32) throws -> OpenCLBuffer {
-        try scratchBuffers.withLock { buffers in
-            if let buffer = buffers[use], buffer.count >= count { return buffer }
-            let buffer = try makeBuffer(count: max(count, 2 * (buffers[use]?.count ?? 0)), elementType: elementType)
-            buffers[use] = buffer
-            return buffer
-        }
-    }
+    // MARK: Errors found on the device
 
     /// Notes that a kernel that may write `deviceStatus` was enqueued.
     func expectDeviceStatus() {

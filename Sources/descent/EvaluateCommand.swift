@@ -57,7 +57,7 @@ struct EvaluateCommand: ParsableCommand {
         console.progress("Device: \(chosen.deviceDescription)")
         let data = try dataOptions.load()
         let trainer = try Trainer(
-            model: try model.architecture(inputs: data.train.featureCount, task: data.task, seed: dataOptions.seed),
+            architecture: try model.architecture(inputs: data.train.featureCount, task: data.task, seed: dataOptions.seed),
             on: backend, task: data.task, loss: try model.lossFunction(for: data.task), optimizer: SGD(learningRate: 0),
             maxBatch: 256)
         try trainer.model.load(from: weights)

@@ -19,7 +19,7 @@ struct TrainingSetup<B: Backend> {
         let (schedule, scheduleCallbacks) = try training.makeSchedule()
         optimizer = try training.makeOptimizer()
         trainer = try Trainer(
-            model: architecture, on: backend, task: task, loss: loss, optimizer: optimizer, schedule: schedule,
+            architecture: architecture, on: backend, task: task, loss: loss, optimizer: optimizer, schedule: schedule,
             maxBatch: max(training.batchSize + 1, 256))  // + 1: room to merge a last batch of one
         callbacks = scheduleCallbacks
         earlyStopping = training.patience > 0

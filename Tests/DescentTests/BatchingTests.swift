@@ -26,7 +26,7 @@ import Testing
     func batchNormTrainsWhateverTheRemainder(samples: Int, batchSize: Int, maxBatch: Int) throws {
         let data = try Dataset.spirals(sampleCount: samples, classes: 2, noise: 0.1, seed: 1)
         let trainer = try Trainer(
-            model: Sequential(seed: 2) { Dense(2, 8); BatchNorm(8); ReLU(); Dense(8, 2) }, on: CPUBackend(),
+            architecture: Sequential(seed: 2) { Dense(2, 8); BatchNorm(8); ReLU(); Dense(8, 2) }, on: CPUBackend(),
             loss: .softmaxCrossEntropy, optimizer: SGD(learningRate: 0.1), maxBatch: maxBatch)
         let history = try trainer.fit(data, validation: data, epochs: 2, batchSize: batchSize)
         #expect(history.stopReason == nil, "\(history.stopReason ?? "")")

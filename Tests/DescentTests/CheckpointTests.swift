@@ -173,7 +173,7 @@ struct CheckpointTests {
     @Test func modelCheckpointWritesOnlyOnImprovement() throws {
         let directory = try Self.temporaryDirectory()
         let trainer = try Trainer(
-            model: Sequential(seed: 9) { Dense(2, 4, activation: .tanh); Dense(4, 2) }, on: CPUBackend(),
+            architecture: Sequential(seed: 9) { Dense(2, 4, activation: .tanh); Dense(4, 2) }, on: CPUBackend(),
             loss: .softmaxCrossEntropy, optimizer: SGD(learningRate: 0.1), maxBatch: 8)
         func record(_ epoch: Int, _ validationLoss: Double) -> EpochRecord {
             EpochRecord(epoch: epoch, loss: 1, accuracy: nil, validationLoss: validationLoss, validationAccuracy: nil,

@@ -10,7 +10,7 @@ import Testing
         epochs: Int = 2
     ) throws -> (TrainingMonitor<B>, History, [Finding]) {
         let data = try Dataset.moons(sampleCount: 100, noise: 0.1, seed: 1)
-        let trainer = try Trainer(model: architecture, on: backend, loss: .softmaxCrossEntropy, optimizer: optimizer, maxBatch: 10)
+        let trainer = try Trainer(architecture: architecture, on: backend, loss: .softmaxCrossEntropy, optimizer: optimizer, maxBatch: 10)
         var raised: [Finding] = []
         let monitor = try TrainingMonitor(trainer: trainer, interval: interval) { raised.append($0) }
         let history = try trainer.fit(data, epochs: epochs, batchSize: 10, seed: 2, callbacks: [monitor])
@@ -57,7 +57,7 @@ import Testing
     @Test func theRecordStaysWithinItsLimit() throws {
         let data = try Dataset.moons(sampleCount: 100, noise: 0.1, seed: 1)
         let trainer = try Trainer(
-            model: Sequential(seed: 3) { Dense(2, 8, activation: .relu); Dense(8, 2) }, on: CPUBackend(),
+            architecture: Sequential(seed: 3) { Dense(2, 8, activation: .relu); Dense(8, 2) }, on: CPUBackend(),
             loss: .softmaxCrossEntropy, optimizer: SGD(learningRate: 0.1), maxBatch: 10)
         let monitor = try TrainingMonitor(trainer: trainer, interval: 1, snapshotLimit: 8)
         final class Sizes: Callback {
@@ -92,7 +92,7 @@ import Testing
             features: DiagnosticsData.features(samples: 40, features: 2), featureCount: 2,
             targets: DiagnosticsData.features(samples: 40, features: 1, scale: 3))
         let trainer = try Trainer(
-            model: Sequential(seed: 7) { Dense(2, 8, activation: .relu); Dense(8, 1) }, on: CPUBackend(),
+            architecture: Sequential(seed: 7) { Dense(2, 8, activation: .relu); Dense(8, 1) }, on: CPUBackend(),
             loss: .regression(.meanSquaredError), optimizer: SGD(learningRate: 1e18), maxBatch: 10)
         let monitor = try TrainingMonitor(trainer: trainer, interval: 1)
         let history = try trainer.fit(data, epochs: 5, batchSize: 10, callbacks: [monitor])

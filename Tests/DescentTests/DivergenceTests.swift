@@ -21,7 +21,7 @@ import Testing
     @Test func anEpochStoppedEarlyMeasuresOnlyTheStepsThatRan() throws {
         let data = try Dataset.moons(sampleCount: 100, noise: 0.1, seed: 1)
         let trainer = try Trainer(
-            model: Sequential(seed: 2) { Dense(2, 8, activation: .relu); Dense(8, 2) }, on: CPUBackend(),
+            architecture: Sequential(seed: 2) { Dense(2, 8, activation: .relu); Dense(8, 2) }, on: CPUBackend(),
             loss: .softmaxCrossEntropy, optimizer: SGD(learningRate: 0.1), maxBatch: 10)
         let history = try trainer.fit(data, epochs: 3, batchSize: 10, seed: 3, callbacks: [StopAfter(steps: 2)])
         let epoch = try #require(history.epochs.first)
@@ -38,7 +38,7 @@ import Testing
     func divergeWithBatchNorm<B: Backend>(on backend: B) throws {
         let data = try Dataset.spirals(sampleCount: 300, classes: 3, noise: 0.1, seed: 4)
         let trainer = try Trainer(
-            model: Sequential(seed: 5) { Dense(2, 32); BatchNorm(32); ReLU(); Dense(32, 3) }, on: backend,
+            architecture: Sequential(seed: 5) { Dense(2, 32); BatchNorm(32); ReLU(); Dense(32, 3) }, on: backend,
             loss: .softmaxCrossEntropy, optimizer: SGD(learningRate: 1e30), maxBatch: 30)
         let monitor = try TrainingMonitor(trainer: trainer, interval: 1)
         let history = try trainer.fit(data, validation: data, epochs: 3, batchSize: 30, callbacks: [monitor])
@@ -63,7 +63,7 @@ import Testing
     @Test func withoutTheMonitorADivergingRunEndsOnTheLastFiniteEpoch() throws {
         let data = try Dataset.moons(sampleCount: 120, noise: 0.1, seed: 6)
         let trainer = try Trainer(
-            model: Sequential(seed: 7) { Dense(2, 16, activation: .relu); Dense(16, 2) }, on: CPUBackend(),
+            architecture: Sequential(seed: 7) { Dense(2, 16, activation: .relu); Dense(16, 2) }, on: CPUBackend(),
             loss: .softmaxCrossEntropy, optimizer: SGD(learningRate: 1e30), maxBatch: 20)
         let initial = try trainer.model.stateTensors()
         let history = try trainer.fit(data, validation: data, epochs: 4, batchSize: 20)
@@ -79,7 +79,7 @@ import Testing
     @Test func aModelGoneNaNIsMeasuredNotRefused() throws {
         let data = try Dataset.spirals(sampleCount: 30, classes: 3, noise: 0.1, seed: 8)
         let trainer = try Trainer(
-            model: Sequential(seed: 9) { Dense(2, 3) }, on: CPUBackend(), loss: .softmaxCrossEntropy,
+            architecture: Sequential(seed: 9) { Dense(2, 3) }, on: CPUBackend(), loss: .softmaxCrossEntropy,
             optimizer: SGD(learningRate: 0.1), maxBatch: 30)
         try trainer.backend.fill(trainer.model.parameters.view, with: .nan)
         let evaluation = try trainer.evaluate(data)
@@ -113,7 +113,7 @@ import Testing
         let data = try Dataset.moons(sampleCount: 120, noise: 0.1, seed: 10)
         let trainer = try Trainer(
             // A NaN running variance reaches the loss through tanh (and through ReLU, which keeps NaN).
-            model: Sequential(seed: 11) { Dense(2, 16); BatchNorm(16); ActivationLayer(.tanh); Dense(16, 2) }, on: CPUBackend(),
+            architecture: Sequential(seed: 11) { Dense(2, 16); BatchNorm(16); ActivationLayer(.tanh); Dense(16, 2) }, on: CPUBackend(),
             loss: .softmaxCrossEntropy, optimizer: SGD(learningRate: 0.05), maxBatch: 20)
         let history = try trainer.fit(
             data, validation: data, epochs: 4, batchSize: 20, callbacks: [PoisonRunningStatistics(trainer, after: 1)])

@@ -16,7 +16,7 @@ import Testing
             Dense(64, 2)
         }
         let trainer = try Trainer(
-            model: model, on: backend, loss: .softmaxCrossEntropy, optimizer: Adam(learningRate: 0.05), maxBatch: 20)
+            architecture: model, on: backend, loss: .softmaxCrossEntropy, optimizer: Adam(learningRate: 0.05), maxBatch: 20)
         let stopping = EarlyStopping(monitor: "val_loss", patience: 100, restoreBestWeights: true)
         let history = try trainer.fit(train, validation: validation, epochs: 15, batchSize: 20, callbacks: [stopping])
         let best = try #require(stopping.bestEpoch)

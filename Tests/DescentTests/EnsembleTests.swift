@@ -30,7 +30,7 @@ import Testing
         let (train, test) = try data.stratifiedSplit(validationFraction: 0.25, seed: 2)
         let models = try (0..<3).map { seed -> Model<CPUBackend> in
             let trainer = try Trainer(
-                model: Sequential(seed: UInt64(seed)) { Dense(2, 32, activation: .relu); Dense(32, 3) }, on: CPUBackend(),
+                architecture: Sequential(seed: UInt64(seed)) { Dense(2, 32, activation: .relu); Dense(32, 3) }, on: CPUBackend(),
                 loss: .softmaxCrossEntropy, optimizer: Adam(learningRate: 0.02), maxBatch: 50)
             _ = try trainer.fit(train, epochs: 15, batchSize: 50, seed: UInt64(seed))
             return trainer.model

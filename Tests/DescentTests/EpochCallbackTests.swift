@@ -11,7 +11,7 @@ import Testing
 @Suite struct EpochCallbackTests {
     func trainer() throws -> Trainer<CPUBackend> {
         try Trainer(
-            model: Sequential(seed: 1) { Dense(2, 8, activation: .tanh); Dense(8, 2) }, on: CPUBackend(),
+            architecture: Sequential(seed: 1) { Dense(2, 8, activation: .tanh); Dense(8, 2) }, on: CPUBackend(),
             loss: .softmaxCrossEntropy, optimizer: SGD(learningRate: 0.1), maxBatch: 16)
     }
 
@@ -72,7 +72,7 @@ import Testing
     /// A plateau lowers the one rate under a schedule: every later step of the schedule is lower.
     func checkAPlateauActsUnderTheSchedule<B: Backend>(on backend: B) throws {
         let trainer = try Trainer(
-            model: Sequential(seed: 1) { Dense(2, 8, activation: .tanh); Dense(8, 2) }, on: backend,
+            architecture: Sequential(seed: 1) { Dense(2, 8, activation: .tanh); Dense(8, 2) }, on: backend,
             loss: .softmaxCrossEntropy, optimizer: SGD(learningRate: 0.1), schedule: try StepDecay(every: .epochs(1), gamma: 0.5),
             maxBatch: 16)
         let plateau = ReduceLROnPlateau(monitor: "loss", reducer: try PlateauReducer(mode: .max, factor: 0.1, patience: 0))

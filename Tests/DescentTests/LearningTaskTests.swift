@@ -25,7 +25,7 @@ struct LearningTaskTests {
         let (train, test) = try data.stratifiedSplit(validationFraction: 0.25, seed: 2)
         func run<B: Backend>(_ backend: B) throws -> (History, Evaluation) {
             let trainer = try Trainer(
-                model: Sequential(seed: 3) { Dense(2, 32, activation: .tanh); Dense(32, 1) }, on: backend,
+                architecture: Sequential(seed: 3) { Dense(2, 32, activation: .tanh); Dense(32, 1) }, on: backend,
                 loss: .binaryCrossEntropy, optimizer: Adam(learningRate: 0.02), maxBatch: 32)
             return (try trainer.fit(train, validation: test, epochs: 30, batchSize: 32, seed: 4), try trainer.evaluate(test))
         }
@@ -50,15 +50,15 @@ struct LearningTaskTests {
 
         let backend = CPUBackend()
         let architecture = Sequential(seed: 1) { Dense(2, 3) }
-        let implied = try Trainer(model: architecture, on: backend, loss: .softmaxCrossEntropy, optimizer: SGD())
+        let implied = try Trainer(architecture: architecture, on: backend, loss: .softmaxCrossEntropy, optimizer: SGD())
         #expect(implied.task == .multiclassClassification(classes: 3))
-        let given = try Trainer(model: architecture, on: backend, task: .multiclassClassification(classes: 3), optimizer: SGD())
+        let given = try Trainer(architecture: architecture, on: backend, task: .multiclassClassification(classes: 3), optimizer: SGD())
         #expect(given.loss == .softmaxCrossEntropy)
         #expect(throws: DescentError.self, "a loss of another task") {
-            _ = try Trainer(model: architecture, on: backend, task: .multiclassClassification(classes: 3), loss: .binaryCrossEntropy, optimizer: SGD())
+            _ = try Trainer(architecture: architecture, on: backend, task: .multiclassClassification(classes: 3), loss: .binaryCrossEntropy, optimizer: SGD())
         }
         #expect(throws: DescentError.self, "a task of another width") {
-            _ = try Trainer(model: architecture, on: backend, task: .multiclassClassification(classes: 4), optimizer: SGD())
+            _ = try Trainer(architecture: architecture, on: backend, task: .multiclassClassification(classes: 4), optimizer: SGD())
         }
     }
 }

@@ -60,7 +60,7 @@ import Testing
             }
             let loss: LossFunction = .softmaxCrossEntropy
             findings += SanityChecks.checkClassLabels(train.classIndices!, classCount: classCount)
-            let trainer = try Trainer(model: architecture, on: CPUBackend(), loss: loss, optimizer: optimizer, maxBatch: 32)
+            let trainer = try Trainer(architecture: architecture, on: CPUBackend(), loss: loss, optimizer: optimizer, maxBatch: 32)
             let monitor = try TrainingMonitor(trainer: trainer, interval: 10)
             let history = try trainer.fit(train, validation: validation, epochs: epochs, batchSize: 32, seed: 6, callbacks: [monitor])
             let chance = try SanityChecks.expectedInitialLoss(loss, data: train, outputs: classCount).atZeroOutput

@@ -12,7 +12,7 @@ import Testing
     func run(interactive: Bool) throws -> String {
         let capture = Capture()
         let trainer = try Trainer(
-            model: Sequential(seed: 1) { Dense(2, 4, activation: .relu); Dense(4, 2) }, on: CPUBackend(),
+            architecture: Sequential(seed: 1) { Dense(2, 4, activation: .relu); Dense(4, 2) }, on: CPUBackend(),
             loss: .softmaxCrossEntropy, optimizer: SGD(learningRate: 0.1), maxBatch: 8)
         let data = try Dataset.moons(sampleCount: 30, seed: 1)
         _ = try trainer.fit(

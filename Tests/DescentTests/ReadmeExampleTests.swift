@@ -10,7 +10,7 @@ struct ReadmeExampleTests {
         let scaler = Standardizer(fittedOn: data.train)         // fitted on the training split only
         let (train, validation) = try scaler.transform(data.train).stratifiedSplit(validationFraction: 0.1, seed: 7)
         let trainer = try Trainer(
-            model: Sequential(seed: 42) {
+            architecture: Sequential(seed: 42) {
                 Dense(784, 256, initializer: .heUniform); BatchNorm(256); ReLU(); Dropout(0.2)
                 Dense(256, 10)
             },

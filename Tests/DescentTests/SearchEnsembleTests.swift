@@ -12,7 +12,7 @@ import Testing
         let width = Int(configuration["hidden"]?.numeric ?? 16)
         let classes = train.classCount ?? 2
         let trainer = try Trainer(
-            model: Sequential(seed: seed) { Dense(2, width, activation: .relu); Dense(width, width, activation: .relu); Dense(width, classes) },
+            architecture: Sequential(seed: seed) { Dense(2, width, activation: .relu); Dense(width, width, activation: .relu); Dense(width, classes) },
             on: CPUBackend(), loss: .softmaxCrossEntropy, optimizer: Adam(learningRate: Float(configuration["lr"]!.numeric!)), maxBatch: 64)
         let started = monotonicSeconds()
         let history = try trainer.fit(train, validation: validation, epochs: epochs, batchSize: 32, seed: seed)
@@ -46,7 +46,7 @@ import Testing
         let (train, test) = try data.stratifiedSplit(validationFraction: 0.25, seed: 2)
         let members = try (0..<3).map { seed -> Model<CPUBackend> in
             let trainer = try Trainer(
-                model: Sequential(seed: UInt64(seed)) { Dense(2, 16, activation: .relu); Dense(16, 1) }, on: CPUBackend(),
+                architecture: Sequential(seed: UInt64(seed)) { Dense(2, 16, activation: .relu); Dense(16, 1) }, on: CPUBackend(),
                 loss: .binaryCrossEntropy, optimizer: Adam(learningRate: 0.03), maxBatch: 50)
             _ = try trainer.fit(train, epochs: 10, batchSize: 50, seed: UInt64(seed))
             return trainer.model

@@ -10,7 +10,7 @@ struct TrainerTests {
         let data = try Dataset.spirals(sampleCount: 1200, classes: 2, turns: 1, noise: 0.01, seed: 1)
         let (train, test) = try data.stratifiedSplit(validationFraction: 0.25, seed: 2)
         let trainer = try Trainer(
-            model: Sequential(seed: 3) {
+            architecture: Sequential(seed: 3) {
                 Dense(2, 64, activation: .relu, initializer: .heUniform)
                 Dense(64, 64, activation: .relu, initializer: .heUniform)
                 Dense(64, 2)
@@ -31,7 +31,7 @@ struct TrainerTests {
         let (train, validation) = try standardizer.transform(subset).stratifiedSplit(validationFraction: 0.1, seed: 6)
         let test = try standardizer.transform(data.test)
         let trainer = try Trainer(
-            model: Sequential(seed: 7) {
+            architecture: Sequential(seed: 7) {
                 Dense(784, 256, initializer: .heUniform); BatchNorm(256); ReLU()
                 Dense(256, 128, initializer: .heUniform); BatchNorm(128); ReLU()
                 Dense(128, 10)
@@ -47,7 +47,7 @@ struct TrainerTests {
 
     func smallTrainer<B: Backend>(on backend: B) throws -> Trainer<B> {
         try Trainer(
-            model: Sequential(seed: 9) { Dense(2, 16, activation: .tanh); Dense(16, 2) }, on: backend,
+            architecture: Sequential(seed: 9) { Dense(2, 16, activation: .tanh); Dense(16, 2) }, on: backend,
             loss: .softmaxCrossEntropy, optimizer: SGD(learningRate: 0.1, momentum: 0.9), maxBatch: 32)
     }
 

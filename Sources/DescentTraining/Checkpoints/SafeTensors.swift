@@ -217,11 +217,11 @@ private func readLittleEndian(_ bytes: [UInt8], from start: Int, count: Int) -> 
 
 /// The whole file at `path`.
 /// - Throws: `SafeTensorsError.io` naming the file and what failed.
-func readWholeFile(_ path: String) throws -> [UInt8] {
+private func readWholeFile(_ path: String) throws -> [UInt8] {
     do { return try FileIO.read(path) } catch { throw SafeTensorsError.io(path: error.path, reason: error.reason) }
 }
 
 /// `FileIO.writeAtomically`, whose failure is a `SafeTensorsError.io`.
-func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+private func writeAtomically(_ bytes: [UInt8], to path: String) throws {
     do { try FileIO.writeAtomically(bytes, to: path) } catch { throw SafeTensorsError.io(path: error.path, reason: error.reason) }
 }

@@ -22,6 +22,8 @@ public final class Trainer<B: Backend> {
     public private(set) var lastBatchLoss: B.View?
     /// The model's state when it was last known to be finite (see `keepLastFiniteState`).
     private var lastFinite: LastFiniteState<B>?
+    /// The loss's gradient with respect to the outputs, `maxBatch` rows; made at the first step.
+    private var outputGradient: B.Buffer?
 
     /// - Parameters:
     ///   - inputFeatures: nil takes the first layer's (a `Dense`'s inputs).
@@ -31,7 +33,7 @@ public final class Trainer<B: Backend> {
     /// - Throws: `DescentError.invalidArgument` when the loss does not fit the task, or
     ///   `.shapeMismatch` when the task's width is not the model's.
     public convenience init(
-        model architecture: Sequential, inputFeatures: Int? = nil, on backend: B, task: LearningTask, loss: LossFunction? = nil,
+        architecture: Sequential, inputFeatures: Int? = nil, on backend: B, task: LearningTask, loss: LossFunction? = nil,
         optimizer: any Optimizer, schedule: (any LearningRateSchedule)? = nil, clipping: GradientClipping = .none,
         maxBatch: Int = 1024
     ) throws {
@@ -43,7 +45,7 @@ public final class Trainer<B: Backend> {
     /// A trainer for the task `loss` implies on the model's outputs (`LearningTask(loss:outputs:)`):
     /// binary cross-entropy on one output is binary classification, cross-entropy multi-class.
     public convenience init(
-        model architecture: Sequential, inputFeatures: Int? = nil, on backend: B, loss: LossFunction,
+        architecture: Sequential, inputFeatures: Int? = nil, on backend: B, loss: LossFunction,
         optimizer: any Optimizer, schedule: (any LearningRateSchedule)? = nil, clipping: GradientClipping = .none,
         maxBatch: Int = 1024
     ) throws {
@@ -117,7 +119,6 @@ public final class Trainer<B: Backend> {
         let lossSum = try backend.makeBuffer(count: 1)
         let batchLoss = try backend.makeBuffer(count: 1)
         lastBatchLoss = batchLoss.view
-        let outputGradient = try backend.makeBuffer(count: model.maxBatch * model.outputFeatures)
         let batches = Self.batches(sampleCount: n, batchSize: batchSize, maxBatch: model.maxBatch)
         let batchCount = batches.count
         optimizer.stepsPerEpoch = batchCount
@@ -136,20 +137,17 @@ public final class Trainer<B: Backend> {
             var samplesDone = 0
             for (index, (start, batch)) in batches.enumerated() {
                 let x = try features.view(offset: start * model.inputFeatures, count: batch * model.inputFeatures)
-                let output = try model.forward(x, batch: batch, training: true)
-                let gradient = try outputGradient.view(offset: 0, count: batch * model.outputFeatures)
-                try lossStep(output, labels: labels, start: start, batch: batch, loss: batchLoss.view, gradient: gradient)
-                try backend.axpy(alpha: Float(batch), x: batchLoss.view, y: lossSum.view)
-                if let logits {
-                    try backend.copy(output, to: try logits.view(offset: start, count: batch))
-                } else if loss.takesClasses {
-                    try backend.argmaxRows(
-                        output, output: try predictions.view(offset: start, count: batch),
-                        shape: MatrixShape(rows: batch, columns: model.outputFeatures))
-                }
-                try model.backward(gradient, batch: batch)
                 learningRate = Double(optimizer.learningRate(of: optimizer.groups[0]))
-                try optimizer.step(parameters: model.parameters.view, gradients: model.gradients.view)
+                try trainingStep(x, labels: labels, start: start, batch: batch, loss: batchLoss.view) { output in
+                    try self.backend.axpy(alpha: Float(batch), x: batchLoss.view, y: lossSum.view)
+                    if let logits {
+                        try self.backend.copy(output, to: try logits.view(offset: start, count: batch))
+                    } else if self.loss.takesClasses {
+                        try self.backend.argmaxRows(
+                            output, output: try predictions.view(offset: start, count: batch),
+                            shape: MatrixShape(rows: batch, columns: self.model.outputFeatures))
+                    }
+                }
                 samplesDone = start + batch
                 for callback in callbacks {
                     callback.batchEnded(batch: index + 1, of: batchCount, epoch: epoch, samplesDone: samplesDone)
@@ -291,6 +289,33 @@ public final class Trainer<B: Backend> {
 
     // MARK: Steps
 
+    /// One training step on `batch` samples on the device: the forward pass in training mode,
+    /// the loss (its mean into `lossView`) and its gradient, `observe` with the outputs (before
+    /// the backward pass may reuse their memory), the backward pass, and one optimizer step at
+    /// the optimizer's current rate. Reads nothing back.
+    /// - Parameters:
+    ///   - labels: the labels as `labels(of:)` lays them out; the batch's start at `start`.
+    package func trainingStep(
+        _ x: B.View, labels: B.Buffer, start: Int, batch: Int, loss lossView: B.View,
+        observe: (B.View) throws -> Void = { _ in }
+    ) throws {
+        let output = try model.forward(x, batch: batch, training: true)
+        if outputGradient == nil { outputGradient = try backend.makeBuffer(count: model.maxBatch * model.outputFeatures) }
+        let gradient = try outputGradient!.view(offset: 0, count: batch * model.outputFeatures)
+        try lossStep(output, labels: labels, start: start, batch: batch, loss: lossView, gradient: gradient)
+        try observe(output)
+        try model.backward(gradient, batch: batch)
+        try optimizer.step(parameters: model.parameters.view, gradients: model.gradients.view)
+    }
+
+    /// The labels of `data` on the device, laid out as the loss reads them: class indices, or
+    /// `outputFeatures` real values per sample.
+    package func labels(of data: Dataset) throws -> B.Buffer {
+        let buffer = try labelBuffer(count: data.sampleCount)
+        try upload(labelsOf: data, to: buffer)
+        return buffer
+    }
+
     private func lossStep(_ output: B.View, labels: B.Buffer, start: Int, batch: Int, loss lossView: B.View, gradient: B.View?) throws {
         let shape = MatrixShape(rows: batch, columns: model.outputFeatures)
         let outputs = LossOutputs(loss: lossView, inputGradient: gradient)
@@ -350,13 +375,6 @@ public final class Trainer<B: Backend> {
         }
     }
 
-}
-
-/// Seconds on the monotonic clock, for durations.
-public func monotonicSeconds() -> Double {
-    var time = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &time)
-    return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
 }
 
 /// The result of `Trainer.evaluate`.

@@ -59,13 +59,11 @@ public struct LearningRateFinder: Sendable {
                 reason: "needs 0 < minimum < maximum, 2...\(Self.maximumSteps) steps and a batch size >= 1")
         }
         let batch = min(batchSize, data.sampleCount)
-        let model = try Model(architecture, inputFeatures: inputFeatures, on: backend, maxBatch: batch)
-        let fused = try FusedOptimizer(optimizer, on: backend, parameterCount: model.arenaCount, groups: model.parameterGroups)
+        let trainer = try Trainer(
+            architecture: architecture, inputFeatures: inputFeatures, on: backend, loss: loss, optimizer: optimizer, maxBatch: batch)
         let shuffled = data.shuffled(seed: seed)
         let features = try backend.makeBuffer(shuffled.features)
-        let labels = try loss.takesClasses ? backend.makeBuffer(shuffled.classIndices ?? []) : backend.makeBuffer(shuffled.targetValues)
-        let gradient = try backend.makeBuffer(count: batch * model.outputFeatures), lossValue = try backend.makeBuffer(count: 1)
-        let width = loss.takesClasses ? 1 : model.outputFeatures
+        let labels = try trainer.labels(of: shuffled), lossValue = try backend.makeBuffer(count: 1)
         let batches = shuffled.sampleCount / batch
 
         var curve = LearningRateCurve(learningRates: [], losses: [], smoothedLosses: [], steepest: nil, minimumOverTen: nil)
@@ -73,15 +71,10 @@ public struct LearningRateFinder: Sendable {
         for step in 0..<steps {
             let rate = minimum * pow(maximum / minimum, Double(step) / Double(steps - 1))
             let start = (step % max(batches, 1)) * batch
-            let output = try model.forward(
-                try features.view(offset: start * inputFeatures, count: batch * inputFeatures), batch: batch, training: true)
-            try loss.enqueue(
-                on: backend, output: output, labels: try labels.view(offset: start * width, count: batch * width),
-                shape: MatrixShape(rows: batch, columns: model.outputFeatures),
-                outputs: LossOutputs(loss: lossValue.view, inputGradient: gradient.view))
-            try model.backward(gradient.view, batch: batch)
-            fused.learningRate = Float(rate)
-            try fused.step(parameters: model.parameters.view, gradients: model.gradients.view)
+            trainer.optimizer.learningRate = Float(rate)
+            try trainer.trainingStep(
+                try features.view(offset: start * inputFeatures, count: batch * inputFeatures), labels: labels, start: start,
+                batch: batch, loss: lossValue.view)
             let value = Double(try backend.download(lossValue.view)[0])
             guard value.isFinite else { break }
             average = smoothing * average + (1 - smoothing) * value

@@ -4,7 +4,6 @@ import Glibc
 import Musl
 #endif
 import DescentCore
-import DescentCPU
 import DescentTraining
 
 /// A row-major `rows x columns` matrix of doubles: a batch in the double-precision reference.

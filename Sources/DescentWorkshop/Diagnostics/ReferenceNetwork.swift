@@ -4,7 +4,6 @@ import Glibc
 import Musl
 #endif
 import DescentCore
-import DescentCPU
 import DescentTraining
 
 /// The labels of a batch in the double-precision reference.

@@ -67,7 +67,7 @@ extension SanityChecks {
     ) throws -> [Finding] {
         let sample = try data.gathering(Array(0..<min(1024, data.sampleCount)))
         let trainer = try Trainer(
-            model: architecture, inputFeatures: inputFeatures, on: backend, loss: loss, optimizer: SGD(learningRate: 0),
+            architecture: architecture, inputFeatures: inputFeatures, on: backend, loss: loss, optimizer: SGD(learningRate: 0),
             maxBatch: min(256, sample.sampleCount))
         let initial = try trainer.evaluate(sample).loss
         let expected = try expectedInitialLoss(loss, data: sample, outputs: trainer.model.outputFeatures)
@@ -184,7 +184,7 @@ extension SanityChecks {
     ) throws -> (loss: Double, outputs: Int) {
         let deterministic = GradientCheck(architecture, inputFeatures: inputFeatures, loss: loss).deterministicArchitecture
         let trainer = try Trainer(
-            model: deterministic, inputFeatures: inputFeatures, on: backend, loss: loss, optimizer: optimizer,
+            architecture: deterministic, inputFeatures: inputFeatures, on: backend, loss: loss, optimizer: optimizer,
             maxBatch: subset.sampleCount)
         _ = try trainer.fit(subset, epochs: steps, batchSize: subset.sampleCount)
         return (try trainer.evaluate(subset).loss, trainer.model.outputFeatures)

@@ -3,7 +3,6 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import DescentCore
 
 /// A floating-point type the reference activation formulas can be evaluated in: `Float` for the
 /// backend, `Double` for the finite-difference checks of the tests.

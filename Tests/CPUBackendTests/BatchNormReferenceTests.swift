@@ -398,26 +398,11 @@ import Testing
         MatrixShape(rows: 2, columns: 1), MatrixShape(rows: 7, columns: 3), MatrixShape(rows: 33, columns: 5),
     ])
     func backwardMatchesFiniteDifferencesOfAWeightedSum(shape: MatrixShape) throws {
-        let x = TestData.uniform(shape.count, seed: 500, in: -2...2)
-        let gamma = TestData.uniform(shape.columns, seed: 501, in: -2...2)
-        let beta = TestData.uniform(shape.columns, seed: 502)
-        let w = TestData.uniform(shape.count, seed: 503, in: -2...2)
         let epsilon = Double(BatchNormHyperparameters.pytorch.epsilon)
-        let (dx, dGamma, dBeta) = try backward(x, shape, gamma: gamma, beta: beta, dy: w)
-
-        let (xs, gammas, betas) = (x.map(Double.init), gamma.map(Double.init), beta.map(Double.init))
-        let numericX = numericGradient(at: xs) {
-            Self.loss($0, gamma: gammas, beta: betas, weights: w, shape: shape, epsilon: epsilon)
-        }
-        let numericGamma = numericGradient(at: gammas) {
-            Self.loss(xs, gamma: $0, beta: betas, weights: w, shape: shape, epsilon: epsilon)
-        }
-        let numericBeta = numericGradient(at: betas) {
-            Self.loss(xs, gamma: gammas, beta: $0, weights: w, shape: shape, epsilon: epsilon)
-        }
-        expectClose(dx, numericX, .finiteDifference, "batch norm dx vs finite differences \(shape)")
-        expectClose(dGamma, numericGamma, .finiteDifference, "batch norm dgamma vs finite differences \(shape)")
-        expectClose(dBeta, numericBeta, .finiteDifference, "batch norm dbeta vs finite differences \(shape)")
+        try expectNormalizationGradientsMatchFiniteDifferences(
+            "batch norm", shape: shape, seed: 500,
+            backward: { try backward($0, shape, gamma: $1, beta: $2, dy: $3) },
+            loss: { Self.loss($0, gamma: $1, beta: $2, weights: $3, shape: shape, epsilon: epsilon) })
     }
 
     @Test func backwardOfAConstantOutputGradientIsZeroForTheInput() throws {

@@ -1,5 +1,6 @@
 import DescentCore
 import DescentCPU
+import DescentTestSupport
 import Testing
 
 /// An operand of the CPU backend.
@@ -66,6 +67,30 @@ func numericGradient(at base: [Double], step h: Double = 1e-5, _ loss: ([Double]
             return loss(perturbed)
         })
     }
+}
+
+/// Checks a normalization's backward pass against finite differences: for random `x`, `gamma`,
+/// `beta` and output gradient `w` (seeds `seed` to `seed + 3`), the backward pass's dx, dgamma
+/// and dbeta must match the centered differences of `loss(x, gamma, beta, w)`, the Double
+/// precision `sum w * y`, with respect to each.
+func expectNormalizationGradientsMatchFiniteDifferences(
+    _ name: String, shape: MatrixShape, seed: UInt64,
+    backward: (_ x: [Float], _ gamma: [Float], _ beta: [Float], _ dy: [Float]) throws -> (dx: [Float], dGamma: [Float], dBeta: [Float]),
+    loss: (_ x: [Double], _ gamma: [Double], _ beta: [Double], _ weights: [Float]) -> Double
+) throws {
+    let x = TestData.uniform(shape.count, seed: seed, in: -2...2)
+    let gamma = TestData.uniform(shape.columns, seed: seed + 1, in: -2...2)
+    let beta = TestData.uniform(shape.columns, seed: seed + 2)
+    let w = TestData.uniform(shape.count, seed: seed + 3, in: -2...2)
+    let (dx, dGamma, dBeta) = try backward(x, gamma, beta, w)
+    let (xs, gammas, betas) = (x.map(Double.init), gamma.map(Double.init), beta.map(Double.init))
+    expectClose(dx, numericGradient(at: xs) { loss($0, gammas, betas, w) }, .finiteDifference, "\(name) dx vs finite differences \(shape)")
+    expectClose(
+        dGamma, numericGradient(at: gammas) { loss(xs, $0, betas, w) }, .finiteDifference,
+        "\(name) dgamma vs finite differences \(shape)")
+    expectClose(
+        dBeta, numericGradient(at: betas) { loss(xs, gammas, $0, w) }, .finiteDifference,
+        "\(name) dbeta vs finite differences \(shape)")
 }
 
 /// `transpose` of a row-major `rows` x `columns` matrix.

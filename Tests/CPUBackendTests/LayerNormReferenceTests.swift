@@ -181,26 +181,11 @@ import Testing
         MatrixShape(rows: 1, columns: 7), MatrixShape(rows: 3, columns: 5), MatrixShape(rows: 9, columns: 33),
     ])
     func backwardMatchesFiniteDifferencesOfAWeightedSum(shape: MatrixShape) throws {
-        let x = TestData.uniform(shape.count, seed: 800, in: -2...2)
-        let gamma = TestData.uniform(shape.columns, seed: 801, in: -2...2)
-        let beta = TestData.uniform(shape.columns, seed: 802)
-        let w = TestData.uniform(shape.count, seed: 803, in: -2...2)
         let epsilon = Double(Self.defaultEpsilon)
-        let (dx, dGamma, dBeta) = try backward(x, shape, gamma: gamma, beta: beta, dy: w)
-
-        let (xs, gammas, betas) = (x.map(Double.init), gamma.map(Double.init), beta.map(Double.init))
-        let numericX = numericGradient(at: xs) {
-            Self.loss($0, gamma: gammas, beta: betas, weights: w, shape: shape, epsilon: epsilon)
-        }
-        let numericGamma = numericGradient(at: gammas) {
-            Self.loss(xs, gamma: $0, beta: betas, weights: w, shape: shape, epsilon: epsilon)
-        }
-        let numericBeta = numericGradient(at: betas) {
-            Self.loss(xs, gamma: gammas, beta: $0, weights: w, shape: shape, epsilon: epsilon)
-        }
-        expectClose(dx, numericX, .finiteDifference, "layer norm dx vs finite differences \(shape)")
-        expectClose(dGamma, numericGamma, .finiteDifference, "layer norm dgamma vs finite differences \(shape)")
-        expectClose(dBeta, numericBeta, .finiteDifference, "layer norm dbeta vs finite differences \(shape)")
+        try expectNormalizationGradientsMatchFiniteDifferences(
+            "layer norm", shape: shape, seed: 800,
+            backward: { try backward($0, shape, gamma: $1, beta: $2, dy: $3) },
+            loss: { Self.loss($0, gamma: $1, beta: $2, weights: $3, shape: shape, epsilon: epsilon) })
     }
 
     @Test func gradientConstantAlongARowDoesNotReachTheInput() throws {

@@ -131,12 +131,17 @@ extension ActivationLayer: ReferenceLayer {
     }
 }
 
-extension Dropout: ReferenceLayer {
-    /// The identity: a gradient check turns random effects off.
+/// A layer whose only effect is random (dropout, Gaussian noise): a gradient check turns random
+/// effects off, so its reference is the identity.
+public protocol RandomOnlyReferenceLayer: ReferenceLayer {}
+
+extension RandomOnlyReferenceLayer {
+    /// The identity.
     public func referenceForward(_ input: ReferenceMatrix, parameters: [[Double]], kinks: inout [Double]) throws -> ReferenceMatrix {
         input
     }
 
+    /// The output gradient, unchanged.
     public func referenceBackward(
         _ input: ReferenceMatrix, parameters: [[Double]], outputGradient: ReferenceMatrix
     ) throws -> (input: ReferenceMatrix, parameters: [[Double]]) {
@@ -144,18 +149,8 @@ extension Dropout: ReferenceLayer {
     }
 }
 
-extension GaussianNoise: ReferenceLayer {
-    /// The identity: a gradient check turns random effects off.
-    public func referenceForward(_ input: ReferenceMatrix, parameters: [[Double]], kinks: inout [Double]) throws -> ReferenceMatrix {
-        input
-    }
-
-    public func referenceBackward(
-        _ input: ReferenceMatrix, parameters: [[Double]], outputGradient: ReferenceMatrix
-    ) throws -> (input: ReferenceMatrix, parameters: [[Double]]) {
-        (outputGradient, [])
-    }
-}
+extension Dropout: RandomOnlyReferenceLayer {}
+extension GaussianNoise: RandomOnlyReferenceLayer {}
 
 /// Normalization of each group of values (a column for batch norm, a row for layer norm) with
 /// its mean and biased variance, then `gamma xhat + beta` per feature.

@@ -2,7 +2,10 @@
 # `make devices` lists OpenCL devices.
 SWIFT ?= swift
 
-.PHONY: test oclgrind devices deps demo intel-opencl
+.PHONY: test lint format oclgrind devices deps demo intel-opencl
+
+# The Swift sources under the checked-in style (.swift-format: 100 columns, the house's rules).
+SWIFT_SOURCES = Package.swift Sources Tests Benchmarks Plugins Kernels
 
 deps:
 	@scripts/install-deps.sh
@@ -11,6 +14,14 @@ deps:
 test:
 	@scripts/install-deps.sh --tests
 	DESCENT_REQUIRE_OPENCL=1 $(SWIFT) test
+
+# swift-format (it ships with the toolchain) in lint mode: fails on any finding.
+lint:
+	$(SWIFT) format lint --strict --recursive --parallel --configuration .swift-format $(SWIFT_SOURCES)
+
+# Rewrites the sources in the checked-in style.
+format:
+	$(SWIFT) format format --in-place --recursive --parallel --configuration .swift-format $(SWIFT_SOURCES)
 
 # The parity suite under oclgrind, on reduced shapes; fails on any error in oclgrind's log.
 oclgrind:

@@ -9,7 +9,7 @@ let package = Package(
         .executable(name: "descent-bench", targets: ["descent-bench"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
     ],
     targets: [
         .systemLibrary(
@@ -36,7 +36,8 @@ let package = Package(
         ),
         // The training core above the backends: models, training, optimizers, schedules,
         // initializers, checkpoints, metrics, data sets with their splits and scaling.
-        .target(name: "DescentTraining", dependencies: ["DescentCore", "DescentCPU", "DescentOpenCL"]),
+        .target(
+            name: "DescentTraining", dependencies: ["DescentCore", "DescentCPU", "DescentOpenCL"]),
         // The workshop around it: diagnostics, the report, search, and the file and data-set
         // readers. It depends on the core, never the reverse.
         .target(name: "DescentWorkshop", dependencies: ["DescentTraining", "CZlib"]),
@@ -75,7 +76,9 @@ let package = Package(
         ),
         .testTarget(
             name: "DescentTests",
-            dependencies: ["Descent", "DescentTraining", "DescentWorkshop", "DescentTestSupport", "CZlib"]
+            dependencies: [
+                "Descent", "DescentTraining", "DescentWorkshop", "DescentTestSupport", "CZlib",
+            ]
         ),
         .testTarget(name: "CLITests", dependencies: ["descent", "DescentTestSupport"]),
         .testTarget(

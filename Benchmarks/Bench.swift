@@ -7,7 +7,8 @@ import Descent
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "descent-bench",
-        abstract: "Measure Descent's kernels and training speed next to CLBlast and the device's own peak.",
+        abstract:
+            "Measure Descent's kernels and training speed next to CLBlast and the device's own peak.",
         discussion: """
             Every result is validated against the CPU reference before it is timed; times are the \
             median of several runs after a warm-up, with min and max. CLBlast is loaded at run \
@@ -24,7 +25,10 @@ struct Bench: ParsableCommand {
     @Flag(help: "Fewer and smaller cases: a run of under a minute.")
     var quick = false
 
-    @Option(help: "Only rows whose 'name backend shape' contains every given word (repeatable), e.g. --filter matmul --filter m=128; the peak rows always run, as the denominators of % peak.")
+    @Option(
+        help:
+            "Only rows whose 'name backend shape' contains every given word (repeatable), e.g. --filter matmul --filter m=128; the peak rows always run, as the denominators of % peak."
+    )
     var filter: [String] = []
 
     @Option(help: "Timed runs per row (after the warm-up).")
@@ -33,7 +37,10 @@ struct Bench: ParsableCommand {
     @Option(help: "OpenCL device: an index, gpu/cpu, or a substring of its name.")
     var device: String?
 
-    @Flag(help: "Instead of the benchmarks: one training epoch with every kernel timed by OpenCL profiling events, by kernel.")
+    @Flag(
+        help:
+            "Instead of the benchmarks: one training epoch with every kernel timed by OpenCL profiling events, by kernel."
+    )
     var profile = false
 
     @Flag(name: .customLong("cold-start-probe"), help: .hidden)
@@ -48,7 +55,8 @@ struct Bench: ParsableCommand {
             let backend = try OpenCLBackend(device: selector, tuning: tuning)
             _ = try backend.prepareKernels()
             var rows: [[String]] = []
-            let context = BenchContext(openCL: backend, quick: quick, runs: runs, filter: filter) { row in
+            let context = BenchContext(openCL: backend, quick: quick, runs: runs, filter: filter) {
+                row in
                 if json {
                     StandardOutput.line(try JSON.text(row))
                 } else {
@@ -58,8 +66,12 @@ struct Bench: ParsableCommand {
             }
             let clblast = CLBlast.load()
             if !json {
-                StandardError.line("Device: \(backend.device.name) (\(backend.device.kind.rawValue), \(backend.device.platformName), \(backend.device.computeUnits) compute units); matmul \(tuning.matmulVariant)")
-                if case .failure(let failure) = clblast { StandardError.line("CLBlast: \(failure)") }
+                StandardError.line(
+                    "Device: \(backend.device.name) (\(backend.device.kind.rawValue), \(backend.device.platformName), \(backend.device.computeUnits) compute units); matmul \(tuning.matmulVariant)"
+                )
+                if case .failure(let failure) = clblast {
+                    StandardError.line("CLBlast: \(failure)")
+                }
             }
             try PeakBench.run(context)
             try AutotuneBench.record(tuned, chosen: tuning, context)

@@ -16,7 +16,10 @@ final class BenchContext {
 
     var device: String { openCL.device.name }
 
-    init(openCL: OpenCLBackend, quick: Bool, runs: Int, filter: [String], emit: @escaping (BenchResult) throws -> Void) {
+    init(
+        openCL: OpenCLBackend, quick: Bool, runs: Int, filter: [String],
+        emit: @escaping (BenchResult) throws -> Void
+    ) {
         self.openCL = openCL
         self.quick = quick
         self.runs = runs
@@ -40,7 +43,8 @@ final class BenchContext {
 
     /// Times work on the CPU backend (fewer runs: it is slow).
     func timeCPU(_ body: () throws -> Void) throws -> Timing {
-        try Timing.measure(runs: max(1, runs / 2), warmup: 1, sampleSeconds: 0.01, synchronize: {}, body)
+        try Timing.measure(
+            runs: max(1, runs / 2), warmup: 1, sampleSeconds: 0.01, synchronize: {}, body)
     }
 }
 
@@ -48,13 +52,15 @@ final class BenchContext {
 func benchValues(_ count: Int, seed: UInt64) -> [Float] {
     var state = seed &* 0x9E37_79B9_7F4A_7C15 | 1
     return (0..<count).map { _ in
-        state = state &* 6364136223846793005 &+ 1442695040888963407
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
         return Float(Int64(bitPattern: state) >> 40) / Float(1 << 23)
     }
 }
 
 /// The largest `|x - ref| / (atol + rtol |ref|)` over the pairs: <= 1 means within tolerance.
-func worstError(_ values: [Float], _ reference: [Float], atol: Float = 1e-4, rtol: Float = 1e-3) -> Float {
+func worstError(
+    _ values: [Float], _ reference: [Float], atol: Float = 1e-4, rtol: Float = 1e-3
+) -> Float {
     zip(values, reference).reduce(0) { worst, pair in
         let error = abs(pair.0 - pair.1) / (atol + rtol * abs(pair.1))
         return pair.0.isNaN ? .infinity : max(worst, error)
@@ -65,5 +71,7 @@ func worstError(_ values: [Float], _ reference: [Float], atol: Float = 1e-4, rto
 struct ValidationFailure: Error, CustomStringConvertible {
     var what: String
     var error: Float
-    var description: String { "\(what) differs from the CPU reference (worst error \(error) x tolerance)" }
+    var description: String {
+        "\(what) differs from the CPU reference (worst error \(error) x tolerance)"
+    }
 }

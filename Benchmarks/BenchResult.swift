@@ -25,7 +25,9 @@ struct BenchResult {
 
         var value: Double {
             switch self {
-            case .gflops(let value), .gbps(let value), .samplesPerSecond(let value), .seconds(let value): value
+            case .gflops(let value), .gbps(let value), .samplesPerSecond(let value),
+                .seconds(let value):
+                value
             }
         }
 
@@ -54,25 +56,39 @@ struct BenchResult {
 extension BenchResult: Encodable {
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: JSONKey.self)
-        for (key, text) in [("name", name), ("backend", backend), ("device", device), ("shape", shape)] {
+        for (key, text) in [
+            ("name", name), ("backend", backend), ("device", device), ("shape", shape),
+        ] {
             try container.encode(text, forKey: JSONKey(key))
         }
-        for (key, number) in [("median_ms", timing.median), ("min_ms", timing.min), ("max_ms", timing.max), (rate.key, rate.value)] {
+        for (key, number) in [
+            ("median_ms", timing.median), ("min_ms", timing.min), ("max_ms", timing.max),
+            (rate.key, rate.value),
+        ] {
             try container.encode(JSONNullable(finite: number), forKey: JSONKey(key))
         }
-        if let peak, peak > 0 { try container.encode(JSONNullable(finite: 100 * rate.value / peak), forKey: JSONKey("percent_of_peak")) }
+        if let peak, peak > 0 {
+            try container.encode(
+                JSONNullable(finite: 100 * rate.value / peak), forKey: JSONKey("percent_of_peak"))
+        }
         if let note { try container.encode(note, forKey: JSONKey("note")) }
     }
 }
 
 /// The human-readable table: one line per row, aligned columns.
 enum BenchTable {
-    static let header = ["benchmark", "backend", "shape", "median ms", "min ms", "max ms", "rate", "% peak", "note"]
+    static let header = [
+        "benchmark", "backend", "shape", "median ms", "min ms", "max ms", "rate", "% peak", "note",
+    ]
 
     static func line(_ row: BenchResult) -> [String] {
         let percent = row.peak.map { $0 > 0 ? fixed(100 * row.rate.value / $0, 1) : "" } ?? ""
-        return [row.name, row.backend, row.shape, fixed(row.timing.median, 3), fixed(row.timing.min, 3), fixed(row.timing.max, 3),
-                "\(fixed(row.rate.value, row.rate.value >= 100 ? 0 : 2)) \(row.rate.unit)", percent, row.note ?? ""]
+        return [
+            row.name, row.backend, row.shape, fixed(row.timing.median, 3), fixed(row.timing.min, 3),
+            fixed(row.timing.max, 3),
+            "\(fixed(row.rate.value, row.rate.value >= 100 ? 0 : 2)) \(row.rate.unit)", percent,
+            row.note ?? "",
+        ]
     }
 
     /// The rows under `header` in columns as wide as their widest cell.
@@ -80,7 +96,8 @@ enum BenchTable {
         let all = [header] + rows
         let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
         return all.map { row in
-            row.enumerated().map { $0.element.padding(to: widths[$0.offset]) }.joined(separator: "  ")
+            row.enumerated().map { $0.element.padding(to: widths[$0.offset]) }.joined(
+                separator: "  ")
         }.joined(separator: "\n")
     }
 

@@ -10,10 +10,12 @@ import Glibc
 ///
 /// [1]: Nugteren, "CLBlast: A Tuned OpenCL BLAS Library", IWOCL 2018. C API: `clblast_c.h`.
 struct CLBlast {
-    private typealias Sgemm = @convention(c) (
-        Int32, Int32, Int32, Int, Int, Int, Float, cl_mem?, Int, Int, cl_mem?, Int, Int, Float, cl_mem?, Int, Int,
-        UnsafeMutablePointer<cl_command_queue?>?, UnsafeMutablePointer<cl_event?>?
-    ) -> Int32
+    private typealias Sgemm =
+        @convention(c) (
+            Int32, Int32, Int32, Int, Int, Int, Float, cl_mem?, Int, Int, cl_mem?, Int, Int, Float,
+            cl_mem?, Int, Int,
+            UnsafeMutablePointer<cl_command_queue?>?, UnsafeMutablePointer<cl_event?>?
+        ) -> Int32
 
     private static let rowMajor: Int32 = 101
     private static let noTranspose: Int32 = 111, transpose: Int32 = 112
@@ -22,8 +24,12 @@ struct CLBlast {
 
     /// The library, or nil with the reason (not installed, symbol missing).
     static func load() -> Result<CLBlast, LoadFailure> {
-        guard let handle = dlopen("libclblast.so.1", RTLD_NOW) ?? dlopen("libclblast.so", RTLD_NOW) else {
-            return .failure(LoadFailure(reason: "not installed (libclblast.so.1 not found; apt-get install libclblast1)"))
+        guard let handle = dlopen("libclblast.so.1", RTLD_NOW) ?? dlopen("libclblast.so", RTLD_NOW)
+        else {
+            return .failure(
+                LoadFailure(
+                    reason: "not installed (libclblast.so.1 not found; apt-get install libclblast1)"
+                ))
         }
         guard let symbol = dlsym(handle, "CLBlastSgemm") else {
             return .failure(LoadFailure(reason: "libclblast has no CLBlastSgemm"))
@@ -37,15 +43,21 @@ struct CLBlast {
     }
 
     /// Enqueues `C = op(A) op(B)` on the backend's queue (does not wait).
-    func multiply(_ a: OpenCLBuffer, _ b: OpenCLBuffer, _ c: OpenCLBuffer, shape: MatmulShape, on backend: OpenCLBackend) throws {
+    func multiply(
+        _ a: OpenCLBuffer, _ b: OpenCLBuffer, _ c: OpenCLBuffer, shape: MatmulShape,
+        on backend: OpenCLBackend
+    ) throws {
         var queue: cl_command_queue? = backend.commandQueue
         let status = sgemm(
-            Self.rowMajor, shape.transposeA ? Self.transpose : Self.noTranspose, shape.transposeB ? Self.transpose : Self.noTranspose,
+            Self.rowMajor, shape.transposeA ? Self.transpose : Self.noTranspose,
+            shape.transposeB ? Self.transpose : Self.noTranspose,
             shape.m, shape.n, shape.k, 1,
-            a.clMemory, 0, shape.aShape.columns, b.clMemory, 0, shape.bShape.columns, 0, c.clMemory, 0, shape.n,
+            a.clMemory, 0, shape.aShape.columns, b.clMemory, 0, shape.bShape.columns, 0, c.clMemory,
+            0, shape.n,
             &queue, nil)
         guard status == 0 else {
-            throw DescentError.invalidArgument(operation: "CLBlastSgemm", reason: "status \(status) for \(shape)")
+            throw DescentError.invalidArgument(
+                operation: "CLBlastSgemm", reason: "status \(status) for \(shape)")
         }
     }
 }

@@ -20,29 +20,39 @@ enum ColdStartBench {
             ("warm kernel cache", "kernels from the caches the first run filled"),
         ] {
             let seconds = try probe(cacheDirectory: directory)
-            try context.record(BenchResult(
-                name: "first_step", backend: "opencl", device: context.device, shape: label,
-                timing: Timing(median: seconds * 1000, min: seconds * 1000, max: seconds * 1000), rate: .seconds(seconds),
-                note: "fresh process: open device + first step; \(note)"))
+            try context.record(
+                BenchResult(
+                    name: "first_step", backend: "opencl", device: context.device, shape: label,
+                    timing: Timing(
+                        median: seconds * 1000, min: seconds * 1000, max: seconds * 1000),
+                    rate: .seconds(seconds),
+                    note: "fresh process: open device + first step; \(note)"))
         }
     }
 
     /// Runs the probe in a child process with `XDG_CACHE_HOME=cacheDirectory` and returns its time.
     private static func probe(cacheDirectory: String) throws -> Double {
-        let executable = (try? String(resolvingSymlink: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let executable =
+            (try? String(resolvingSymlink: "/proc/self/exe")) ?? CommandLine.arguments[0]
         let device = getenv(DeviceSelector.environmentVariable).map { String(cString: $0) } ?? ""
-        let command = "XDG_CACHE_HOME='\(cacheDirectory)' \(DeviceSelector.environmentVariable)='\(device)' '\(executable)' \(probeFlag)"
+        let command =
+            "XDG_CACHE_HOME='\(cacheDirectory)' \(DeviceSelector.environmentVariable)='\(device)' '\(executable)' \(probeFlag)"
         guard let pipe = popen(command, "r") else {
-            throw DescentError.invalidArgument(operation: "descent-bench", reason: "cannot start \(command)")
+            throw DescentError.invalidArgument(
+                operation: "descent-bench", reason: "cannot start \(command)")
         }
         var output = ""
         var buffer = [CChar](repeating: 0, count: 256)
         while fgets(&buffer, Int32(buffer.count), pipe) != nil {
-            output += String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            output += String(
+                decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         }
         let status = pclose(pipe)
-        guard status == 0, let seconds = output.split(separator: "\n").last.flatMap({ Double($0) }) else {
-            throw DescentError.invalidArgument(operation: "descent-bench", reason: "the cold-start probe failed (\(status)): \(output)")
+        guard status == 0, let seconds = output.split(separator: "\n").last.flatMap({ Double($0) })
+        else {
+            throw DescentError.invalidArgument(
+                operation: "descent-bench",
+                reason: "the cold-start probe failed (\(status)): \(output)")
         }
         return seconds
     }
@@ -55,7 +65,8 @@ enum ColdStartBench {
             features: benchValues(128 * 784, seed: 12), featureCount: 784,
             classIndices: (0..<128).map { Int32($0 % 10) }, classCount: 10)
         let trainer = try Trainer(
-            architecture: TrainingBench.architecture(batchNorm: true), on: backend, loss: .softmaxCrossEntropy,
+            architecture: TrainingBench.architecture(batchNorm: true), on: backend,
+            loss: .softmaxCrossEntropy,
             optimizer: Adam(learningRate: 1e-3), maxBatch: 128)
         _ = try trainer.fit(data, epochs: 1, batchSize: 128)
         try backend.synchronize()
@@ -68,7 +79,9 @@ extension String {
     init(resolvingSymlink path: String) throws {
         var buffer = [CChar](repeating: 0, count: 4096)
         let length = readlink(path, &buffer, buffer.count - 1)
-        guard length > 0 else { throw DescentError.invalidArgument(operation: "readlink", reason: path) }
+        guard length > 0 else {
+            throw DescentError.invalidArgument(operation: "readlink", reason: path)
+        }
         self = String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

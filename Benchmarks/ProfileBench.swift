@@ -11,7 +11,8 @@ enum ProfileBench {
             features: benchValues(samples * 784, seed: 13), featureCount: 784,
             classIndices: (0..<samples).map { Int32($0 * 3 % 10) }, classCount: 10)
         let trainer = try Trainer(
-            architecture: TrainingBench.architecture(batchNorm: true), on: backend, loss: .softmaxCrossEntropy,
+            architecture: TrainingBench.architecture(batchNorm: true), on: backend,
+            loss: .softmaxCrossEntropy,
             optimizer: Adam(learningRate: 1e-3), maxBatch: 128)
         _ = try trainer.fit(data, epochs: 1, batchSize: 128)
         _ = try backend.kernelProfile()
@@ -25,18 +26,29 @@ enum ProfileBench {
                 StandardOutput.line(
                     try JSON.text(
                         KernelLine(
-                            device: backend.device.name, kernel: time.kernel, launches: time.launches,
+                            device: backend.device.name, kernel: time.kernel,
+                            launches: time.launches,
                             totalMs: time.milliseconds, averageMs: time.averageMilliseconds)))
             }
             return
         }
-        StandardOutput.line("Kernel profile of one epoch (\(samples) samples, MLP 784-512-256-10 with batch norm, Adam, batch 128) on \(backend.device.name):")
-        StandardOutput.line("wall \(BenchTable.fixed(wall, 1)) ms, device time in kernels \(BenchTable.fixed(total, 1)) ms")
+        StandardOutput.line(
+            "Kernel profile of one epoch (\(samples) samples, MLP 784-512-256-10 with batch norm, Adam, batch 128) on \(backend.device.name):"
+        )
+        StandardOutput.line(
+            "wall \(BenchTable.fixed(wall, 1)) ms, device time in kernels \(BenchTable.fixed(total, 1)) ms"
+        )
         let rows = profile.map { time in
-            [time.kernel, String(time.launches), BenchTable.fixed(time.milliseconds, 2), BenchTable.fixed(time.averageMilliseconds, 4),
-             BenchTable.fixed(total > 0 ? 100 * time.milliseconds / total : 0, 1)]
+            [
+                time.kernel, String(time.launches), BenchTable.fixed(time.milliseconds, 2),
+                BenchTable.fixed(time.averageMilliseconds, 4),
+                BenchTable.fixed(total > 0 ? 100 * time.milliseconds / total : 0, 1),
+            ]
         }
-        StandardOutput.line(BenchTable.render(rows, header: ["kernel", "launches", "total ms", "ms per launch", "% of kernel time"]))
+        StandardOutput.line(
+            BenchTable.render(
+                rows,
+                header: ["kernel", "launches", "total ms", "ms per launch", "% of kernel time"]))
     }
 
     /// One kernel's line of `--json`.
@@ -47,7 +59,9 @@ enum ProfileBench {
         var totalMs, averageMs: Double
 
         enum CodingKeys: String, CodingKey {
-            case name, backend, device, kernel, launches, totalMs = "total_ms", averageMs = "average_ms"
+            case name, backend, device, kernel, launches
+            case totalMs = "total_ms"
+            case averageMs = "average_ms"
         }
     }
 }

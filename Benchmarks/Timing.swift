@@ -11,7 +11,8 @@ struct Timing {
     /// `synchronize`; the sample's time is divided by its repetitions, so launch-bound kernels are
     /// not drowned in the cost of waiting.
     static func measure(
-        runs: Int, warmup: Int = 1, sampleSeconds: Double = 0.05, synchronize: () throws -> Void, _ body: () throws -> Void
+        runs: Int, warmup: Int = 1, sampleSeconds: Double = 0.05, synchronize: () throws -> Void,
+        _ body: () throws -> Void
     ) throws -> Timing {
         var single = Double.infinity
         for _ in 0..<Swift.max(warmup, 1) {
@@ -20,7 +21,8 @@ struct Timing {
             try synchronize()
             single = Swift.min(single, monotonicSeconds() - started)
         }
-        let repetitions = Swift.max(1, Swift.min(1000, Int(sampleSeconds / Swift.max(single, 1e-7))))
+        let repetitions = Swift.max(
+            1, Swift.min(1000, Int(sampleSeconds / Swift.max(single, 1e-7))))
         var samples: [Double] = []
         for _ in 0..<Swift.max(runs, 1) {
             let started = monotonicSeconds()
@@ -38,7 +40,8 @@ extension Timing {
         let sorted = samples.sorted()
         let middle = sorted.count / 2
         self.init(
-            median: sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2,
+            median: sorted.count % 2 == 1
+                ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2,
             min: sorted[0], max: sorted[sorted.count - 1])
     }
 }

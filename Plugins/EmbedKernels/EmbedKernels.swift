@@ -14,7 +14,8 @@ struct EmbedKernels: BuildToolPlugin {
             .sorted { $0.lastPathComponent < $1.lastPathComponent }
         let output = context.pluginWorkDirectoryURL.appending(path: "KernelSource.swift")
         // The numeric codes the kernels switch on, declared once as Swift enums.
-        let codes = context.package.directoryURL.appending(path: "Sources/DescentOpenCL/KernelCodes.swift")
+        let codes = context.package.directoryURL.appending(
+            path: "Sources/DescentOpenCL/KernelCodes.swift")
         return [
             .buildCommand(
                 displayName: "Embedding \(kernels.count) OpenCL kernel files",

@@ -8,11 +8,16 @@ extension CPUBackend {
     }
 
     public func activationBackward(
-        _ activation: Activation, input: View, output: View, outputGradient: View, inputGradient: View
+        _ activation: Activation, input: View, output: View, outputGradient: View,
+        inputGradient: View
     ) throws {
         try Validation.activationBackward(
-            activation, input: input, output: output, outputGradient: outputGradient, inputGradient: inputGradient)
-        let x = input.floats, y = output.floats, dy = outputGradient.floats, dx = inputGradient.floats
-        for i in 0..<x.count { dx[i] = ActivationMath.derivative(activation, x: x[i], y: y[i]) * dy[i] }
+            activation, input: input, output: output, outputGradient: outputGradient,
+            inputGradient: inputGradient)
+        let x = input.floats, y = output.floats, dy = outputGradient.floats,
+            dx = inputGradient.floats
+        for i in 0..<x.count {
+            dx[i] = ActivationMath.derivative(activation, x: x[i], y: y[i]) * dy[i]
+        }
     }
 }

@@ -7,13 +7,17 @@ import DescentCore
 
 extension CPUBackend {
     public func batchNormForward(
-        input: View, parameters: AffineParameters<Buffer>, output: View, saved: NormalizationStatistics<Buffer>,
-        running: RunningStatistics<Buffer>, shape: MatrixShape, hyperparameters: BatchNormHyperparameters
+        input: View, parameters: AffineParameters<Buffer>, output: View,
+        saved: NormalizationStatistics<Buffer>,
+        running: RunningStatistics<Buffer>, shape: MatrixShape,
+        hyperparameters: BatchNormHyperparameters
     ) throws {
         try Validation.batchNormForward(
-            input: input, parameters: parameters, output: output, saved: saved, running: running, shape: shape,
+            input: input, parameters: parameters, output: output, saved: saved, running: running,
+            shape: shape,
             hyperparameters: hyperparameters)
-        let x = input.floats, y = output.floats, gamma = parameters.gamma.floats, beta = parameters.beta.floats
+        let x = input.floats, y = output.floats, gamma = parameters.gamma.floats,
+            beta = parameters.beta.floats
         let savedMean = saved.mean.floats, savedInverse = saved.inverseStandardDeviation.floats
         let runningMean = running.mean.floats, runningVariance = running.variance.floats
         let (n, c) = (shape.rows, shape.columns)
@@ -35,29 +39,37 @@ extension CPUBackend {
             let variance = centeredSquares / Float(n)
             let inverse = 1 / sqrtf(variance + hyperparameters.epsilon)
             for row in 0..<n {
-                y[row * c + feature] = gamma[feature] * ((x[row * c + feature] - mean) * inverse) + beta[feature]
+                y[row * c + feature] =
+                    gamma[feature] * ((x[row * c + feature] - mean) * inverse) + beta[feature]
             }
             savedMean[feature] = mean
             savedInverse[feature] = inverse
-            let runningBatchVariance = hyperparameters.unbiasedRunningVariance ? centeredSquares / Float(n - 1) : variance
+            let runningBatchVariance =
+                hyperparameters.unbiasedRunningVariance ? centeredSquares / Float(n - 1) : variance
             runningMean[feature] = (1 - weight) * runningMean[feature] + weight * mean
-            runningVariance[feature] = (1 - weight) * runningVariance[feature] + weight * runningBatchVariance
+            runningVariance[feature] =
+                (1 - weight) * runningVariance[feature] + weight * runningBatchVariance
         }
     }
 
     public func batchNormInference(
-        input: View, parameters: AffineParameters<Buffer>, running: RunningStatistics<Buffer>, output: View,
+        input: View, parameters: AffineParameters<Buffer>, running: RunningStatistics<Buffer>,
+        output: View,
         shape: MatrixShape, epsilon: Float
     ) throws {
         try Validation.batchNormInference(
-            input: input, parameters: parameters, running: running, output: output, shape: shape, epsilon: epsilon)
-        let x = input.floats, y = output.floats, gamma = parameters.gamma.floats, beta = parameters.beta.floats
+            input: input, parameters: parameters, running: running, output: output, shape: shape,
+            epsilon: epsilon)
+        let x = input.floats, y = output.floats, gamma = parameters.gamma.floats,
+            beta = parameters.beta.floats
         let mean = running.mean.floats, variance = running.variance.floats
         let c = shape.columns
         for feature in 0..<c {
             let inverse = 1 / sqrtf(variance[feature] + epsilon)
             for row in 0..<shape.rows {
-                y[row * c + feature] = gamma[feature] * ((x[row * c + feature] - mean[feature]) * inverse) + beta[feature]
+                y[row * c + feature] =
+                    gamma[feature] * ((x[row * c + feature] - mean[feature]) * inverse)
+                    + beta[feature]
             }
         }
     }
@@ -67,9 +79,12 @@ extension CPUBackend {
         inputGradient: View, parameterGradients: AffineParameters<Buffer>, shape: MatrixShape
     ) throws {
         try Validation.normalizationBackward(
-            "batchNormBackward", input: input, outputGradient: outputGradient, gamma: gamma, saved: saved,
-            inputGradient: inputGradient, parameterGradients: parameterGradients, shape: shape, groups: shape.columns)
-        let x = input.floats, dy = outputGradient.floats, dx = inputGradient.floats, g = gamma.floats
+            "batchNormBackward", input: input, outputGradient: outputGradient, gamma: gamma,
+            saved: saved,
+            inputGradient: inputGradient, parameterGradients: parameterGradients, shape: shape,
+            groups: shape.columns)
+        let x = input.floats, dy = outputGradient.floats, dx = inputGradient.floats,
+            g = gamma.floats
         let mean = saved.mean.floats, inverse = saved.inverseStandardDeviation.floats
         let dGamma = parameterGradients.gamma.floats, dBeta = parameterGradients.beta.floats
         let (n, c) = (shape.rows, shape.columns)
@@ -83,7 +98,8 @@ extension CPUBackend {
             let factor = g[feature] * inverse[feature] / Float(n)
             for row in 0..<n {
                 let xhat = (x[row * c + feature] - mean[feature]) * inverse[feature]
-                dx[row * c + feature] = factor * (Float(n) * dy[row * c + feature] - sumDy - xhat * sumDyXhat)
+                dx[row * c + feature] =
+                    factor * (Float(n) * dy[row * c + feature] - sumDy - xhat * sumDyXhat)
             }
             dGamma[feature] = sumDyXhat
             dBeta[feature] = sumDy

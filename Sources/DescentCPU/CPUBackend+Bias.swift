@@ -11,7 +11,8 @@ extension CPUBackend {
         }
     }
 
-    public func biasGradient(_ outputGradient: View, biasGradient: View, shape: MatrixShape) throws {
+    public func biasGradient(_ outputGradient: View, biasGradient: View, shape: MatrixShape) throws
+    {
         try Validation.biasGradient(outputGradient, biasGradient: biasGradient, shape: shape)
         try reduce(.sum, outputGradient, axis: .eachColumn, output: biasGradient, shape: shape)
     }

@@ -1,7 +1,9 @@
 import DescentCore
 
 extension CPUBackend {
-    public func elementwise(_ operation: ElementwiseOperation, _ a: View, _ b: View, output: View) throws {
+    public func elementwise(
+        _ operation: ElementwiseOperation, _ a: View, _ b: View, output: View
+    ) throws {
         try Validation.elementwise(operation, a, b, output: output)
         let x = a.floats, y = b.floats, z = output.floats
         switch operation {

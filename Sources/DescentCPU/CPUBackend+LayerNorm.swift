@@ -7,12 +7,15 @@ import DescentCore
 
 extension CPUBackend {
     public func layerNormForward(
-        input: View, parameters: AffineParameters<Buffer>, output: View, saved: NormalizationStatistics<Buffer>,
+        input: View, parameters: AffineParameters<Buffer>, output: View,
+        saved: NormalizationStatistics<Buffer>,
         shape: MatrixShape, epsilon: Float
     ) throws {
         try Validation.layerNormForward(
-            input: input, parameters: parameters, output: output, saved: saved, shape: shape, epsilon: epsilon)
-        let x = input.floats, y = output.floats, gamma = parameters.gamma.floats, beta = parameters.beta.floats
+            input: input, parameters: parameters, output: output, saved: saved, shape: shape,
+            epsilon: epsilon)
+        let x = input.floats, y = output.floats, gamma = parameters.gamma.floats,
+            beta = parameters.beta.floats
         let savedMean = saved.mean.floats, savedInverse = saved.inverseStandardDeviation.floats
         let c = shape.columns
         for row in 0..<shape.rows {
@@ -31,7 +34,8 @@ extension CPUBackend {
             let variance = max(squares - deviations * deviations / Float(c), 0) / Float(c)
             let inverse = 1 / sqrtf(variance + epsilon)
             for column in 0..<c {
-                y[start + column] = gamma[column] * ((x[start + column] - mean) * inverse) + beta[column]
+                y[start + column] =
+                    gamma[column] * ((x[start + column] - mean) * inverse) + beta[column]
             }
             savedMean[row] = mean
             savedInverse[row] = inverse
@@ -43,9 +47,12 @@ extension CPUBackend {
         inputGradient: View, parameterGradients: AffineParameters<Buffer>, shape: MatrixShape
     ) throws {
         try Validation.normalizationBackward(
-            "layerNormBackward", input: input, outputGradient: outputGradient, gamma: gamma, saved: saved,
-            inputGradient: inputGradient, parameterGradients: parameterGradients, shape: shape, groups: shape.rows)
-        let x = input.floats, dy = outputGradient.floats, dx = inputGradient.floats, g = gamma.floats
+            "layerNormBackward", input: input, outputGradient: outputGradient, gamma: gamma,
+            saved: saved,
+            inputGradient: inputGradient, parameterGradients: parameterGradients, shape: shape,
+            groups: shape.rows)
+        let x = input.floats, dy = outputGradient.floats, dx = inputGradient.floats,
+            g = gamma.floats
         let mean = saved.mean.floats, inverse = saved.inverseStandardDeviation.floats
         let dGamma = parameterGradients.gamma.floats, dBeta = parameterGradients.beta.floats
         let c = shape.columns
@@ -71,7 +78,8 @@ extension CPUBackend {
             for column in 0..<c {
                 let xhat = (x[start + column] - mean[row]) * inverse[row]
                 let gradient = dy[start + column] * g[column]
-                dx[start + column] = inverse[row] / Float(c) * (Float(c) * gradient - sumG - xhat * sumGXhat)
+                dx[start + column] =
+                    inverse[row] / Float(c) * (Float(c) * gradient - sumG - xhat * sumGXhat)
             }
         }
     }

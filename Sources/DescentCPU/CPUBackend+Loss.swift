@@ -11,11 +11,13 @@ extension CPUBackend {
         sampleWeights: View?, outputs: LossOutputs<Buffer>
     ) throws {
         try Validation.softmaxCrossEntropy(
-            logits: logits, labels: labels, shape: shape, options: options, sampleWeights: sampleWeights, outputs: outputs)
+            logits: logits, labels: labels, shape: shape, options: options,
+            sampleWeights: sampleWeights, outputs: outputs)
         let z = logits.floats, y = labels.int32s, (n, c) = (shape.rows, shape.columns)
         if let bad = (0..<n).first(where: { y[$0] < 0 || Int(y[$0]) >= c }) {
             throw DescentError.invalidArgument(
-                operation: "softmaxCrossEntropy", reason: Validation.invalidLabelReason(label: y[bad], sample: bad, classes: c))
+                operation: "softmaxCrossEntropy",
+                reason: Validation.invalidLabelReason(label: y[bad], sample: bad, classes: c))
         }
         let weights = options.classWeights?.floats, s = sampleWeights?.floats
         let smoothing = options.labelSmoothing
@@ -37,7 +39,9 @@ extension CPUBackend {
             let negativeLogProbability = { (k: Int) -> Float in (rowMax - z[start + k]) + logSum }
             var smoothed: Float = 0
             for k in 0..<c { smoothed += classWeight(k) * negativeLogProbability(k) }
-            let loss = (1 - smoothing) * classWeight(label) * negativeLogProbability(label) + smoothing / Float(c) * smoothed
+            let loss =
+                (1 - smoothing) * classWeight(label) * negativeLogProbability(label) + smoothing
+                / Float(c) * smoothed
             let sampleWeight = s?[row] ?? 1
             outputs.perSampleLoss?.floats[row] = loss
             // A row of weight 0 (padding) contributes nothing, even if it holds NaN.
@@ -70,14 +74,18 @@ extension CPUBackend {
     }
 
     public func binaryCrossEntropy(
-        logits: View, targets: View, shape: MatrixShape, positiveWeight: View?, sampleWeights: View?,
+        logits: View, targets: View, shape: MatrixShape, positiveWeight: View?,
+        sampleWeights: View?,
         outputs: LossOutputs<Buffer>
     ) throws {
         try Validation.binaryCrossEntropy(
             logits: logits, targets: targets, shape: shape, positiveWeight: positiveWeight,
             sampleWeights: sampleWeights, outputs: outputs)
         let positive = positiveWeight?.floats
-        try elementwiseLoss(input: logits, targets: targets, shape: shape, sampleWeights: sampleWeights, outputs: outputs) {
+        try elementwiseLoss(
+            input: logits, targets: targets, shape: shape, sampleWeights: sampleWeights,
+            outputs: outputs
+        ) {
             z, t, column in
             let logWeight = 1 + ((positive?[column] ?? 1) - 1) * t
             let softplusOfMinusZ = log1pf(expf(-abs(z))) + max(-z, 0)
@@ -87,13 +95,16 @@ extension CPUBackend {
     }
 
     public func regressionLoss(
-        _ loss: RegressionLoss, predictions: View, targets: View, shape: MatrixShape, sampleWeights: View?,
+        _ loss: RegressionLoss, predictions: View, targets: View, shape: MatrixShape,
+        sampleWeights: View?,
         outputs: LossOutputs<Buffer>
     ) throws {
         try Validation.regressionLoss(
-            loss, predictions: predictions, targets: targets, shape: shape, sampleWeights: sampleWeights, outputs: outputs)
+            loss, predictions: predictions, targets: targets, shape: shape,
+            sampleWeights: sampleWeights, outputs: outputs)
         try elementwiseLoss(
-            input: predictions, targets: targets, shape: shape, sampleWeights: sampleWeights, outputs: outputs,
+            input: predictions, targets: targets, shape: shape, sampleWeights: sampleWeights,
+            outputs: outputs,
             rootOfMean: loss == .rootMeanSquaredError
         ) { prediction, target, _ in
             let x = prediction - target
@@ -101,7 +112,8 @@ extension CPUBackend {
             case .meanSquaredError, .rootMeanSquaredError: return (x * x, 2 * x)
             case .meanAbsoluteError: return (abs(x), x > 0 ? 1 : x < 0 ? -1 : 0)
             case .huber(let delta):
-                return abs(x) < delta ? (0.5 * x * x, x) : (delta * (abs(x) - 0.5 * delta), x > 0 ? delta : -delta)
+                return abs(x) < delta
+                    ? (0.5 * x * x, x) : (delta * (abs(x) - 0.5 * delta), x > 0 ? delta : -delta)
             }
         }
     }
@@ -110,14 +122,18 @@ extension CPUBackend {
     /// which returns the element's loss and its derivative. With `rootOfMean` the batch loss is
     /// the root of the mean and each sample's value the root of its own mean.
     private func elementwiseLoss(
-        input: View, targets: View, shape: MatrixShape, sampleWeights: View?, outputs: LossOutputs<Buffer>,
+        input: View, targets: View, shape: MatrixShape, sampleWeights: View?,
+        outputs: LossOutputs<Buffer>,
         rootOfMean: Bool = false, element: (Float, Float, Int) -> (loss: Float, derivative: Float)
     ) throws {
-        let x = input.floats, t = targets.floats, s = sampleWeights?.floats, (n, d) = (shape.rows, shape.columns)
+        let x = input.floats, t = targets.floats, s = sampleWeights?.floats,
+            (n, d) = (shape.rows, shape.columns)
         var weightedLoss: Float = 0, normalizer: Float = 0
         for row in 0..<n {
             var sum: Float = 0
-            for column in 0..<d { sum += element(x[row * d + column], t[row * d + column], column).loss }
+            for column in 0..<d {
+                sum += element(x[row * d + column], t[row * d + column], column).loss
+            }
             let mean = sum / Float(d)
             let sampleWeight = s?[row] ?? 1
             outputs.perSampleLoss?.floats[row] = rootOfMean ? sqrtf(mean) : mean
@@ -137,7 +153,9 @@ extension CPUBackend {
             let sampleWeight = s?[row] ?? 1
             for column in 0..<d {
                 let index = row * d + column
-                gradient[index] = sampleWeight == 0 ? 0 : sampleWeight * element(x[index], t[index], column).derivative * scale
+                gradient[index] =
+                    sampleWeight == 0
+                    ? 0 : sampleWeight * element(x[index], t[index], column).derivative * scale
             }
         }
     }

@@ -7,10 +7,12 @@ import DescentCore
 
 extension CPUBackend {
     public func optimizerStep(
-        _ step: OptimizerStep, parameters: View, gradients: View, state: [View], gradientScale: View?
+        _ step: OptimizerStep, parameters: View, gradients: View, state: [View],
+        gradientScale: View?
     ) throws {
         try Validation.optimizerStep(
-            step, parameters: parameters, gradients: gradients, state: state, gradientScale: gradientScale)
+            step, parameters: parameters, gradients: gradients, state: state,
+            gradientScale: gradientScale)
         let w = parameters.floats, gradient = gradients.floats, s = state.map(\.floats)
         let scalars = OptimizerScalars(step)
         let lr = step.learningRate, scale = gradientScale?.floats[0] ?? 1
@@ -35,7 +37,8 @@ extension CPUBackend {
                 }
             case .adagrad(_, let epsilon, let convention):
                 s[0][i] += g * g
-                w[i] -= convention == .keras
+                w[i] -=
+                    convention == .keras
                     ? scalars.stepSize * g / sqrtf(s[0][i] + epsilon)
                     : scalars.stepSize * g / (sqrtf(s[0][i]) + epsilon)
             case .rmsprop(let alpha, let epsilon, let momentum, let centered, let convention):
@@ -45,7 +48,8 @@ extension CPUBackend {
                     s[1][i] = alpha * s[1][i] + (1 - alpha) * g
                     meanSquare -= s[1][i] * s[1][i]
                 }
-                let denominator = convention == .keras ? sqrtf(meanSquare + epsilon) : sqrtf(meanSquare) + epsilon
+                let denominator =
+                    convention == .keras ? sqrtf(meanSquare + epsilon) : sqrtf(meanSquare) + epsilon
                 if momentum != 0 {
                     let buffer = s[centered ? 2 : 1]
                     if convention == .keras {
@@ -71,9 +75,11 @@ extension CPUBackend {
                     s[2][i] = max(s[2][i], s[1][i])
                     second = s[2][i]
                 }
-                w[i] -= convention == .keras
+                w[i] -=
+                    convention == .keras
                     ? scalars.stepSize * s[0][i] / (sqrtf(second) + epsilon)
-                    : scalars.stepSize * s[0][i] / (sqrtf(second) / scalars.biasCorrection2Root + epsilon)
+                    : scalars.stepSize * s[0][i]
+                        / (sqrtf(second) / scalars.biasCorrection2Root + epsilon)
             case .adamax(let beta1, let beta2, let epsilon, let convention):
                 s[0][i] = beta1 * s[0][i] + (1 - beta1) * g
                 if convention == .keras {
@@ -87,7 +93,9 @@ extension CPUBackend {
                 s[0][i] = beta1 * s[0][i] + (1 - beta1) * g
                 s[1][i] = beta2 * s[1][i] + (1 - beta2) * g * g
                 let denominator = sqrtf(s[1][i] / scalars.biasCorrection2) + epsilon
-                w[i] -= scalars.stepSize * g / denominator + scalars.momentumStepSize * s[0][i] / denominator
+                w[i] -=
+                    scalars.stepSize * g / denominator + scalars.momentumStepSize * s[0][i]
+                    / denominator
             }
         }
     }
@@ -105,7 +113,9 @@ extension CPUBackend {
         let w = weights.floats
         for column in 0..<shape.columns {
             var squares: Float = 0
-            for row in 0..<shape.rows { squares += w[row * shape.columns + column] * w[row * shape.columns + column] }
+            for row in 0..<shape.rows {
+                squares += w[row * shape.columns + column] * w[row * shape.columns + column]
+            }
             let norm = sqrtf(squares)
             let factor = min(norm, maxNorm) / (norm + 1e-7)
             for row in 0..<shape.rows { w[row * shape.columns + column] *= factor }

@@ -3,7 +3,8 @@ import DescentCore
 extension CPUBackend {
     /// Reductions accumulate in float32 in index order; `max` propagates NaN.
     public func reduce(
-        _ operation: ReductionOperation, _ input: View, axis: ReductionAxis, output: View, shape: MatrixShape
+        _ operation: ReductionOperation, _ input: View, axis: ReductionAxis, output: View,
+        shape: MatrixShape
     ) throws {
         try Validation.reduce(operation, input, axis: axis, output: output, shape: shape)
         let x = input.floats, y = output.floats
@@ -12,11 +13,15 @@ extension CPUBackend {
             y[0] = Self.reduce(operation, count: x.count) { x[$0] }
         case .eachRow:
             for row in 0..<shape.rows {
-                y[row] = Self.reduce(operation, count: shape.columns) { x[row * shape.columns + $0] }
+                y[row] = Self.reduce(operation, count: shape.columns) {
+                    x[row * shape.columns + $0]
+                }
             }
         case .eachColumn:
             for column in 0..<shape.columns {
-                y[column] = Self.reduce(operation, count: shape.rows) { x[$0 * shape.columns + column] }
+                y[column] = Self.reduce(operation, count: shape.rows) {
+                    x[$0 * shape.columns + column]
+                }
             }
         }
     }
@@ -35,7 +40,9 @@ extension CPUBackend {
     }
 
     /// Combines `count` elements, the `i`-th given by `element(i)`.
-    static func reduce(_ operation: ReductionOperation, count: Int, element: (Int) -> Float) -> Float {
+    static func reduce(
+        _ operation: ReductionOperation, count: Int, element: (Int) -> Float
+    ) -> Float {
         switch operation {
         case .sum, .mean:
             var sum: Float = 0

@@ -20,8 +20,12 @@ extension CPUBackend {
         }
     }
 
-    public func softmaxBackward(output: View, outputGradient: View, inputGradient: View, shape: MatrixShape) throws {
-        try Validation.softmaxBackward(output: output, outputGradient: outputGradient, inputGradient: inputGradient, shape: shape)
+    public func softmaxBackward(
+        output: View, outputGradient: View, inputGradient: View, shape: MatrixShape
+    ) throws {
+        try Validation.softmaxBackward(
+            output: output, outputGradient: outputGradient, inputGradient: inputGradient,
+            shape: shape)
         let y = output.floats, dy = outputGradient.floats, dx = inputGradient.floats
         for row in 0..<shape.rows {
             let start = row * shape.columns

@@ -13,7 +13,8 @@ public final class CPUBackend: Backend, Sendable {
 
     public func makeBuffer(count: Int, elementType: ElementType) throws -> CPUBuffer {
         guard count >= 0 else {
-            throw DescentError.invalidArgument(operation: "makeBuffer", reason: "count \(count) is negative")
+            throw DescentError.invalidArgument(
+                operation: "makeBuffer", reason: "count \(count) is negative")
         }
         return try CPUBuffer(count: count, elementType: elementType)
     }
@@ -22,16 +23,20 @@ public final class CPUBackend: Backend, Sendable {
         try Validation.upload(count: values.count, type: Scalar.elementType, to: destination)
         values.withUnsafeBytes { source in
             guard let base = source.baseAddress else { return }
-            (destination.buffer.storage + destination.offset * 4).copyMemory(from: base, byteCount: source.count)
+            (destination.buffer.storage + destination.offset * 4).copyMemory(
+                from: base, byteCount: source.count)
         }
     }
 
-    public func download<Scalar: DeviceScalar>(_ source: View, as type: Scalar.Type) throws -> [Scalar] {
+    public func download<Scalar: DeviceScalar>(
+        _ source: View, as type: Scalar.Type
+    ) throws -> [Scalar] {
         try Validation.elementType(source, Scalar.elementType, operation: "download")
         var values = [Scalar](repeating: .zero, count: source.count)
         values.withUnsafeMutableBytes { destination in
             guard let base = destination.baseAddress else { return }
-            base.copyMemory(from: source.buffer.storage + source.offset * 4, byteCount: destination.count)
+            base.copyMemory(
+                from: source.buffer.storage + source.offset * 4, byteCount: destination.count)
         }
         return values
     }
@@ -43,7 +48,8 @@ public final class CPUBackend: Backend, Sendable {
         case .int32:
             guard let integer = Int32(exactly: value) else {
                 throw DescentError.invalidArgument(
-                    operation: "fill", reason: "\(value) is not an integer that fits an int32 buffer")
+                    operation: "fill",
+                    reason: "\(value) is not an integer that fits an int32 buffer")
             }
             destination.int32s.update(repeating: integer)
         }
@@ -52,7 +58,8 @@ public final class CPUBackend: Backend, Sendable {
     public func copy(_ source: View, to destination: View) throws {
         try Validation.copy(source, to: destination)
         (destination.buffer.storage + destination.offset * 4)
-            .copyMemory(from: source.buffer.storage + source.offset * 4, byteCount: source.count * 4)
+            .copyMemory(
+                from: source.buffer.storage + source.offset * 4, byteCount: source.count * 4)
     }
 
     public func synchronize() throws {}

@@ -27,7 +27,8 @@ public enum Activation: Sendable, Equatable, Hashable, CustomStringConvertible {
 
     /// Every activation with the default parameter of its PyTorch counterpart.
     public static let allWithDefaults: [Activation] = [
-        .identity, .sigmoid, .tanh, .relu, .leakyReLU(slope: 0.01), .elu(alpha: 1), .selu, .softplus, .gelu,
+        .identity, .sigmoid, .tanh, .relu, .leakyReLU(slope: 0.01), .elu(alpha: 1), .selu,
+        .softplus, .gelu,
     ]
 
     /// SELU's scale, `lambda` of Klambauer et al., 2017.

@@ -44,7 +44,8 @@ public enum ActivationMath {
         case .tanh:
             return T.hyperbolicTangent(x)
         case .relu:
-            return x <= 0 ? 0 : x  // a NaN stays NaN, as in PyTorch: a diverging run is seen, not hidden
+            // A NaN stays NaN, as in PyTorch: a diverging run is seen, not hidden.
+            return x <= 0 ? 0 : x
         case .leakyReLU(let slope):
             return x > 0 ? x : T(slope) * x
         case .elu(let alpha):

@@ -55,14 +55,16 @@ public protocol Backend: AnyObject {
     ///
     /// With `beta == 0` the previous contents of C are not read (they may be uninitialized or NaN),
     /// as in BLAS. C must not overlap A or B.
-    func matmul(_ a: View, _ b: View, _ c: View, shape: MatmulShape, alpha: Float, beta: Float) throws
+    func matmul(
+        _ a: View, _ b: View, _ c: View, shape: MatmulShape, alpha: Float, beta: Float) throws
 
     /// A dense layer's forward pass in one call: `z = x W + b`, `y = f(z)`, with x of `batch x
     /// inputs`, W of `inputs x outputs` and b of `outputs` elements (or nil). The bias and the
     /// activation are fused into the product's epilogue, so z and y are each written once; z is
     /// written to `preActivation` when it is given (the backward pass of most activations needs it).
     func denseForward(
-        input: View, weights: View, bias: View?, activation: Activation, preActivation: View?, output: View,
+        input: View, weights: View, bias: View?, activation: Activation, preActivation: View?,
+        output: View,
         shape: DenseShape
     ) throws
 
@@ -94,7 +96,8 @@ public protocol Backend: AnyObject {
     /// `activationForward` returned for `input` (some derivatives are cheaper from it).
     /// `inputGradient` may be `outputGradient`.
     func activationBackward(
-        _ activation: Activation, input: View, output: View, outputGradient: View, inputGradient: View
+        _ activation: Activation, input: View, output: View, outputGradient: View,
+        inputGradient: View
     ) throws
 
     /// Row-wise softmax, numerically stable: `y[r, c] = e^(x[r, c] - m_r) / sum_j e^(x[r, j] - m_r)`
@@ -103,14 +106,16 @@ public protocol Backend: AnyObject {
 
     /// Softmax backward from its output: `dx[r, c] = y[r, c] * (dy[r, c] - sum_j dy[r, j] y[r, j])`.
     /// `inputGradient` may be `outputGradient`.
-    func softmaxBackward(output: View, outputGradient: View, inputGradient: View, shape: MatrixShape) throws
+    func softmaxBackward(
+        output: View, outputGradient: View, inputGradient: View, shape: MatrixShape) throws
 
     // MARK: Reductions
 
     /// Reduces `input` (a matrix of `shape`) over `axis` with `operation` into `output`, which holds
     /// `axis.outputCount(for: shape)` values and must not overlap the input.
     func reduce(
-        _ operation: ReductionOperation, _ input: View, axis: ReductionAxis, output: View, shape: MatrixShape
+        _ operation: ReductionOperation, _ input: View, axis: ReductionAxis, output: View,
+        shape: MatrixShape
     ) throws
 
     /// `output[r]` = the column index of the largest element of row r (an int32 buffer). Ties go
@@ -131,14 +136,17 @@ public protocol Backend: AnyObject {
     /// features with a large mean (1e4 with std 1) keep their precision. `output` may be `input`.
     /// - Throws: `DescentError.invalidArgument` for a batch of one sample, as in PyTorch.
     func batchNormForward(
-        input: View, parameters: AffineParameters<Buffer>, output: View, saved: NormalizationStatistics<Buffer>,
-        running: RunningStatistics<Buffer>, shape: MatrixShape, hyperparameters: BatchNormHyperparameters
+        input: View, parameters: AffineParameters<Buffer>, output: View,
+        saved: NormalizationStatistics<Buffer>,
+        running: RunningStatistics<Buffer>, shape: MatrixShape,
+        hyperparameters: BatchNormHyperparameters
     ) throws
 
     /// Inference-mode batch norm from the running estimates:
     /// `y = gamma_c (x - running mean_c) / sqrt(running var_c + eps) + beta_c`. `output` may be `input`.
     func batchNormInference(
-        input: View, parameters: AffineParameters<Buffer>, running: RunningStatistics<Buffer>, output: View,
+        input: View, parameters: AffineParameters<Buffer>, running: RunningStatistics<Buffer>,
+        output: View,
         shape: MatrixShape, epsilon: Float
     ) throws
 
@@ -155,7 +163,8 @@ public protocol Backend: AnyObject {
     /// (corrected two-pass, as in batch norm). Saves each row's mean and inverse standard deviation. PyTorch's default
     /// epsilon is 1e-5. `output` may be `input`.
     func layerNormForward(
-        input: View, parameters: AffineParameters<Buffer>, output: View, saved: NormalizationStatistics<Buffer>,
+        input: View, parameters: AffineParameters<Buffer>, output: View,
+        saved: NormalizationStatistics<Buffer>,
         shape: MatrixShape, epsilon: Float
     ) throws
 
@@ -178,7 +187,8 @@ public protocol Backend: AnyObject {
 
     /// Dropout backward: `dx = dy / (1 - p)` where the forward pass with the same `key` kept the
     /// unit, else 0. `inputGradient` may be `outputGradient`.
-    func dropoutBackward(outputGradient: View, inputGradient: View, probability: Float, key: RandomKey) throws
+    func dropoutBackward(
+        outputGradient: View, inputGradient: View, probability: Float, key: RandomKey) throws
 
     // MARK: Losses
 
@@ -206,13 +216,15 @@ public protocol Backend: AnyObject {
     /// `l = (1 - t) z + lw (log(1 + e^-|z|) + max(-z, 0))`, averaged over the D outputs; its
     /// gradient is `(1 - t) - lw sigmoid(-z)`. `positiveWeight` holds D values or is nil (1 each).
     func binaryCrossEntropy(
-        logits: View, targets: View, shape: MatrixShape, positiveWeight: View?, sampleWeights: View?,
+        logits: View, targets: View, shape: MatrixShape, positiveWeight: View?,
+        sampleWeights: View?,
         outputs: LossOutputs<Buffer>
     ) throws
 
     /// A regression loss of predictions against targets (both N x D), see `RegressionLoss`.
     func regressionLoss(
-        _ loss: RegressionLoss, predictions: View, targets: View, shape: MatrixShape, sampleWeights: View?,
+        _ loss: RegressionLoss, predictions: View, targets: View, shape: MatrixShape,
+        sampleWeights: View?,
         outputs: LossOutputs<Buffer>
     ) throws
 
@@ -226,7 +238,8 @@ public protocol Backend: AnyObject {
     /// - Throws: `DescentError.invalidArgument` naming a bad learning rate, beta, epsilon or state
     ///   count; `.shapeMismatch` when the arrays differ in size.
     func optimizerStep(
-        _ step: OptimizerStep, parameters: View, gradients: View, state: [View], gradientScale: View?
+        _ step: OptimizerStep, parameters: View, gradients: View, state: [View],
+        gradientScale: View?
     ) throws
 
     /// Writes PyTorch's global-norm clipping factor `min(1, maxNorm / (||g||_2 + 1e-6))` of all

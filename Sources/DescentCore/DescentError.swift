@@ -31,13 +31,16 @@ public enum DescentError: Error, Equatable, CustomStringConvertible {
                 + "PoCL to run OpenCL on the CPU: apt-get install pocl-opencl-icd ocl-icd-opencl-dev. "
                 + "`clinfo -l` lists what the OpenCL loader sees."
         case .deviceNotFound(let requested, let available):
-            let list = available.isEmpty
+            let list =
+                available.isEmpty
                 ? "none"
-                : available.enumerated().map { "\($0.offset): \($0.element)" }.joined(separator: ", ")
+                : available.enumerated().map { "\($0.offset): \($0.element)" }.joined(
+                    separator: ", ")
             return "No OpenCL device matches '\(requested)'. Available devices: \(list). "
                 + "Select one by index or by a substring of its name (DESCENT_DEVICE or --device)."
         case .ambiguousDevice(let requested, let matches):
-            return "'\(requested)' matches \(matches.count) OpenCL devices: \(matches.joined(separator: ", ")). "
+            return
+                "'\(requested)' matches \(matches.count) OpenCL devices: \(matches.joined(separator: ", ")). "
                 + "Select one by its index, by a longer part of its name, or by its platform's full name "
                 + "(DESCENT_DEVICE or --device)."
         case .openCLCallFailed(let call, let code, let name):
@@ -63,7 +66,8 @@ public enum DescentError: Error, Equatable, CustomStringConvertible {
         case "CL_OUT_OF_RESOURCES", "CL_MEM_OBJECT_ALLOCATION_FAILURE", "CL_OUT_OF_HOST_MEMORY":
             return " The device ran out of memory or resources: reduce the batch or model size."
         case "CL_INVALID_WORK_GROUP_SIZE":
-            return " The work-group size does not suit this device: please report it with `descent devices`."
+            return
+                " The work-group size does not suit this device: please report it with `descent devices`."
         default:
             return ""
         }

@@ -59,7 +59,9 @@ public struct BufferView<Buffer: DeviceBuffer> {
         guard offset >= 0, count >= 0, offset <= buffer.count, count <= buffer.count - offset else {
             throw DescentError.invalidArgument(
                 operation: "view",
-                reason: "offset \(offset) and count \(count) do not lie inside a buffer of \(buffer.count) elements")
+                reason:
+                    "offset \(offset) and count \(count) do not lie inside a buffer of \(buffer.count) elements"
+            )
         }
         self.buffer = buffer
         self.offset = offset
@@ -75,7 +77,8 @@ public struct BufferView<Buffer: DeviceBuffer> {
 
     /// Whether two views share any element of the same buffer.
     public func overlaps(_ other: BufferView) -> Bool {
-        buffer === other.buffer && offset < other.offset + other.count && other.offset < offset + count
+        buffer === other.buffer && offset < other.offset + other.count
+            && other.offset < offset + count
     }
 
     /// Whether two views are exactly the same elements.

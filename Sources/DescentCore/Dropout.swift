@@ -15,7 +15,9 @@ public enum DropoutMask {
     public static func scale(probability: Float) -> Float { 1 / (1 - probability) }
 
     /// Whether element `index` (absolute counter position) of stream `(seed, stream)` is kept.
-    public static func keeps(index: UInt64, seed: UInt64, stream: UInt64, probability: Float) -> Bool {
+    public static func keeps(
+        index: UInt64, seed: UInt64, stream: UInt64, probability: Float
+    ) -> Bool {
         let bits = Philox.block(index: index, seed: seed, stream: stream)
         return keeps(Philox.unitUniform(bits[Int(index % 4)]), probability: probability)
     }

@@ -18,7 +18,9 @@ public enum FileIO {
 
     /// The whole file at `path`.
     public static func read(_ path: String) throws(Failure) -> [UInt8] {
-        guard let file = fopen(path, "rb") else { throw Failure(path: path, reason: "cannot open: \(errorText())") }
+        guard let file = fopen(path, "rb") else {
+            throw Failure(path: path, reason: "cannot open: \(errorText())")
+        }
         defer { fclose(file) }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
@@ -26,7 +28,9 @@ public enum FileIO {
             let read = fread(&chunk, 1, chunk.count, file)
             bytes += chunk[0..<read]
             if read < chunk.count {
-                guard ferror(file) == 0 else { throw Failure(path: path, reason: "read failed: \(errorText())") }
+                guard ferror(file) == 0 else {
+                    throw Failure(path: path, reason: "read failed: \(errorText())")
+                }
                 return bytes
             }
         }
@@ -41,15 +45,22 @@ public enum FileIO {
         removeStaleTemporaries(of: path, in: directory)
         let temporary = "\(path).\(hostName).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
         guard let file = fopen(temporary, "wb") else {
-            throw Failure(path: temporary, reason: "cannot create the temporary file: \(errorText())")
+            throw Failure(
+                path: temporary, reason: "cannot create the temporary file: \(errorText())")
         }
         let written = fwrite(bytes, 1, bytes.count, file)
         var failure: String?
-        if written != bytes.count { failure = "wrote \(written) of \(bytes.count) bytes: \(errorText())" }
-        else if fflush(file) != 0 { failure = "flush failed: \(errorText())" }
-        else if fsync(fileno(file)) != 0 { failure = "fsync failed: \(errorText())" }
+        if written != bytes.count {
+            failure = "wrote \(written) of \(bytes.count) bytes: \(errorText())"
+        } else if fflush(file) != 0 {
+            failure = "flush failed: \(errorText())"
+        } else if fsync(fileno(file)) != 0 {
+            failure = "fsync failed: \(errorText())"
+        }
         if fclose(file) != 0 && failure == nil { failure = "close failed: \(errorText())" }
-        if failure == nil && rename(temporary, path) != 0 { failure = "cannot rename into place: \(errorText())" }
+        if failure == nil && rename(temporary, path) != 0 {
+            failure = "cannot rename into place: \(errorText())"
+        }
         if let failure {
             unlink(temporary)
             throw Failure(path: path, reason: failure)
@@ -67,7 +78,8 @@ public enum FileIO {
     static let hostName: String = {
         var buffer = [CChar](repeating: 0, count: 256)
         guard gethostname(&buffer, buffer.count - 1) == 0 else { return "host" }
-        let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let name = String(
+            decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         return name.isEmpty ? "host" : String(name.map { $0 == "." || $0 == "/" ? "-" : $0 })
     }()
 
@@ -82,11 +94,16 @@ public enum FileIO {
         defer { closedir(stream) }
         var stale: [String] = []
         while let entry = readdir(stream) {
-            let file = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            let file = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+            }
             guard file.hasPrefix(prefix), file.hasSuffix(".tmp") else { continue }
-            let middle = file.dropFirst(prefix.count).dropLast(4).split(separator: ".", omittingEmptySubsequences: false)
-            guard middle.count == 2, middle.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) }),
-                  let pid = Int32(middle[0]), pid > 0, UInt32(middle[1]) != nil else { continue }
+            let middle = file.dropFirst(prefix.count).dropLast(4).split(
+                separator: ".", omittingEmptySubsequences: false)
+            guard middle.count == 2,
+                middle.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) }),
+                let pid = Int32(middle[0]), pid > 0, UInt32(middle[1]) != nil
+            else { continue }
             if pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH { stale.append(file) }
         }
         for file in stale { unlink(directory + "/" + file) }

@@ -9,7 +9,10 @@ public struct LossOutputs<Buffer: DeviceBuffer> {
     /// The input's shape, or nil: the gradient of the mean loss with respect to the input.
     public var inputGradient: BufferView<Buffer>?
 
-    public init(loss: BufferView<Buffer>, perSampleLoss: BufferView<Buffer>? = nil, inputGradient: BufferView<Buffer>? = nil) {
+    public init(
+        loss: BufferView<Buffer>, perSampleLoss: BufferView<Buffer>? = nil,
+        inputGradient: BufferView<Buffer>? = nil
+    ) {
         self.loss = loss
         self.perSampleLoss = perSampleLoss
         self.inputGradient = inputGradient

@@ -26,9 +26,11 @@ public struct BatchNormHyperparameters: Sendable, Equatable {
     }
 
     /// PyTorch's defaults: epsilon 1e-5, momentum 0.1 on the new batch.
-    public static let pytorch = BatchNormHyperparameters(epsilon: 1e-5, momentum: 0.1, convention: .pytorch)
+    public static let pytorch = BatchNormHyperparameters(
+        epsilon: 1e-5, momentum: 0.1, convention: .pytorch)
     /// Keras's defaults: epsilon 1e-3, momentum 0.99 on the old value.
-    public static let keras = BatchNormHyperparameters(epsilon: 1e-3, momentum: 0.99, convention: .keras)
+    public static let keras = BatchNormHyperparameters(
+        epsilon: 1e-3, momentum: 0.99, convention: .keras)
 
     /// The weight of the new batch's statistics in the running estimates.
     public var newBatchWeight: Float { convention == .pytorch ? momentum : 1 - momentum }

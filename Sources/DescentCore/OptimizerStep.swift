@@ -27,7 +27,9 @@ public enum OptimizerRule: Sendable, Equatable {
     /// momentum `w -= lr g / d`; with it PyTorch keeps `b = momentum b + g / d`, `w -= lr b`, and
     /// Keras `b = momentum b + lr g / d`, `w -= b`. State: `v`, then `a` if centered, then `b` if
     /// `momentum != 0`.
-    case rmsprop(alpha: Float, epsilon: Float, momentum: Float, centered: Bool, convention: OptimizerConvention)
+    case rmsprop(
+        alpha: Float, epsilon: Float, momentum: Float, centered: Bool,
+        convention: OptimizerConvention)
     /// Adadelta (Zeiler, 2012): `v = rho v + (1 - rho) g^2`;
     /// `d = sqrt(u + eps) / sqrt(v + eps) g`; `u = rho u + (1 - rho) d^2`; `w -= lr d`. State: `v`, `u`.
     case adadelta(rho: Float, epsilon: Float)
@@ -36,7 +38,8 @@ public enum OptimizerRule: Sendable, Equatable {
     /// for `v`. Keras ("epsilon hat"): `w -= lr sqrt(1 - b2^t) / (1 - b1^t) m / (sqrt(v) + eps)`.
     /// AdamW is Adam with a decoupled weight decay (`OptimizerStep.decoupledWeightDecay`).
     /// State: `m`, `v`, then `vmax` with AMSGrad.
-    case adam(beta1: Float, beta2: Float, epsilon: Float, amsgrad: Bool, convention: OptimizerConvention)
+    case adam(
+        beta1: Float, beta2: Float, epsilon: Float, amsgrad: Bool, convention: OptimizerConvention)
     /// AdaMax (Kingma & Ba, 2015, section 7): `m = b1 m + (1 - b1) g`. PyTorch:
     /// `u = max(b2 u, |g| + eps)`, `w -= lr / (1 - b1^t) m / u`. Keras: `u = max(b2 u, |g|)`,
     /// `w -= lr / (1 - b1^t) m / (u + eps)`. State: `m`, `u`.
@@ -53,7 +56,8 @@ public enum OptimizerRule: Sendable, Equatable {
         switch self {
         case .sgd(let momentum, _, _, _): momentum != 0 ? 1 : 0
         case .adagrad: 1
-        case .rmsprop(_, _, let momentum, let centered, _): 1 + (centered ? 1 : 0) + (momentum != 0 ? 1 : 0)
+        case .rmsprop(_, _, let momentum, let centered, _):
+            1 + (centered ? 1 : 0) + (momentum != 0 ? 1 : 0)
         case .adadelta: 2
         case .adam(_, _, _, let amsgrad, _): amsgrad ? 3 : 2
         case .adamax: 2

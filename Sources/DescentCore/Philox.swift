@@ -64,8 +64,11 @@ public enum Philox {
     public static func block(index: UInt64, seed: UInt64, stream: UInt64) -> [UInt32] {
         let blockIndex = index / 4
         let out = block(
-            counter: (UInt32(truncatingIfNeeded: blockIndex), UInt32(truncatingIfNeeded: blockIndex >> 32),
-                      UInt32(truncatingIfNeeded: stream), UInt32(truncatingIfNeeded: stream >> 32)),
+            counter: (
+                UInt32(truncatingIfNeeded: blockIndex),
+                UInt32(truncatingIfNeeded: blockIndex >> 32),
+                UInt32(truncatingIfNeeded: stream), UInt32(truncatingIfNeeded: stream >> 32)
+            ),
             key: (UInt32(truncatingIfNeeded: seed), UInt32(truncatingIfNeeded: seed >> 32)))
         return [out.0, out.1, out.2, out.3]
     }

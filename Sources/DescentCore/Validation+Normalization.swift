@@ -2,7 +2,8 @@
 extension Validation {
     public static func batchNormForward<Buffer>(
         input: BufferView<Buffer>, parameters: AffineParameters<Buffer>, output: BufferView<Buffer>,
-        saved: NormalizationStatistics<Buffer>, running: RunningStatistics<Buffer>, shape: MatrixShape,
+        saved: NormalizationStatistics<Buffer>, running: RunningStatistics<Buffer>,
+        shape: MatrixShape,
         hyperparameters: BatchNormHyperparameters
     ) throws {
         let name = "batchNormForward"
@@ -14,20 +15,25 @@ extension Validation {
         guard shape.rows > 1 else {
             throw DescentError.invalidArgument(
                 operation: name,
-                reason: "a batch of 1 sample has variance 0 in every feature, so training-mode batch norm "
+                reason:
+                    "a batch of 1 sample has variance 0 in every feature, so training-mode batch norm "
                     + "cannot normalize it (PyTorch refuses it too); train with batches of at least 2 samples, "
                     + "or use inference mode")
         }
         guard hyperparameters.epsilon.isFinite, hyperparameters.epsilon > 0,
-              hyperparameters.momentum.isFinite, (0...1).contains(hyperparameters.momentum) else {
+            hyperparameters.momentum.isFinite, (0...1).contains(hyperparameters.momentum)
+        else {
             throw DescentError.invalidArgument(
                 operation: name,
-                reason: "epsilon must be > 0 and momentum in [0, 1], got \(hyperparameters.epsilon) and \(hyperparameters.momentum)")
+                reason:
+                    "epsilon must be > 0 and momentum in [0, 1], got \(hyperparameters.epsilon) and \(hyperparameters.momentum)"
+            )
         }
     }
 
     public static func batchNormInference<Buffer>(
-        input: BufferView<Buffer>, parameters: AffineParameters<Buffer>, running: RunningStatistics<Buffer>,
+        input: BufferView<Buffer>, parameters: AffineParameters<Buffer>,
+        running: RunningStatistics<Buffer>,
         output: BufferView<Buffer>, shape: MatrixShape, epsilon: Float
     ) throws {
         let name = "batchNormInference"
@@ -39,7 +45,8 @@ extension Validation {
     }
 
     public static func normalizationBackward<Buffer>(
-        _ name: String, input: BufferView<Buffer>, outputGradient: BufferView<Buffer>, gamma: BufferView<Buffer>,
+        _ name: String, input: BufferView<Buffer>, outputGradient: BufferView<Buffer>,
+        gamma: BufferView<Buffer>,
         saved: NormalizationStatistics<Buffer>, inputGradient: BufferView<Buffer>,
         parameterGradients: AffineParameters<Buffer>, shape: MatrixShape, groups: Int
     ) throws {
@@ -48,7 +55,8 @@ extension Validation {
         try statistics(name, saved, count: groups)
         try operand(parameterGradients.gamma, "gamma gradient", of: name, count: shape.columns)
         try operand(parameterGradients.beta, "beta gradient", of: name, count: shape.columns)
-        try inPlaceOrDisjoint(inputGradient, outputGradient, "inputGradient and outputGradient", of: name)
+        try inPlaceOrDisjoint(
+            inputGradient, outputGradient, "inputGradient and outputGradient", of: name)
         try disjoint(inputGradient, input, "inputGradient and input", of: name)
     }
 
@@ -72,13 +80,16 @@ extension Validation {
             throw DescentError.invalidArgument(
                 operation: name,
                 reason: "the drop probability must be in [0, 1), got \(probability)"
-                    + (probability == 1 ? " (p = 1 drops every unit: the output and its gradient would be all 0)" : ""))
+                    + (probability == 1
+                        ? " (p = 1 drops every unit: the output and its gradient would be all 0)"
+                        : ""))
         }
     }
 
     /// Checks what every normalization op shares: the shape, the input, gamma and the output.
     private static func normalization<Buffer>(
-        _ name: String, input: BufferView<Buffer>, gamma: BufferView<Buffer>, output: BufferView<Buffer>,
+        _ name: String, input: BufferView<Buffer>, gamma: BufferView<Buffer>,
+        output: BufferView<Buffer>,
         shape: MatrixShape
     ) throws {
         try self.shape(shape, of: name)
@@ -88,14 +99,19 @@ extension Validation {
         try inPlaceOrDisjoint(output, input, "output and input", of: name)
     }
 
-    private static func statistics<Buffer>(_ name: String, _ saved: NormalizationStatistics<Buffer>, count: Int) throws {
+    private static func statistics<Buffer>(
+        _ name: String, _ saved: NormalizationStatistics<Buffer>, count: Int
+    ) throws {
         try operand(saved.mean, "saved mean", of: name, count: count)
-        try operand(saved.inverseStandardDeviation, "saved inverse standard deviation", of: name, count: count)
+        try operand(
+            saved.inverseStandardDeviation, "saved inverse standard deviation", of: name,
+            count: count)
     }
 
     private static func epsilon(_ epsilon: Float, of name: String) throws {
         guard epsilon.isFinite, epsilon > 0 else {
-            throw DescentError.invalidArgument(operation: name, reason: "epsilon must be finite and > 0, got \(epsilon)")
+            throw DescentError.invalidArgument(
+                operation: name, reason: "epsilon must be finite and > 0, got \(epsilon)")
         }
     }
 }

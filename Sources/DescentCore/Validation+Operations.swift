@@ -1,17 +1,23 @@
 /// One check per backend op, called first thing by every backend so that both reject the same
 /// inputs with the same message.
 extension Validation {
-    public static func upload<Buffer>(count: Int, type: ElementType, to destination: BufferView<Buffer>) throws {
+    public static func upload<Buffer>(
+        count: Int, type: ElementType, to destination: BufferView<Buffer>
+    ) throws {
         try operand(destination, "destination", of: "upload", count: count, type: type)
     }
 
-    public static func copy<Buffer>(_ source: BufferView<Buffer>, to destination: BufferView<Buffer>) throws {
-        try operand(destination, "destination", of: "copy", count: source.count, type: source.elementType)
+    public static func copy<Buffer>(
+        _ source: BufferView<Buffer>, to destination: BufferView<Buffer>
+    ) throws {
+        try operand(
+            destination, "destination", of: "copy", count: source.count, type: source.elementType)
         try disjoint(source, destination, "source and destination", of: "copy")
     }
 
     public static func addBias<Buffer>(
-        _ input: BufferView<Buffer>, bias: BufferView<Buffer>, output: BufferView<Buffer>, shape: MatrixShape
+        _ input: BufferView<Buffer>, bias: BufferView<Buffer>, output: BufferView<Buffer>,
+        shape: MatrixShape
     ) throws {
         try self.shape(shape, of: "addBias")
         try operand(input, "input", of: "addBias", shape: shape)
@@ -27,11 +33,13 @@ extension Validation {
         try self.shape(shape, of: "biasGradient")
         try operand(outputGradient, "outputGradient", of: "biasGradient", shape: shape)
         try operand(biasGradient, "biasGradient", of: "biasGradient", count: shape.columns)
-        try disjoint(biasGradient, outputGradient, "biasGradient and outputGradient", of: "biasGradient")
+        try disjoint(
+            biasGradient, outputGradient, "biasGradient and outputGradient", of: "biasGradient")
     }
 
     public static func denseForward<Buffer>(
-        input: BufferView<Buffer>, weights: BufferView<Buffer>, bias: BufferView<Buffer>?, activation: Activation,
+        input: BufferView<Buffer>, weights: BufferView<Buffer>, bias: BufferView<Buffer>?,
+        activation: Activation,
         preActivation: BufferView<Buffer>?, output: BufferView<Buffer>, shape: DenseShape
     ) throws {
         let name = "denseForward(\(shape))"
@@ -60,7 +68,8 @@ extension Validation {
         try inPlaceOrDisjoint(output, b, "output and b", of: name)
     }
 
-    public static func scale<Buffer>(_ input: BufferView<Buffer>, output: BufferView<Buffer>) throws {
+    public static func scale<Buffer>(_ input: BufferView<Buffer>, output: BufferView<Buffer>) throws
+    {
         try sameSize("scale", [("input", input), ("output", output)])
         try inPlaceOrDisjoint(output, input, "output and input", of: "scale")
     }
@@ -85,10 +94,14 @@ extension Validation {
     ) throws {
         let name = "activationBackward(\(activation))"
         try parameter(of: activation, operation: name)
-        try sameSize(name, [
-            ("input", input), ("output", output), ("outputGradient", outputGradient), ("inputGradient", inputGradient),
-        ])
-        try inPlaceOrDisjoint(inputGradient, outputGradient, "inputGradient and outputGradient", of: name)
+        try sameSize(
+            name,
+            [
+                ("input", input), ("output", output), ("outputGradient", outputGradient),
+                ("inputGradient", inputGradient),
+            ])
+        try inPlaceOrDisjoint(
+            inputGradient, outputGradient, "inputGradient and outputGradient", of: name)
         try inPlaceOrDisjoint(inputGradient, input, "inputGradient and input", of: name)
         try inPlaceOrDisjoint(inputGradient, output, "inputGradient and output", of: name)
     }
@@ -103,15 +116,19 @@ extension Validation {
     }
 
     public static func softmaxBackward<Buffer>(
-        output: BufferView<Buffer>, outputGradient: BufferView<Buffer>, inputGradient: BufferView<Buffer>,
+        output: BufferView<Buffer>, outputGradient: BufferView<Buffer>,
+        inputGradient: BufferView<Buffer>,
         shape: MatrixShape
     ) throws {
         try self.shape(shape, of: "softmaxBackward")
         try operand(output, "output", of: "softmaxBackward", shape: shape)
         try operand(outputGradient, "outputGradient", of: "softmaxBackward", shape: shape)
         try operand(inputGradient, "inputGradient", of: "softmaxBackward", shape: shape)
-        try inPlaceOrDisjoint(inputGradient, outputGradient, "inputGradient and outputGradient", of: "softmaxBackward")
-        try inPlaceOrDisjoint(inputGradient, output, "inputGradient and output", of: "softmaxBackward")
+        try inPlaceOrDisjoint(
+            inputGradient, outputGradient, "inputGradient and outputGradient", of: "softmaxBackward"
+        )
+        try inPlaceOrDisjoint(
+            inputGradient, output, "inputGradient and output", of: "softmaxBackward")
     }
 
     public static func argmaxRows<Buffer>(
@@ -133,7 +150,8 @@ extension Validation {
     static func parameter(of activation: Activation, operation: String) throws {
         switch activation {
         case .leakyReLU(let slope) where !slope.isFinite:
-            throw DescentError.invalidArgument(operation: operation, reason: "the slope must be finite, got \(slope)")
+            throw DescentError.invalidArgument(
+                operation: operation, reason: "the slope must be finite, got \(slope)")
         case .elu(let alpha) where !(alpha.isFinite && alpha >= 0):
             throw DescentError.invalidArgument(
                 operation: operation, reason: "alpha must be finite and >= 0, got \(alpha)")

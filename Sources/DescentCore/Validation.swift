@@ -23,7 +23,8 @@ public enum Validation {
         try elementType(view, type, operation: operation)
         guard view.count == count else {
             throw DescentError.shapeMismatch(
-                operation: operation, expected: "\(name) of \(count) elements", actual: "\(view.count) elements")
+                operation: operation, expected: "\(name) of \(count) elements",
+                actual: "\(view.count) elements")
         }
     }
 
@@ -32,7 +33,8 @@ public enum Validation {
         _ view: BufferView<Buffer>, _ type: ElementType, operation: String
     ) throws {
         guard view.elementType == type else {
-            throw DescentError.elementTypeMismatch(operation: operation, expected: type, actual: view.elementType)
+            throw DescentError.elementTypeMismatch(
+                operation: operation, expected: type, actual: view.elementType)
         }
     }
 
@@ -40,36 +42,43 @@ public enum Validation {
     public static func shape(_ shape: MatrixShape, of operation: String) throws {
         guard shape.rows > 0, shape.columns > 0 else {
             throw DescentError.invalidArgument(
-                operation: operation, reason: "shape \(shape) must have at least one row and one column")
+                operation: operation,
+                reason: "shape \(shape) must have at least one row and one column")
         }
     }
 
     /// Checks that `output` either is `input` exactly or shares no element with it.
     public static func inPlaceOrDisjoint<Buffer>(
-        _ output: BufferView<Buffer>, _ input: BufferView<Buffer>, _ names: String, of operation: String
+        _ output: BufferView<Buffer>, _ input: BufferView<Buffer>, _ names: String,
+        of operation: String
     ) throws {
         guard output.isIdentical(to: input) || !output.overlaps(input) else {
             throw DescentError.invalidArgument(
-                operation: operation, reason: "\(names) partially overlap; use the same view or disjoint views")
+                operation: operation,
+                reason: "\(names) partially overlap; use the same view or disjoint views")
         }
     }
 
     /// Checks that two views share no element.
     public static func disjoint<Buffer>(
-        _ first: BufferView<Buffer>, _ second: BufferView<Buffer>, _ names: String, of operation: String
+        _ first: BufferView<Buffer>, _ second: BufferView<Buffer>, _ names: String,
+        of operation: String
     ) throws {
         guard !first.overlaps(second) else {
-            throw DescentError.invalidArgument(operation: operation, reason: "\(names) must not overlap")
+            throw DescentError.invalidArgument(
+                operation: operation, reason: "\(names) must not overlap")
         }
     }
 
     /// Checks `matmul`'s operands against `shape`.
     public static func matmul<Buffer>(
-        _ a: BufferView<Buffer>, _ b: BufferView<Buffer>, _ c: BufferView<Buffer>, shape: MatmulShape
+        _ a: BufferView<Buffer>, _ b: BufferView<Buffer>, _ c: BufferView<Buffer>,
+        shape: MatmulShape
     ) throws {
         let operation = "matmul(\(shape))"
         guard shape.m > 0, shape.n > 0, shape.k > 0 else {
-            throw DescentError.invalidArgument(operation: operation, reason: "M, N and K must all be at least 1")
+            throw DescentError.invalidArgument(
+                operation: operation, reason: "M, N and K must all be at least 1")
         }
         try operand(a, "A", of: operation, shape: shape.aShape)
         try operand(b, "B", of: operation, shape: shape.bShape)
@@ -113,13 +122,17 @@ public enum Validation {
             guard low.isFinite, high.isFinite, low <= high, (high - low).isFinite else {
                 throw DescentError.invalidArgument(
                     operation: "randomFill",
-                    reason: "uniform bounds must be finite with low <= high and a finite width high - low, got [\(low), \(high))")
+                    reason:
+                        "uniform bounds must be finite with low <= high and a finite width high - low, got [\(low), \(high))"
+                )
             }
         case .normal(let mean, let standardDeviation):
             guard mean.isFinite, standardDeviation.isFinite, standardDeviation >= 0 else {
                 throw DescentError.invalidArgument(
                     operation: "randomFill",
-                    reason: "normal needs a finite mean and a finite standard deviation >= 0, got \(mean) and \(standardDeviation)")
+                    reason:
+                        "normal needs a finite mean and a finite standard deviation >= 0, got \(mean) and \(standardDeviation)"
+                )
             }
         }
     }

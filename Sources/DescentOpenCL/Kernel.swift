@@ -62,8 +62,20 @@ enum Kernel: String, CaseIterable, Sendable {
     var matmulStrategy: OpenCLTuning.MatmulStrategy? {
         switch self {
         case .matmulTiled, .denseForward: .tiled
-        case .matmulBlocked, .matmulBlockedDot, .denseForwardBlocked, .denseForwardBlockedPiecewiseLinear: .registerBlocked
-        case .activationForward, .activationForwardPiecewiseLinear, .activationBackward, .activationBackwardPiecewiseLinear, .addBias, .batchnormForwardTraining, .batchnormInference, .batchnormBackward, .dropoutApply, .elementwiseAdd, .elementwiseSubtract, .elementwiseMultiply, .scale, .axpy, .layernormForward, .layernormBackwardParameters, .layernormBackwardInput, .softmaxForward, .softmaxBackward, .softmaxCrossEntropyRows, .recordInvalidLabel, .elementwiseLossRows, .lossFinish, .lossScaleGradient, .reduceAllPartial, .reduceAllFinal, .reduceRows, .reduceColumns, .argmaxRows, .optimizerStepSgd, .optimizerStepAdagrad, .optimizerStepRmsprop, .optimizerStepAdadelta, .optimizerStepAdam, .optimizerStepAdamax, .optimizerStepNadam, .clipScaleFinish, .maxNorm, .randomUniform, .randomNormal, .streamCopy, .fmaChain:
+        case .matmulBlocked, .matmulBlockedDot, .denseForwardBlocked,
+            .denseForwardBlockedPiecewiseLinear:
+            .registerBlocked
+        case .activationForward, .activationForwardPiecewiseLinear, .activationBackward,
+            .activationBackwardPiecewiseLinear, .addBias, .batchnormForwardTraining,
+            .batchnormInference, .batchnormBackward, .dropoutApply, .elementwiseAdd,
+            .elementwiseSubtract, .elementwiseMultiply, .scale, .axpy, .layernormForward,
+            .layernormBackwardParameters, .layernormBackwardInput, .softmaxForward,
+            .softmaxBackward, .softmaxCrossEntropyRows, .recordInvalidLabel, .elementwiseLossRows,
+            .lossFinish, .lossScaleGradient, .reduceAllPartial, .reduceAllFinal, .reduceRows,
+            .reduceColumns, .argmaxRows, .optimizerStepSgd, .optimizerStepAdagrad,
+            .optimizerStepRmsprop, .optimizerStepAdadelta, .optimizerStepAdam, .optimizerStepAdamax,
+            .optimizerStepNadam, .clipScaleFinish, .maxNorm, .randomUniform, .randomNormal,
+            .streamCopy, .fmaChain:
             nil
         }
     }

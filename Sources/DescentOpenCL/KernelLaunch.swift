@@ -17,7 +17,9 @@ enum KernelArgument {
     case float(Float)
 
     /// One of the numeric codes of `KernelCodes.swift`, as the `int` the kernel switches on.
-    static func code<Code: RawRepresentable<Int32>>(_ code: Code) -> KernelArgument { .int(Int(code.rawValue)) }
+    static func code<Code: RawRepresentable<Int32>>(_ code: Code) -> KernelArgument {
+        .int(Int(code.rawValue))
+    }
 }
 
 extension OpenCLKernel {
@@ -26,7 +28,9 @@ extension OpenCLKernel {
         var index: cl_uint = 0
         func set<T: BitwiseCopyable>(_ value: T) throws {
             var value = value
-            try check(clSetKernelArg(raw, index, MemoryLayout<T>.size, &value), "clSetKernelArg(\(name), \(index))")
+            try check(
+                clSetKernelArg(raw, index, MemoryLayout<T>.size, &value),
+                "clSetKernelArg(\(name), \(index))")
             index += 1
         }
         for argument in arguments {

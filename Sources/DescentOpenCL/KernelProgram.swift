@@ -49,11 +49,14 @@ enum KernelProgram: CaseIterable {
     }
 
     private static let coreSource = [
-        KernelSource.codes, KernelSource.activationFunctions, KernelSource.group, KernelSource.philox,
+        KernelSource.codes, KernelSource.activationFunctions, KernelSource.group,
+        KernelSource.philox,
         KernelSource.activation, KernelSource.batchnorm, KernelSource.bias, KernelSource.dropout,
         KernelSource.elementwise, KernelSource.layernorm, KernelSource.loss, KernelSource.optimizer,
         KernelSource.peak, KernelSource.random, KernelSource.reduction, KernelSource.softmax,
     ].joined(separator: "\n")
 
-    private static let matmulSource = [KernelSource.codes, KernelSource.activationFunctions, KernelSource.matmul].joined(separator: "\n")
+    private static let matmulSource = [
+        KernelSource.codes, KernelSource.activationFunctions, KernelSource.matmul,
+    ].joined(separator: "\n")
 }

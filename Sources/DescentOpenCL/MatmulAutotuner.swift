@@ -26,10 +26,13 @@ public enum MatmulAutotuner {
         /// layer's forward X W and weight gradient X^T dY, and the input gradients dY W^T of the
         /// two upper layers (the first layer's is not needed).
         public static let mlpStep = Workload(shapes: [
-            MatmulShape(m: 128, n: 512, k: 784), MatmulShape(m: 128, n: 256, k: 512), MatmulShape(m: 128, n: 10, k: 256),
-            MatmulShape(m: 784, n: 512, k: 128, transposeA: true), MatmulShape(m: 512, n: 256, k: 128, transposeA: true),
+            MatmulShape(m: 128, n: 512, k: 784), MatmulShape(m: 128, n: 256, k: 512),
+            MatmulShape(m: 128, n: 10, k: 256),
+            MatmulShape(m: 784, n: 512, k: 128, transposeA: true),
+            MatmulShape(m: 512, n: 256, k: 128, transposeA: true),
             MatmulShape(m: 256, n: 10, k: 128, transposeA: true),
-            MatmulShape(m: 128, n: 512, k: 256, transposeB: true), MatmulShape(m: 128, n: 256, k: 10, transposeB: true),
+            MatmulShape(m: 128, n: 512, k: 256, transposeB: true),
+            MatmulShape(m: 128, n: 256, k: 10, transposeB: true),
         ])
     }
 
@@ -60,7 +63,8 @@ public enum MatmulAutotuner {
     /// limits allow.
     public static func candidates(for device: OpenCLDeviceInfo) -> [OpenCLTuning] {
         candidates(
-            kind: device.kind, maxWorkGroupSize: device.maxWorkGroupSize, localMemoryBytes: device.localMemoryBytes,
+            kind: device.kind, maxWorkGroupSize: device.maxWorkGroupSize,
+            localMemoryBytes: device.localMemoryBytes,
             nativeFloatVectorWidth: device.nativeFloatVectorWidth)
     }
 
@@ -72,7 +76,8 @@ public enum MatmulAutotuner {
     /// 10-30x slower and is dropped after one round). Each candidate costs a program build and
     /// its kernels' compilation on a first run, so the list is kept short.
     public static func candidates(
-        kind: OpenCLDeviceKind, maxWorkGroupSize: Int, localMemoryBytes: UInt64, nativeFloatVectorWidth: Int
+        kind: OpenCLDeviceKind, maxWorkGroupSize: Int, localMemoryBytes: UInt64,
+        nativeFloatVectorWidth: Int
     ) -> [OpenCLTuning] {
         let base = OpenCLTuning.forDevice(maxWorkGroupSize: maxWorkGroupSize, kind: kind)
         var candidates: [OpenCLTuning] = []
@@ -81,10 +86,12 @@ public enum MatmulAutotuner {
             // width, work-group) of matmul_blocked_dot; 4-wide vectors for CPUs with 128-bit SIMD
             // (on AVX-512 they run at half the speed of the others).
             var variants = [
-                ((4, 16, 64, 8), (2, 4, 8, 8)), ((6, 16, 64, 8), (2, 4, 8, 16)), ((4, 16, 128, 16), (2, 2, 16, 8)),
+                ((4, 16, 64, 8), (2, 4, 8, 8)), ((6, 16, 64, 8), (2, 4, 8, 16)),
+                ((4, 16, 128, 16), (2, 2, 16, 8)),
             ]
             if nativeFloatVectorWidth <= 4 { variants.append(((8, 4, 64, 8), (2, 4, 4, 8))) }
-            for ((rows, width, depth, group), (dotRows, dotColumns, dotWidth, dotGroup)) in variants {
+            for ((rows, width, depth, group), (dotRows, dotColumns, dotWidth, dotGroup)) in variants
+            {
                 var tuning = base
                 tuning.matmulBlockedGroup = min(group, max(maxWorkGroupSize, 1))
                 tuning.matmulDotGroup = min(dotGroup, max(maxWorkGroupSize, 1))
@@ -97,7 +104,8 @@ public enum MatmulAutotuner {
                 candidates.append(tuning)
             }
         }
-        let tiles = kind == .cpu
+        let tiles =
+            kind == .cpu
             ? [(32, 16, 4)]
             : [(32, 16, 4), (64, 16, 8), (64, 8, 4), (32, 8, 2), (16, 16, 2)]
         for (tile, depth, perItem) in tiles {
@@ -107,7 +115,8 @@ public enum MatmulAutotuner {
             tuning.matmulTileK = depth
             tuning.matmulWorkPerItem = perItem
             let localBytes = UInt64(2 * tile * depth * 4)
-            guard tuning.matmulWorkGroupItems <= maxWorkGroupSize, localBytes <= localMemoryBytes else { continue }
+            guard tuning.matmulWorkGroupItems <= maxWorkGroupSize, localBytes <= localMemoryBytes
+            else { continue }
             candidates.append(tuning)
         }
         return candidates.isEmpty ? [base] : candidates
@@ -119,7 +128,8 @@ public enum MatmulAutotuner {
     /// with cold ones (each candidate is a program build plus its kernels' first-launch compilation).
     /// - Throws: what opening the device or a launch throws when no candidate builds and runs.
     public static func tune(
-        device selector: DeviceSelector = .fromEnvironment, workload: Workload = .mlpStep, runs: Int = 9,
+        device selector: DeviceSelector = .fromEnvironment, workload: Workload = .mlpStep,
+        runs: Int = 9,
         cache: TuningCache = .standard
     ) throws -> Result {
         let started = ContinuousClock.now
@@ -129,7 +139,8 @@ public enum MatmulAutotuner {
         // while the candidates build (Intel's runtime compiles a whole program when it is built:
         // ~6 s for the core program on 2 cores; PoCL leaves most of the work to each kernel's
         // first launch), and is finished before anything is timed.
-        let coreTuning = OpenCLTuning.forDevice(maxWorkGroupSize: device.maxWorkGroupSize, kind: device.kind)
+        let coreTuning = OpenCLTuning.forDevice(
+            maxWorkGroupSize: device.maxWorkGroupSize, kind: device.kind)
         let coreBuild = DispatchWorkItem {
             _ = try? OpenCLBackend(device: .index(device.index), tuning: coreTuning).prepare(.core)
         }
@@ -139,7 +150,8 @@ public enum MatmulAutotuner {
         // are short). One that fails here is opened again below, where its error is kept.
         let opened = Mutex([OpenCLBackend?](repeating: nil, count: candidates.count))
         DispatchQueue.concurrentPerform(iterations: candidates.count) { index in
-            let backend = try? OpenCLBackend(device: .index(device.index), tuning: candidates[index])
+            let backend = try? OpenCLBackend(
+                device: .index(device.index), tuning: candidates[index])
             guard let backend, (try? backend.prepare(.matmul)) != nil else { return }
             opened.withLock { $0[index] = backend }
         }
@@ -150,12 +162,14 @@ public enum MatmulAutotuner {
         var firstError: (any Error)?
         for (candidate, built) in zip(candidates, opened.withLock { $0 }) {
             do {
-                let backend = try built ?? OpenCLBackend(device: .index(device.index), tuning: candidate)
+                let backend =
+                    try built ?? OpenCLBackend(device: .index(device.index), tuning: candidate)
                 if operands.isEmpty {
                     operands = try workload.shapes.map { try Operands(shape: $0, on: backend) }
                     try backend.synchronize()
                 }
-                for operand in operands { try operand.run(on: backend) }  // builds and compiles the kernels
+                // Builds and compiles the kernels.
+                for operand in operands { try operand.run(on: backend) }
                 try backend.synchronize()
                 survivors.append((candidate, backend))
             } catch {
@@ -167,7 +181,8 @@ public enum MatmulAutotuner {
         let backends = survivors.map(\.backend)
         // Candidates and shapes interleave, as in training: a shape's operands are not still in
         // the cache from its previous run, and a change in the machine's load hits every candidate.
-        var times = [[[Double]]](repeating: [[Double]](repeating: [], count: operands.count), count: backends.count)
+        var times = [[[Double]]](
+            repeating: [[Double]](repeating: [], count: operands.count), count: backends.count)
         var timed = Array(backends.indices)
         for run in 0..<max(runs, 1) {
             for index in timed {
@@ -188,13 +203,18 @@ public enum MatmulAutotuner {
         }
         let measurements = zip(survivors.map(\.tuning), times).map { candidate, perShape in
             let medians = perShape.map { $0.sorted()[$0.count / 2] }
-            let dot = zip(workload.shapes, medians).filter { OpenCLBackend.runsDotKernel($0.0) }.map(\.1).reduce(0, +)
-            return Measurement(tuning: candidate, plainMilliseconds: medians.reduce(0, +) - dot, transposedBMilliseconds: dot)
+            let dot = zip(workload.shapes, medians).filter { OpenCLBackend.runsDotKernel($0.0) }
+                .map(\.1).reduce(0, +)
+            return Measurement(
+                tuning: candidate, plainMilliseconds: medians.reduce(0, +) - dot,
+                transposedBMilliseconds: dot)
         }
         // Only candidates timed in every round compete: a dropped one has a single cold sample.
         let tuning = fastest(of: timed.map { measurements[$0] })
         cache.store(tuning, for: device)
-        return Result(tuning: tuning, measurements: measurements, seconds: milliseconds(since: started) / 1000)
+        return Result(
+            tuning: tuning, measurements: measurements, seconds: milliseconds(since: started) / 1000
+        )
     }
 
     /// The fastest tuning the measurements allow. The register-blocked strategy's two kernel

@@ -4,19 +4,30 @@ extension OpenCLBackend {
     public func activationForward(_ activation: Activation, input: View, output: View) throws {
         try Validation.activationForward(activation, input: input, output: output)
         try launchElementwise(
-            activation.kernel(.activationForward, piecewiseLinear: .activationForwardPiecewiseLinear), count: input.count,
-            [.int(input.count), .code(activation.kernelCode), .float(activation.parameter), .view(input), .view(output)])
+            activation.kernel(
+                .activationForward, piecewiseLinear: .activationForwardPiecewiseLinear),
+            count: input.count,
+            [
+                .int(input.count), .code(activation.kernelCode), .float(activation.parameter),
+                .view(input), .view(output),
+            ])
     }
 
     public func activationBackward(
-        _ activation: Activation, input: View, output: View, outputGradient: View, inputGradient: View
+        _ activation: Activation, input: View, output: View, outputGradient: View,
+        inputGradient: View
     ) throws {
         try Validation.activationBackward(
-            activation, input: input, output: output, outputGradient: outputGradient, inputGradient: inputGradient)
+            activation, input: input, output: output, outputGradient: outputGradient,
+            inputGradient: inputGradient)
         try launchElementwise(
-            activation.kernel(.activationBackward, piecewiseLinear: .activationBackwardPiecewiseLinear), count: input.count,
-            [.int(input.count), .code(activation.kernelCode), .float(activation.parameter),
-             .view(input), .view(output), .view(outputGradient), .view(inputGradient)])
+            activation.kernel(
+                .activationBackward, piecewiseLinear: .activationBackwardPiecewiseLinear),
+            count: input.count,
+            [
+                .int(input.count), .code(activation.kernelCode), .float(activation.parameter),
+                .view(input), .view(output), .view(outputGradient), .view(inputGradient),
+            ])
     }
 }
 

@@ -2,30 +2,42 @@ import DescentCore
 
 extension OpenCLBackend {
     public func batchNormForward(
-        input: View, parameters: AffineParameters<Buffer>, output: View, saved: NormalizationStatistics<Buffer>,
-        running: RunningStatistics<Buffer>, shape: MatrixShape, hyperparameters: BatchNormHyperparameters
+        input: View, parameters: AffineParameters<Buffer>, output: View,
+        saved: NormalizationStatistics<Buffer>,
+        running: RunningStatistics<Buffer>, shape: MatrixShape,
+        hyperparameters: BatchNormHyperparameters
     ) throws {
         try Validation.batchNormForward(
-            input: input, parameters: parameters, output: output, saved: saved, running: running, shape: shape,
+            input: input, parameters: parameters, output: output, saved: saved, running: running,
+            shape: shape,
             hyperparameters: hyperparameters)
         try launchElementwise(
             .batchnormForwardTraining, count: shape.columns,
-            [.int(shape.rows), .int(shape.columns), .float(hyperparameters.epsilon),
-             .float(hyperparameters.newBatchWeight), .int(hyperparameters.unbiasedRunningVariance ? 1 : 0),
-             .view(input), .view(parameters.gamma), .view(parameters.beta), .view(output),
-             .view(saved.mean), .view(saved.inverseStandardDeviation), .view(running.mean), .view(running.variance)])
+            [
+                .int(shape.rows), .int(shape.columns), .float(hyperparameters.epsilon),
+                .float(hyperparameters.newBatchWeight),
+                .int(hyperparameters.unbiasedRunningVariance ? 1 : 0),
+                .view(input), .view(parameters.gamma), .view(parameters.beta), .view(output),
+                .view(saved.mean), .view(saved.inverseStandardDeviation), .view(running.mean),
+                .view(running.variance),
+            ])
     }
 
     public func batchNormInference(
-        input: View, parameters: AffineParameters<Buffer>, running: RunningStatistics<Buffer>, output: View,
+        input: View, parameters: AffineParameters<Buffer>, running: RunningStatistics<Buffer>,
+        output: View,
         shape: MatrixShape, epsilon: Float
     ) throws {
         try Validation.batchNormInference(
-            input: input, parameters: parameters, running: running, output: output, shape: shape, epsilon: epsilon)
+            input: input, parameters: parameters, running: running, output: output, shape: shape,
+            epsilon: epsilon)
         try launchElementwise(
             .batchnormInference, count: shape.count,
-            [.int(shape.rows), .int(shape.columns), .float(epsilon), .view(input), .view(parameters.gamma),
-             .view(parameters.beta), .view(running.mean), .view(running.variance), .view(output)])
+            [
+                .int(shape.rows), .int(shape.columns), .float(epsilon), .view(input),
+                .view(parameters.gamma),
+                .view(parameters.beta), .view(running.mean), .view(running.variance), .view(output),
+            ])
     }
 
     public func batchNormBackward(
@@ -33,12 +45,17 @@ extension OpenCLBackend {
         inputGradient: View, parameterGradients: AffineParameters<Buffer>, shape: MatrixShape
     ) throws {
         try Validation.normalizationBackward(
-            "batchNormBackward", input: input, outputGradient: outputGradient, gamma: gamma, saved: saved,
-            inputGradient: inputGradient, parameterGradients: parameterGradients, shape: shape, groups: shape.columns)
+            "batchNormBackward", input: input, outputGradient: outputGradient, gamma: gamma,
+            saved: saved,
+            inputGradient: inputGradient, parameterGradients: parameterGradients, shape: shape,
+            groups: shape.columns)
         try launchElementwise(
             .batchnormBackward, count: shape.columns,
-            [.int(shape.rows), .int(shape.columns), .view(input), .view(outputGradient), .view(gamma),
-             .view(saved.mean), .view(saved.inverseStandardDeviation), .view(inputGradient),
-             .view(parameterGradients.gamma), .view(parameterGradients.beta)])
+            [
+                .int(shape.rows), .int(shape.columns), .view(input), .view(outputGradient),
+                .view(gamma),
+                .view(saved.mean), .view(saved.inverseStandardDeviation), .view(inputGradient),
+                .view(parameterGradients.gamma), .view(parameterGradients.beta),
+            ])
     }
 }

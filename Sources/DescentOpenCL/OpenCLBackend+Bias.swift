@@ -9,7 +9,8 @@ extension OpenCLBackend {
     }
 
     /// The column sum, by `reduce_columns` of `Kernels/reduction.cl`.
-    public func biasGradient(_ outputGradient: View, biasGradient: View, shape: MatrixShape) throws {
+    public func biasGradient(_ outputGradient: View, biasGradient: View, shape: MatrixShape) throws
+    {
         try Validation.biasGradient(outputGradient, biasGradient: biasGradient, shape: shape)
         try reduce(.sum, outputGradient, axis: .eachColumn, output: biasGradient, shape: shape)
     }

@@ -1,7 +1,9 @@
 import DescentCore
 
 extension OpenCLBackend {
-    public func elementwise(_ operation: ElementwiseOperation, _ a: View, _ b: View, output: View) throws {
+    public func elementwise(
+        _ operation: ElementwiseOperation, _ a: View, _ b: View, output: View
+    ) throws {
         try Validation.elementwise(operation, a, b, output: output)
         try launchElementwise(
             operation.kernel, count: output.count,
@@ -11,12 +13,14 @@ extension OpenCLBackend {
     public func scale(_ input: View, by factor: Float, output: View) throws {
         try Validation.scale(input, output: output)
         try launchElementwise(
-            .scale, count: output.count, [.int(output.count), .float(factor), .view(input), .view(output)])
+            .scale, count: output.count,
+            [.int(output.count), .float(factor), .view(input), .view(output)])
     }
 
     public func axpy(alpha: Float, x: View, y: View) throws {
         try Validation.axpy(x: x, y: y)
-        try launchElementwise(.axpy, count: y.count, [.int(y.count), .float(alpha), .view(x), .view(y)])
+        try launchElementwise(
+            .axpy, count: y.count, [.int(y.count), .float(alpha), .view(x), .view(y)])
     }
 }
 

@@ -4,7 +4,9 @@ extension OpenCLBackend {
     /// `Kernels/matmul.cl`, by `tuning.matmulStrategy`: `matmul_tiled` (one work-group per
     /// `tuning.matmulTile`-square block of C), or `matmul_blocked` / `matmul_blocked_dot` (B^T
     /// deeper than `gatheredTransposeMaxDepth`) (one register block of C per work-item).
-    public func matmul(_ a: View, _ b: View, _ c: View, shape: MatmulShape, alpha: Float, beta: Float) throws {
+    public func matmul(
+        _ a: View, _ b: View, _ c: View, shape: MatmulShape, alpha: Float, beta: Float
+    ) throws {
         try Validation.matmul(a, b, c, shape: shape)
         let arguments: [KernelArgument] = [
             .int(shape.m), .int(shape.n), .int(shape.k), .int(shape.transposeA ? 1 : 0),
@@ -16,19 +18,29 @@ extension OpenCLBackend {
                 .matmulTiled,
                 global: [(shape.n + tile - 1) / tile * width, (shape.m + tile - 1) / tile * width],
                 local: [width, width],
-                arguments + [.int(shape.transposeB ? 1 : 0), .float(alpha), .float(beta), .view(a), .view(b), .view(c)])
+                arguments + [
+                    .int(shape.transposeB ? 1 : 0), .float(alpha), .float(beta), .view(a), .view(b),
+                    .view(c),
+                ])
         case .registerBlocked where Self.runsDotKernel(shape):
             try launch(
                 .matmulBlockedDot,
-                global: blockedGlobalSize(m: shape.m, n: shape.n, rows: tuning.matmulDotRows, columns: tuning.matmulDotColumns),
+                global: blockedGlobalSize(
+                    m: shape.m, n: shape.n, rows: tuning.matmulDotRows,
+                    columns: tuning.matmulDotColumns),
                 local: [tuning.matmulDotGroup, 1],
                 arguments + [.float(alpha), .float(beta), .view(a), .view(b), .view(c)])
         case .registerBlocked:
             try launch(
                 .matmulBlocked,
-                global: blockedGlobalSize(m: shape.m, n: shape.n, rows: tuning.matmulBlockRows, columns: tuning.matmulVectorWidth),
+                global: blockedGlobalSize(
+                    m: shape.m, n: shape.n, rows: tuning.matmulBlockRows,
+                    columns: tuning.matmulVectorWidth),
                 local: [tuning.matmulBlockedGroup, 1],
-                arguments + [.int(shape.transposeB ? 1 : 0), .float(alpha), .float(beta), .view(a), .view(b), .view(c)])
+                arguments + [
+                    .int(shape.transposeB ? 1 : 0), .float(alpha), .float(beta), .view(a), .view(b),
+                    .view(c),
+                ])
         }
     }
 

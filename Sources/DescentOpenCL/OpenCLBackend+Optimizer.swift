@@ -4,21 +4,27 @@ extension OpenCLBackend {
     /// `optimizer_step_<rule>` of `Kernels/optimizer.cl`: one launch for the whole group, each
     /// work-item updating `tuning.optimizerWidth` consecutive elements.
     public func optimizerStep(
-        _ step: OptimizerStep, parameters: View, gradients: View, state: [View], gradientScale: View?
+        _ step: OptimizerStep, parameters: View, gradients: View, state: [View],
+        gradientScale: View?
     ) throws {
         try Validation.optimizerStep(
-            step, parameters: parameters, gradients: gradients, state: state, gradientScale: gradientScale)
+            step, parameters: parameters, gradients: gradients, state: state,
+            gradientScale: gradientScale)
         let kernel = OptimizerKernelArguments(step.rule, isFirstStep: step.stepNumber == 1)
         try launchElementwise(
-            kernel.kernel, count: (parameters.count + tuning.optimizerWidth - 1) / tuning.optimizerWidth,
+            kernel.kernel,
+            count: (parameters.count + tuning.optimizerWidth - 1) / tuning.optimizerWidth,
             kernel.arguments(
-                step, count: parameters.count, gradientScale: gradientScale, parameters: parameters, gradients: gradients,
+                step, count: parameters.count, gradientScale: gradientScale, parameters: parameters,
+                gradients: gradients,
                 state: state))
     }
 
     public func clipScaleForGlobalNorm(gradients: View, maxNorm: Float, scale: View) throws {
         try Validation.clipScale(gradients: gradients, maxNorm: maxNorm, scale: scale)
-        try reduce(.sumOfSquares, gradients, axis: .all, output: scale, shape: MatrixShape(rows: 1, columns: max(gradients.count, 1)))
+        try reduce(
+            .sumOfSquares, gradients, axis: .all, output: scale,
+            shape: MatrixShape(rows: 1, columns: max(gradients.count, 1)))
         try launch(.clipScaleFinish, global: [1], local: nil, [.float(maxNorm), .view(scale)])
     }
 

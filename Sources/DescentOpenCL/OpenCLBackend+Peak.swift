@@ -9,19 +9,24 @@ extension OpenCLBackend {
     /// `8 * count` bytes of memory traffic.
     public func streamCopy(_ source: OpenCLBuffer, to destination: OpenCLBuffer) throws {
         guard source.count == destination.count, source.count % 4 == 0 else {
-            throw DescentError.invalidArgument(operation: "streamCopy", reason: "two buffers of the same count, a multiple of 4")
+            throw DescentError.invalidArgument(
+                operation: "streamCopy", reason: "two buffers of the same count, a multiple of 4")
         }
-        try launchElementwise(.streamCopy, count: source.count / 4, [
-            .memory(source.memory), .memory(destination.memory), .int(source.count / 4),
-        ])
+        try launchElementwise(
+            .streamCopy, count: source.count / 4,
+            [
+                .memory(source.memory), .memory(destination.memory), .int(source.count / 4),
+            ])
     }
 
     /// Runs `output.count` work-items of `iterations` iterations of 8 float8 FMA chains:
     /// `128 * iterations * output.count` floating-point operations.
     public func fmaChain(output: OpenCLBuffer, iterations: Int) throws {
-        try launch(.fmaChain, global: [output.count], local: [min(64, device.maxWorkGroupSize)], [
-            .memory(output.memory), .int(output.count), .int(iterations), .float(0.999),
-        ])
+        try launch(
+            .fmaChain, global: [output.count], local: [min(64, device.maxWorkGroupSize)],
+            [
+                .memory(output.memory), .int(output.count), .int(iterations), .float(0.999),
+            ])
     }
 
     /// The command queue, for libraries that enqueue on it (CLBlast in the benchmark).

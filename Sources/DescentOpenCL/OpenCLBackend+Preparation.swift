@@ -40,13 +40,16 @@ extension OpenCLBackend {
             }
         }
         let origin: KernelPreparation.Origin =
-            origins.contains(.builtFromSource) ? .builtFromSource
+            origins.contains(.builtFromSource)
+            ? .builtFromSource
             : origins.contains(.loadedFromDisk) ? .loadedFromDisk : .alreadyInMemory
-        return KernelPreparation(origin: origin, seconds: (ContinuousClock.now - started) / .seconds(1))
+        return KernelPreparation(
+            origin: origin, seconds: (ContinuousClock.now - started) / .seconds(1))
     }
 
     /// Builds one of Descent's programs for this device now; see `prepareKernels()`.
     func prepare(_ program: KernelProgram) throws -> ProgramOrigin {
-        try deviceContext.prepare(named: program.name, source: program.source, options: program.options(for: tuning))
+        try deviceContext.prepare(
+            named: program.name, source: program.source, options: program.options(for: tuning))
     }
 }

@@ -21,7 +21,8 @@ extension OpenCLBackend {
     public func kernelProfile() throws -> [KernelTime] {
         guard profiling else {
             throw DescentError.invalidArgument(
-                operation: "kernelProfile", reason: "open the backend with OpenCLBackend(profiling: true) to time its kernels")
+                operation: "kernelProfile",
+                reason: "open the backend with OpenCLBackend(profiling: true) to time its kernels")
         }
         try synchronize()
         let launches = profiledLaunches.withLock { launches in
@@ -32,12 +33,17 @@ extension OpenCLBackend {
         for (kernel, event) in launches {
             var start: cl_ulong = 0, end: cl_ulong = 0
             try check(
-                clGetEventProfilingInfo(event.raw, cl_profiling_info(CL_PROFILING_COMMAND_START), MemoryLayout<cl_ulong>.size, &start, nil),
+                clGetEventProfilingInfo(
+                    event.raw, cl_profiling_info(CL_PROFILING_COMMAND_START),
+                    MemoryLayout<cl_ulong>.size, &start, nil),
                 "clGetEventProfilingInfo(START)")
             try check(
-                clGetEventProfilingInfo(event.raw, cl_profiling_info(CL_PROFILING_COMMAND_END), MemoryLayout<cl_ulong>.size, &end, nil),
+                clGetEventProfilingInfo(
+                    event.raw, cl_profiling_info(CL_PROFILING_COMMAND_END),
+                    MemoryLayout<cl_ulong>.size, &end, nil),
                 "clGetEventProfilingInfo(END)")
-            times[kernel, default: KernelTime(kernel: kernel, launches: 0, milliseconds: 0)].launches += 1
+            times[kernel, default: KernelTime(kernel: kernel, launches: 0, milliseconds: 0)]
+                .launches += 1
             times[kernel]?.milliseconds += Double(end >= start ? end - start : 0) * 1e-6
         }
         return times.values.sorted { $0.milliseconds > $1.milliseconds }

@@ -2,7 +2,8 @@ import DescentCore
 
 extension OpenCLBackend {
     public func reduce(
-        _ operation: ReductionOperation, _ input: View, axis: ReductionAxis, output: View, shape: MatrixShape
+        _ operation: ReductionOperation, _ input: View, axis: ReductionAxis, output: View,
+        shape: MatrixShape
     ) throws {
         try Validation.reduce(operation, input, axis: axis, output: output, shape: shape)
         let group = tuning.groupSize
@@ -11,11 +12,16 @@ extension OpenCLBackend {
             let groups = min((shape.count + group - 1) / group, Self.maxReductionGroups)
             try launch(
                 .reduceAllPartial, global: [groups * group], local: [group],
-                [.code(operation.kernelCode), .int(shape.count), .view(input), .memory(reductionScratch.memory)])
+                [
+                    .code(operation.kernelCode), .int(shape.count), .view(input),
+                    .memory(reductionScratch.memory),
+                ])
             try launch(
                 .reduceAllFinal, global: [group], local: [group],
-                [.code(operation.kernelCode), .int(groups), .int(shape.count),
-                 .memory(reductionScratch.memory), .view(output)])
+                [
+                    .code(operation.kernelCode), .int(groups), .int(shape.count),
+                    .memory(reductionScratch.memory), .view(output),
+                ])
         case .eachRow:
             try launch(
                 .reduceRows, global: [shape.rows * group], local: [group],
@@ -23,7 +29,10 @@ extension OpenCLBackend {
         case .eachColumn:
             try launchElementwise(
                 .reduceColumns, count: shape.columns,
-                [.code(operation.kernelCode), .int(shape.rows), .int(shape.columns), .view(input), .view(output)])
+                [
+                    .code(operation.kernelCode), .int(shape.rows), .int(shape.columns),
+                    .view(input), .view(output),
+                ])
         }
     }
 

@@ -8,9 +8,12 @@ extension OpenCLBackend {
             [.int(shape.columns), .view(input), .view(output)])
     }
 
-    public func softmaxBackward(output: View, outputGradient: View, inputGradient: View, shape: MatrixShape) throws {
+    public func softmaxBackward(
+        output: View, outputGradient: View, inputGradient: View, shape: MatrixShape
+    ) throws {
         try Validation.softmaxBackward(
-            output: output, outputGradient: outputGradient, inputGradient: inputGradient, shape: shape)
+            output: output, outputGradient: outputGradient, inputGradient: inputGradient,
+            shape: shape)
         try launch(
             .softmaxBackward, global: [shape.rows * tuning.groupSize], local: [tuning.groupSize],
             [.int(shape.columns), .view(output), .view(outputGradient), .view(inputGradient)])

@@ -47,23 +47,33 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     ///     (each launch then keeps an event until the profile is read).
     /// - Throws: `DescentError.noOpenCLDevice` (with how to install one), `.deviceNotFound`, or
     ///   `.openCLCallFailed` when the device cannot be opened.
-    public init(device selector: DeviceSelector = .fromEnvironment, tuning: OpenCLTuning? = nil, profiling: Bool = false) throws {
+    public init(
+        device selector: DeviceSelector = .fromEnvironment, tuning: OpenCLTuning? = nil,
+        profiling: Bool = false
+    ) throws {
         let device = try OpenCLDevices.device(for: selector)
         self.device = device.info
-        self.tuning = tuning ?? TuningCache.standard.load(for: device.info)
+        self.tuning =
+            tuning ?? TuningCache.standard.load(for: device.info)
             ?? .forDevice(maxWorkGroupSize: device.info.maxWorkGroupSize, kind: device.info.kind)
         deviceContext = try OpenCLDeviceContext.shared(for: device)
         var status: cl_int = CL_SUCCESS
         let properties = cl_command_queue_properties(profiling ? CL_QUEUE_PROFILING_ENABLE : 0)
-        guard let rawQueue = clCreateCommandQueue(deviceContext.context.raw, device.id, properties, &status),
-              status == CL_SUCCESS else {
-            throw DescentError.openCLCallFailed(call: "clCreateCommandQueue", code: status, name: openCLErrorName(status))
+        guard
+            let rawQueue = clCreateCommandQueue(
+                deviceContext.context.raw, device.id, properties, &status),
+            status == CL_SUCCESS
+        else {
+            throw DescentError.openCLCallFailed(
+                call: "clCreateCommandQueue", code: status, name: openCLErrorName(status))
         }
         queue = OpenCLQueueHandle(rawQueue)
         self.profiling = profiling
         reductionScratch = try Self.allocate(
-            count: Self.maxReductionGroups, elementType: .float32, context: deviceContext, device: device.info)
-        deviceStatus = try Self.allocate(count: 4, elementType: .int32, context: deviceContext, device: device.info)
+            count: Self.maxReductionGroups, elementType: .float32, context: deviceContext,
+            device: device.info)
+        deviceStatus = try Self.allocate(
+            count: 4, elementType: .int32, context: deviceContext, device: device.info)
         try fill(deviceStatus.view, with: 0)
     }
 
@@ -76,31 +86,39 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     // MARK: Buffers
 
     public func makeBuffer(count: Int, elementType: ElementType) throws -> OpenCLBuffer {
-        try Self.allocate(count: count, elementType: elementType, context: deviceContext, device: device)
+        try Self.allocate(
+            count: count, elementType: elementType, context: deviceContext, device: device)
     }
 
     private static func allocate(
         count: Int, elementType: ElementType, context: OpenCLDeviceContext, device: OpenCLDeviceInfo
     ) throws -> OpenCLBuffer {
         guard count >= 0 else {
-            throw DescentError.invalidArgument(operation: "makeBuffer", reason: "count \(count) is negative")
+            throw DescentError.invalidArgument(
+                operation: "makeBuffer", reason: "count \(count) is negative")
         }
         guard count <= Int(Int32.max) else {
             throw DescentError.invalidArgument(
-                operation: "makeBuffer", reason: "\(count) elements exceed the limit of \(Int32.max) per buffer")
+                operation: "makeBuffer",
+                reason: "\(count) elements exceed the limit of \(Int32.max) per buffer")
         }
         let bytes = max(count, 1) * elementType.byteCount
         guard UInt64(bytes) <= device.maxAllocationBytes else {
-            throw DescentError.outOfDeviceMemory(bytes: bytes, device: "\(device.name) (largest allocation \(device.maxAllocationBytes) bytes)")
+            throw DescentError.outOfDeviceMemory(
+                bytes: bytes,
+                device: "\(device.name) (largest allocation \(device.maxAllocationBytes) bytes)")
         }
         var status: cl_int = CL_SUCCESS
-        let memory = clCreateBuffer(context.context.raw, cl_mem_flags(CL_MEM_READ_WRITE), bytes, nil, &status)
+        let memory = clCreateBuffer(
+            context.context.raw, cl_mem_flags(CL_MEM_READ_WRITE), bytes, nil, &status)
         guard let memory, status == CL_SUCCESS else {
             if status == CL_MEM_OBJECT_ALLOCATION_FAILURE || status == CL_OUT_OF_RESOURCES
-                || status == CL_OUT_OF_HOST_MEMORY || status == CL_INVALID_BUFFER_SIZE {
+                || status == CL_OUT_OF_HOST_MEMORY || status == CL_INVALID_BUFFER_SIZE
+            {
                 throw DescentError.outOfDeviceMemory(bytes: bytes, device: device.name)
             }
-            throw DescentError.openCLCallFailed(call: "clCreateBuffer(\(bytes) bytes)", code: status, name: openCLErrorName(status))
+            throw DescentError.openCLCallFailed(
+                call: "clCreateBuffer(\(bytes) bytes)", code: status, name: openCLErrorName(status))
         }
         return OpenCLBuffer(memory: memory, count: count, elementType: elementType)
     }
@@ -111,20 +129,24 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
         try values.withUnsafeBytes { bytes in
             try check(
                 clEnqueueWriteBuffer(
-                    queue.raw, destination.buffer.memory, cl_bool(CL_TRUE), destination.offset * 4, bytes.count,
+                    queue.raw, destination.buffer.memory, cl_bool(CL_TRUE), destination.offset * 4,
+                    bytes.count,
                     bytes.baseAddress, 0, nil, nil),
                 "clEnqueueWriteBuffer")
         }
     }
 
-    public func download<Scalar: DeviceScalar>(_ source: View, as type: Scalar.Type) throws -> [Scalar] {
+    public func download<Scalar: DeviceScalar>(
+        _ source: View, as type: Scalar.Type
+    ) throws -> [Scalar] {
         try Validation.elementType(source, Scalar.elementType, operation: "download")
         var values = [Scalar](repeating: .zero, count: source.count)
         guard !values.isEmpty else { return values }
         try values.withUnsafeMutableBytes { bytes in
             try check(
                 clEnqueueReadBuffer(
-                    queue.raw, source.buffer.memory, cl_bool(CL_TRUE), source.offset * 4, bytes.count,
+                    queue.raw, source.buffer.memory, cl_bool(CL_TRUE), source.offset * 4,
+                    bytes.count,
                     bytes.baseAddress, 0, nil, nil),
                 "clEnqueueReadBuffer")
         }
@@ -140,7 +162,8 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
         case .int32:
             guard let integer = Int32(exactly: value) else {
                 throw DescentError.invalidArgument(
-                    operation: "fill", reason: "\(value) is not an integer that fits an int32 buffer")
+                    operation: "fill",
+                    reason: "\(value) is not an integer that fits an int32 buffer")
             }
             try enqueueFill(destination, pattern: integer)
         }
@@ -150,7 +173,8 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
         var pattern = pattern
         try check(
             clEnqueueFillBuffer(
-                queue.raw, destination.buffer.memory, &pattern, MemoryLayout<Pattern>.size, destination.offset * 4,
+                queue.raw, destination.buffer.memory, &pattern, MemoryLayout<Pattern>.size,
+                destination.offset * 4,
                 destination.count * 4, 0, nil, nil),
             "clEnqueueFillBuffer")
     }
@@ -180,16 +204,22 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     /// Throws the error a kernel recorded in `deviceStatus`, if any, and clears it. Reads the
     /// device only when such a kernel ran since the last read.
     private func reportDeviceErrors() throws {
-        guard deviceStatusPending.withLock({ pending in defer { pending = false }; return pending }) else { return }
+        guard
+            deviceStatusPending.withLock({ pending in
+                defer { pending = false }; return pending
+            })
+        else { return }
         var status = [Int32](repeating: 0, count: 4)
         try check(
-            clEnqueueReadBuffer(queue.raw, deviceStatus.memory, cl_bool(CL_TRUE), 0, 16, &status, 0, nil, nil),
+            clEnqueueReadBuffer(
+                queue.raw, deviceStatus.memory, cl_bool(CL_TRUE), 0, 16, &status, 0, nil, nil),
             "clEnqueueReadBuffer(status)")
         guard status[0] != 0 else { return }
         try upload([Int32](repeating: 0, count: 4), to: deviceStatus.view)
         throw DescentError.invalidArgument(
             operation: "softmaxCrossEntropy",
-            reason: Validation.invalidLabelReason(label: status[2], sample: Int(status[1]), classes: Int(status[3])))
+            reason: Validation.invalidLabelReason(
+                label: status[2], sample: Int(status[1]), classes: Int(status[3])))
     }
 
     // MARK: Launching kernels
@@ -201,7 +231,8 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
         _ kernel: Kernel, global: [Int], local: [Int]?, _ arguments: [KernelArgument]
     ) throws {
         guard global.allSatisfy({ $0 > 0 }) else { return }
-        let roundedGlobal = local.map { zip(global, $0).map { roundUp($0, toMultipleOf: $1) } } ?? global
+        let roundedGlobal =
+            local.map { zip(global, $0).map { roundUp($0, toMultipleOf: $1) } } ?? global
         try kernels.withLock { kernels in
             let compiled: OpenCLKernel
             if let cached = kernels[kernel] {
@@ -218,16 +249,23 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
                     if let local {
                         return local.withUnsafeBufferPointer { localSizes in
                             clEnqueueNDRangeKernel(
-                                queue.raw, compiled.raw, cl_uint(global.count), nil, globalSizes.baseAddress,
+                                queue.raw, compiled.raw, cl_uint(global.count), nil,
+                                globalSizes.baseAddress,
                                 localSizes.baseAddress, 0, nil, eventOut)
                         }
                     }
                     return clEnqueueNDRangeKernel(
-                        queue.raw, compiled.raw, cl_uint(global.count), nil, globalSizes.baseAddress, nil, 0, nil, eventOut)
+                        queue.raw, compiled.raw, cl_uint(global.count), nil,
+                        globalSizes.baseAddress, nil, 0, nil, eventOut)
                 }
             }
-            try check(status, "clEnqueueNDRangeKernel(\(kernel.rawValue), global \(roundedGlobal), local \(local ?? []))")
-            if let event { profiledLaunches.withLock { $0.append((kernel.rawValue, OpenCLEventHandle(event))) } }
+            try check(
+                status,
+                "clEnqueueNDRangeKernel(\(kernel.rawValue), global \(roundedGlobal), local \(local ?? []))"
+            )
+            if let event {
+                profiledLaunches.withLock { $0.append((kernel.rawValue, OpenCLEventHandle(event))) }
+            }
             launches.withLock { $0 += 1 }
         }
     }
@@ -244,7 +282,8 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
             named: program.name, source: program.source, options: program.options(for: tuning))
         var status: cl_int = CL_SUCCESS
         guard let raw = clCreateKernel(handle.raw, name, &status), status == CL_SUCCESS else {
-            throw DescentError.openCLCallFailed(call: "clCreateKernel(\(name))", code: status, name: openCLErrorName(status))
+            throw DescentError.openCLCallFailed(
+                call: "clCreateKernel(\(name))", code: status, name: openCLErrorName(status))
         }
         return OpenCLKernel(raw, name: name, program: handle)
     }

@@ -78,9 +78,11 @@ public enum OpenCLDevices {
         switch selector {
         case .automatic:
             // Stable sort: the first device of the most preferred kind.
-            guard let best = devices.enumerated().min(by: {
-                ($0.element.info.kind.rank, $0.offset) < ($1.element.info.kind.rank, $1.offset)
-            }) else { throw DescentError.noOpenCLDevice(reason: "no devices") }
+            guard
+                let best = devices.enumerated().min(by: {
+                    ($0.element.info.kind.rank, $0.offset) < ($1.element.info.kind.rank, $1.offset)
+                })
+            else { throw DescentError.noOpenCLDevice(reason: "no devices") }
             return best.element
         case .index(let index):
             guard devices.indices.contains(index) else {
@@ -89,7 +91,8 @@ public enum OpenCLDevices {
             return devices[index]
         case .kind(let kind):
             guard let match = devices.first(where: { $0.info.kind == kind }) else {
-                throw DescentError.deviceNotFound(requested: "a \(kind.rawValue) device", available: names)
+                throw DescentError.deviceNotFound(
+                    requested: "a \(kind.rawValue) device", available: names)
             }
             return match
         case .name(let text):
@@ -103,18 +106,28 @@ public enum OpenCLDevices {
     /// A platform's name selects that platform's preferred device (the order of `.automatic`);
     /// any other text that matches several devices is an error listing them, never a silent pick.
     /// - Throws: `DescentError.deviceNotFound` or `DescentError.ambiguousDevice`.
-    static func matching(name text: String, among devices: [OpenCLDeviceInfo]) throws -> OpenCLDeviceInfo {
+    static func matching(
+        name text: String, among devices: [OpenCLDeviceInfo]
+    ) throws -> OpenCLDeviceInfo {
         let needle = text.lowercased()
-        let exact = devices.filter { $0.name.lowercased() == needle || $0.platformName.lowercased() == needle }
-        let matches = exact.isEmpty
-            ? devices.filter { $0.name.lowercased().contains(needle) || $0.platformName.lowercased().contains(needle) }
+        let exact = devices.filter {
+            $0.name.lowercased() == needle || $0.platformName.lowercased() == needle
+        }
+        let matches =
+            exact.isEmpty
+            ? devices.filter {
+                $0.name.lowercased().contains(needle)
+                    || $0.platformName.lowercased().contains(needle)
+            }
             : exact
         guard let first = matches.first else {
             throw DescentError.deviceNotFound(
-                requested: "name containing '\(text)'", available: devices.map(\.selectionDescription))
+                requested: "name containing '\(text)'",
+                available: devices.map(\.selectionDescription))
         }
         if matches.count == 1 { return first }
-        if Set(matches.map(\.platformName)).count == 1, first.platformName.lowercased().contains(needle),
+        if Set(matches.map(\.platformName)).count == 1,
+            first.platformName.lowercased().contains(needle),
             !matches.contains(where: { $0.name.lowercased().contains(needle) })
         {
             return matches.min { ($0.kind.rank, $0.index) < ($1.kind.rank, $1.index) } ?? first
@@ -128,7 +141,9 @@ public enum OpenCLDevices {
         let status = clGetPlatformIDs(0, nil, &platformCount)
         if status == -1001 || platformCount == 0 {
             throw DescentError.noOpenCLDevice(
-                reason: "the OpenCL loader found no platform; no driver is registered in /etc/OpenCL/vendors")
+                reason:
+                    "the OpenCL loader found no platform; no driver is registered in /etc/OpenCL/vendors"
+            )
         }
         try check(status, "clGetPlatformIDs")
         var platforms = [cl_platform_id?](repeating: nil, count: Int(platformCount))
@@ -137,24 +152,31 @@ public enum OpenCLDevices {
         var devices: [OpenCLDevice] = [], silent: [String] = []
         for case let platform? in platforms {
             var deviceCount: cl_uint = 0
-            let countStatus = clGetDeviceIDs(platform, cl_device_type(CL_DEVICE_TYPE_ALL), 0, nil, &deviceCount)
+            let countStatus = clGetDeviceIDs(
+                platform, cl_device_type(CL_DEVICE_TYPE_ALL), 0, nil, &deviceCount)
             if countStatus == CL_DEVICE_NOT_FOUND || deviceCount == 0 {
                 silent.append((try? platformString(platform, CL_PLATFORM_NAME)) ?? "a platform")
                 continue
             }
             try check(countStatus, "clGetDeviceIDs")
             var ids = [cl_device_id?](repeating: nil, count: Int(deviceCount))
-            try check(clGetDeviceIDs(platform, cl_device_type(CL_DEVICE_TYPE_ALL), deviceCount, &ids, nil), "clGetDeviceIDs")
+            try check(
+                clGetDeviceIDs(
+                    platform, cl_device_type(CL_DEVICE_TYPE_ALL), deviceCount, &ids, nil),
+                "clGetDeviceIDs")
             let platformName = try platformString(platform, CL_PLATFORM_NAME)
             let platformVersion = try platformString(platform, CL_PLATFORM_VERSION)
             for case let id? in ids {
-                let info = try describe(id, index: devices.count, platformName: platformName, platformVersion: platformVersion)
+                let info = try describe(
+                    id, index: devices.count, platformName: platformName,
+                    platformVersion: platformVersion)
                 devices.append(OpenCLDevice(id: id, info: info))
             }
         }
         if devices.isEmpty {
             throw DescentError.noOpenCLDevice(
-                reason: "the OpenCL platforms found (\(silent.joined(separator: ", "))) offer no device; a driver that cannot "
+                reason:
+                    "the OpenCL platforms found (\(silent.joined(separator: ", "))) offer no device; a driver that cannot "
                     + "start (an unsupported CPU, an unusable cache folder) looks like this")
         }
         return devices
@@ -165,10 +187,13 @@ public enum OpenCLDevices {
     ) throws -> OpenCLDeviceInfo {
         let type: cl_device_type = try deviceValue(id, CL_DEVICE_TYPE)
         let kind: OpenCLDeviceKind =
-            type & cl_device_type(CL_DEVICE_TYPE_GPU) != 0 ? .gpu
-            : type & cl_device_type(CL_DEVICE_TYPE_ACCELERATOR) != 0 ? .accelerator
-            : type & cl_device_type(CL_DEVICE_TYPE_CPU) != 0 ? .cpu
-            : .other
+            type & cl_device_type(CL_DEVICE_TYPE_GPU) != 0
+            ? .gpu
+            : type & cl_device_type(CL_DEVICE_TYPE_ACCELERATOR) != 0
+                ? .accelerator
+                : type & cl_device_type(CL_DEVICE_TYPE_CPU) != 0
+                    ? .cpu
+                    : .other
         let computeUnits: cl_uint = try deviceValue(id, CL_DEVICE_MAX_COMPUTE_UNITS)
         let clock: cl_uint = try deviceValue(id, CL_DEVICE_MAX_CLOCK_FREQUENCY)
         let globalMemory: cl_ulong = try deviceValue(id, CL_DEVICE_GLOBAL_MEM_SIZE)
@@ -179,12 +204,15 @@ public enum OpenCLDevices {
         let nativeFloatWidth: cl_uint = try deviceValue(id, CL_DEVICE_NATIVE_VECTOR_WIDTH_FLOAT)
         return OpenCLDeviceInfo(
             index: index, platformName: platformName, platformVersion: platformVersion,
-            name: try deviceString(id, CL_DEVICE_NAME), vendor: try deviceString(id, CL_DEVICE_VENDOR),
+            name: try deviceString(id, CL_DEVICE_NAME),
+            vendor: try deviceString(id, CL_DEVICE_VENDOR),
             kind: kind, computeUnits: Int(computeUnits), clockMegahertz: Int(clock),
-            globalMemoryBytes: globalMemory, localMemoryBytes: localMemory, maxAllocationBytes: maxAllocation,
+            globalMemoryBytes: globalMemory, localMemoryBytes: localMemory,
+            maxAllocationBytes: maxAllocation,
             maxWorkGroupSize: maxWorkGroup, baseAddressAlignmentBits: Int(alignment),
             driverVersion: try deviceString(id, CL_DRIVER_VERSION),
-            openCLVersion: try deviceString(id, CL_DEVICE_VERSION), nativeFloatVectorWidth: Int(nativeFloatWidth))
+            openCLVersion: try deviceString(id, CL_DEVICE_VERSION),
+            nativeFloatVectorWidth: Int(nativeFloatWidth))
     }
 
     private static func deviceValue<T>(_ id: cl_device_id, _ parameter: Int32) throws -> T {
@@ -197,11 +225,15 @@ public enum OpenCLDevices {
     }
 
     private static func deviceString(_ id: cl_device_id, _ parameter: Int32) throws -> String {
-        try infoString("clGetDeviceInfo") { clGetDeviceInfo(id, cl_device_info(parameter), $0, $1, $2) }
+        try infoString("clGetDeviceInfo") {
+            clGetDeviceInfo(id, cl_device_info(parameter), $0, $1, $2)
+        }
     }
 
     private static func platformString(_ id: cl_platform_id, _ parameter: Int32) throws -> String {
-        try infoString("clGetPlatformInfo") { clGetPlatformInfo(id, cl_platform_info(parameter), $0, $1, $2) }
+        try infoString("clGetPlatformInfo") {
+            clGetPlatformInfo(id, cl_platform_info(parameter), $0, $1, $2)
+        }
     }
 }
 

@@ -29,7 +29,8 @@ final class OpenCLDeviceContext: Sendable {
     static func shared(for device: OpenCLDevice) throws -> OpenCLDeviceContext {
         try contexts.withLock { contexts in
             if let existing = contexts[device.info.index] { return existing }
-            let created = try OpenCLDeviceContext(device: device, binaryCache: .standard(for: device.info))
+            let created = try OpenCLDeviceContext(
+                device: device, binaryCache: .standard(for: device.info))
             contexts[device.info.index] = created
             return created
         }
@@ -42,7 +43,8 @@ final class OpenCLDeviceContext: Sendable {
         var id: cl_device_id? = device.id
         guard let raw = clCreateContext(nil, 1, &id, nil, nil, &status), status == CL_SUCCESS else {
             try check(status, "clCreateContext")
-            throw DescentError.openCLCallFailed(call: "clCreateContext", code: status, name: openCLErrorName(status))
+            throw DescentError.openCLCallFailed(
+                call: "clCreateContext", code: status, name: openCLErrorName(status))
         }
         context = OpenCLContextHandle(raw)
     }
@@ -50,7 +52,8 @@ final class OpenCLDeviceContext: Sendable {
     /// The program built from `source` with `options`: from memory, else from the disk cache,
     /// else compiled (and then stored in both).
     /// - Throws: `DescentError.kernelBuildFailed` with the compiler's log.
-    func program(named name: String, source: String, options: String) throws -> OpenCLProgramHandle {
+    func program(named name: String, source: String, options: String) throws -> OpenCLProgramHandle
+    {
         try cachedProgram(named: name, source: source, options: options).program
     }
 
@@ -62,7 +65,9 @@ final class OpenCLDeviceContext: Sendable {
     /// Each program has a slot with its own lock: two threads that ask for the same program wait
     /// for one build, while different programs build at once (the autotuner builds the matmul
     /// candidates while another thread builds the core program).
-    private func cachedProgram(named name: String, source: String, options: String) throws -> (program: OpenCLProgramHandle, origin: ProgramOrigin) {
+    private func cachedProgram(
+        named name: String, source: String, options: String
+    ) throws -> (program: OpenCLProgramHandle, origin: ProgramOrigin) {
         let key = memoryKey(name: name, source: source, options: options)
         let slot = programs.withLock { programs in
             if let slot = programs[key] { return slot }
@@ -79,10 +84,14 @@ final class OpenCLDeviceContext: Sendable {
     }
 
     /// Loads the program from the disk cache or builds it from source, bypassing the memory cache.
-    func loadOrBuild(name: String, source: String, options: String) throws -> (OpenCLProgramHandle, ProgramOrigin) {
+    func loadOrBuild(
+        name: String, source: String, options: String
+    ) throws -> (OpenCLProgramHandle, ProgramOrigin) {
         let key = diskKey(name: name, source: source, options: options)
         if let binary = binaryCache.load(key: key) {
-            if let program = try? buildFromBinary(binary, options: options) { return (program, .disk) }
+            if let program = try? buildFromBinary(binary, options: options) {
+                return (program, .disk)
+            }
             binaryCache.remove(key: key)
         }
         let program = try buildFromSource(name: name, source: source, options: options)
@@ -94,15 +103,19 @@ final class OpenCLDeviceContext: Sendable {
 
     func diskKey(name: String, source: String, options: String) -> String {
         let info = device.info
-        return [memoryKey(name: name, source: source, options: options), info.name, info.driverVersion,
-                info.platformName, info.platformVersion].joined(separator: "|")
+        return [
+            memoryKey(name: name, source: source, options: options), info.name, info.driverVersion,
+            info.platformName, info.platformVersion,
+        ].joined(separator: "|")
     }
 
     private func memoryKey(name: String, source: String, options: String) -> String {
         "\(name)|\(options)|\(hexadecimal(fnv1a64(Array(source.utf8))))"
     }
 
-    private func buildFromSource(name: String, source: String, options: String) throws -> OpenCLProgramHandle {
+    private func buildFromSource(
+        name: String, source: String, options: String
+    ) throws -> OpenCLProgramHandle {
         var status: cl_int = CL_SUCCESS
         let raw: cl_program? = source.withCString { text in
             var pointer: UnsafePointer<CChar>? = text
@@ -110,7 +123,8 @@ final class OpenCLDeviceContext: Sendable {
         }
         guard let raw, status == CL_SUCCESS else {
             throw DescentError.openCLCallFailed(
-                call: "clCreateProgramWithSource(\(name))", code: status, name: openCLErrorName(status))
+                call: "clCreateProgramWithSource(\(name))", code: status,
+                name: openCLErrorName(status))
         }
         let program = OpenCLProgramHandle(raw)
         try build(program, name: name, options: options)
@@ -124,7 +138,8 @@ final class OpenCLDeviceContext: Sendable {
         var length = binary.count
         let raw: cl_program? = binary.withUnsafeBufferPointer { bytes in
             var pointer: UnsafePointer<UInt8>? = bytes.baseAddress
-            return clCreateProgramWithBinary(context.raw, 1, &id, &length, &pointer, &binaryStatus, &status)
+            return clCreateProgramWithBinary(
+                context.raw, 1, &id, &length, &pointer, &binaryStatus, &status)
         }
         guard let raw, status == CL_SUCCESS, binaryStatus == CL_SUCCESS else {
             if let raw { clReleaseProgram(raw) }
@@ -148,14 +163,17 @@ final class OpenCLDeviceContext: Sendable {
     /// The compiler's messages from building `program` (errors, or warnings after a success).
     func buildLog(of program: OpenCLProgramHandle) throws -> String {
         try infoString("clGetProgramBuildInfo") {
-            clGetProgramBuildInfo(program.raw, device.id, cl_program_build_info(CL_PROGRAM_BUILD_LOG), $0, $1, $2)
+            clGetProgramBuildInfo(
+                program.raw, device.id, cl_program_build_info(CL_PROGRAM_BUILD_LOG), $0, $1, $2)
         }
     }
 
     private func programBinary(_ program: OpenCLProgramHandle) throws -> [UInt8] {
         var size = 0
         try check(
-            clGetProgramInfo(program.raw, cl_program_info(CL_PROGRAM_BINARY_SIZES), MemoryLayout<Int>.size, &size, nil),
+            clGetProgramInfo(
+                program.raw, cl_program_info(CL_PROGRAM_BINARY_SIZES), MemoryLayout<Int>.size,
+                &size, nil),
             "clGetProgramInfo(CL_PROGRAM_BINARY_SIZES)")
         guard size > 0 else { return [] }
         var binary = [UInt8](repeating: 0, count: size)

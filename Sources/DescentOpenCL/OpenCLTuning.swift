@@ -45,14 +45,17 @@ public struct OpenCLTuning: Sendable, Equatable {
 
     public static let `default` = OpenCLTuning(
         matmulStrategy: .tiled, matmulTile: 32, matmulTileK: 16, matmulWorkPerItem: 4,
-        matmulBlockRows: 4, matmulVectorWidth: 16, matmulBlockDepth: 64, matmulDotRows: 2, matmulDotColumns: 4, matmulDotVectorWidth: 8,
+        matmulBlockRows: 4, matmulVectorWidth: 16, matmulBlockDepth: 64, matmulDotRows: 2,
+        matmulDotColumns: 4, matmulDotVectorWidth: 8,
         matmulBlockedGroup: 8, matmulDotGroup: 8, groupSize: 128, optimizerWidth: 4)
 
     /// The default, with the register-blocked matmul, 16-wide optimizer steps (PoCL: 4 elements
     /// per work-item reach 47% of copy bandwidth, 16 reach 80%) and 16-item row work-groups on
     /// CPUs (softmax cross-entropy over 128 x 10 logits: 0.32 ms with 128 items a row, 0.064 ms
     /// with 16; batch norm unchanged), and work-groups no larger than `maxWorkGroupSize`.
-    public static func forDevice(maxWorkGroupSize: Int, kind: OpenCLDeviceKind = .gpu) -> OpenCLTuning {
+    public static func forDevice(
+        maxWorkGroupSize: Int, kind: OpenCLDeviceKind = .gpu
+    ) -> OpenCLTuning {
         var tuning = OpenCLTuning.default
         if kind == .cpu {
             tuning.matmulStrategy = .registerBlocked
@@ -60,9 +63,13 @@ public struct OpenCLTuning: Sendable, Equatable {
             tuning.groupSize = 16
         }
         while tuning.groupSize > max(maxWorkGroupSize, 1) { tuning.groupSize /= 2 }
-        while tuning.matmulBlockedGroup > max(maxWorkGroupSize, 1) { tuning.matmulBlockedGroup /= 2 }
+        while tuning.matmulBlockedGroup > max(maxWorkGroupSize, 1) {
+            tuning.matmulBlockedGroup /= 2
+        }
         while tuning.matmulDotGroup > max(maxWorkGroupSize, 1) { tuning.matmulDotGroup /= 2 }
-        while tuning.matmulWorkGroupItems > maxWorkGroupSize && tuning.matmulWorkPerItem < tuning.matmulTile {
+        while tuning.matmulWorkGroupItems > maxWorkGroupSize
+            && tuning.matmulWorkPerItem < tuning.matmulTile
+        {
             tuning.matmulWorkPerItem *= 2
         }
         return tuning
@@ -72,7 +79,8 @@ public struct OpenCLTuning: Sendable, Equatable {
     /// in groups of 8" or "tiled 32 (k 16, 4x4 per work-item)".
     public var matmulVariant: String {
         switch matmulStrategy {
-        case .tiled: "tiled \(matmulTile) (k \(matmulTileK), \(matmulWorkPerItem)x\(matmulWorkPerItem) per work-item)"
+        case .tiled:
+            "tiled \(matmulTile) (k \(matmulTileK), \(matmulWorkPerItem)x\(matmulWorkPerItem) per work-item)"
         case .registerBlocked:
             "register-blocked \(matmulBlockRows)x\(matmulVectorWidth) k \(matmulBlockDepth) in groups of \(matmulBlockedGroup), "
                 + "B^T \(matmulDotRows)x\(matmulDotColumns) by \(matmulDotVectorWidth) in groups of \(matmulDotGroup)"
@@ -80,20 +88,34 @@ public struct OpenCLTuning: Sendable, Equatable {
     }
 
     /// The matmul tunables `strategy` uses, each with the name `TuningCache` stores it under.
-    static func matmulFields(of strategy: MatmulStrategy) -> [(name: String, keyPath: WritableKeyPath<OpenCLTuning, Int>)] {
+    static func matmulFields(
+        of strategy: MatmulStrategy
+    ) -> [(name: String, keyPath: WritableKeyPath<OpenCLTuning, Int>)] {
         switch strategy {
-        case .tiled: [("tile", \.matmulTile), ("tile_k", \.matmulTileK), ("work_per_item", \.matmulWorkPerItem)]
+        case .tiled:
+            [
+                ("tile", \.matmulTile), ("tile_k", \.matmulTileK),
+                ("work_per_item", \.matmulWorkPerItem),
+            ]
         case .registerBlocked:
-            [("block_rows", \.matmulBlockRows), ("vector_width", \.matmulVectorWidth), ("block_depth", \.matmulBlockDepth),
-             ("group", \.matmulBlockedGroup), ("dot_rows", \.matmulDotRows), ("dot_columns", \.matmulDotColumns),
-             ("dot_vector_width", \.matmulDotVectorWidth), ("dot_group", \.matmulDotGroup)]
+            [
+                ("block_rows", \.matmulBlockRows), ("vector_width", \.matmulVectorWidth),
+                ("block_depth", \.matmulBlockDepth),
+                ("group", \.matmulBlockedGroup), ("dot_rows", \.matmulDotRows),
+                ("dot_columns", \.matmulDotColumns),
+                ("dot_vector_width", \.matmulDotVectorWidth), ("dot_group", \.matmulDotGroup),
+            ]
         }
     }
 
     /// The tunables of each matmul kernel family, for telling variants apart: `matmul_blocked`
     /// with the dense forward, `matmul_blocked_dot`, and the tiled kernels.
-    public var blockedTunables: [Int] { [matmulBlockRows, matmulVectorWidth, matmulBlockDepth, matmulBlockedGroup] }
-    public var dotTunables: [Int] { [matmulDotRows, matmulDotColumns, matmulDotVectorWidth, matmulDotGroup] }
+    public var blockedTunables: [Int] {
+        [matmulBlockRows, matmulVectorWidth, matmulBlockDepth, matmulBlockedGroup]
+    }
+    public var dotTunables: [Int] {
+        [matmulDotRows, matmulDotColumns, matmulDotVectorWidth, matmulDotGroup]
+    }
     public var tiledTunables: [Int] { [matmulTile, matmulTileK, matmulWorkPerItem] }
 
     /// Work-items per side of a matmul work-group.

@@ -18,11 +18,14 @@ struct OptimizerKernelArguments {
     /// The kernel, flags and hyperparameters of `rule`; `isFirstStep` matters to SGD's momentum
     /// buffer (PyTorch starts it at the first gradient).
     init(_ rule: OptimizerRule, isFirstStep: Bool) {
-        func convention(_ convention: OptimizerConvention) -> Set<OptimizerFlag> { convention == .keras ? [.keras] : [] }
+        func convention(_ convention: OptimizerConvention) -> Set<OptimizerFlag> {
+            convention == .keras ? [.keras] : []
+        }
         switch rule {
         case .sgd(let momentum, let dampening, let nesterov, let form):
             kernel = .optimizerStepSgd
-            flags = convention(form).union(nesterov ? [.nesterov] : []).union(isFirstStep ? [.firstStep] : [])
+            flags = convention(form).union(nesterov ? [.nesterov] : []).union(
+                isFirstStep ? [.firstStep] : [])
             (self.momentum, self.dampening) = (momentum, dampening)
         case .adagrad(_, let epsilon, let form):
             kernel = .optimizerStepAdagrad
@@ -52,19 +55,26 @@ struct OptimizerKernelArguments {
     /// The kernel's argument list for `step` over `count` elements.
     func arguments(
         _ step: OptimizerStep, count: Int, gradientScale: BufferView<OpenCLBuffer>?,
-        parameters: BufferView<OpenCLBuffer>, gradients: BufferView<OpenCLBuffer>, state: [BufferView<OpenCLBuffer>]
+        parameters: BufferView<OpenCLBuffer>, gradients: BufferView<OpenCLBuffer>,
+        state: [BufferView<OpenCLBuffer>]
     ) -> [KernelArgument] {
         let scalars = OptimizerScalars(step)
         let flagBits = flags.reduce(Int32(0)) { $0 | $1.rawValue }
-        let hyperparameters: [KernelArgument] = [momentum, dampening, alpha, rho, beta1, beta2, epsilon].map { .float($0) }
+        let hyperparameters: [KernelArgument] = [
+            momentum, dampening, alpha, rho, beta1, beta2, epsilon,
+        ].map { .float($0) }
         let stepScalars: [KernelArgument] = [
-            scalars.stepSize, scalars.momentumStepSize, scalars.biasCorrection2, scalars.biasCorrection2Root,
+            scalars.stepSize, scalars.momentumStepSize, scalars.biasCorrection2,
+            scalars.biasCorrection2Root,
         ].map { .float($0) }
         let penalties: [KernelArgument] = [
             step.l2, step.l1, step.decoupledWeightDecay, step.clipValue ?? 0,
         ].map { .float($0) }
-        let states: [KernelArgument] = (0..<3).map { .optionalView($0 < state.count ? state[$0] : nil) }
-        return [.int(count), .int(Int(flagBits)), .float(step.learningRate)] + hyperparameters + stepScalars + penalties
+        let states: [KernelArgument] = (0..<3).map {
+            .optionalView($0 < state.count ? state[$0] : nil)
+        }
+        return [.int(count), .int(Int(flagBits)), .float(step.learningRate)] + hyperparameters
+            + stepScalars + penalties
             + [.optionalView(gradientScale), .view(parameters), .view(gradients)] + states
     }
 }

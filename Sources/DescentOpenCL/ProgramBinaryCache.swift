@@ -26,7 +26,9 @@ struct ProgramBinaryCache: Sendable, Equatable {
     /// asking PoCL for a program binary makes it compile every kernel in the program first
     /// (~12 s for Descent's on a 2-core CPU, most of them never launched).
     static func standard(for device: OpenCLDeviceInfo) -> ProgramBinaryCache {
-        if device.platformName == "Portable Computing Language" && variable("POCL_KERNEL_CACHE") != "0" {
+        if device.platformName == "Portable Computing Language"
+            && variable("POCL_KERNEL_CACHE") != "0"
+        {
             return ProgramBinaryCache(directory: nil)
         }
         return standard
@@ -39,8 +41,12 @@ struct ProgramBinaryCache: Sendable, Equatable {
         case let path?: return ProgramBinaryCache(directory: path)
         case nil: break
         }
-        if let cacheHome = variable("XDG_CACHE_HOME") { return ProgramBinaryCache(directory: cacheHome + "/descent") }
-        if let home = variable("HOME") { return ProgramBinaryCache(directory: home + "/.cache/descent") }
+        if let cacheHome = variable("XDG_CACHE_HOME") {
+            return ProgramBinaryCache(directory: cacheHome + "/descent")
+        }
+        if let home = variable("HOME") {
+            return ProgramBinaryCache(directory: home + "/.cache/descent")
+        }
         return ProgramBinaryCache(directory: nil)
     }
 
@@ -54,18 +60,21 @@ struct ProgramBinaryCache: Sendable, Equatable {
         guard let path = path(for: key), let bytes = try? FileIO.read(path) else { return nil }
         var reader = ByteReader(bytes: bytes)
         guard reader.take(Self.magic.count) == Self.magic,
-              let keyLength = reader.takeUInt64(), let storedKey = reader.take(Int(clamping: keyLength)),
-              storedKey == Array(key.utf8),
-              let payloadLength = reader.takeUInt64(), let checksum = reader.takeUInt64(),
-              let payload = reader.take(Int(clamping: payloadLength)), reader.isAtEnd,
-              fnv1a64(payload) == checksum
+            let keyLength = reader.takeUInt64(),
+            let storedKey = reader.take(Int(clamping: keyLength)),
+            storedKey == Array(key.utf8),
+            let payloadLength = reader.takeUInt64(), let checksum = reader.takeUInt64(),
+            let payload = reader.take(Int(clamping: payloadLength)), reader.isAtEnd,
+            fnv1a64(payload) == checksum
         else { return nil }
         return payload
     }
 
     /// Stores `binary` under `key`, atomically. Failures are ignored: the cache is an optimization.
     func store(key: String, binary: [UInt8]) {
-        guard let directory, let path = path(for: key), FileIO.makeDirectories(directory) else { return }
+        guard let directory, let path = path(for: key), FileIO.makeDirectories(directory) else {
+            return
+        }
         var bytes = Self.magic
         appendUInt64(&bytes, UInt64(key.utf8.count))
         bytes += Array(key.utf8)
@@ -104,7 +113,9 @@ func hexadecimal(_ value: UInt64) -> String {
 }
 
 private func appendUInt64(_ bytes: inout [UInt8], _ value: UInt64) {
-    for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+    for shift in stride(from: 0, to: 64, by: 8) {
+        bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift)))
+    }
 }
 
 /// Reads little-endian fields from a byte array, returning nil past the end.

@@ -3,10 +3,14 @@ import Descent
 
 /// Where to compute: the OpenCL backend on a chosen device, or the CPU reference.
 struct BackendOptions: ParsableArguments {
-    @Option(help: "opencl or cpu. opencl falls back to cpu, saying so, when there is no OpenCL device.")
+    @Option(
+        help: "opencl or cpu. opencl falls back to cpu, saying so, when there is no OpenCL device.")
     var backend = "opencl"
 
-    @Option(help: "OpenCL device: an index, gpu/cpu, or a substring of its name (default: DESCENT_DEVICE, else the best).")
+    @Option(
+        help:
+            "OpenCL device: an index, gpu/cpu, or a substring of its name (default: DESCENT_DEVICE, else the best)."
+    )
     var device: String?
 
     /// The chosen backend; `note` says why it is not the one asked for, when it is not. On an
@@ -16,13 +20,16 @@ struct BackendOptions: ParsableArguments {
         switch backend {
         case "cpu":
             if let device {
-                throw usageError("--device \(device.prefix(80)) picks an OpenCL device, and --backend cpu uses none; drop one of them")
+                throw usageError(
+                    "--device \(device.prefix(80)) picks an OpenCL device, and --backend cpu uses none; drop one of them"
+                )
             }
             return .cpu(CPUBackend(), note: nil)
         case "opencl":
             do {
                 let selector = device.map(DeviceSelector.init(parsing:)) ?? .fromEnvironment
-                let (tuning, measured) = try MatmulAutotuner.tuningOnFirstUse(device: selector, waiting: progress)
+                let (tuning, measured) = try MatmulAutotuner.tuningOnFirstUse(
+                    device: selector, waiting: progress)
                 if let measured {
                     progress(
                         "Tuned the matmul kernels for this device in \(ProgressBar.duration(measured.seconds)) "
@@ -30,7 +37,11 @@ struct BackendOptions: ParsableArguments {
                 }
                 return .openCL(try OpenCLBackend(device: selector, tuning: tuning))
             } catch DescentError.noOpenCLDevice(let reason) where device == nil {
-                return .cpu(CPUBackend(), note: "No OpenCL device (\(reason)); training on the CPU reference backend instead.")
+                return .cpu(
+                    CPUBackend(),
+                    note:
+                        "No OpenCL device (\(reason)); training on the CPU reference backend instead."
+                )
             }
         default:
             throw usageError("unknown backend '\(backend)'; use opencl or cpu")
@@ -54,7 +65,8 @@ enum ChosenBackend {
     /// The device and its kind, for the first line of output.
     var deviceDescription: String {
         switch self {
-        case .openCL(let backend): "\(backend.device.name) (OpenCL \(backend.device.kind.rawValue), \(backend.device.platformName))"
+        case .openCL(let backend):
+            "\(backend.device.name) (OpenCL \(backend.device.kind.rawValue), \(backend.device.platformName))"
         case .cpu(let backend, _): "\(backend.deviceName) (the CPU reference backend)"
         }
     }

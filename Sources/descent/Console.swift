@@ -28,7 +28,9 @@ struct Console {
     /// classification, MSE/MAE/RMSE/R^2 for regression.
     func results(_ evaluation: Evaluation) {
         if let accuracy = evaluation.accuracy {
-            result("Test loss \(ProgressBar.format(evaluation.loss)), accuracy \(ProgressBar.format(accuracy))")
+            result(
+                "Test loss \(ProgressBar.format(evaluation.loss)), accuracy \(ProgressBar.format(accuracy))"
+            )
         } else {
             result("Test loss \(ProgressBar.format(evaluation.loss))")
         }
@@ -43,7 +45,8 @@ struct Console {
     func progressBar(epochs: Int) -> ProgressBar? {
         guard !quiet else { return nil }
         return json
-            ? ProgressBar(epochs: epochs, interactive: isatty(STDERR_FILENO) == 1, write: StandardError.write)
+            ? ProgressBar(
+                epochs: epochs, interactive: isatty(STDERR_FILENO) == 1, write: StandardError.write)
             : ProgressBar(epochs: epochs)
     }
 }
@@ -70,7 +73,9 @@ func reportingFailures(_ body: () throws -> Void) throws {
 /// NUL from the input) escaped, and at most 600 characters, so that an error that quotes its
 /// input (a megabyte-long field, a space of a thousand choices) stays readable.
 func errorLine(_ message: String) -> String {
-    let escaped = message.unicodeScalars.map { $0.properties.generalCategory == .control ? $0.escaped(asASCII: true) : String($0) }.joined()
+    let escaped = message.unicodeScalars.map {
+        $0.properties.generalCategory == .control ? $0.escaped(asASCII: true) : String($0)
+    }.joined()
     let text = escaped.hasPrefix("error:") ? escaped : "error: " + escaped
     guard text.count > 600 else { return text }
     return text.prefix(480) + " ... " + text.suffix(115)

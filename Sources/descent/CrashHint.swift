@@ -13,15 +13,19 @@ import Descent
 enum CrashHint {
     nonisolated(unsafe) private static var message: UnsafeMutableBufferPointer<CChar>?
     /// The actions in place before `install`, by signal number.
-    nonisolated(unsafe) private static var previous = UnsafeMutablePointer<sigaction>.allocate(capacity: 32)
+    nonisolated(unsafe) private static var previous = UnsafeMutablePointer<sigaction>.allocate(
+        capacity: 32)
     private static let signals = [SIGSEGV, SIGBUS, SIGABRT]
 
     /// - Parameter poclFolder: PoCL's cache folder, when `descent` chose it (`PoCLCacheFolder`).
     static func install(poclFolder: String?) {
         let candidates = [TuningCache.standard.directory, poclFolder].compactMap { $0 }
         // PoCL's folder inside Descent's needs no second mention.
-        let folders = candidates.filter { folder in !candidates.contains { folder != $0 && folder.hasPrefix($0 + "/") } }
-        let advice = folders.isEmpty
+        let folders = candidates.filter { folder in
+            !candidates.contains { folder != $0 && folder.hasPrefix($0 + "/") }
+        }
+        let advice =
+            folders.isEmpty
             ? "please report it"
             : "if it repeats at the same point, a damaged kernel cache may be the cause: delete "
                 + folders.joined(separator: " and ") + " and run again"

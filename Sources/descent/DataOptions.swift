@@ -3,54 +3,64 @@ import Descent
 
 /// Which data to learn from and what to learn: shared by `train` and `evaluate`.
 struct DataOptions: ParsableArguments {
-    @Option(help: ArgumentHelp(
-        "fashion-mnist, csv:PATH, spirals, moons or circles.",
-        discussion: """
-            fashion-mnist reads Debian's dataset-fashion-mnist (or DESCENT_DATA). csv:PATH reads a \
-            CSV file with a header (plain or .gz): --label-column names the label, every other \
-            column is a numeric feature; 20% of its rows (stratified by class) are the test set. \
-            The generated 2-D sets need no download.
-            """))
+    @Option(
+        help: ArgumentHelp(
+            "fashion-mnist, csv:PATH, spirals, moons or circles.",
+            discussion: """
+                fashion-mnist reads Debian's dataset-fashion-mnist (or DESCENT_DATA). csv:PATH reads a \
+                CSV file with a header (plain or .gz): --label-column names the label, every other \
+                column is a numeric feature; 20% of its rows (stratified by class) are the test set. \
+                The generated 2-D sets need no download.
+                """))
     var dataset = "fashion-mnist"
 
-    @Option(name: .customLong("label-column"), help: "The CSV column that holds the labels (with --dataset csv:PATH).")
+    @Option(
+        name: .customLong("label-column"),
+        help: "The CSV column that holds the labels (with --dataset csv:PATH).")
     var labelColumn: String?
 
-    @Option(help: ArgumentHelp(
-        "auto, binary, multiclass or regression.",
-        discussion: """
-            auto follows the labels: two classes train one sigmoid output with binary cross-entropy, \
-            more classes a softmax output with cross-entropy, real-valued targets a linear output \
-            with mean squared error.
-            """))
+    @Option(
+        help: ArgumentHelp(
+            "auto, binary, multiclass or regression.",
+            discussion: """
+                auto follows the labels: two classes train one sigmoid output with binary cross-entropy, \
+                more classes a softmax output with cross-entropy, real-valued targets a linear output \
+                with mean squared error.
+                """))
     var task = "auto"
 
     @Option(help: "Seed of the weights, the shuffles, the splits and the dropout masks.")
     var seed: UInt64 = 42
 
-    @Flag(inversion: .prefixedNo, help: ArgumentHelp(
-        "Standardize each feature with the training split's mean and standard deviation.",
-        discussion: """
-            --no-standardize feeds the features as they are: it plants unnormalized inputs on data \
-            far from unit scale (Fashion-MNIST's pixels are 0-255), which the data check reports \
-            as unnormalized-inputs.
-            """))
+    @Flag(
+        inversion: .prefixedNo,
+        help: ArgumentHelp(
+            "Standardize each feature with the training split's mean and standard deviation.",
+            discussion: """
+                --no-standardize feeds the features as they are: it plants unnormalized inputs on data \
+                far from unit scale (Fashion-MNIST's pixels are 0-255), which the data check reports \
+                as unnormalized-inputs.
+                """))
     var standardize = true
 
-    @Flag(name: .customLong("shuffle-labels"), help: ArgumentHelp(
-        "Plant a fault: shuffle the training labels among the training samples (seeded).",
-        discussion: """
-            Validation and test keep their true labels. The model can still memorize the training \
-            set, but nothing carries over: validation stays at chance (validation-at-chance).
-            """))
+    @Flag(
+        name: .customLong("shuffle-labels"),
+        help: ArgumentHelp(
+            "Plant a fault: shuffle the training labels among the training samples (seeded).",
+            discussion: """
+                Validation and test keep their true labels. The model can still memorize the training \
+                set, but nothing carries over: validation stays at chance (validation-at-chance).
+                """))
     var shuffleLabels = false
 
-    @Option(name: .customLong("train-subset"), help: ArgumentHelp(
-        "Train on N samples of the training split, stratified by class and seeded by --seed.",
-        discussion: """
-            Validation and test are unchanged. With a large model and many epochs it plants \
-            overfitting (e.g. --train-subset 200 --epochs 100 --patience 0).
-            """))
+    @Option(
+        name: .customLong("train-subset"),
+        help: ArgumentHelp(
+            "Train on N samples of the training split, stratified by class and seeded by --seed.",
+            discussion: """
+                Validation and test are unchanged. With a large model and many epochs it plants \
+                overfitting (e.g. --train-subset 200 --epochs 100 --patience 0).
+                """))
     var trainSubset: Int?
 
     /// The data set split three ways, the training split cut to `--train-subset` and its labels
@@ -61,7 +71,8 @@ struct DataOptions: ParsableArguments {
         if let trainSubset {
             guard (1...raw.train.sampleCount).contains(trainSubset) else {
                 throw usageError(
-                    "--train-subset must be in 1...\(raw.train.sampleCount) (the training split of \(dataset)), got \(trainSubset)")
+                    "--train-subset must be in 1...\(raw.train.sampleCount) (the training split of \(dataset)), got \(trainSubset)"
+                )
             }
             raw.train = try raw.train.subset(count: trainSubset, seed: seed)
         }
@@ -74,7 +85,8 @@ struct DataOptions: ParsableArguments {
             test = try scaler.transform(raw.test)
         }
         return PreparedData(
-            name: dataset, train: train, validation: validation, test: test, task: try resolvedTask(for: train),
+            name: dataset, train: train, validation: validation, test: test,
+            task: try resolvedTask(for: train),
             imageSide: dataset == "fashion-mnist" ? FashionMNIST.imageSide : nil, rawTest: raw.test)
     }
 
@@ -82,36 +94,48 @@ struct DataOptions: ParsableArguments {
         switch dataset {
         case "fashion-mnist":
             let data = try FashionMNIST.load()
-            let (train, validation) = try data.train.stratifiedSplit(validationFraction: 0.1, seed: seed)
+            let (train, validation) = try data.train.stratifiedSplit(
+                validationFraction: 0.1, seed: seed)
             return (train, validation, data.test)
         case "spirals", "moons", "circles":
-            let all = switch dataset {
-            case "spirals": try Dataset.spirals(sampleCount: 3000, classes: 2, noise: 0.02, seed: seed)
-            case "moons": try Dataset.moons(sampleCount: 3000, noise: 0.1, seed: seed)
-            default: try Dataset.circles(sampleCount: 3000, noise: 0.05, factor: 0.5, seed: seed)
-            }
+            let all =
+                switch dataset {
+                case "spirals":
+                    try Dataset.spirals(sampleCount: 3000, classes: 2, noise: 0.02, seed: seed)
+                case "moons": try Dataset.moons(sampleCount: 3000, noise: 0.1, seed: seed)
+                default:
+                    try Dataset.circles(sampleCount: 3000, noise: 0.05, factor: 0.5, seed: seed)
+                }
             return try split(all)
         case let csv where csv.hasPrefix("csv:"):
             let path = String(csv.dropFirst(4))
-            guard !path.isEmpty else { throw usageError("--dataset csv:PATH needs a path after 'csv:'") }
+            guard !path.isEmpty else {
+                throw usageError("--dataset csv:PATH needs a path after 'csv:'")
+            }
             guard let labelColumn else {
-                throw usageError("--dataset \(dataset) needs --label-column NAME: the CSV column that holds the labels")
+                throw usageError(
+                    "--dataset \(dataset) needs --label-column NAME: the CSV column that holds the labels"
+                )
             }
             let table = try CSVReader.read(path: path)
-            let label: CSVReader.LabelColumn = switch task {
-            case "regression": .targets([labelColumn])
-            case "binary", "multiclass": .classes(labelColumn)
-            default: try CSVReader.inferredLabel(column: labelColumn, in: table)
-            }
+            let label: CSVReader.LabelColumn =
+                switch task {
+                case "regression": .targets([labelColumn])
+                case "binary", "multiclass": .classes(labelColumn)
+                default: try CSVReader.inferredLabel(column: labelColumn, in: table)
+                }
             let all = try CSVReader.dataset(from: table, label: label)
             if let classCount = all.classCount, classCount < 2 {
                 throw usageError(
                     "--label-column \(labelColumn) of \(path) holds one class ('\(all.classNames?.first ?? "?")') in all "
-                        + "\(all.sampleCount) rows: a classifier needs at least two; use another label column, or --task regression")
+                        + "\(all.sampleCount) rows: a classifier needs at least two; use another label column, or --task regression"
+                )
             }
             return try split(all)
         default:
-            throw usageError("unknown data set '\(dataset)'; use fashion-mnist, csv:PATH, spirals, moons or circles")
+            throw usageError(
+                "unknown data set '\(dataset)'; use fashion-mnist, csv:PATH, spirals, moons or circles"
+            )
         }
     }
 
@@ -126,7 +150,9 @@ struct DataOptions: ParsableArguments {
     }
 
     /// 20% test and 10% validation, stratified by class when the labels are classes.
-    private func split(_ all: Dataset) throws -> (train: Dataset, validation: Dataset, test: Dataset) {
+    private func split(
+        _ all: Dataset
+    ) throws -> (train: Dataset, validation: Dataset, test: Dataset) {
         if all.classCount != nil {
             return try all.stratifiedSplit(validationFraction: 0.1, testFraction: 0.2, seed: seed)
         }
@@ -143,11 +169,16 @@ struct DataOptions: ParsableArguments {
         case ("multiclass", .binaryClassification), ("multiclass", .multiclassClassification):
             return .multiclassClassification(classes: train.classCount ?? 2)
         case ("binary", .multiclassClassification(let classes)):
-            throw usageError("--task binary needs two classes, but the labels have \(classes); use --task multiclass")
+            throw usageError(
+                "--task binary needs two classes, but the labels have \(classes); use --task multiclass"
+            )
         case ("binary", .regression), ("multiclass", .regression):
-            throw usageError("--task \(task) needs class labels, but the labels are real numbers; use --task regression")
+            throw usageError(
+                "--task \(task) needs class labels, but the labels are real numbers; use --task regression"
+            )
         case ("regression", _):
-            throw usageError("--task regression needs real-valued targets, but \(dataset) has class labels")
+            throw usageError(
+                "--task regression needs real-valued targets, but \(dataset) has class labels")
         default:
             throw usageError("unknown task '\(task)'; use auto, binary, multiclass or regression")
         }

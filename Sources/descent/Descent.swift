@@ -8,7 +8,8 @@ struct DescentCommand: ParsableCommand {
         commandName: "descent",
         abstract: "Train neural networks on OpenCL devices, and see how the training went.",
         subcommands: [
-            TrainCommand.self, EvaluateCommand.self, GradcheckCommand.self, LearningRateFindCommand.self, SearchCommand.self,
+            TrainCommand.self, EvaluateCommand.self, GradcheckCommand.self,
+            LearningRateFindCommand.self, SearchCommand.self,
             DevicesCommand.self,
         ]
     )
@@ -23,7 +24,9 @@ struct DescentCommand: ParsableCommand {
             var command = try parseAsRoot(arguments)
             try command.run()
         } catch {
-            guard !(error is ExitCode), exitCode(for: error) != .success else { exit(withError: error) }
+            guard !(error is ExitCode), exitCode(for: error) != .success else {
+                exit(withError: error)
+            }
             let commands = configuration.subcommands.map { $0.configuration.commandName ?? "" }
             let words = arguments.prefix(1).filter { commands.contains($0) }
             let help = (["descent"] + words + ["--help"]).joined(separator: " ")
@@ -42,7 +45,8 @@ struct DescentCommand: ParsableCommand {
             let argument = arguments[index]
             if argument == "--" { return joined + arguments[index...] }  // the end of the options
             if argument.hasPrefix("--"), !argument.contains("="), index + 1 < arguments.count,
-               isNegativeNumber(arguments[index + 1]) {
+                isNegativeNumber(arguments[index + 1])
+            {
                 joined.append(argument + "=" + arguments[index + 1])
                 index += 2
             } else {

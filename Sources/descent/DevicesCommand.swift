@@ -13,7 +13,11 @@ struct DevicesCommand: ParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "Mark the device this selector picks instead of the default (index, gpu/cpu, or a name substring).")
+    @Option(
+        name: .long,
+        help:
+            "Mark the device this selector picks instead of the default (index, gpu/cpu, or a name substring)."
+    )
     var device: String?
 
     func run() throws {
@@ -35,14 +39,19 @@ struct DevicesCommand: ParsableCommand {
             let marker = info.index == chosen?.index ? "*" : " "
             print("\(marker) [\(info.index)] \(info.name)")
             print("      type: \(info.kind.rawValue), vendor: \(info.vendor)")
-            print("      compute units: \(info.computeUnits) at \(info.clockMegahertz) MHz, max work-group size: \(info.maxWorkGroupSize)")
-            print("      global memory: \(formatBytes(info.globalMemoryBytes)), local memory: \(formatBytes(info.localMemoryBytes)), largest allocation: \(formatBytes(info.maxAllocationBytes))")
+            print(
+                "      compute units: \(info.computeUnits) at \(info.clockMegahertz) MHz, max work-group size: \(info.maxWorkGroupSize)"
+            )
+            print(
+                "      global memory: \(formatBytes(info.globalMemoryBytes)), local memory: \(formatBytes(info.localMemoryBytes)), largest allocation: \(formatBytes(info.maxAllocationBytes))"
+            )
             print("      driver: \(info.driverVersion), \(info.openCLVersion)")
             print("      matmul: \(matmulVariant(of: info))")
         }
         if let chosen {
             print("* = the device Descent uses (\(selector)): [\(chosen.index)] \(chosen.name)")
-        } else if case .failure(let error) = Result(catching: { try OpenCLDevices.select(selector) }) {
+        } else if case .failure(let error) = Result(catching: { try OpenCLDevices.select(selector) }
+        ) {
             print("No device is selected: \(error)")
             throw ExitCode.failure
         }
@@ -52,8 +61,12 @@ struct DevicesCommand: ParsableCommand {
 /// The matmul variant Descent uses on `device`, and where it comes from.
 func matmulVariant(of device: OpenCLDeviceInfo) -> String {
     let cache = TuningCache.standard
-    if let tuned = cache.load(for: device) { return "\(tuned.matmulVariant) (tuned on this machine)" }
-    let defaults = OpenCLTuning.forDevice(maxWorkGroupSize: device.maxWorkGroupSize, kind: device.kind).matmulVariant
+    if let tuned = cache.load(for: device) {
+        return "\(tuned.matmulVariant) (tuned on this machine)"
+    }
+    let defaults = OpenCLTuning.forDevice(
+        maxWorkGroupSize: device.maxWorkGroupSize, kind: device.kind
+    ).matmulVariant
     return cache.directory == nil
         ? "\(defaults) (the defaults: DESCENT_KERNEL_CACHE=off turns tuning off)"
         : "\(defaults) (the defaults, until the first training run tunes it)"
@@ -69,5 +82,7 @@ func formatBytes(_ bytes: UInt64) -> String {
         unit += 1
     }
     let rounded = (value * 10).rounded() / 10
-    return unit == 0 ? "\(bytes) bytes" : "\(rounded.truncatingRemainder(dividingBy: 1) == 0 ? String(Int(rounded)) : String(rounded)) \(units[unit])"
+    return unit == 0
+        ? "\(bytes) bytes"
+        : "\(rounded.truncatingRemainder(dividingBy: 1) == 0 ? String(Int(rounded)) : String(rounded)) \(units[unit])"
 }

@@ -21,7 +21,8 @@ struct EvaluateCommand: ParsableCommand {
 
     @OptionGroup(title: "Device") var device: BackendOptions
 
-    @Flag(help: "Print one JSON object with the results on standard output, and nothing else there.")
+    @Flag(
+        help: "Print one JSON object with the results on standard output, and nothing else there.")
     var json = false
 
     func run() throws {
@@ -36,14 +37,20 @@ struct EvaluateCommand: ParsableCommand {
             let dataOptions = try DataOptions.parse(try storedArguments(file, Self.dataKey))
             let modelOptions = try ModelOptions.parse(try storedArguments(file, Self.modelKey))
             switch try device.choose() {
-            case .openCL(let backend): try evaluate(on: backend, chosen: .openCL(backend), data: dataOptions, model: modelOptions)
-            case .cpu(let backend, let note): try evaluate(on: backend, chosen: .cpu(backend, note: note), data: dataOptions, model: modelOptions)
+            case .openCL(let backend):
+                try evaluate(
+                    on: backend, chosen: .openCL(backend), data: dataOptions, model: modelOptions)
+            case .cpu(let backend, let note):
+                try evaluate(
+                    on: backend, chosen: .cpu(backend, note: note), data: dataOptions,
+                    model: modelOptions)
             }
         }
     }
 
     private func storedArguments(_ file: SafeTensorsFile, _ key: String) throws -> [String] {
-        guard let text = file.metadata[key], let arguments = try? JSON.decode([String].self, from: text)
+        guard let text = file.metadata[key],
+            let arguments = try? JSON.decode([String].self, from: text)
         else {
             throw usageError(
                 "\(weights) does not say how it was trained (its '\(key)' metadata is missing or not a JSON list of arguments); "
@@ -52,13 +59,17 @@ struct EvaluateCommand: ParsableCommand {
         return arguments
     }
 
-    private func evaluate<B: Backend>(on backend: B, chosen: ChosenBackend, data dataOptions: DataOptions, model: ModelOptions) throws {
+    private func evaluate<B: Backend>(
+        on backend: B, chosen: ChosenBackend, data dataOptions: DataOptions, model: ModelOptions
+    ) throws {
         let console = Console(json: json, quiet: false)
         console.progress("Device: \(chosen.deviceDescription)")
         let data = try dataOptions.load()
         let trainer = try Trainer(
-            architecture: try model.architecture(inputs: data.train.featureCount, task: data.task, seed: dataOptions.seed),
-            on: backend, task: data.task, loss: try model.lossFunction(for: data.task), optimizer: SGD(learningRate: 0),
+            architecture: try model.architecture(
+                inputs: data.train.featureCount, task: data.task, seed: dataOptions.seed),
+            on: backend, task: data.task, loss: try model.lossFunction(for: data.task),
+            optimizer: SGD(learningRate: 0),
             maxBatch: 256)
         try trainer.model.load(from: weights)
         let evaluation = try trainer.evaluate(data.test)
@@ -66,11 +77,17 @@ struct EvaluateCommand: ParsableCommand {
             StandardOutput.line(
                 try JSON.text(
                     EvaluationLine(
-                        backend: chosen.name, device: chosen.deviceDescription, weights: weights, dataset: data.name,
-                        testSamples: data.test.sampleCount, testLoss: JSONNullable(finite: evaluation.loss),
+                        backend: chosen.name, device: chosen.deviceDescription, weights: weights,
+                        dataset: data.name,
+                        testSamples: data.test.sampleCount,
+                        testLoss: JSONNullable(finite: evaluation.loss),
                         testAccuracy: JSONNullable(finite: evaluation.accuracy),
-                        testMSE: evaluation.regression.map { JSONNullable(finite: $0.meanSquaredError) },
-                        testR2: evaluation.regression.map { JSONNullable(finite: $0.coefficientOfDetermination) })))
+                        testMSE: evaluation.regression.map {
+                            JSONNullable(finite: $0.meanSquaredError)
+                        },
+                        testR2: evaluation.regression.map {
+                            JSONNullable(finite: $0.coefficientOfDetermination)
+                        })))
             return
         }
         console.result("Test set of \(data.name): \(data.test.sampleCount) samples")
@@ -85,8 +102,12 @@ struct EvaluateCommand: ParsableCommand {
         var testMSE, testR2: JSONNullable<Double>?
 
         enum CodingKeys: String, CodingKey {
-            case backend, device, weights, dataset, testSamples = "test_samples", testLoss = "test_loss"
-            case testAccuracy = "test_accuracy", testMSE = "test_mse", testR2 = "test_r2"
+            case backend, device, weights, dataset
+            case testSamples = "test_samples"
+            case testLoss = "test_loss"
+            case testAccuracy = "test_accuracy"
+            case testMSE = "test_mse"
+            case testR2 = "test_r2"
         }
     }
 }

@@ -30,17 +30,26 @@ struct GradcheckCommand: ParsableCommand {
     func run() throws {
         var passed = true
         try reportingFailures {
-            guard samples >= 2 else { throw usageError("--samples must be at least 2 (batch norm needs a batch), got \(samples)") }
-            guard entries >= 1 else { throw usageError("--entries must be at least 1, got \(entries)") }
+            guard samples >= 2 else {
+                throw usageError(
+                    "--samples must be at least 2 (batch norm needs a batch), got \(samples)")
+            }
+            guard entries >= 1 else {
+                throw usageError("--entries must be at least 1, got \(entries)")
+            }
             let prepared = try data.load()
-            let architecture = try model.architecture(inputs: prepared.train.featureCount, task: prepared.task, seed: data.seed)
+            let architecture = try model.architecture(
+                inputs: prepared.train.featureCount, task: prepared.task, seed: data.seed)
             let check = GradientCheck(
-                architecture, inputFeatures: prepared.train.featureCount, loss: try model.lossFunction(for: prepared.task),
+                architecture, inputFeatures: prepared.train.featureCount,
+                loss: try model.lossFunction(for: prepared.task),
                 sampleCount: samples, entriesPerTensor: entries, seed: data.seed)
             let reference = try check.run(prepared.train)
             reference.lines.forEach { StandardOutput.line($0) }
             passed = reference.passed
-            var backends: [() throws -> BackendGradientReport] = [{ try check.compare(on: CPUBackend(), data: prepared.train) }]
+            var backends: [() throws -> BackendGradientReport] = [
+                { try check.compare(on: CPUBackend(), data: prepared.train) }
+            ]
             if case .openCL(let openCL) = try device.choose() {
                 backends.append { try check.compare(on: openCL, data: prepared.train) }
             }
@@ -50,7 +59,10 @@ struct GradcheckCommand: ParsableCommand {
                 report.lines.forEach { StandardOutput.line($0) }
                 passed = passed && report.passed
             }
-            StandardOutput.line(passed ? "\nGradients check out." : "\nA gradient check failed; see the lines marked FAIL.")
+            StandardOutput.line(
+                passed
+                    ? "\nGradients check out."
+                    : "\nA gradient check failed; see the lines marked FAIL.")
         }
         if !passed { throw ExitCode.failure }
     }

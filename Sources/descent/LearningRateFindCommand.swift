@@ -31,20 +31,29 @@ struct LearningRateFindCommand: ParsableCommand {
         try reportingFailures {
             try training.check()
             if let schedule = training.schedule {
-                throw usageError("lr-find sweeps the learning rate itself, so --schedule \(schedule) would have no effect; leave it out")
+                throw usageError(
+                    "lr-find sweeps the learning rate itself, so --schedule \(schedule) would have no effect; leave it out"
+                )
             }
             if let lr = training.lr {
-                throw usageError("lr-find sweeps the learning rate from --min to --max, so --lr \(lr) would have no effect; leave it out")
+                throw usageError(
+                    "lr-find sweeps the learning rate from --min to --max, so --lr \(lr) would have no effect; leave it out"
+                )
             }
             guard min > 0, max > min, steps >= 2 else {
-                throw usageError("lr-find needs 0 < --min < --max and --steps >= 2, got \(min), \(max), \(steps)")
+                throw usageError(
+                    "lr-find needs 0 < --min < --max and --steps >= 2, got \(min), \(max), \(steps)"
+                )
             }
             guard steps <= LearningRateFinder.maximumSteps else {
-                throw usageError("--steps must be at most \(LearningRateFinder.maximumSteps) (a range test takes a few hundred), got \(steps)")
+                throw usageError(
+                    "--steps must be at most \(LearningRateFinder.maximumSteps) (a range test takes a few hundred), got \(steps)"
+                )
             }
             try ReportDirectory.create(report)
             switch try device.choose() {
-            case .openCL(let backend): try sweep(on: backend, device: ChosenBackend.openCL(backend).deviceDescription)
+            case .openCL(let backend):
+                try sweep(on: backend, device: ChosenBackend.openCL(backend).deviceDescription)
             case .cpu(let backend, let note):
                 if let note { StandardError.line(note) }
                 try sweep(on: backend, device: backend.deviceName)
@@ -55,27 +64,61 @@ struct LearningRateFindCommand: ParsableCommand {
     private func sweep<B: Backend>(on backend: B, device: String) throws {
         let prepared = try data.load()
         let curve = try LearningRateFinder(minimum: min, maximum: max, steps: steps).run(
-            try model.architecture(inputs: prepared.train.featureCount, task: prepared.task, seed: data.seed),
-            inputFeatures: prepared.train.featureCount, loss: try model.lossFunction(for: prepared.task),
-            optimizer: try training.makeOptimizer(), data: prepared.train, batchSize: training.batchSize, on: backend, seed: data.seed)
-        StandardOutput.line("Swept \(curve.learningRates.count) steps from \(ProgressBar.format(min)) on \(device).")
-        if let steepest = curve.steepest { StandardOutput.line("Steepest descent of the smoothed loss at lr \(ProgressBar.format(steepest))") }
-        if let minimum = curve.minimumOverTen { StandardOutput.line("Minimum of the smoothed loss / 10: lr \(ProgressBar.format(minimum))") }
-        let suggestion = curve.suggestion.map { "Suggested learning rate: \(ProgressBar.format($0)) (descent train --optimizer \(training.optimizer) --lr \(ProgressBar.format($0)))" }
-        StandardOutput.line(suggestion ?? "No suggestion: the loss never fell; check the data and the model first (descent gradcheck).")
+            try model.architecture(
+                inputs: prepared.train.featureCount, task: prepared.task, seed: data.seed),
+            inputFeatures: prepared.train.featureCount,
+            loss: try model.lossFunction(for: prepared.task),
+            optimizer: try training.makeOptimizer(), data: prepared.train,
+            batchSize: training.batchSize, on: backend, seed: data.seed)
+        StandardOutput.line(
+            "Swept \(curve.learningRates.count) steps from \(ProgressBar.format(min)) on \(device)."
+        )
+        if let steepest = curve.steepest {
+            StandardOutput.line(
+                "Steepest descent of the smoothed loss at lr \(ProgressBar.format(steepest))")
+        }
+        if let minimum = curve.minimumOverTen {
+            StandardOutput.line(
+                "Minimum of the smoothed loss / 10: lr \(ProgressBar.format(minimum))")
+        }
+        let suggestion = curve.suggestion.map {
+            "Suggested learning rate: \(ProgressBar.format($0)) (descent train --optimizer \(training.optimizer) --lr \(ProgressBar.format($0)))"
+        }
+        StandardOutput.line(
+            suggestion
+                ?? "No suggestion: the loss never fell; check the data and the model first (descent gradcheck)."
+        )
 
         let chart = LineChart(
             title: "Loss against learning rate", xTitle: "learning rate", yTitle: "batch loss",
-            series: [LineSeries(name: "loss", points: zip(curve.learningRates, curve.losses).map { PlotPoint(x: $0, y: $1) }, style: .dashed),
-                     LineSeries(name: "smoothed", points: zip(curve.learningRates, curve.smoothedLosses).map { PlotPoint(x: $0, y: $1) })],
+            series: [
+                LineSeries(
+                    name: "loss",
+                    points: zip(curve.learningRates, curve.losses).map { PlotPoint(x: $0, y: $1) },
+                    style: .dashed),
+                LineSeries(
+                    name: "smoothed",
+                    points: zip(curve.learningRates, curve.smoothedLosses).map {
+                        PlotPoint(x: $0, y: $1)
+                    }),
+            ],
             xScale: .logarithmic, integerX: false)
-        var facts: [(key: String, value: String)] = [("device", device), ("optimizer", training.optimizer), ("batch size", String(training.batchSize)),
-                                                     ("steps", String(curve.learningRates.count))]
-        if let steepest = curve.steepest { facts.append(("steepest descent", ProgressBar.format(steepest))) }
-        if let minimum = curve.minimumOverTen { facts.append(("minimum / 10", ProgressBar.format(minimum))) }
+        var facts: [(key: String, value: String)] = [
+            ("device", device), ("optimizer", training.optimizer),
+            ("batch size", String(training.batchSize)),
+            ("steps", String(curve.learningRates.count)),
+        ]
+        if let steepest = curve.steepest {
+            facts.append(("steepest descent", ProgressBar.format(steepest)))
+        }
+        if let minimum = curve.minimumOverTen {
+            facts.append(("minimum / 10", ProgressBar.format(minimum)))
+        }
         let page = HTMLPage(
             title: "Learning-rate range test: \(prepared.name)", subtitle: suggestion,
-            sections: [PageSection("Curve", [.chart(chart)]), PageSection("Run", [.keyValues(facts)])])
+            sections: [
+                PageSection("Curve", [.chart(chart)]), PageSection("Run", [.keyValues(facts)]),
+            ])
         try ReportDirectory.write([("index.html", page.render())], to: report)
         StandardOutput.line("Report: \(report)/index.html")
     }

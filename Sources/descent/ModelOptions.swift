@@ -3,33 +3,42 @@ import Descent
 
 /// The network: hidden layers, their activation and regularization, and the loss.
 struct ModelOptions: ParsableArguments {
-    @Option(help: "Hidden layer widths, comma-separated (an empty string for none: a linear model).")
+    @Option(
+        help: "Hidden layer widths, comma-separated (an empty string for none: a linear model).")
     var hidden = "256,128"
 
-    @Option(help: "Hidden activation: relu, leaky-relu, elu, selu, gelu, softplus, tanh or sigmoid.")
+    @Option(
+        help: "Hidden activation: relu, leaky-relu, elu, selu, gelu, softplus, tanh or sigmoid.")
     var activation = "relu"
 
-    @Flag(name: .customLong("batch-norm"), inversion: .prefixedNo, help: "Batch normalization after each hidden layer's affine map.")
+    @Flag(
+        name: .customLong("batch-norm"), inversion: .prefixedNo,
+        help: "Batch normalization after each hidden layer's affine map.")
     var batchNorm = true
 
-    @Option(name: .customLong("init"), help: ArgumentHelp(
-        "The weight initializer of every dense layer: auto, zeros, constant:V, uniform:LOW,HIGH, normal:MEAN,STD, "
-            + "glorot-uniform, glorot-normal, he-uniform, he-normal, lecun-uniform, lecun-normal or pytorch.",
-        discussion: """
-            auto: He (uniform) for the ReLU family, Glorot (uniform) otherwise, PyTorch's default for \
-            the output layer. zeros and constant:V set the biases too, and plant the notes' zero \
-            initialization: every unit of a layer starts, and stays, the same (symmetric-weights); \
-            the others leave biases at PyTorch's default. normal:0,10 plants saturated sigmoid or \
-            tanh units (saturated-activations).
-            """))
+    @Option(
+        name: .customLong("init"),
+        help: ArgumentHelp(
+            "The weight initializer of every dense layer: auto, zeros, constant:V, uniform:LOW,HIGH, normal:MEAN,STD, "
+                + "glorot-uniform, glorot-normal, he-uniform, he-normal, lecun-uniform, lecun-normal or pytorch.",
+            discussion: """
+                auto: He (uniform) for the ReLU family, Glorot (uniform) otherwise, PyTorch's default for \
+                the output layer. zeros and constant:V set the biases too, and plant the notes' zero \
+                initialization: every unit of a layer starts, and stays, the same (symmetric-weights); \
+                the others leave biases at PyTorch's default. normal:0,10 plants saturated sigmoid or \
+                tanh units (saturated-activations).
+                """))
     var initializer = "auto"
 
     @Option(help: "Dropout probability after each hidden layer (0 for none).")
     var dropout: Float = 0.3
 
-    @Option(help: ArgumentHelp(
-        "auto, cross-entropy, bce, mse, mae, huber or rmse.",
-        discussion: "auto: cross-entropy for several classes, bce for two, mse for real-valued targets."))
+    @Option(
+        help: ArgumentHelp(
+            "auto, cross-entropy, bce, mse, mae, huber or rmse.",
+            discussion:
+                "auto: cross-entropy for several classes, bce for two, mse for real-valued targets."
+        ))
     var loss = "auto"
 
     /// The widest hidden layer: a million units.
@@ -43,10 +52,13 @@ struct ModelOptions: ParsableArguments {
         guard !hidden.isEmpty else { return [] }
         return try hidden.split(separator: ",", omittingEmptySubsequences: false).map { text in
             guard let width = Int(text.trimmingCharacters()), width > 0 else {
-                throw usageError("--hidden takes positive widths separated by commas (e.g. 256,128), got '\(hidden.prefix(80))'")
+                throw usageError(
+                    "--hidden takes positive widths separated by commas (e.g. 256,128), got '\(hidden.prefix(80))'"
+                )
             }
             guard width <= Self.maximumWidth else {
-                throw usageError("--hidden: a layer of \(width) units is over the limit of \(Self.maximumWidth)")
+                throw usageError(
+                    "--hidden: a layer of \(width) units is over the limit of \(Self.maximumWidth)")
             }
             return width
         }
@@ -62,23 +74,33 @@ struct ModelOptions: ParsableArguments {
         case "softplus": .softplus
         case "tanh": .tanh
         case "sigmoid": .sigmoid
-        default: throw usageError("unknown activation '\(activation)'; use relu, leaky-relu, elu, selu, gelu, softplus, tanh or sigmoid")
+        default:
+            throw usageError(
+                "unknown activation '\(activation)'; use relu, leaky-relu, elu, selu, gelu, softplus, tanh or sigmoid"
+            )
         }
     }
 
     /// The `--init` initializer, nil for auto.
     func weightInitializer() throws -> Initializer? {
-        let parts = initializer.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        let parts = initializer.split(
+            separator: ":", maxSplits: 1, omittingEmptySubsequences: false
+        ).map(String.init)
         let name = parts[0], takesNumbers = ["constant", "uniform", "normal"].contains(name)
         guard takesNumbers == (parts.count > 1) else {
-            throw usageError(takesNumbers
-                ? "--init \(name) needs its numbers: constant:V, uniform:LOW,HIGH or normal:MEAN,STD"
-                : "--init \(name) takes no numbers, got '\(initializer)'")
+            throw usageError(
+                takesNumbers
+                    ? "--init \(name) needs its numbers: constant:V, uniform:LOW,HIGH or normal:MEAN,STD"
+                    : "--init \(name) takes no numbers, got '\(initializer)'")
         }
         func numbers(_ count: Int, _ form: String) throws -> [Float] {
-            let values = parts[1].split(separator: ",", omittingEmptySubsequences: false).map { Float($0.trimmingCharacters()) }
+            let values = parts[1].split(separator: ",", omittingEmptySubsequences: false).map {
+                Float($0.trimmingCharacters())
+            }
             guard values.count == count, values.allSatisfy({ $0?.isFinite == true }) else {
-                throw usageError("--init \(name) takes the form \(form) with finite numbers, got '\(initializer)'")
+                throw usageError(
+                    "--init \(name) takes the form \(form) with finite numbers, got '\(initializer)'"
+                )
             }
             return values.map { $0! }
         }
@@ -88,11 +110,15 @@ struct ModelOptions: ParsableArguments {
         case "constant": return .constant(try numbers(1, "constant:V")[0])
         case "uniform":
             let bounds = try numbers(2, "uniform:LOW,HIGH")
-            guard bounds[0] < bounds[1] else { throw usageError("--init uniform:LOW,HIGH needs LOW < HIGH, got '\(initializer)'") }
+            guard bounds[0] < bounds[1] else {
+                throw usageError("--init uniform:LOW,HIGH needs LOW < HIGH, got '\(initializer)'")
+            }
             return .uniform(low: bounds[0], high: bounds[1])
         case "normal":
             let moments = try numbers(2, "normal:MEAN,STD")
-            guard moments[1] >= 0 else { throw usageError("--init normal:MEAN,STD needs STD >= 0, got '\(initializer)'") }
+            guard moments[1] >= 0 else {
+                throw usageError("--init normal:MEAN,STD needs STD >= 0, got '\(initializer)'")
+            }
             return .normal(mean: moments[0], standardDeviation: moments[1])
         case "glorot-uniform": return .glorotUniform
         case "glorot-normal": return .glorotNormal
@@ -102,8 +128,10 @@ struct ModelOptions: ParsableArguments {
         case "lecun-normal": return .lecunNormal
         case "pytorch": return .pytorchLinear
         default:
-            throw usageError("unknown --init '\(initializer)'; use auto, zeros, constant:V, uniform:LOW,HIGH, normal:MEAN,STD, "
-                + "glorot-uniform, glorot-normal, he-uniform, he-normal, lecun-uniform, lecun-normal or pytorch")
+            throw usageError(
+                "unknown --init '\(initializer)'; use auto, zeros, constant:V, uniform:LOW,HIGH, normal:MEAN,STD, "
+                    + "glorot-uniform, glorot-normal, he-uniform, he-normal, lecun-uniform, lecun-normal or pytorch"
+            )
         }
     }
 
@@ -118,18 +146,23 @@ struct ModelOptions: ParsableArguments {
 
     /// The loss for `task`: the task's own unless `--loss` names one that fits it.
     func lossFunction(for task: LearningTask) throws -> LossFunction {
-        let chosen: LossFunction = switch loss {
-        case "auto": task.defaultLoss
-        case "cross-entropy": .softmaxCrossEntropy
-        case "bce": .binaryCrossEntropy
-        case "mse": .regression(.meanSquaredError)
-        case "mae": .regression(.meanAbsoluteError)
-        case "huber": .regression(.huber(delta: 1))
-        case "rmse": .regression(.rootMeanSquaredError)
-        default: throw usageError("unknown loss '\(loss)'; use auto, cross-entropy, bce, mse, mae, huber or rmse")
-        }
+        let chosen: LossFunction =
+            switch loss {
+            case "auto": task.defaultLoss
+            case "cross-entropy": .softmaxCrossEntropy
+            case "bce": .binaryCrossEntropy
+            case "mse": .regression(.meanSquaredError)
+            case "mae": .regression(.meanAbsoluteError)
+            case "huber": .regression(.huber(delta: 1))
+            case "rmse": .regression(.rootMeanSquaredError)
+            default:
+                throw usageError(
+                    "unknown loss '\(loss)'; use auto, cross-entropy, bce, mse, mae, huber or rmse")
+            }
         guard task.accepts(chosen) else {
-            throw usageError("--loss \(loss) does not fit \(task); leave --loss auto or use --task to change the task")
+            throw usageError(
+                "--loss \(loss) does not fit \(task); leave --loss auto or use --task to change the task"
+            )
         }
         return chosen
     }
@@ -138,10 +171,15 @@ struct ModelOptions: ParsableArguments {
     /// family and Glorot otherwise), optional batch norm, the activation and optional dropout;
     /// then a linear output layer of the task's width (`--init`, or PyTorch's default).
     func architecture(inputs: Int, task: LearningTask, seed: UInt64) throws -> Sequential {
-        guard (0..<1).contains(dropout) else { throw usageError("--dropout must be in [0, 1), got \(dropout)") }
+        guard (0..<1).contains(dropout) else {
+            throw usageError("--dropout must be in [0, 1), got \(dropout)")
+        }
         let function = try hiddenActivation()
         let chosen = try weightInitializer()
-        let initializer = chosen ?? ([.relu, .leakyReLU(slope: 0.01), .elu(alpha: 1)].contains(function) ? .heUniform : .glorotUniform)
+        let initializer =
+            chosen
+            ?? ([.relu, .leakyReLU(slope: 0.01), .elu(alpha: 1)].contains(function)
+                ? .heUniform : .glorotUniform)
         let all = [inputs] + (try widths()) + [task.outputFeatures]
         // At most a million units a layer and a few hundred thousand inputs: no overflow here.
         let parameters = zip(all, all.dropFirst()).reduce(0) { $0 + $1.0 * $1.1 + $1.1 }
@@ -153,14 +191,19 @@ struct ModelOptions: ParsableArguments {
         var layers: [any Layer] = []
         var features = inputs
         for width in try widths() {
-            layers.append(Dense(features, width, initializer: initializer, biasInitializer: biasInitializer(for: chosen)))
+            layers.append(
+                Dense(
+                    features, width, initializer: initializer,
+                    biasInitializer: biasInitializer(for: chosen)))
             if batchNorm { layers.append(BatchNorm(width)) }
             layers.append(ActivationLayer(function))
             if dropout > 0 { layers.append(Dropout(dropout)) }
             features = width
         }
-        layers.append(Dense(
-            features, task.outputFeatures, initializer: chosen ?? .pytorchLinear, biasInitializer: biasInitializer(for: chosen)))
+        layers.append(
+            Dense(
+                features, task.outputFeatures, initializer: chosen ?? .pytorchLinear,
+                biasInitializer: biasInitializer(for: chosen)))
         return Sequential(seed: seed, layers: layers)
     }
 }

@@ -23,26 +23,37 @@ struct RunArtifacts {
         var findings: [Finding]
     }
 
-    func write<B: Backend>(trainer: Trainer<B>, summary: RunSummary, details: Details, metadata: [String: String]) throws {
+    func write<B: Backend>(
+        trainer: Trainer<B>, summary: RunSummary, details: Details, metadata: [String: String]
+    ) throws {
         var report = TrainingReport(
-            title: "Descent: \(summary.data.name)", subtitle: "\(summary.data.task), trained on \(summary.device)")
+            title: "Descent: \(summary.data.name)",
+            subtitle: "\(summary.data.task), trained on \(summary.device)")
         report.configuration = details.configuration
         report.testLoss = summary.evaluation.loss
         report.testAccuracy = summary.evaluation.accuracy
         report.trainingSeconds = summary.trainSeconds
         report.device = summary.device
-        report.summary = [("epochs run", String(summary.history.epochs.count)),
-                          ("samples/s", String(Int(summary.samplesPerSecond.rounded())))]
-        if let kernels = summary.kernels { report.summary.append(("kernel preparation", kernels.description)) }
-        if let regression = summary.evaluation.regression { report.summary.append(("test metrics", regression.description)) }
+        report.summary = [
+            ("epochs run", String(summary.history.epochs.count)),
+            ("samples/s", String(Int(summary.samplesPerSecond.rounded()))),
+        ]
+        if let kernels = summary.kernels {
+            report.summary.append(("kernel preparation", kernels.description))
+        }
+        if let regression = summary.evaluation.regression {
+            report.summary.append(("test metrics", regression.description))
+        }
         report.history = summary.history
         if let monitor = details.monitor {
             report.updateRatios = monitor.updateRatioSeries
             report.gradientNorms = monitor.gradientNormSeries
             let dead = monitor.deadFractionSeries
             if !dead.isEmpty {
-                report.extraCharts.append(LineChart(
-                    title: "Dead ReLU units (zero for the whole batch)", xTitle: "step", yTitle: "fraction", series: dead))
+                report.extraCharts.append(
+                    LineChart(
+                        title: "Dead ReLU units (zero for the whole batch)", xTitle: "step",
+                        yTitle: "fraction", series: dead))
             }
         }
         report.classification = summary.evaluation.report
@@ -56,35 +67,50 @@ struct RunArtifacts {
 
     /// The data-specific pictures: the most confident mistakes for images, the decision boundary
     /// for 2-D inputs, predicted against true values for regression.
-    private func addPictures<B: Backend>(to report: inout TrainingReport, trainer: Trainer<B>, summary: RunSummary) throws {
+    private func addPictures<B: Backend>(
+        to report: inout TrainingReport, trainer: Trainer<B>, summary: RunSummary
+    ) throws {
         let data = summary.data, evaluation = summary.evaluation
         let classCount = evaluation.report?.confusionMatrix.classCount ?? 0
         if let side = data.imageSide, let labels = data.test.classIndices {
-            let mistakes = try MisclassifiedSample.mostConfident(16, labels: labels, scores: evaluation.outputs, classCount: classCount)
+            let mistakes = try MisclassifiedSample.mostConfident(
+                16, labels: labels, scores: evaluation.outputs, classCount: classCount)
             report.misclassified = try MisclassifiedGallery(
-                samples: mistakes, inputs: data.rawTest.features, imageWidth: side, imageHeight: side)
+                samples: mistakes, inputs: data.rawTest.features, imageWidth: side,
+                imageHeight: side)
         }
         if data.test.featureCount == 2, let labels = data.test.classIndices {
-            let xs = stride(from: 0, to: data.test.features.count, by: 2).map { Double(data.test.features[$0]) }
-            let ys = stride(from: 1, to: data.test.features.count, by: 2).map { Double(data.test.features[$0]) }
-            let xRange = DecisionBoundary.paddedRange(of: xs), yRange = DecisionBoundary.paddedRange(of: ys)
+            let xs = stride(from: 0, to: data.test.features.count, by: 2).map {
+                Double(data.test.features[$0])
+            }
+            let ys = stride(from: 1, to: data.test.features.count, by: 2).map {
+                Double(data.test.features[$0])
+            }
+            let xRange = DecisionBoundary.paddedRange(of: xs),
+                yRange = DecisionBoundary.paddedRange(of: ys)
             let side = 80
-            let grid = DecisionBoundary.gridPoints(xRange: xRange, yRange: yRange, columns: side, rows: side)
-            let gridData = try Dataset(features: grid, featureCount: 2, targets: [Float](repeating: 0, count: side * side))
+            let grid = DecisionBoundary.gridPoints(
+                xRange: xRange, yRange: yRange, columns: side, rows: side)
+            let gridData = try Dataset(
+                features: grid, featureCount: 2, targets: [Float](repeating: 0, count: side * side))
             var scores = try trainer.predict(gridData)
             scores = trainer.task.scores(fromOutputs: scores)
             let boundary = try DecisionBoundary(
-                xRange: xRange, yRange: yRange, columns: side, rows: side, scores: scores, classCount: classCount)
+                xRange: xRange, yRange: yRange, columns: side, rows: side, scores: scores,
+                classCount: classCount)
             let shown = Array(0..<min(xs.count, 2000))
             report.decisionBoundary = ScatterPlot(
-                title: "Decision boundary over the test set", xTitle: "x1 (standardized)", yTitle: "x2 (standardized)",
-                points: shown.map { PlotPoint(x: xs[$0], y: ys[$0]) }, classes: shown.map { Int(labels[$0]) },
+                title: "Decision boundary over the test set", xTitle: "x1 (standardized)",
+                yTitle: "x2 (standardized)",
+                points: shown.map { PlotPoint(x: xs[$0], y: ys[$0]) },
+                classes: shown.map { Int(labels[$0]) },
                 classNames: evaluation.report?.classNames ?? [], boundary: boundary)
         }
         if let targets = data.test.targets {
             let shown = Array(0..<min(targets.count, evaluation.outputs.count, 2000))
             report.predictedVersusTrue = .predictedVersusTrue(
-                predicted: shown.map { Double(evaluation.outputs[$0]) }, actual: shown.map { Double(targets[$0]) })
+                predicted: shown.map { Double(evaluation.outputs[$0]) },
+                actual: shown.map { Double(targets[$0]) })
         }
     }
 }

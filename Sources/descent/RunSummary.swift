@@ -22,9 +22,14 @@ struct RunSummary {
 
     var timeDescription: String {
         var parts: [String] = []
-        if let kernels { parts.append("kernels \(ProgressBar.duration(kernels.seconds)) (\(kernels.origin.rawValue))") }
+        if let kernels {
+            parts.append(
+                "kernels \(ProgressBar.duration(kernels.seconds)) (\(kernels.origin.rawValue))")
+        }
         parts.append("data \(ProgressBar.duration(loadSeconds))")
-        parts.append("training \(ProgressBar.duration(trainSeconds)) (\(history.epochs.count) epochs, \(Int(samplesPerSecond.rounded())) samples/s)")
+        parts.append(
+            "training \(ProgressBar.duration(trainSeconds)) (\(history.epochs.count) epochs, \(Int(samplesPerSecond.rounded())) samples/s)"
+        )
         parts.append("test \(ProgressBar.duration(evaluationSeconds))")
         return "Time: " + parts.joined(separator: ", ")
     }
@@ -33,13 +38,19 @@ struct RunSummary {
     func jsonText(reportPath: String, findings: [Finding] = []) throws -> String {
         try JSON.text(
             JSONForm(
-                backend: backend, device: device, dataset: data.name, task: data.task.description, epochsRun: history.epochs.count,
-                testLoss: JSONNullable(finite: evaluation.loss), testAccuracy: JSONNullable(finite: evaluation.accuracy),
+                backend: backend, device: device, dataset: data.name, task: data.task.description,
+                epochsRun: history.epochs.count,
+                testLoss: JSONNullable(finite: evaluation.loss),
+                testAccuracy: JSONNullable(finite: evaluation.accuracy),
                 testMSE: evaluation.regression.map { JSONNullable(finite: $0.meanSquaredError) },
                 testMAE: evaluation.regression.map { JSONNullable(finite: $0.meanAbsoluteError) },
-                testR2: evaluation.regression.map { JSONNullable(finite: $0.coefficientOfDetermination) },
-                history: history.epochs.map(EpochLine.init), stopReason: JSONNullable(history.stopReason),
-                trainSeconds: trainSeconds, kernelBuildSeconds: JSONNullable(finite: kernels?.seconds),
+                testR2: evaluation.regression.map {
+                    JSONNullable(finite: $0.coefficientOfDetermination)
+                },
+                history: history.epochs.map(EpochLine.init),
+                stopReason: JSONNullable(history.stopReason),
+                trainSeconds: trainSeconds,
+                kernelBuildSeconds: JSONNullable(finite: kernels?.seconds),
                 samplesPerSecond: samplesPerSecond, findings: findings, report: reportPath))
     }
 
@@ -59,9 +70,16 @@ struct RunSummary {
 
         enum CodingKeys: String, CodingKey {
             case backend, device, dataset, task, history, findings, report
-            case epochsRun = "epochs_run", testLoss = "test_loss", testAccuracy = "test_accuracy", testMSE = "test_mse"
-            case testMAE = "test_mae", testR2 = "test_r2", stopReason = "stop_reason", trainSeconds = "train_seconds"
-            case kernelBuildSeconds = "kernel_build_seconds", samplesPerSecond = "samples_per_second"
+            case epochsRun = "epochs_run"
+            case testLoss = "test_loss"
+            case testAccuracy = "test_accuracy"
+            case testMSE = "test_mse"
+            case testMAE = "test_mae"
+            case testR2 = "test_r2"
+            case stopReason = "stop_reason"
+            case trainSeconds = "train_seconds"
+            case kernelBuildSeconds = "kernel_build_seconds"
+            case samplesPerSecond = "samples_per_second"
         }
     }
 
@@ -72,7 +90,9 @@ struct RunSummary {
         var seconds: Double
 
         enum CodingKeys: String, CodingKey {
-            case epoch, loss, accuracy, lr, seconds, valLoss = "val_loss", valAccuracy = "val_accuracy"
+            case epoch, loss, accuracy, lr, seconds
+            case valLoss = "val_loss"
+            case valAccuracy = "val_accuracy"
         }
 
         init(_ record: EpochRecord) {

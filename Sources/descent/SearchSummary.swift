@@ -30,21 +30,27 @@ struct SearchSummary {
         var ranking: [[String: JSONField]] = []
         for (rank, record) in outcome.ranking.prefix(top).enumerated() {
             ranking.append([
-                "rank": .integer(rank + 1), "stage": .integer(record.stage + 1), "epochs": .integer(record.epochs),
-                objective.metric: .number(record.score(objective)), "seconds": .number(record.result.wallSeconds),
-                "warnings": .strings(Self.warnings(of: record).map(\.code)), "configuration": .configuration(record.configuration),
+                "rank": .integer(rank + 1), "stage": .integer(record.stage + 1),
+                "epochs": .integer(record.epochs),
+                objective.metric: .number(record.score(objective)),
+                "seconds": .number(record.result.wallSeconds),
+                "warnings": .strings(Self.warnings(of: record).map(\.code)),
+                "configuration": .configuration(record.configuration),
             ])
         }
-        let best: JSONField = outcome.best.map { record in
-            .object([
-                "configuration": .configuration(record.configuration), objective.metric: .number(record.score(objective)),
-                "train_command": .string(trainCommand),
-            ])
-        } ?? .null
+        let best: JSONField =
+            outcome.best.map { record in
+                .object([
+                    "configuration": .configuration(record.configuration),
+                    objective.metric: .number(record.score(objective)),
+                    "train_command": .string(trainCommand),
+                ])
+            } ?? .null
         let members: [String: JSONField] = [
             "metric": .string(objective.metric), "best": best, "ranking": .objects(ranking),
             "trials_run": .integer(outcome.ran), "trials_resumed": .integer(outcome.resumed),
-            "trial_seconds": .number(outcome.spentSeconds), "stopped_by_budget": .bool(outcome.stoppedByBudget),
+            "trial_seconds": .number(outcome.spentSeconds),
+            "stopped_by_budget": .bool(outcome.stoppedByBudget),
             "test_accuracy": .number(test.memberAccuracies.first), "test_loss": .number(test.loss),
             "ensemble_size": .integer(max(test.memberAccuracies.count, 1)),
             "ensemble_test_accuracy": .number(test.ensembleAccuracy),
@@ -56,8 +62,16 @@ struct SearchSummary {
 
     /// A member of the `--json` object, whose keys include the objective's metric name.
     private enum JSONField: Encodable {
-        case string(String), integer(Int), number(Double?), bool(Bool), strings([String]), numbers([Double])
-        case configuration(TrialConfiguration), object([String: JSONField]), objects([[String: JSONField]]), null
+        case string(String)
+        case integer(Int)
+        case number(Double?)
+        case bool(Bool)
+        case strings([String])
+        case numbers([Double])
+        case configuration(TrialConfiguration)
+        case object([String: JSONField])
+        case objects([[String: JSONField]])
+        case null
 
         func encode(to encoder: any Encoder) throws {
             switch self {
@@ -66,7 +80,8 @@ struct SearchSummary {
             case .number(let value): try JSONNullable(finite: value).encode(to: encoder)
             case .bool(let value): try value.encode(to: encoder)
             case .strings(let values): try values.encode(to: encoder)
-            case .numbers(let values): try values.map { JSONNullable(finite: $0) }.encode(to: encoder)
+            case .numbers(let values):
+                try values.map { JSONNullable(finite: $0) }.encode(to: encoder)
             case .configuration(let value): try value.encode(to: encoder)
             case .object(let members): try members.encode(to: encoder)
             case .objects(let values): try values.encode(to: encoder)

@@ -6,7 +6,8 @@ import Descent
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train a model (Fashion-MNIST by default), report on its test set, write a report and the weights.",
+        abstract:
+            "Train a model (Fashion-MNIST by default), report on its test set, write a report and the weights.",
         discussion: """
             The features are standardized with the training split's statistics; 10% of the \
             training data (stratified by class) validates each epoch, and early stopping restores \
@@ -19,16 +20,30 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup(title: "Training") var training: TrainingOptions
     @OptionGroup(title: "Device") var device: BackendOptions
 
-    @Flag(name: .customLong("sanity-checks"), inversion: .prefixedNo, help: "Before training: check the loss at initialization, that a tiny subset can be overfit, and that regularization raises the loss. The data checks run either way.")
+    @Flag(
+        name: .customLong("sanity-checks"), inversion: .prefixedNo,
+        help:
+            "Before training: check the loss at initialization, that a tiny subset can be overfit, and that regularization raises the loss. The data checks run either way."
+    )
     var sanityChecks = true
 
-    @Option(name: .customLong("monitor-every"), help: "Measure per-layer statistics (update-to-weight ratio, gradient norms, dead and saturated units) every this many steps; 0 turns the monitor off.")
+    @Option(
+        name: .customLong("monitor-every"),
+        help:
+            "Measure per-layer statistics (update-to-weight ratio, gradient norms, dead and saturated units) every this many steps; 0 turns the monitor off."
+    )
     var monitorEvery = TrainingMonitor<CPUBackend>.defaultInterval
 
-    @Option(help: "Directory for the report (index.html, history.csv, history.json) and the weights (model.safetensors).")
+    @Option(
+        help:
+            "Directory for the report (index.html, history.csv, history.json) and the weights (model.safetensors)."
+    )
     var report = "descent-report"
 
-    @Flag(help: "Print one JSON object with the results on standard output, and nothing else there (progress goes to standard error).")
+    @Flag(
+        help:
+            "Print one JSON object with the results on standard output, and nothing else there (progress goes to standard error)."
+    )
     var json = false
 
     @Flag(help: "Print only the results.")
@@ -37,42 +52,69 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             try training.check()
-            guard monitorEvery >= 0 else { throw usageError("--monitor-every must be 0 (off) or a number of steps, got \(monitorEvery)") }
+            guard monitorEvery >= 0 else {
+                throw usageError(
+                    "--monitor-every must be 0 (off) or a number of steps, got \(monitorEvery)")
+            }
             _ = try training.makeOptimizer()
             _ = try training.makeSchedule()
             _ = try model.hiddenActivation()
             _ = try model.widths()
             _ = try model.weightInitializer()
             switch try device.choose(progress: Console(json: json, quiet: quiet).progress) {
-            case .openCL(let backend): try TrainingRun(command: self, backend: backend, chosen: .openCL(backend)).run()
-            case .cpu(let backend, let note): try TrainingRun(command: self, backend: backend, chosen: .cpu(backend, note: note)).run()
+            case .openCL(let backend):
+                try TrainingRun(command: self, backend: backend, chosen: .openCL(backend)).run()
+            case .cpu(let backend, let note):
+                try TrainingRun(command: self, backend: backend, chosen: .cpu(backend, note: note))
+                    .run()
             }
         }
     }
 
     /// The options of the run, for the report.
     var configuration: [(key: String, value: String)] {
-        [("dataset", data.dataset + (data.labelColumn.map { " (label column \($0))" } ?? "")), ("task", data.task),
-         ("standardized", data.standardize ? "yes" : "no"), ("training subset", data.trainSubset.map(String.init) ?? "all"),
-         ("labels shuffled", data.shuffleLabels ? "yes (a planted fault)" : "no"),
-         ("hidden layers", model.hidden.isEmpty ? "none" : model.hidden), ("activation", model.activation),
-         ("batch norm", model.batchNorm ? "yes" : "no"), ("initialization", model.initializer), ("dropout", String(model.dropout)), ("loss", model.loss),
-         ("optimizer", training.optimizer), ("learning rate", String(training.learningRate)),
-         ("weight decay", String(training.weightDecay)), ("schedule", training.scheduleName), ("epochs (at most)", String(training.epochs)),
-         ("batch size", String(training.batchSize)), ("early stopping", training.patience > 0 ? "patience \(training.patience) on \(training.monitor)" : "off"),
-         ("seed", String(data.seed)), ("backend", device.backend), ("monitor every", monitorEvery > 0 ? "\(monitorEvery) steps" : "off")]
+        [
+            ("dataset", data.dataset + (data.labelColumn.map { " (label column \($0))" } ?? "")),
+            ("task", data.task),
+            ("standardized", data.standardize ? "yes" : "no"),
+            ("training subset", data.trainSubset.map(String.init) ?? "all"),
+            ("labels shuffled", data.shuffleLabels ? "yes (a planted fault)" : "no"),
+            ("hidden layers", model.hidden.isEmpty ? "none" : model.hidden),
+            ("activation", model.activation),
+            ("batch norm", model.batchNorm ? "yes" : "no"), ("initialization", model.initializer),
+            ("dropout", String(model.dropout)), ("loss", model.loss),
+            ("optimizer", training.optimizer), ("learning rate", String(training.learningRate)),
+            ("weight decay", String(training.weightDecay)), ("schedule", training.scheduleName),
+            ("epochs (at most)", String(training.epochs)),
+            ("batch size", String(training.batchSize)),
+            (
+                "early stopping",
+                training.patience > 0
+                    ? "patience \(training.patience) on \(training.monitor)" : "off"
+            ),
+            ("seed", String(data.seed)), ("backend", device.backend),
+            ("monitor every", monitorEvery > 0 ? "\(monitorEvery) steps" : "off"),
+        ]
     }
 
     /// How to rebuild the same data splits and model, for `descent evaluate`: the data and model
     /// options as arguments, stored in the weights' metadata.
     var rebuildMetadata: [String: String] {
         get throws {
-            var dataArguments = ["--dataset", data.dataset, "--task", data.task, "--seed", String(data.seed)]
+            var dataArguments = [
+                "--dataset", data.dataset, "--task", data.task, "--seed", String(data.seed),
+            ]
             if let column = data.labelColumn { dataArguments += ["--label-column", column] }
             dataArguments += data.preparationArguments
-            let modelArguments = ["--hidden", model.hidden, "--activation", model.activation, "--dropout", String(model.dropout),
-                                  "--loss", model.loss, model.batchNorm ? "--batch-norm" : "--no-batch-norm"]
-            return [EvaluateCommand.dataKey: try JSON.text(dataArguments), EvaluateCommand.modelKey: try JSON.text(modelArguments)]
+            let modelArguments = [
+                "--hidden", model.hidden, "--activation", model.activation, "--dropout",
+                String(model.dropout),
+                "--loss", model.loss, model.batchNorm ? "--batch-norm" : "--no-batch-norm",
+            ]
+            return [
+                EvaluateCommand.dataKey: try JSON.text(dataArguments),
+                EvaluateCommand.modelKey: try JSON.text(modelArguments),
+            ]
         }
     }
 }

@@ -29,19 +29,25 @@ struct TrainingRun<B: Backend> {
                 + "\(data.task), \(loss) (\(ProgressBar.duration(loadSeconds)) to load)")
 
         let training = command.training
-        let architecture = try command.model.architecture(inputs: data.train.featureCount, task: data.task, seed: command.data.seed)
+        let architecture = try command.model.architecture(
+            inputs: data.train.featureCount, task: data.task, seed: command.data.seed)
         var setup = try TrainingSetup(
-            training, architecture: architecture, task: data.task, loss: loss, on: backend, monitored: try training.monitoredQuantity(for: data.task))
+            training, architecture: architecture, task: data.task, loss: loss, on: backend,
+            monitored: try training.monitoredQuantity(for: data.task))
         let trainer = setup.trainer
         console.progress(trainer.model.summary)
-        console.progress("Optimizer: \(setup.optimizer), schedule \(training.scheduleName), batch \(training.batchSize), up to \(training.epochs) epochs")
+        console.progress(
+            "Optimizer: \(setup.optimizer), schedule \(training.scheduleName), batch \(training.batchSize), up to \(training.epochs) epochs"
+        )
 
         var findings: [Finding] = []
         if command.sanityChecks {
             let started = monotonicSeconds()
             let sanity = try SanityChecks.run(
-                architecture, inputFeatures: data.train.featureCount, loss: loss, data: data.train, on: backend)
-            console.progress("Sanity checks (\(ProgressBar.duration(monotonicSeconds() - started))):")
+                architecture, inputFeatures: data.train.featureCount, loss: loss, data: data.train,
+                on: backend)
+            console.progress(
+                "Sanity checks (\(ProgressBar.duration(monotonicSeconds() - started))):")
             for finding in sanity { console.progress("  " + finding.line) }
             findings += sanity
         } else {
@@ -52,23 +58,31 @@ struct TrainingRun<B: Backend> {
             findings += dataFindings
         }
 
-        let monitor = command.monitorEvery > 0
-            ? try TrainingMonitor(trainer: trainer, interval: command.monitorEvery) { console.progress($0.line) } : nil
+        let monitor =
+            command.monitorEvery > 0
+            ? try TrainingMonitor(trainer: trainer, interval: command.monitorEvery) {
+                console.progress($0.line)
+            } : nil
         if let monitor { setup.callbacks.append(monitor) }
         if let stopping = setup.earlyStopping { setup.callbacks.append(stopping) }
         if let bar = console.progressBar(epochs: training.epochs) { setup.callbacks.append(bar) }
         let history = try trainer.fit(
-            data.train, validation: data.validation, epochs: training.epochs, batchSize: training.batchSize,
+            data.train, validation: data.validation, epochs: training.epochs,
+            batchSize: training.batchSize,
             seed: command.data.seed, callbacks: setup.callbacks)
         if let reason = history.stopReason { console.progress(reason) }
 
         let diagnosis = Diagnosis.diagnose(
             history, monitor: monitor?.record,
-            chanceLoss: try? SanityChecks.expectedInitialLoss(loss, data: data.train, outputs: data.task.outputFeatures).atZeroOutput,
+            chanceLoss: try? SanityChecks.expectedInitialLoss(
+                loss, data: data.train, outputs: data.task.outputFeatures
+            ).atZeroOutput,
             classCount: data.train.classCount)
-        findings += (monitor?.findings ?? []) + diagnosis.filter { found in
-            !(monitor?.findings ?? []).contains { $0.code == found.code }
-        }
+        findings +=
+            (monitor?.findings ?? [])
+            + diagnosis.filter { found in
+                !(monitor?.findings ?? []).contains { $0.code == found.code }
+            }
         console.progress(diagnosis.isEmpty ? "Diagnosis: nothing to report." : "Diagnosis:")
         for finding in diagnosis { console.progress("  " + finding.line) }
 
@@ -76,17 +90,24 @@ struct TrainingRun<B: Backend> {
         let evaluation = try trainer.evaluate(data.test, batchSize: trainer.model.maxBatch)
         let evaluationSeconds = monotonicSeconds() - evaluationStarted
         let summary = RunSummary(
-            backend: chosen.name, device: chosen.deviceDescription, data: data, history: history, evaluation: evaluation,
+            backend: chosen.name, device: chosen.deviceDescription, data: data, history: history,
+            evaluation: evaluation,
             kernels: kernels, loadSeconds: loadSeconds, evaluationSeconds: evaluationSeconds)
         console.results(summary.evaluation)
         console.result(summary.timeDescription)
 
         try artifacts.write(
             trainer: trainer, summary: summary,
-            details: RunArtifacts.Details(configuration: command.configuration, monitor: monitor?.record, findings: findings),
+            details: RunArtifacts.Details(
+                configuration: command.configuration, monitor: monitor?.record, findings: findings),
             metadata: try command.rebuildMetadata)
         console.result("Report: \(artifacts.indexPath)")
-        console.result("Weights: \(artifacts.weightsPath) (descent evaluate --weights \(artifacts.weightsPath))")
-        if command.json { StandardOutput.line(try summary.jsonText(reportPath: artifacts.indexPath, findings: findings)) }
+        console.result(
+            "Weights: \(artifacts.weightsPath) (descent evaluate --weights \(artifacts.weightsPath))"
+        )
+        if command.json {
+            StandardOutput.line(
+                try summary.jsonText(reportPath: artifacts.indexPath, findings: findings))
+        }
     }
 }

@@ -14,15 +14,19 @@ struct TrainingSetup<B: Backend> {
 
     /// - Parameter monitored: what early stopping watches (`TrainingOptions.monitoredQuantity`).
     init(
-        _ training: TrainingOptions, architecture: Sequential, task: LearningTask, loss: LossFunction, on backend: B, monitored: String
+        _ training: TrainingOptions, architecture: Sequential, task: LearningTask,
+        loss: LossFunction, on backend: B, monitored: String
     ) throws {
         let (schedule, scheduleCallbacks) = try training.makeSchedule()
         optimizer = try training.makeOptimizer()
         trainer = try Trainer(
-            architecture: architecture, on: backend, task: task, loss: loss, optimizer: optimizer, schedule: schedule,
+            architecture: architecture, on: backend, task: task, loss: loss, optimizer: optimizer,
+            schedule: schedule,
             maxBatch: max(training.batchSize + 1, 256))  // + 1: room to merge a last batch of one
         callbacks = scheduleCallbacks
-        earlyStopping = training.patience > 0
-            ? EarlyStopping(monitor: monitored, patience: training.patience, restoreBestWeights: true) : nil
+        earlyStopping =
+            training.patience > 0
+            ? EarlyStopping(
+                monitor: monitored, patience: training.patience, restoreBestWeights: true) : nil
     }
 }

@@ -25,7 +25,8 @@ struct BiasParityTests {
     @Test(arguments: ParityShapes.matrices, [false, true])
     func forwardMatchesReference(shape: MatrixShape, inPlace: Bool) throws {
         let expected = try addBias(on: CPUBackend(), shape: shape, inPlace: inPlace)
-        let actual = try addBias(on: try OpenCLTestSupport.makeBackend(), shape: shape, inPlace: inPlace)
+        let actual = try addBias(
+            on: try OpenCLTestSupport.makeBackend(), shape: shape, inPlace: inPlace)
         expectClose(actual, expected, .elementwise, "addBias \(shape) inPlace \(inPlace)")
     }
 

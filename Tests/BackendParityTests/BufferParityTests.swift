@@ -22,7 +22,10 @@ struct BufferParityTests {
         let expected = try roundTrip(on: CPUBackend(), count: count)
         let actual = try roundTrip(on: try OpenCLTestSupport.makeBackend(), count: count)
         #expect(actual.map(\.bitPattern) == expected.map(\.bitPattern))
-        #expect(Array(expected[count...]) == [-1, -1] + [Float](repeating: 2.5, count: count) + [-1, -1])
+        #expect(
+            Array(expected[count...]) == [-1, -1] + [Float](repeating: 2.5, count: count) + [
+                -1, -1,
+            ])
     }
 
     func integers<B: Backend>(on backend: B) throws -> [Int32] {
@@ -30,7 +33,8 @@ struct BufferParityTests {
         let buffer = try backend.makeBuffer(labels)
         let copy = try backend.makeBuffer(count: 8, elementType: .int32)
         try backend.fill(copy.view, with: 4)
-        try backend.copy(try buffer.view(offset: 1, count: 4), to: try copy.view(offset: 2, count: 4))
+        try backend.copy(
+            try buffer.view(offset: 1, count: 4), to: try copy.view(offset: 2, count: 4))
         return try backend.download(copy.view, as: Int32.self)
     }
 

@@ -9,15 +9,19 @@ import Testing
 @Suite(.requiresOpenCL)
 struct DenseParityTests {
     func dense<B: Backend>(
-        on backend: B, shape: DenseShape, activation: Activation, withBias: Bool, savePreActivation: Bool
+        on backend: B, shape: DenseShape, activation: Activation, withBias: Bool,
+        savePreActivation: Bool
     ) throws -> [Float] {
         let x = try backend.paddedView(TestData.uniform(shape.batch * shape.inputs, seed: 130))
-        let w = try backend.paddedView(TestData.uniform(shape.inputs * shape.outputs, seed: 131, in: -0.5...0.5))
+        let w = try backend.paddedView(
+            TestData.uniform(shape.inputs * shape.outputs, seed: 131, in: -0.5...0.5))
         let b = withBias ? try backend.paddedView(TestData.uniform(shape.outputs, seed: 132)) : nil
         let count = shape.batch * shape.outputs
         let z = savePreActivation ? try backend.poisoned(count) : nil
         let y = try backend.poisoned(count)
-        try backend.denseForward(input: x, weights: w, bias: b, activation: activation, preActivation: z, output: y, shape: shape)
+        try backend.denseForward(
+            input: x, weights: w, bias: b, activation: activation, preActivation: z, output: y,
+            shape: shape)
         return try backend.download(y) + (z.map { try backend.download($0) } ?? [])
     }
 
@@ -28,7 +32,8 @@ struct DenseParityTests {
     @Test(arguments: shapes, [Activation.identity, .relu, .leakyReLU(slope: 0.1), .gelu, .sigmoid])
     func fusedForwardMatchesReference(shape: DenseShape, activation: Activation) throws {
         for strategy in OpenCLTuning.MatmulStrategy.allCases {
-            try fusedForwardMatchesReference(shape: shape, activation: activation, strategy: strategy)
+            try fusedForwardMatchesReference(
+                shape: shape, activation: activation, strategy: strategy)
         }
     }
 
@@ -37,12 +42,15 @@ struct DenseParityTests {
     ) throws {
         for (withBias, savePreActivation) in [(true, true), (false, false), (true, false)] {
             let expected = try dense(
-                on: CPUBackend(), shape: shape, activation: activation, withBias: withBias, savePreActivation: savePreActivation)
+                on: CPUBackend(), shape: shape, activation: activation, withBias: withBias,
+                savePreActivation: savePreActivation)
             let actual = try dense(
-                on: try OpenCLTestSupport.makeBackend(matmulStrategy: strategy), shape: shape, activation: activation,
+                on: try OpenCLTestSupport.makeBackend(matmulStrategy: strategy), shape: shape,
+                activation: activation,
                 withBias: withBias, savePreActivation: savePreActivation)
             expectClose(
-                actual, expected, .matmul, "dense \(strategy) \(shape) \(activation) bias \(withBias) z \(savePreActivation)")
+                actual, expected, .matmul,
+                "dense \(strategy) \(shape) \(activation) bias \(withBias) z \(savePreActivation)")
         }
     }
 
@@ -56,19 +64,24 @@ struct DenseParityTests {
             inputs[2 * shape.inputs + 3] = .nan
             let y = try backend.poisoned(shape.batch * shape.outputs)
             try backend.denseForward(
-                input: try backend.paddedView(inputs), weights: try backend.paddedView(TestData.uniform(shape.inputs * shape.outputs, seed: 134)),
+                input: try backend.paddedView(inputs),
+                weights: try backend.paddedView(
+                    TestData.uniform(shape.inputs * shape.outputs, seed: 134)),
                 bias: nil, activation: .relu, preActivation: nil, output: y, shape: shape)
             let rows = try backend.download(y).chunked(shape.outputs)
             let poisoned = rows[2].allSatisfy { $0.isNaN }
             #expect(poisoned, "\(strategy): \(rows[2])")
-            #expect(rows.enumerated().filter { $0.offset != 2 }.allSatisfy { $0.element.allSatisfy(\.isFinite) }, "\(strategy)")
+            #expect(
+                rows.enumerated().filter { $0.offset != 2 }.allSatisfy {
+                    $0.element.allSatisfy(\.isFinite)
+                }, "\(strategy)")
         }
     }
 }
 
-private extension Array {
+extension Array {
     /// Consecutive slices of `size` elements.
-    func chunked(_ size: Int) -> [ArraySlice<Element>] {
-        stride(from: 0, to: count, by: size).map { self[$0 ..< Swift.min($0 + size, count)] }
+    fileprivate func chunked(_ size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
     }
 }

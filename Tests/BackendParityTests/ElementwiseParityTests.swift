@@ -23,8 +23,10 @@ struct ElementwiseParityTests {
     func binaryMatchesReference(operation: ElementwiseOperation, count: Int) throws {
         for inPlace in [false, true] {
             let expected = try binary(on: CPUBackend(), operation, count: count, inPlace: inPlace)
-            let actual = try binary(on: try OpenCLTestSupport.makeBackend(), operation, count: count, inPlace: inPlace)
-            expectClose(actual, expected, .elementwise, "\(operation) of \(count) inPlace \(inPlace)")
+            let actual = try binary(
+                on: try OpenCLTestSupport.makeBackend(), operation, count: count, inPlace: inPlace)
+            expectClose(
+                actual, expected, .elementwise, "\(operation) of \(count) inPlace \(inPlace)")
         }
     }
 

@@ -19,7 +19,8 @@ struct MatmulParityTests {
             ParityShapes.matmul.flatMap { size in
                 [(false, false), (true, false), (false, true), (true, true)].map {
                     Case(
-                        shape: MatmulShape(m: size.m, n: size.n, k: size.k, transposeA: $0.0, transposeB: $0.1),
+                        shape: MatmulShape(
+                            m: size.m, n: size.n, k: size.k, transposeA: $0.0, transposeB: $0.1),
                         strategy: strategy)
                 }
             }
@@ -41,9 +42,11 @@ struct MatmulParityTests {
         let shape = testCase.shape
         // C starts as NaN: with beta = 0 it must not be read.
         let initial = [Float](repeating: .nan, count: shape.cShape.count)
-        let expected = try product(on: CPUBackend(), shape: shape, alpha: 1, beta: 0, initialC: initial)
+        let expected = try product(
+            on: CPUBackend(), shape: shape, alpha: 1, beta: 0, initialC: initial)
         let actual = try product(
-            on: try OpenCLTestSupport.makeBackend(matmulStrategy: testCase.strategy), shape: shape, alpha: 1, beta: 0,
+            on: try OpenCLTestSupport.makeBackend(matmulStrategy: testCase.strategy), shape: shape,
+            alpha: 1, beta: 0,
             initialC: initial)
         expectClose(actual, expected, .matmul, "matmul \(testCase.strategy) \(shape)")
     }
@@ -52,10 +55,13 @@ struct MatmulParityTests {
     func scaledProductAccumulatesIntoC(_ testCase: Case) throws {
         let shape = testCase.shape
         let initial = TestData.uniform(shape.cShape.count, seed: 3)
-        let expected = try product(on: CPUBackend(), shape: shape, alpha: -0.5, beta: 1.5, initialC: initial)
+        let expected = try product(
+            on: CPUBackend(), shape: shape, alpha: -0.5, beta: 1.5, initialC: initial)
         let actual = try product(
-            on: try OpenCLTestSupport.makeBackend(matmulStrategy: testCase.strategy), shape: shape, alpha: -0.5,
+            on: try OpenCLTestSupport.makeBackend(matmulStrategy: testCase.strategy), shape: shape,
+            alpha: -0.5,
             beta: 1.5, initialC: initial)
-        expectClose(actual, expected, .matmul, "matmul \(testCase.strategy) alpha -0.5 beta 1.5 \(shape)")
+        expectClose(
+            actual, expected, .matmul, "matmul \(testCase.strategy) alpha -0.5 beta 1.5 \(shape)")
     }
 }

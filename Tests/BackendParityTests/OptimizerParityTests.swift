@@ -21,56 +21,102 @@ struct OptimizerParityTests {
     }
 
     /// Nadam's momentum schedule at step t, PyTorch's `mu_t = b1 (1 - 0.5 0.96^(t psi))`.
-    static func nadamMomentum(step: Int, beta1: Double = 0.9, psi: Double = 0.004) -> NadamMomentum {
+    static func nadamMomentum(step: Int, beta1: Double = 0.9, psi: Double = 0.004) -> NadamMomentum
+    {
         let mu = { (t: Int) in beta1 * (1 - 0.5 * pow(0.96, Double(t) * psi)) }
         let product = (1...step).reduce(1.0) { $0 * mu($1) }
-        return NadamMomentum(current: mu(step), next: mu(step + 1), product: product, nextProduct: product * mu(step + 1))
+        return NadamMomentum(
+            current: mu(step), next: mu(step + 1), product: product,
+            nextProduct: product * mu(step + 1))
     }
 
     static let variants: [Variant] = [
-        Variant(name: "SGD") { _ in .sgd(momentum: 0, dampening: 0, nesterov: false, convention: .pytorch) },
-        Variant(name: "SGD momentum dampening") { _ in .sgd(momentum: 0.9, dampening: 0.1, nesterov: false, convention: .pytorch) },
-        Variant(name: "SGD Nesterov") { _ in .sgd(momentum: 0.9, dampening: 0, nesterov: true, convention: .pytorch) },
-        Variant(name: "SGD Keras momentum") { _ in .sgd(momentum: 0.9, dampening: 0, nesterov: false, convention: .keras) },
-        Variant(name: "SGD Keras Nesterov") { _ in .sgd(momentum: 0.9, dampening: 0, nesterov: true, convention: .keras) },
-        Variant(name: "Adagrad") { _ in .adagrad(learningRateDecay: 0.01, epsilon: 1e-10, convention: .pytorch) },
-        Variant(name: "Adagrad Keras") { _ in .adagrad(learningRateDecay: 0, epsilon: 1e-7, convention: .keras) },
-        Variant(name: "RMSprop") { _ in .rmsprop(alpha: 0.99, epsilon: 1e-8, momentum: 0, centered: false, convention: .pytorch) },
-        Variant(name: "RMSprop centered momentum") { _ in .rmsprop(alpha: 0.9, epsilon: 1e-8, momentum: 0.5, centered: true, convention: .pytorch) },
-        Variant(name: "RMSprop Keras centered momentum") { _ in .rmsprop(alpha: 0.9, epsilon: 1e-7, momentum: 0.5, centered: true, convention: .keras) },
+        Variant(name: "SGD") { _ in
+            .sgd(momentum: 0, dampening: 0, nesterov: false, convention: .pytorch)
+        },
+        Variant(name: "SGD momentum dampening") { _ in
+            .sgd(momentum: 0.9, dampening: 0.1, nesterov: false, convention: .pytorch)
+        },
+        Variant(name: "SGD Nesterov") { _ in
+            .sgd(momentum: 0.9, dampening: 0, nesterov: true, convention: .pytorch)
+        },
+        Variant(name: "SGD Keras momentum") { _ in
+            .sgd(momentum: 0.9, dampening: 0, nesterov: false, convention: .keras)
+        },
+        Variant(name: "SGD Keras Nesterov") { _ in
+            .sgd(momentum: 0.9, dampening: 0, nesterov: true, convention: .keras)
+        },
+        Variant(name: "Adagrad") { _ in
+            .adagrad(learningRateDecay: 0.01, epsilon: 1e-10, convention: .pytorch)
+        },
+        Variant(name: "Adagrad Keras") { _ in
+            .adagrad(learningRateDecay: 0, epsilon: 1e-7, convention: .keras)
+        },
+        Variant(name: "RMSprop") { _ in
+            .rmsprop(alpha: 0.99, epsilon: 1e-8, momentum: 0, centered: false, convention: .pytorch)
+        },
+        Variant(name: "RMSprop centered momentum") { _ in
+            .rmsprop(alpha: 0.9, epsilon: 1e-8, momentum: 0.5, centered: true, convention: .pytorch)
+        },
+        Variant(name: "RMSprop Keras centered momentum") { _ in
+            .rmsprop(alpha: 0.9, epsilon: 1e-7, momentum: 0.5, centered: true, convention: .keras)
+        },
         Variant(name: "Adadelta") { _ in .adadelta(rho: 0.9, epsilon: 1e-6) },
-        Variant(name: "Adam") { _ in .adam(beta1: 0.9, beta2: 0.999, epsilon: 1e-8, amsgrad: false, convention: .pytorch) },
-        Variant(name: "AMSGrad") { _ in .adam(beta1: 0.9, beta2: 0.999, epsilon: 1e-8, amsgrad: true, convention: .pytorch) },
-        Variant(name: "Adam Keras") { _ in .adam(beta1: 0.9, beta2: 0.999, epsilon: 1e-7, amsgrad: false, convention: .keras) },
-        Variant(name: "AdaMax") { _ in .adamax(beta1: 0.9, beta2: 0.999, epsilon: 1e-8, convention: .pytorch) },
-        Variant(name: "AdaMax Keras") { _ in .adamax(beta1: 0.9, beta2: 0.999, epsilon: 1e-7, convention: .keras) },
-        Variant(name: "Nadam") { step in .nadam(beta1: 0.9, beta2: 0.999, epsilon: 1e-8, momentum: nadamMomentum(step: step)) },
+        Variant(name: "Adam") { _ in
+            .adam(beta1: 0.9, beta2: 0.999, epsilon: 1e-8, amsgrad: false, convention: .pytorch)
+        },
+        Variant(name: "AMSGrad") { _ in
+            .adam(beta1: 0.9, beta2: 0.999, epsilon: 1e-8, amsgrad: true, convention: .pytorch)
+        },
+        Variant(name: "Adam Keras") { _ in
+            .adam(beta1: 0.9, beta2: 0.999, epsilon: 1e-7, amsgrad: false, convention: .keras)
+        },
+        Variant(name: "AdaMax") { _ in
+            .adamax(beta1: 0.9, beta2: 0.999, epsilon: 1e-8, convention: .pytorch)
+        },
+        Variant(name: "AdaMax Keras") { _ in
+            .adamax(beta1: 0.9, beta2: 0.999, epsilon: 1e-7, convention: .keras)
+        },
+        Variant(name: "Nadam") { step in
+            .nadam(beta1: 0.9, beta2: 0.999, epsilon: 1e-8, momentum: nadamMomentum(step: step))
+        },
     ]
 
     /// Runs `steps` steps over an arena of `count` parameters split into three groups; returns
     /// the parameters and every state array.
-    func train<B: Backend>(on backend: B, _ variant: Variant, count: Int, clipNorm: Float?) throws -> [Float] {
+    func train<B: Backend>(
+        on backend: B, _ variant: Variant, count: Int, clipNorm: Float?
+    ) throws -> [Float] {
         let stateCount = variant.rule(1).stateCount
         // |w| >= 0.5: no parameter crosses 0 in these few steps, where the L1 term sign(w) jumps.
-        let parameters = try backend.paddedView(TestData.uniform(count, seed: 110).map { $0 < 0 ? $0 / 2 - 0.5 : $0 / 2 + 0.5 })
+        let parameters = try backend.paddedView(
+            TestData.uniform(count, seed: 110).map { $0 < 0 ? $0 / 2 - 0.5 : $0 / 2 + 0.5 })
         let gradients = try backend.paddedView([Float](repeating: 0, count: count))
-        let states = try (0..<stateCount).map { _ in try backend.paddedView([Float](repeating: 0, count: count)) }
+        let states = try (0..<stateCount).map { _ in
+            try backend.paddedView([Float](repeating: 0, count: count))
+        }
         let scale = try backend.poisoned(1)
         let bounds = [0, count / 3, 2 * count / 3, count]
         for step in 1...6 {
-            try backend.upload(TestData.uniform(count, seed: 111 + UInt64(step), in: -2...2), to: gradients)
-            if let clipNorm { try backend.clipScaleForGlobalNorm(gradients: gradients, maxNorm: clipNorm, scale: scale) }
+            try backend.upload(
+                TestData.uniform(count, seed: 111 + UInt64(step), in: -2...2), to: gradients)
+            if let clipNorm {
+                try backend.clipScaleForGlobalNorm(
+                    gradients: gradients, maxNorm: clipNorm, scale: scale)
+            }
             for group in 0..<3 where bounds[group + 1] > bounds[group] {
                 let range = (offset: bounds[group], count: bounds[group + 1] - bounds[group])
                 func slice(_ view: B.View) throws -> B.View {
                     try view.buffer.view(offset: view.offset + range.offset, count: range.count)
                 }
                 let optimizerStep = OptimizerStep(
-                    rule: variant.rule(step), learningRate: [0.01, 0.003, 0.02][group] * (step > 3 ? 0.5 : 1),
+                    rule: variant.rule(step),
+                    learningRate: [0.01, 0.003, 0.02][group] * (step > 3 ? 0.5 : 1),
                     stepNumber: step, l2: [0, 1e-2, 0][group], l1: [0, 0, 1e-3][group],
                     decoupledWeightDecay: [0.01, 0, 0][group], clipValue: group == 1 ? 0.5 : nil)
                 try backend.optimizerStep(
-                    optimizerStep, parameters: try slice(parameters), gradients: try slice(gradients),
+                    optimizerStep, parameters: try slice(parameters),
+                    gradients: try slice(gradients),
                     state: try states.map(slice), gradientScale: clipNorm == nil ? nil : scale)
             }
         }
@@ -81,9 +127,15 @@ struct OptimizerParityTests {
     func stepMatchesReference(variant: Variant) throws {
         for count in ParityShapes.reduced ? [1, 33, 1000] : [1, 33, 100_003] {
             for clipNorm in [nil, Float(1)] {
-                let expected = try train(on: CPUBackend(), variant, count: count, clipNorm: clipNorm)
-                let actual = try train(on: try OpenCLTestSupport.makeBackend(), variant, count: count, clipNorm: clipNorm)
-                expectClose(actual, expected, .elementwise, "\(variant.name), \(count) parameters, clip norm \(String(describing: clipNorm))")
+                let expected = try train(
+                    on: CPUBackend(), variant, count: count, clipNorm: clipNorm)
+                let actual = try train(
+                    on: try OpenCLTestSupport.makeBackend(), variant, count: count,
+                    clipNorm: clipNorm)
+                expectClose(
+                    actual, expected, .elementwise,
+                    "\(variant.name), \(count) parameters, clip norm \(String(describing: clipNorm))"
+                )
             }
         }
     }
@@ -97,6 +149,8 @@ struct OptimizerParityTests {
     @Test(arguments: ParityShapes.matrices)
     func maxNormMatchesReference(shape: MatrixShape) throws {
         let expected = try constrained(on: CPUBackend(), shape: shape)
-        expectClose(try constrained(on: try OpenCLTestSupport.makeBackend(), shape: shape), expected, .reduction, "max norm \(shape)")
+        expectClose(
+            try constrained(on: try OpenCLTestSupport.makeBackend(), shape: shape), expected,
+            .reduction, "max norm \(shape)")
     }
 }

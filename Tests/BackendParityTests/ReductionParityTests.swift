@@ -9,22 +9,28 @@ import Testing
 @Suite(.requiresOpenCL)
 struct ReductionParityTests {
     func reduce<B: Backend>(
-        on backend: B, _ operation: ReductionOperation, axis: ReductionAxis, shape: MatrixShape, values: [Float]
+        on backend: B, _ operation: ReductionOperation, axis: ReductionAxis, shape: MatrixShape,
+        values: [Float]
     ) throws -> [Float] {
         let input = try backend.paddedView(values)
-        let output = try backend.paddedView([Float](repeating: .nan, count: axis.outputCount(for: shape)))
+        let output = try backend.paddedView(
+            [Float](repeating: .nan, count: axis.outputCount(for: shape)))
         try backend.reduce(operation, input, axis: axis, output: output, shape: shape)
         return try backend.download(output)
     }
 
     @Test(arguments: ReductionOperation.allCases, ReductionAxis.allCases)
     func reductionMatchesReference(operation: ReductionOperation, axis: ReductionAxis) throws {
-        let shapes = ParityShapes.matrices + (ParityShapes.reduced ? [] : [MatrixShape(rows: 300, columns: 400)])
+        let shapes =
+            ParityShapes.matrices
+            + (ParityShapes.reduced ? [] : [MatrixShape(rows: 300, columns: 400)])
         for shape in shapes {
             let values = TestData.uniform(shape.count, seed: 50)
-            let expected = try reduce(on: CPUBackend(), operation, axis: axis, shape: shape, values: values)
+            let expected = try reduce(
+                on: CPUBackend(), operation, axis: axis, shape: shape, values: values)
             let actual = try reduce(
-                on: try OpenCLTestSupport.makeBackend(), operation, axis: axis, shape: shape, values: values)
+                on: try OpenCLTestSupport.makeBackend(), operation, axis: axis, shape: shape,
+                values: values)
             expectClose(actual, expected, .reduction, "\(operation) over \(axis) of \(shape)")
         }
     }
@@ -35,7 +41,8 @@ struct ReductionParityTests {
         var values = TestData.uniform(shape.count, seed: 51)
         values[shape.columns + 77] = .nan
         let expected = try reduce(on: CPUBackend(), .max, axis: axis, shape: shape, values: values)
-        let actual = try reduce(on: try OpenCLTestSupport.makeBackend(), .max, axis: axis, shape: shape, values: values)
+        let actual = try reduce(
+            on: try OpenCLTestSupport.makeBackend(), .max, axis: axis, shape: shape, values: values)
         #expect(expected.contains { $0.isNaN })
         expectClose(actual, expected, .exact, "max with a NaN over \(axis)")
     }
@@ -53,7 +60,8 @@ struct ReductionParityTests {
         // Quantized values make ties common: the first index must win on both backends.
         let values = TestData.uniform(shape.count, seed: 52).map { ($0 * 4).rounded() }
         let expected = try argmax(on: CPUBackend(), shape: shape, values: values)
-        let actual = try argmax(on: try OpenCLTestSupport.makeBackend(), shape: shape, values: values)
+        let actual = try argmax(
+            on: try OpenCLTestSupport.makeBackend(), shape: shape, values: values)
         #expect(actual == expected, "argmax of \(shape)")
     }
 
@@ -64,7 +72,8 @@ struct ReductionParityTests {
         values[200] = .nan
         values[300 + 299] = .nan
         let expected = try argmax(on: CPUBackend(), shape: shape, values: values)
-        let actual = try argmax(on: try OpenCLTestSupport.makeBackend(), shape: shape, values: values)
+        let actual = try argmax(
+            on: try OpenCLTestSupport.makeBackend(), shape: shape, values: values)
         #expect(expected == [5, 299])
         #expect(actual == expected)
     }

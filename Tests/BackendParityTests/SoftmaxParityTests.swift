@@ -8,7 +8,9 @@ import Testing
 /// would overflow without subtracting the row maximum.
 @Suite(.requiresOpenCL)
 struct SoftmaxParityTests {
-    func run<B: Backend>(on backend: B, shape: MatrixShape, logitScale: Float, inPlace: Bool) throws -> [Float] {
+    func run<B: Backend>(
+        on backend: B, shape: MatrixShape, logitScale: Float, inPlace: Bool
+    ) throws -> [Float] {
         let logits = TestData.uniform(shape.count, seed: 40).map { $0 * logitScale }
         let x = try backend.paddedView(logits)
         let y = inPlace ? x : try backend.poisoned(shape.count)
@@ -22,10 +24,14 @@ struct SoftmaxParityTests {
     @Test(arguments: ParityShapes.matrices, [Float(3), 1000])
     func forwardAndBackwardMatchReference(shape: MatrixShape, logitScale: Float) throws {
         for inPlace in [false, true] {
-            let expected = try run(on: CPUBackend(), shape: shape, logitScale: logitScale, inPlace: inPlace)
+            let expected = try run(
+                on: CPUBackend(), shape: shape, logitScale: logitScale, inPlace: inPlace)
             let actual = try run(
-                on: try OpenCLTestSupport.makeBackend(), shape: shape, logitScale: logitScale, inPlace: inPlace)
-            #expect(actual.allSatisfy { $0.isFinite }, "softmax of logits up to \(logitScale) must stay finite")
+                on: try OpenCLTestSupport.makeBackend(), shape: shape, logitScale: logitScale,
+                inPlace: inPlace)
+            #expect(
+                actual.allSatisfy { $0.isFinite },
+                "softmax of logits up to \(logitScale) must stay finite")
             expectClose(
                 Array(actual[0..<shape.count]), Array(expected[0..<shape.count]), .reduction,
                 "softmax forward \(shape) scale \(logitScale) inPlace \(inPlace)")

@@ -15,7 +15,8 @@ struct WorkGroupSizeParityTests {
         let other: OpenCLDeviceKind = device.kind == .cpu ? .gpu : .cpu
         // (On a device whose work-groups hold at most 16 items both sizes are 16: a plain rerun.)
         return try OpenCLBackend(
-            device: .fromEnvironment, tuning: .forDevice(maxWorkGroupSize: device.maxWorkGroupSize, kind: other))
+            device: .fromEnvironment,
+            tuning: .forDevice(maxWorkGroupSize: device.maxWorkGroupSize, kind: other))
     }
 
     @Test(arguments: ParityShapes.matrices)
@@ -24,27 +25,32 @@ struct WorkGroupSizeParityTests {
         let softmax = SoftmaxParityTests()
         expectClose(
             try softmax.run(on: backend, shape: shape, logitScale: 3, inPlace: false),
-            try softmax.run(on: reference, shape: shape, logitScale: 3, inPlace: false), .reduction, "softmax \(shape)")
+            try softmax.run(on: reference, shape: shape, logitScale: 3, inPlace: false), .reduction,
+            "softmax \(shape)")
         let loss = LossParityTests()
         expectClose(
             try loss.crossEntropy(on: backend, shape: shape, smoothing: 0.1, weighted: true),
-            try loss.crossEntropy(on: reference, shape: shape, smoothing: 0.1, weighted: true), .reduction,
+            try loss.crossEntropy(on: reference, shape: shape, smoothing: 0.1, weighted: true),
+            .reduction,
             "cross-entropy \(shape)")
         let normalization = NormalizationParityTests()
         expectClose(
             try normalization.layerNorm(on: backend, shape: shape, inPlace: false),
-            try normalization.layerNorm(on: reference, shape: shape, inPlace: false), .reduction, "layer norm \(shape)")
+            try normalization.layerNorm(on: reference, shape: shape, inPlace: false), .reduction,
+            "layer norm \(shape)")
         let reduction = ReductionParityTests(), values = TestData.uniform(shape.count, seed: 50)
         for axis in ReductionAxis.allCases {
             expectClose(
                 try reduction.reduce(on: backend, .sum, axis: axis, shape: shape, values: values),
-                try reduction.reduce(on: reference, .sum, axis: axis, shape: shape, values: values), .reduction,
+                try reduction.reduce(on: reference, .sum, axis: axis, shape: shape, values: values),
+                .reduction,
                 "sum over \(axis) of \(shape)")
         }
         let quantized = values.map { ($0 * 4).rounded() }
         #expect(
             try reduction.argmax(on: backend, shape: shape, values: quantized)
-                == reduction.argmax(on: reference, shape: shape, values: quantized), "argmax of \(shape)")
+                == reduction.argmax(on: reference, shape: shape, values: quantized),
+            "argmax of \(shape)")
     }
 
     @Test(arguments: OptimizerParityTests.variants)
@@ -53,7 +59,8 @@ struct WorkGroupSizeParityTests {
         for count in [1, 33, 1000] {
             expectClose(
                 try optimizer.train(on: backend, variant, count: count, clipNorm: nil),
-                try optimizer.train(on: CPUBackend(), variant, count: count, clipNorm: nil), .elementwise,
+                try optimizer.train(on: CPUBackend(), variant, count: count, clipNorm: nil),
+                .elementwise,
                 "\(variant.name), \(count) parameters")
         }
     }

@@ -16,11 +16,16 @@ import Testing
         (["--lr"], "Missing value for '--lr <lr>'"),
     ])
     func oneLineAndStatusOne(arguments: [String], mention: String) throws {
-        let result = try DescentProcess.run(["train", "--dataset", "moons", "--backend", "cpu"] + arguments)
+        let result = try DescentProcess.run(
+            ["train", "--dataset", "moons", "--backend", "cpu"] + arguments)
         #expect(result.status == 1, "\(arguments): \(result.status)")
         #expect(result.errorLines.count == 1, "\(arguments): \(result.standardError)")
-        #expect(result.errorLines.first?.hasPrefix("error: descent: ") == true, "\(result.standardError)")
-        #expect(result.errorLines.first?.contains(mention) == true, "\(arguments): \(result.standardError)")
+        #expect(
+            result.errorLines.first?.hasPrefix("error: descent: ") == true,
+            "\(result.standardError)")
+        #expect(
+            result.errorLines.first?.contains(mention) == true,
+            "\(arguments): \(result.standardError)")
     }
 
     @Test func helpStillPrintsAndSucceeds() throws {
@@ -32,10 +37,18 @@ import Testing
     /// An error that quotes its input stays one short line (control characters escaped).
     @Test func aHugeOrMultilineValueIsShortenedAndEscaped() throws {
         let huge = "choice:" + (0..<20_000).map { "v\($0)" }.joined(separator: "|") + "|v1"
-        let result = try DescentProcess.run(["search", "--dataset", "moons", "--backend", "cpu", "--space", "optimizer=" + huge])
+        let result = try DescentProcess.run([
+            "search", "--dataset", "moons", "--backend", "cpu", "--space", "optimizer=" + huge,
+        ])
         #expect(result.status == 1)
-        #expect(result.errorLines.count == 1 && result.errorLines[0].count <= 600, "\(result.standardError.prefix(700))")
-        let multiline = try DescentProcess.run(["train", "--dataset", "moons", "--backend", "cpu", "--optimizer", "a\nb"])
-        #expect(multiline.errorLines.count == 1 && multiline.errorLines[0].contains("a\\nb"), "\(multiline.standardError)")
+        #expect(
+            result.errorLines.count == 1 && result.errorLines[0].count <= 600,
+            "\(result.standardError.prefix(700))")
+        let multiline = try DescentProcess.run([
+            "train", "--dataset", "moons", "--backend", "cpu", "--optimizer", "a\nb",
+        ])
+        #expect(
+            multiline.errorLines.count == 1 && multiline.errorLines[0].contains("a\\nb"),
+            "\(multiline.standardError)")
     }
 }

@@ -28,15 +28,18 @@ struct DescentProcess {
     /// machine, nor a tuning run, enters a test that is not about them. A process still running
     /// after `timeout` seconds is killed (status 9), so that a runaway fails instead of hanging.
     static func run(
-        _ arguments: [String], in directory: URL? = nil, environment: [String: String] = ["DESCENT_KERNEL_CACHE": "off"],
+        _ arguments: [String], in directory: URL? = nil,
+        environment: [String: String] = ["DESCENT_KERNEL_CACHE": "off"],
         timeout: Int = 600
     ) throws -> Result {
         let scratch = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let outputURL = scratch.appendingPathComponent("stdout"), errorURL = scratch.appendingPathComponent("stderr")
+        let outputURL = scratch.appendingPathComponent("stdout"),
+            errorURL = scratch.appendingPathComponent("stderr")
         _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
         _ = FileManager.default.createFile(atPath: errorURL.path, contents: nil)
-        let output = try FileHandle(forWritingTo: outputURL), error = try FileHandle(forWritingTo: errorURL)
+        let output = try FileHandle(forWritingTo: outputURL),
+            error = try FileHandle(forWritingTo: errorURL)
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -59,13 +62,15 @@ struct DescentProcess {
         try output.close()
         try error.close()
         return Result(
-            status: process.terminationStatus, standardOutput: try String(contentsOf: outputURL, encoding: .utf8),
+            status: process.terminationStatus,
+            standardOutput: try String(contentsOf: outputURL, encoding: .utf8),
             standardError: try String(contentsOf: errorURL, encoding: .utf8))
     }
 
     /// A fresh temporary directory.
     static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("descent-cli-\(UUID().uuidString)")
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "descent-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }

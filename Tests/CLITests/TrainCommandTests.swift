@@ -15,13 +15,15 @@ struct TrainCommandTests {
         let names = ["red", "green", "blue"]
         var state: UInt64 = 7
         func uniform() -> Double {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return Double(state >> 11) / Double(1 << 53)
         }
         for index in 0..<300 {
             let label = index % 3
             let angle = Double(label) * 2.1 + uniform() * 0.6
-            lines.append("\(cos(angle) * 2 + uniform() * 0.3),\(sin(angle) * 2 + uniform() * 0.3),\(uniform() * 1000),\(names[label])")
+            lines.append(
+                "\(cos(angle) * 2 + uniform() * 0.3),\(sin(angle) * 2 + uniform() * 0.3),\(uniform() * 1000),\(names[label])"
+            )
         }
         let url = directory.appendingPathComponent("colours.csv")
         try lines.joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
@@ -43,7 +45,9 @@ struct TrainCommandTests {
     /// Parses standard output as exactly one JSON object.
     func jsonObject(_ result: DescentProcess.Result) throws -> [String: Any] {
         let lines = result.standardOutput.split(separator: "\n")
-        try #require(lines.count == 1, "stdout must hold only the JSON object, got:\n\(result.standardOutput)")
+        try #require(
+            lines.count == 1,
+            "stdout must hold only the JSON object, got:\n\(result.standardOutput)")
         let object = try JSONSerialization.jsonObject(with: Data(lines[0].utf8))
         return try #require(object as? [String: Any])
     }
@@ -55,8 +59,10 @@ struct TrainCommandTests {
         let csv = try Self.classificationCSV(in: directory)
         let report = directory.appendingPathComponent("report")
         let result = try DescentProcess.run([
-            "train", "--dataset", "csv:\(csv.path)", "--label-column", "label", "--backend", backend,
-            "--epochs", "8", "--hidden", "32", "--batch-size", "32", "--lr", "0.01", "--json", "--report", report.path,
+            "train", "--dataset", "csv:\(csv.path)", "--label-column", "label", "--backend",
+            backend,
+            "--epochs", "8", "--hidden", "32", "--batch-size", "32", "--lr", "0.01", "--json",
+            "--report", report.path,
         ])
         #expect(result.status == 0, "stderr:\n\(result.standardError)")
         let json = try jsonObject(result)
@@ -76,20 +82,29 @@ struct TrainCommandTests {
         for key in ["loss", "accuracy", "val_loss", "val_accuracy", "lr"] {
             #expect(history.allSatisfy { $0[key] is Double }, "history lacks \(key)")
         }
-        #expect(result.standardError.contains("Epoch 1/8"), "progress goes to stderr in --json mode")
+        #expect(
+            result.standardError.contains("Epoch 1/8"), "progress goes to stderr in --json mode")
 
-        let html = try String(contentsOf: report.appendingPathComponent("index.html"), encoding: .utf8)
+        let html = try String(
+            contentsOf: report.appendingPathComponent("index.html"), encoding: .utf8)
         #expect(XMLParser(data: Data(html.utf8)).parse(), "the report is well-formed XHTML")
-        #expect(html.components(separatedBy: "<svg").count - 1 >= 4, "loss, accuracy, learning rate, confusion matrix")
-        for text in ["Confusion matrix", "red", "green", "blue", "Diagnosis", "Update-to-weight ratio"] {
+        #expect(
+            html.components(separatedBy: "<svg").count - 1 >= 4,
+            "loss, accuracy, learning rate, confusion matrix")
+        for text in [
+            "Confusion matrix", "red", "green", "blue", "Diagnosis", "Update-to-weight ratio",
+        ] {
             #expect(html.contains(text), "the report shows \(text)")
         }
         for file in ["history.csv", "history.json"] {
-            #expect(FileManager.default.fileExists(atPath: report.appendingPathComponent(file).path))
+            #expect(
+                FileManager.default.fileExists(atPath: report.appendingPathComponent(file).path))
         }
         let weights = report.appendingPathComponent("model.safetensors")
         #expect(FileManager.default.fileExists(atPath: weights.path))
-        let evaluation = try DescentProcess.run(["evaluate", "--weights", weights.path, "--backend", backend, "--json"])
+        let evaluation = try DescentProcess.run([
+            "evaluate", "--weights", weights.path, "--backend", backend, "--json",
+        ])
         #expect(evaluation.status == 0, "stderr:\n\(evaluation.standardError)")
         let reevaluated = try jsonObject(evaluation)
         let again = try #require(reevaluated["test_accuracy"] as? Double)
@@ -101,7 +116,8 @@ struct TrainCommandTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let csv = try Self.regressionCSV(in: directory)
         let result = try DescentProcess.run([
-            "train", "--dataset", "csv:\(csv.path)", "--label-column", "t", "--epochs", "30", "--hidden", "16",
+            "train", "--dataset", "csv:\(csv.path)", "--label-column", "t", "--epochs", "30",
+            "--hidden", "16",
             "--no-batch-norm", "--dropout", "0", "--lr", "0.01", "--batch-size", "16", "--json",
             "--report", directory.appendingPathComponent("report").path,
         ])
@@ -117,34 +133,52 @@ struct TrainCommandTests {
         let directory = try DescentProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let cache = ["DESCENT_KERNEL_CACHE": directory.appendingPathComponent("cache").path]
-        let arguments = ["train", "--dataset", "moons", "--epochs", "1", "--hidden", "8", "--no-sanity-checks"]
+        let arguments = [
+            "train", "--dataset", "moons", "--epochs", "1", "--hidden", "8", "--no-sanity-checks",
+        ]
         let first = try DescentProcess.run(arguments, in: directory, environment: cache)
         #expect(first.status == 0, "stderr:\n\(first.standardError)")
-        #expect(first.standardOutput.contains("Tuned the matmul kernels for this device in"), "\(first.standardOutput)")
+        #expect(
+            first.standardOutput.contains("Tuned the matmul kernels for this device in"),
+            "\(first.standardOutput)")
         let second = try DescentProcess.run(arguments, in: directory, environment: cache)
         #expect(second.status == 0, "stderr:\n\(second.standardError)")
-        #expect(!second.standardOutput.contains("Tuned the matmul kernels"), "the stored choice is reused")
+        #expect(
+            !second.standardOutput.contains("Tuned the matmul kernels"),
+            "the stored choice is reused")
         let devices = try DescentProcess.run(["devices"], environment: cache)
-        #expect(devices.standardOutput.contains("(tuned on this machine)"), "\(devices.standardOutput)")
+        #expect(
+            devices.standardOutput.contains("(tuned on this machine)"), "\(devices.standardOutput)")
         let untuned = try DescentProcess.run(["devices"])
-        #expect(untuned.standardOutput.contains("DESCENT_KERNEL_CACHE=off turns tuning off"), "\(untuned.standardOutput)")
+        #expect(
+            untuned.standardOutput.contains("DESCENT_KERNEL_CACHE=off turns tuning off"),
+            "\(untuned.standardOutput)")
     }
 
     @Test func generatedTwoClassSetTrainsOneSigmoidOutput() throws {
         let directory = try DescentProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let result = try DescentProcess.run(["train", "--dataset", "moons", "--epochs", "3", "--hidden", "16", "--quiet"], in: directory)
+        let result = try DescentProcess.run(
+            ["train", "--dataset", "moons", "--epochs", "3", "--hidden", "16", "--quiet"],
+            in: directory)
         #expect(result.status == 0, "stderr:\n\(result.standardError)")
         #expect(result.standardOutput.contains("Test loss"))
         #expect(!result.standardOutput.contains("Epoch 1/3"), "--quiet prints only the results")
-        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("descent-report/model.safetensors").path))
-        let html = try String(contentsOf: directory.appendingPathComponent("descent-report/index.html"), encoding: .utf8)
+        #expect(
+            FileManager.default.fileExists(
+                atPath: directory.appendingPathComponent("descent-report/model.safetensors").path))
+        let html = try String(
+            contentsOf: directory.appendingPathComponent("descent-report/index.html"),
+            encoding: .utf8)
         #expect(html.contains("Decision boundary"), "2-D inputs get their decision boundary drawn")
         #expect(XMLParser(data: Data(html.utf8)).parse())
     }
 
     @Test(arguments: [
-        (["train", "--dataset", "csv:/nonexistent/data.csv", "--label-column", "y"], "/nonexistent/data.csv"),
+        (
+            ["train", "--dataset", "csv:/nonexistent/data.csv", "--label-column", "y"],
+            "/nonexistent/data.csv"
+        ),
         (["train", "--dataset", "csv:COLOURS", "--label-column", "colour"], "no column 'colour'"),
         (["train", "--dataset", "csv:COLOURS"], "--label-column"),
         (["train", "--dataset", "csv:GARBAGE", "--label-column", "y"], "line 2"),
@@ -155,23 +189,33 @@ struct TrainCommandTests {
         (["train", "--dataset", "moons", "--device", "99"], "No OpenCL device matches 'index 99'"),
         (["train", "--dataset", "moons", "--loss", "mse"], "does not fit binary classification"),
         (["train", "--dataset", "moons", "--hidden", "16,-3"], "--hidden takes positive widths"),
-        (["evaluate", "--weights", "/nonexistent/model.safetensors"], "/nonexistent/model.safetensors"),
+        (
+            ["evaluate", "--weights", "/nonexistent/model.safetensors"],
+            "/nonexistent/model.safetensors"
+        ),
         (["train", "--dataset", "moons", "--report", "COLOURS"], "exists and is not a directory"),
     ])
-    func badInputIsOneLineOnStandardErrorAndAFailingStatus(arguments: [String], expected: String) throws {
+    func badInputIsOneLineOnStandardErrorAndAFailingStatus(
+        arguments: [String], expected: String
+    ) throws {
         let directory = try DescentProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let colours = try Self.classificationCSV(in: directory)
         let garbage = directory.appendingPathComponent("garbage.csv")
         try "x,y\n1,2,3\n".write(to: garbage, atomically: true, encoding: .utf8)
         let resolved = arguments.map {
-            $0.replacingOccurrences(of: "COLOURS", with: colours.path).replacingOccurrences(of: "GARBAGE", with: garbage.path)
+            $0.replacingOccurrences(of: "COLOURS", with: colours.path).replacingOccurrences(
+                of: "GARBAGE", with: garbage.path)
         }
         let result = try DescentProcess.run(resolved, in: directory)
         #expect(result.status != 0)
         let errors = result.errorLines.filter { $0.hasPrefix("error:") }
         #expect(errors.count == 1, "one error line, got:\n\(result.standardError)")
-        #expect(errors.first?.contains(expected) == true, "expected '\(expected)' in:\n\(result.standardError)")
-        #expect(!result.standardError.contains("Fatal error") && !result.standardError.contains("Stack dump"))
+        #expect(
+            errors.first?.contains(expected) == true,
+            "expected '\(expected)' in:\n\(result.standardError)")
+        #expect(
+            !result.standardError.contains("Fatal error")
+                && !result.standardError.contains("Stack dump"))
     }
 }

@@ -40,7 +40,8 @@ struct ActivationValue: Sendable, CustomTestStringConvertible {
         .init(activation: .leakyReLU(slope: 0.2), x: -5, y: -1),
         .init(activation: .leakyReLU(slope: 0), x: -3, y: 0),
         .init(activation: .elu(alpha: 1), x: -1, y: -0.6321205588285577),
-        .init(activation: .elu(alpha: 1), x: 2, y: 2), .init(activation: .elu(alpha: 1), x: 0, y: 0),
+        .init(activation: .elu(alpha: 1), x: 2, y: 2),
+        .init(activation: .elu(alpha: 1), x: 0, y: 0),
         .init(activation: .elu(alpha: 0.5), x: -2, y: -0.43233235838169365),
         .init(activation: .elu(alpha: 2), x: -30, y: -2),
         .init(activation: .selu, x: 1, y: 1.0507009873554805),
@@ -60,20 +61,26 @@ struct ActivationValue: Sendable, CustomTestStringConvertible {
     ]
 
     /// Every activation whose backward pass is checked: the defaults and other parameters.
-    static let all: [Activation] = Activation.allWithDefaults + [
-        .leakyReLU(slope: 0.2), .leakyReLU(slope: -0.3), .elu(alpha: 0.5), .elu(alpha: 2),
-    ]
+    static let all: [Activation] =
+        Activation.allWithDefaults + [
+            .leakyReLU(slope: 0.2), .leakyReLU(slope: -0.3), .elu(alpha: 0.5), .elu(alpha: 2),
+        ]
 
     @Test(arguments: handComputed)
     func forwardMatchesHandComputedValue(_ value: ActivationValue) throws {
         let output = try backend.poisoned(1)
-        try backend.activationForward(value.activation, input: backend.view([value.x]), output: output)
-        expectClose(try backend.download(output), [Float(value.y)], .elementwise, "\(value.activation)(\(value.x))")
+        try backend.activationForward(
+            value.activation, input: backend.view([value.x]), output: output)
+        expectClose(
+            try backend.download(output), [Float(value.y)], .elementwise,
+            "\(value.activation)(\(value.x))")
     }
 
     @Test func handComputedTableCoversEveryDefaultActivation() {
         for activation in Activation.allWithDefaults {
-            #expect(Self.handComputed.contains { $0.activation == activation }, "\(activation) has no hand-computed value")
+            #expect(
+                Self.handComputed.contains { $0.activation == activation },
+                "\(activation) has no hand-computed value")
         }
     }
 
@@ -85,7 +92,9 @@ struct ActivationValue: Sendable, CustomTestStringConvertible {
         }
         #expect(try forward(.sigmoid, 0) == 0.5)
         #expect(try forward(.relu, -1) == 0)
-        #expect(try forward(.softplus, 20.5) == 20.5, "softplus returns x itself above the threshold 20")
+        #expect(
+            try forward(.softplus, 20.5) == 20.5, "softplus returns x itself above the threshold 20"
+        )
         #expect(try forward(.softplus, 1e30) == 1e30)
         #expect(try forward(.gelu, 0) == 0)
         #expect(try forward(.selu, 2) == 2 * Activation.seluScale)
@@ -103,7 +112,8 @@ struct ActivationValue: Sendable, CustomTestStringConvertible {
     @Test(arguments: all)
     func aNaNStaysNaN(_ activation: Activation) throws {
         let output = try backend.poisoned(2)
-        try backend.activationForward(activation, input: try backend.view([.nan, -0.0]), output: output)
+        try backend.activationForward(
+            activation, input: try backend.view([.nan, -0.0]), output: output)
         let values = try backend.download(output)
         #expect(values[0].isNaN, "\(activation)(NaN) = \(values[0])")
         if activation == .relu { #expect(values[1] == 0 && values[1].sign == .plus) }
@@ -122,12 +132,15 @@ struct ActivationValue: Sendable, CustomTestStringConvertible {
     // MARK: Backward against finite differences
 
     /// Inputs away from the kink at 0 of relu, leakyReLU, elu and selu.
-    static let points: [Float] = [0.3, -0.3, 1.7, -1.7, 4, -4, 0.05, -0.05, 6, -6]
+    static let points: [Float] =
+        [0.3, -0.3, 1.7, -1.7, 4, -4, 0.05, -0.05, 6, -6]
         + TestData.uniform(64, seed: 3, in: -6...6).filter { abs($0) > 0.01 }
 
     /// `f'(x)` by a centered difference of the forward formula in Double, step relative to |x|.
     static func finiteDifference(_ activation: Activation, at x: Double) -> Double {
-        centeredDifference(at: x, step: 1e-5 * max(1, abs(x))) { ActivationMath.forward(activation, $0) }
+        centeredDifference(at: x, step: 1e-5 * max(1, abs(x))) {
+            ActivationMath.forward(activation, $0)
+        }
     }
 
     @Test(arguments: all)
@@ -138,16 +151,22 @@ struct ActivationValue: Sendable, CustomTestStringConvertible {
         try backend.activationForward(activation, input: input, output: output)
         let dx = try backend.poisoned(x.count)
         try backend.activationBackward(
-            activation, input: input, output: output, outputGradient: backend.view(dy), inputGradient: dx)
-        let expected = x.indices.map { Float(Self.finiteDifference(activation, at: Double(x[$0])) * Double(dy[$0])) }
-        expectClose(try backend.download(dx), expected, .finiteDifference, "\(activation) backward vs finite differences")
+            activation, input: input, output: output, outputGradient: backend.view(dy),
+            inputGradient: dx)
+        let expected = x.indices.map {
+            Float(Self.finiteDifference(activation, at: Double(x[$0])) * Double(dy[$0]))
+        }
+        expectClose(
+            try backend.download(dx), expected, .finiteDifference,
+            "\(activation) backward vs finite differences")
     }
 
     @Test(arguments: all)
     func doubleDerivativeMatchesFiniteDifferencesTightly(_ activation: Activation) {
         for point in Self.points {
             let x = Double(point)
-            let derivative = ActivationMath.derivative(activation, x: x, y: ActivationMath.forward(activation, x))
+            let derivative = ActivationMath.derivative(
+                activation, x: x, y: ActivationMath.forward(activation, x))
             let numeric = Self.finiteDifference(activation, at: x)
             #expect(
                 abs(derivative - numeric) <= 1e-9 + 1e-8 * abs(numeric),
@@ -162,24 +181,28 @@ struct ActivationValue: Sendable, CustomTestStringConvertible {
         try backend.activationForward(activation, input: input, output: output)
         let separate = try backend.poisoned(17)
         try backend.activationBackward(
-            activation, input: input, output: output, outputGradient: backend.view(dy), inputGradient: separate)
+            activation, input: input, output: output, outputGradient: backend.view(dy),
+            inputGradient: separate)
         let gradient = try backend.view(dy)
         try backend.activationBackward(
-            activation, input: input, output: output, outputGradient: gradient, inputGradient: gradient)
+            activation, input: input, output: output, outputGradient: gradient,
+            inputGradient: gradient)
         #expect(try backend.download(gradient) == backend.download(separate))
     }
 
     /// At the kink, the derivative follows PyTorch: the x <= 0 branch.
     @Test(arguments: [
         (Activation.relu, Float(0)), (.leakyReLU(slope: 0.01), 0.01), (.leakyReLU(slope: 0.2), 0.2),
-        (.elu(alpha: 1), 1), (.elu(alpha: 0.5), 0.5), (.selu, Activation.seluScale * Activation.seluAlpha),
+        (.elu(alpha: 1), 1), (.elu(alpha: 0.5), 0.5),
+        (.selu, Activation.seluScale * Activation.seluAlpha),
     ])
     func derivativeAtZeroFollowsPyTorch(activation: Activation, expected: Float) throws {
         let input = try backend.view([0]), output = try backend.poisoned(1)
         try backend.activationForward(activation, input: input, output: output)
         let dx = try backend.poisoned(1)
         try backend.activationBackward(
-            activation, input: input, output: output, outputGradient: backend.view([1]), inputGradient: dx)
+            activation, input: input, output: output, outputGradient: backend.view([1]),
+            inputGradient: dx)
         expectClose(try backend.download(dx), [expected], .elementwise, "\(activation)'(0)")
     }
 
@@ -190,7 +213,8 @@ struct ActivationValue: Sendable, CustomTestStringConvertible {
         try backend.activationForward(activation, input: input, output: output)
         let dx = try backend.poisoned(x.count)
         try backend.activationBackward(
-            activation, input: input, output: output, outputGradient: backend.view([Float](repeating: 1, count: x.count)),
+            activation, input: input, output: output,
+            outputGradient: backend.view([Float](repeating: 1, count: x.count)),
             inputGradient: dx)
         #expect(try backend.download(output).allSatisfy { $0.isFinite })
         #expect(try backend.download(dx).allSatisfy { $0.isFinite })
@@ -198,12 +222,16 @@ struct ActivationValue: Sendable, CustomTestStringConvertible {
 
     @Test func saturatedDerivativesTakeTheirLimits() throws {
         let x: [Float] = [40, -40]
-        for (activation, limits) in [(Activation.sigmoid, [Float(0), 0]), (.tanh, [0, 0]), (.softplus, [1, 0]),
-                                     (.gelu, [1, 0]), (.elu(alpha: 1), [1, 0]), (.selu, [Activation.seluScale, 0])] {
-            let input = try backend.view(x), output = try backend.poisoned(2), dx = try backend.poisoned(2)
+        for (activation, limits) in [
+            (Activation.sigmoid, [Float(0), 0]), (.tanh, [0, 0]), (.softplus, [1, 0]),
+            (.gelu, [1, 0]), (.elu(alpha: 1), [1, 0]), (.selu, [Activation.seluScale, 0]),
+        ] {
+            let input = try backend.view(x), output = try backend.poisoned(2),
+                dx = try backend.poisoned(2)
             try backend.activationForward(activation, input: input, output: output)
             try backend.activationBackward(
-                activation, input: input, output: output, outputGradient: backend.view([1, 1]), inputGradient: dx)
+                activation, input: input, output: output, outputGradient: backend.view([1, 1]),
+                inputGradient: dx)
             expectClose(try backend.download(dx), limits, .elementwise, "\(activation)' at ±40")
         }
     }

@@ -13,24 +13,29 @@ import Testing
 
     @Test func addBiasAddsTheRowVectorToEveryRow() throws {
         let output = try backend.poisoned(6)
-        try backend.addBias(backend.view([1, 2, 3, 4, 5, 6]), bias: backend.view([10, 20, 30]), output: output, shape: matrix)
+        try backend.addBias(
+            backend.view([1, 2, 3, 4, 5, 6]), bias: backend.view([10, 20, 30]), output: output,
+            shape: matrix)
         #expect(try backend.download(output) == [11, 22, 33, 14, 25, 36])
     }
 
     @Test func addBiasInPlace() throws {
         let values = try backend.view([1, 2, 3, 4, 5, 6])
-        try backend.addBias(values, bias: backend.view([-1, 0.5, 2]), output: values, shape: matrix)
+        try backend.addBias(
+            values, bias: backend.view([-1, 0.5, 2]), output: values, shape: matrix)
         #expect(try backend.download(values) == [0, 2.5, 5, 3, 5.5, 8])
     }
 
     @Test func addBiasOnSingleRowAndSingleColumnShapes() throws {
         let row = try backend.poisoned(3)
         try backend.addBias(
-            backend.view([1, 2, 3]), bias: backend.view([1, 1, 1]), output: row, shape: MatrixShape(rows: 1, columns: 3))
+            backend.view([1, 2, 3]), bias: backend.view([1, 1, 1]), output: row,
+            shape: MatrixShape(rows: 1, columns: 3))
         #expect(try backend.download(row) == [2, 3, 4])
         let column = try backend.poisoned(3)
         try backend.addBias(
-            backend.view([1, 2, 3]), bias: backend.view([-5]), output: column, shape: MatrixShape(rows: 3, columns: 1))
+            backend.view([1, 2, 3]), bias: backend.view([-5]), output: column,
+            shape: MatrixShape(rows: 3, columns: 1))
         #expect(try backend.download(column) == [-4, -3, -2])
     }
 
@@ -48,21 +53,27 @@ import Testing
 
     @Test func biasGradientIsTheColumnSum() throws {
         let gradient = try backend.poisoned(3)
-        try backend.biasGradient(backend.view([1, 2, 3, 4, 5, 6]), biasGradient: gradient, shape: matrix)
+        try backend.biasGradient(
+            backend.view([1, 2, 3, 4, 5, 6]), biasGradient: gradient, shape: matrix)
         #expect(try backend.download(gradient) == [5, 7, 9])
 
         let tall = try backend.poisoned(2)
         try backend.biasGradient(
-            backend.view([1, -2, 0.5, 4, -3, 0.25]), biasGradient: tall, shape: MatrixShape(rows: 3, columns: 2))
+            backend.view([1, -2, 0.5, 4, -3, 0.25]), biasGradient: tall,
+            shape: MatrixShape(rows: 3, columns: 2))
         #expect(try backend.download(tall) == [-1.5, 2.25])
     }
 
     @Test func biasGradientOfOneRowIsThatRowAndOfOneColumnIsItsSum() throws {
         let row = try backend.poisoned(4)
-        try backend.biasGradient(backend.view([1, -2, 3, -4]), biasGradient: row, shape: MatrixShape(rows: 1, columns: 4))
+        try backend.biasGradient(
+            backend.view([1, -2, 3, -4]), biasGradient: row, shape: MatrixShape(rows: 1, columns: 4)
+        )
         #expect(try backend.download(row) == [1, -2, 3, -4])
         let column = try backend.poisoned(1)
-        try backend.biasGradient(backend.view([1, -2, 3, -4]), biasGradient: column, shape: MatrixShape(rows: 4, columns: 1))
+        try backend.biasGradient(
+            backend.view([1, -2, 3, -4]), biasGradient: column,
+            shape: MatrixShape(rows: 4, columns: 1))
         #expect(try backend.download(column) == [-2])
     }
 
@@ -88,7 +99,8 @@ import Testing
     ])
     func elementwiseOperations(operation: ElementwiseOperation, expected: [Float]) throws {
         let output = try backend.poisoned(5)
-        try backend.elementwise(operation, backend.view(Self.a), backend.view(Self.b), output: output)
+        try backend.elementwise(
+            operation, backend.view(Self.a), backend.view(Self.b), output: output)
         #expect(try backend.download(output) == expected)
     }
 
@@ -96,7 +108,8 @@ import Testing
     func elementwiseInPlaceOverEitherOperand(operation: ElementwiseOperation) throws {
         let expected = try { () throws -> [Float] in
             let output = try backend.poisoned(5)
-            try backend.elementwise(operation, backend.view(Self.a), backend.view(Self.b), output: output)
+            try backend.elementwise(
+                operation, backend.view(Self.a), backend.view(Self.b), output: output)
             return try backend.download(output)
         }()
         let overA = try backend.view(Self.a), b = try backend.view(Self.b)
@@ -104,7 +117,8 @@ import Testing
         #expect(try backend.download(overA) == expected, "output is a")
         let a = try backend.view(Self.a), overB = try backend.view(Self.b)
         try backend.elementwise(operation, a, overB, output: overB)
-        #expect(try backend.download(overB) == expected, "output is b: still a (op) b, not b (op) a")
+        #expect(
+            try backend.download(overB) == expected, "output is b: still a (op) b, not b (op) a")
     }
 
     @Test func elementwiseWithAllThreeOperandsTheSameView() throws {
@@ -170,7 +184,8 @@ import Testing
     }
 
     @Test func randomElementwiseAgreesWithSwiftArithmetic() throws {
-        let a = TestData.uniform(257, seed: 21, in: -5...5), b = TestData.uniform(257, seed: 22, in: -5...5)
+        let a = TestData.uniform(257, seed: 21, in: -5...5),
+            b = TestData.uniform(257, seed: 22, in: -5...5)
         for operation in ElementwiseOperation.allCases {
             let output = try backend.poisoned(257)
             try backend.elementwise(operation, backend.view(a), backend.view(b), output: output)

@@ -31,8 +31,11 @@ func expectSentinelsIntact(
     _ all: [Float], outside views: [CPUView], sourceLocation: SourceLocation = #_sourceLocation
 ) {
     let touched = views.map { $0.offset..<($0.offset + $0.count) }
-    for index in all.indices where !touched.contains(where: { $0.contains(index) }) && all[index] != sentinel {
-        Issue.record("element \(index) outside every operand view changed to \(all[index])", sourceLocation: sourceLocation)
+    for index in all.indices
+    where !touched.contains(where: { $0.contains(index) }) && all[index] != sentinel {
+        Issue.record(
+            "element \(index) outside every operand view changed to \(all[index])",
+            sourceLocation: sourceLocation)
     }
 }
 
@@ -59,13 +62,16 @@ func centeredDifference(at x: Double, step h: Double, _ f: (Double) -> Double) -
 }
 
 /// The centered-difference gradient of `loss` at `base`, one element at a time, in Double.
-func numericGradient(at base: [Double], step h: Double = 1e-5, _ loss: ([Double]) -> Double) -> [Float] {
+func numericGradient(
+    at base: [Double], step h: Double = 1e-5, _ loss: ([Double]) -> Double
+) -> [Float] {
     base.indices.map { index in
-        Float(centeredDifference(at: base[index], step: h) { value in
-            var perturbed = base
-            perturbed[index] = value
-            return loss(perturbed)
-        })
+        Float(
+            centeredDifference(at: base[index], step: h) { value in
+                var perturbed = base
+                perturbed[index] = value
+                return loss(perturbed)
+            })
     }
 }
 
@@ -75,7 +81,9 @@ func numericGradient(at base: [Double], step h: Double = 1e-5, _ loss: ([Double]
 /// precision `sum w * y`, with respect to each.
 func expectNormalizationGradientsMatchFiniteDifferences(
     _ name: String, shape: MatrixShape, seed: UInt64,
-    backward: (_ x: [Float], _ gamma: [Float], _ beta: [Float], _ dy: [Float]) throws -> (dx: [Float], dGamma: [Float], dBeta: [Float]),
+    backward: (_ x: [Float], _ gamma: [Float], _ beta: [Float], _ dy: [Float]) throws -> (
+        dx: [Float], dGamma: [Float], dBeta: [Float]
+    ),
     loss: (_ x: [Double], _ gamma: [Double], _ beta: [Double], _ weights: [Float]) -> Double
 ) throws {
     let x = TestData.uniform(shape.count, seed: seed, in: -2...2)
@@ -84,7 +92,9 @@ func expectNormalizationGradientsMatchFiniteDifferences(
     let w = TestData.uniform(shape.count, seed: seed + 3, in: -2...2)
     let (dx, dGamma, dBeta) = try backward(x, gamma, beta, w)
     let (xs, gammas, betas) = (x.map(Double.init), gamma.map(Double.init), beta.map(Double.init))
-    expectClose(dx, numericGradient(at: xs) { loss($0, gammas, betas, w) }, .finiteDifference, "\(name) dx vs finite differences \(shape)")
+    expectClose(
+        dx, numericGradient(at: xs) { loss($0, gammas, betas, w) }, .finiteDifference,
+        "\(name) dx vs finite differences \(shape)")
     expectClose(
         dGamma, numericGradient(at: gammas) { loss(xs, $0, betas, w) }, .finiteDifference,
         "\(name) dgamma vs finite differences \(shape)")

@@ -11,47 +11,62 @@ import Testing
 
     func forward(_ x: [Float], probability: Float, key: RandomKey) throws -> [Float] {
         let output = try backend.poisoned(x.count)
-        try backend.dropoutForward(input: backend.view(x), output: output, probability: probability, key: key)
+        try backend.dropoutForward(
+            input: backend.view(x), output: output, probability: probability, key: key)
         return try backend.download(output)
     }
 
     func backward(_ dy: [Float], probability: Float, key: RandomKey) throws -> [Float] {
         let dx = try backend.poisoned(dy.count)
-        try backend.dropoutBackward(outputGradient: backend.view(dy), inputGradient: dx, probability: probability, key: key)
+        try backend.dropoutBackward(
+            outputGradient: backend.view(dy), inputGradient: dx, probability: probability, key: key)
         return try backend.download(dx)
     }
 
     /// Inputs that are never 0, so that an output of 0 always means a dropped unit.
     static func nonzero(_ count: Int, seed: UInt64) -> [Float] {
-        TestData.uniform(count, seed: seed, in: 0.5...2).enumerated().map { $0.offset % 3 == 0 ? -$0.element : $0.element }
+        TestData.uniform(count, seed: seed, in: 0.5...2).enumerated().map {
+            $0.offset % 3 == 0 ? -$0.element : $0.element
+        }
     }
 
     // MARK: Probability 0 and invalid probabilities
 
     @Test func probabilityZeroIsTheIdentity() throws {
         #expect(DropoutMask.scale(probability: 0) == 1)
-        let x = TestData.uniform(10_000, seed: 1000, in: -5...5) + [0, -0, .greatestFiniteMagnitude, -1e-30]
+        let x =
+            TestData.uniform(10_000, seed: 1000, in: -5...5) + [
+                0, -0, .greatestFiniteMagnitude, -1e-30,
+            ]
         let key = RandomKey(seed: 3, stream: 1)
         #expect(try forward(x, probability: 0, key: key) == x)
         #expect(try backward(x, probability: 0, key: key) == x)
     }
 
-    @Test(arguments: [Float(1), -0.1, .nan, 1.5, .infinity, -.infinity, -Float.leastNonzeroMagnitude])
+    @Test(arguments: [
+        Float(1), -0.1, .nan, 1.5, .infinity, -.infinity, -Float.leastNonzeroMagnitude,
+    ])
     func probabilityOutsideTheUnitIntervalThrows(probability: Float) throws {
         let input = try backend.view([1, 2, 3, 4]), output = try backend.poisoned(4)
         let key = RandomKey(seed: 1)
         expectInvalidArgument("dropoutForward") {
-            try backend.dropoutForward(input: input, output: output, probability: probability, key: key)
+            try backend.dropoutForward(
+                input: input, output: output, probability: probability, key: key)
         }
         expectInvalidArgument("dropoutBackward") {
-            try backend.dropoutBackward(outputGradient: input, inputGradient: output, probability: probability, key: key)
+            try backend.dropoutBackward(
+                outputGradient: input, inputGradient: output, probability: probability, key: key)
         }
-        #expect(try backend.download(output).allSatisfy { $0.isNaN }, "p = \(probability) wrote the output")
+        #expect(
+            try backend.download(output).allSatisfy { $0.isNaN },
+            "p = \(probability) wrote the output")
     }
 
     @Test func theMessageForProbabilityOneSaysWhy() throws {
         let error = thrownDescentError {
-            try backend.dropoutForward(input: backend.view([1, 2]), output: backend.poisoned(2), probability: 1, key: RandomKey(seed: 1))
+            try backend.dropoutForward(
+                input: backend.view([1, 2]), output: backend.poisoned(2), probability: 1,
+                key: RandomKey(seed: 1))
         }
         guard let error else { return }
         let message = error.description
@@ -63,7 +78,8 @@ import Testing
     @Test func probabilityJustBelowOneIsAccepted() throws {
         let p = Float(1).nextDown
         #expect(DropoutMask.scale(probability: p) == 0x1p24)
-        let y = try forward([Float](repeating: 1, count: 1000), probability: p, key: RandomKey(seed: 9))
+        let y = try forward(
+            [Float](repeating: 1, count: 1000), probability: p, key: RandomKey(seed: 9))
         #expect(y.allSatisfy { $0 == 0 || $0 == 0x1p24 })
     }
 
@@ -72,7 +88,9 @@ import Testing
     @Test(arguments: [Float(0.1), 0.5, 0.9])
     func keptFractionAndExpectationOverAMillionUnits(probability: Float) throws {
         let n = 1_000_000
-        let y = try forward([Float](repeating: 1, count: n), probability: probability, key: RandomKey(seed: 2024, stream: 7))
+        let y = try forward(
+            [Float](repeating: 1, count: n), probability: probability,
+            key: RandomKey(seed: 2024, stream: 7))
         let scale = DropoutMask.scale(probability: probability)
         #expect(y.allSatisfy { $0 == 0 || $0 == scale }, "a value other than 0 and 1 / (1 - p)")
 
@@ -80,7 +98,9 @@ import Testing
         // 3e-4 at p = 0.9, so 1% of 1 - p = 0.1 is 3.3 standard deviations (more at smaller p).
         let kept = Double(y.count(where: { $0 != 0 })) / Double(n)
         let keep = 1 - Double(probability)
-        #expect(abs(kept - keep) <= 0.01 * keep, "p = \(probability): kept fraction \(kept), expected \(keep)")
+        #expect(
+            abs(kept - keep) <= 0.01 * keep,
+            "p = \(probability): kept fraction \(kept), expected \(keep)")
 
         // E[y] = x: the sample mean's standard deviation is sqrt(p / (1 - p) / n), 3e-3 at p = 0.9.
         let mean = y.reduce(0.0) { $0 + Double($1) } / Double(n)
@@ -99,16 +119,21 @@ import Testing
         var dropped = 0, mismatches: [String] = []
         for i in x.indices {
             let keeps = DropoutMask.keeps(
-                index: key.offset + UInt64(i), seed: key.seed, stream: key.stream, probability: probability)
+                index: key.offset + UInt64(i), seed: key.seed, stream: key.stream,
+                probability: probability)
             if !keeps { dropped += 1 }
             let expected = keeps ? x[i] * scale : 0
             if y[i] != expected { mismatches.append("[\(i)] \(y[i]) vs \(expected)") }
         }
-        #expect(mismatches.isEmpty, "\(mismatches.count) units differ from x * scale or 0: \(mismatches.prefix(5))")
+        #expect(
+            mismatches.isEmpty,
+            "\(mismatches.count) units differ from x * scale or 0: \(mismatches.prefix(5))")
         #expect(dropped > 0 && dropped < x.count)
         // x * (1 / (1 - p)) is x / (1 - p) to within an ulp or two.
         let kept = x.indices.filter { y[$0] != 0 }
-        expectClose(kept.map { y[$0] }, kept.map { x[$0] / (1 - probability) }, .elementwise, "kept values vs x / (1 - p)")
+        expectClose(
+            kept.map { y[$0] }, kept.map { x[$0] / (1 - probability) }, .elementwise,
+            "kept values vs x / (1 - p)")
     }
 
     @Test func maskIsTheUnitUniformOfTheRandomFillAtTheSameKey() throws {
@@ -131,15 +156,21 @@ import Testing
         let scale = DropoutMask.scale(probability: probability)
         let dropped = x.indices.filter { y[$0] == 0 }, kept = x.indices.filter { y[$0] != 0 }
         #expect(!dropped.isEmpty && !kept.isEmpty)
-        #expect(dropped.allSatisfy { dx[$0] == 0 }, "a unit dropped in the forward pass has a nonzero gradient")
-        #expect(kept.allSatisfy { dx[$0] == dy[$0] * scale }, "a kept unit's gradient is not dy / (1 - p)")
+        #expect(
+            dropped.allSatisfy { dx[$0] == 0 },
+            "a unit dropped in the forward pass has a nonzero gradient")
+        #expect(
+            kept.allSatisfy { dx[$0] == dy[$0] * scale },
+            "a kept unit's gradient is not dy / (1 - p)")
     }
 
     // MARK: Keys and the counter layout
 
     /// The keep/drop pattern of `count` units at `key`.
     func mask(_ count: Int, probability: Float = 0.5, key: RandomKey) throws -> [Bool] {
-        try forward([Float](repeating: 1, count: count), probability: probability, key: key).map { $0 != 0 }
+        try forward([Float](repeating: 1, count: count), probability: probability, key: key).map {
+            $0 != 0
+        }
     }
 
     @Test(arguments: [
@@ -154,7 +185,9 @@ import Testing
         let a = try mask(4096, key: first), b = try mask(4096, key: second)
         // Two independent masks at p = 0.5 differ in half the units (standard deviation 32 units).
         let differing = zip(a, b).count(where: { $0 != $1 })
-        #expect(differing >= 1700 && differing <= 2400, "\(first) and \(second) differ in \(differing) of 4096 units")
+        #expect(
+            differing >= 1700 && differing <= 2400,
+            "\(first) and \(second) differ in \(differing) of 4096 units")
     }
 
     @Test func theSameKeyGivesTheSameMask() throws {
@@ -166,19 +199,24 @@ import Testing
         let x = Self.nonzero(256, seed: 1300)
         let whole = try forward(x, probability: 0.4, key: RandomKey(seed: 99, stream: 6, offset: 0))
         for k in [1, 2, 3, 4, 5, 17, 63, 255] {
-            let tail = try forward(Array(x[k...]), probability: 0.4, key: RandomKey(seed: 99, stream: 6, offset: UInt64(k)))
+            let tail = try forward(
+                Array(x[k...]), probability: 0.4,
+                key: RandomKey(seed: 99, stream: 6, offset: UInt64(k)))
             #expect(tail == Array(whole[k...]), "offset \(k)")
         }
     }
 
     @Test func maskAgreesWithDropoutMaskKeeps() throws {
         for (key, probability) in [
-            (RandomKey(seed: 0, stream: 0), Float(0.5)), (RandomKey(seed: 5, stream: 9, offset: 1 << 33), 0.25),
+            (RandomKey(seed: 0, stream: 0), Float(0.5)),
+            (RandomKey(seed: 5, stream: 9, offset: 1 << 33), 0.25),
             (RandomKey(seed: .max, stream: .max, offset: 3), 0.75),
         ] {
             let pattern = try mask(2051, probability: probability, key: key)
             let expected = (0..<2051).map {
-                DropoutMask.keeps(index: key.offset &+ UInt64($0), seed: key.seed, stream: key.stream, probability: probability)
+                DropoutMask.keeps(
+                    index: key.offset &+ UInt64($0), seed: key.seed, stream: key.stream,
+                    probability: probability)
             }
             #expect(pattern == expected, "key \(key), p = \(probability)")
         }
@@ -195,13 +233,15 @@ import Testing
 
         let buffer = try backend.sentinelBuffer(count: 50)
         let values = try backend.place(x, in: buffer, at: 6)
-        try backend.dropoutForward(input: values, output: values, probability: probability, key: key)
+        try backend.dropoutForward(
+            input: values, output: values, probability: probability, key: key)
         var all = try backend.download(buffer.view)
         #expect(Array(all[6..<43]) == expectedForward)
         expectSentinelsIntact(all, outside: [values])
 
         try backend.upload(x, to: values)
-        try backend.dropoutBackward(outputGradient: values, inputGradient: values, probability: probability, key: key)
+        try backend.dropoutBackward(
+            outputGradient: values, inputGradient: values, probability: probability, key: key)
         all = try backend.download(buffer.view)
         #expect(Array(all[6..<43]) == expectedBackward)
         expectSentinelsIntact(all, outside: [values])

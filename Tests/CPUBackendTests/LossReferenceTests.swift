@@ -20,10 +20,14 @@ enum LossHarness {
         case regression(RegressionLoss)
 
         static let all: [Loss] = [
-            .crossEntropy(labelSmoothing: 0, classWeighted: false), .crossEntropy(labelSmoothing: 0.1, classWeighted: false),
-            .crossEntropy(labelSmoothing: 0, classWeighted: true), .crossEntropy(labelSmoothing: 0.25, classWeighted: true),
-            .binaryCrossEntropy(positiveWeighted: false), .binaryCrossEntropy(positiveWeighted: true),
-            .regression(.meanSquaredError), .regression(.meanAbsoluteError), .regression(.huber(delta: 1)),
+            .crossEntropy(labelSmoothing: 0, classWeighted: false),
+            .crossEntropy(labelSmoothing: 0.1, classWeighted: false),
+            .crossEntropy(labelSmoothing: 0, classWeighted: true),
+            .crossEntropy(labelSmoothing: 0.25, classWeighted: true),
+            .binaryCrossEntropy(positiveWeighted: false),
+            .binaryCrossEntropy(positiveWeighted: true),
+            .regression(.meanSquaredError), .regression(.meanAbsoluteError),
+            .regression(.huber(delta: 1)),
             .regression(.huber(delta: 0.3)), .regression(.rootMeanSquaredError),
         ]
 
@@ -31,7 +35,8 @@ enum LossHarness {
             switch self {
             case .crossEntropy(let smoothing, let weighted):
                 "softmaxCrossEntropy(smoothing \(smoothing)\(weighted ? ", class weights" : ""))"
-            case .binaryCrossEntropy(let weighted): "binaryCrossEntropy(\(weighted ? "posWeight" : "no posWeight"))"
+            case .binaryCrossEntropy(let weighted):
+                "binaryCrossEntropy(\(weighted ? "posWeight" : "no posWeight"))"
             case .regression(let loss): "regressionLoss(\(loss))"
             }
         }
@@ -54,15 +59,18 @@ enum LossHarness {
                 let labels = (0..<shape.rows).map { Float(($0 * 7 + 3) % shape.columns) }
                 return (TestData.uniform(shape.count, seed: 1203, in: -4...4), labels)
             case .binaryCrossEntropy:
-                let targets = TestData.uniform(shape.count, seed: 1204, in: 0...1).map { $0 < 0.25 ? 0 : $0 > 0.75 ? 1 : $0 }
+                let targets = TestData.uniform(shape.count, seed: 1204, in: 0...1).map {
+                    $0 < 0.25 ? 0 : $0 > 0.75 ? 1 : $0
+                }
                 return (TestData.uniform(shape.count, seed: 1205, in: -4...4), targets)
             case .regression(let loss):
                 let kink: Float = if case .huber(let delta) = loss { delta } else { 0 }
                 let targets = TestData.uniform(shape.count, seed: 1206, in: -2...2)
-                let errors = TestData.uniform(shape.count, seed: 1207, in: 0.1...2.5).enumerated().map { index, magnitude in
-                    let safe = abs(magnitude - kink) < 0.05 ? magnitude + 0.1 : magnitude
-                    return index % 3 == 1 ? -safe : safe
-                }
+                let errors = TestData.uniform(shape.count, seed: 1207, in: 0.1...2.5).enumerated()
+                    .map { index, magnitude in
+                        let safe = abs(magnitude - kink) < 0.05 ? magnitude + 0.1 : magnitude
+                        return index % 3 == 1 ? -safe : safe
+                    }
                 return (zip(targets, errors).map { $0 + $1 }, targets)
             }
         }
@@ -84,10 +92,12 @@ enum LossHarness {
     /// output poisoned with NaN. `columnWeights` are the class weights or positive weights.
     static func run(
         _ loss: Loss, on backend: CPUBackend, input: [Float], targets: [Float], shape: MatrixShape,
-        columnWeights: [Float]?, sampleWeights: [Float]?, perSample: Bool = true, gradient: Bool = true
+        columnWeights: [Float]?, sampleWeights: [Float]?, perSample: Bool = true,
+        gradient: Bool = true
     ) throws -> Result {
         let outputs = LossOutputs(
-            loss: try backend.poisoned(1), perSampleLoss: perSample ? try backend.poisoned(shape.rows) : nil,
+            loss: try backend.poisoned(1),
+            perSampleLoss: perSample ? try backend.poisoned(shape.rows) : nil,
             inputGradient: gradient ? try backend.poisoned(shape.count) : nil)
         let x = try backend.paddedView(input)
         let s = try sampleWeights.map { try backend.paddedView($0) }
@@ -96,19 +106,23 @@ enum LossHarness {
         case .crossEntropy(let smoothing, _):
             try backend.softmaxCrossEntropy(
                 logits: x, labels: backend.makeBuffer(targets.map { Int32($0) }).view, shape: shape,
-                options: CrossEntropyOptions(labelSmoothing: smoothing, classWeights: weights), sampleWeights: s,
+                options: CrossEntropyOptions(labelSmoothing: smoothing, classWeights: weights),
+                sampleWeights: s,
                 outputs: outputs)
         case .binaryCrossEntropy:
             try backend.binaryCrossEntropy(
-                logits: x, targets: backend.paddedView(targets), shape: shape, positiveWeight: weights, sampleWeights: s,
+                logits: x, targets: backend.paddedView(targets), shape: shape,
+                positiveWeight: weights, sampleWeights: s,
                 outputs: outputs)
         case .regression(let regression):
             try backend.regressionLoss(
-                regression, predictions: x, targets: backend.paddedView(targets), shape: shape, sampleWeights: s,
+                regression, predictions: x, targets: backend.paddedView(targets), shape: shape,
+                sampleWeights: s,
                 outputs: outputs)
         }
         return Result(
-            loss: try backend.download(outputs.loss)[0], perSample: try outputs.perSampleLoss.map { try backend.download($0) } ?? [],
+            loss: try backend.download(outputs.loss)[0],
+            perSample: try outputs.perSampleLoss.map { try backend.download($0) } ?? [],
             gradient: try outputs.inputGradient.map { try backend.download($0) } ?? [])
     }
 
@@ -121,7 +135,8 @@ enum LossHarness {
     ///   samples' MSEs, and each sample's value the root of its own MSE.
     /// The mean is 0 when its denominator is.
     static func reference(
-        _ loss: Loss, input: [Double], targets: [Float], shape: MatrixShape, columnWeights: [Float]?, sampleWeights: [Float]?
+        _ loss: Loss, input: [Double], targets: [Float], shape: MatrixShape,
+        columnWeights: [Float]?, sampleWeights: [Float]?
     ) -> (mean: Double, perSample: [Double]) {
         let (n, d) = (shape.rows, shape.columns)
         let w = columnWeights?.map(Double.init) ?? [Double](repeating: 1, count: d)
@@ -161,8 +176,11 @@ enum LossHarness {
         }
         let s = sampleWeights?.map(Double.init) ?? [Double](repeating: 1, count: n)
         let denominator = (0..<n).reduce(0) { $0 + s[$1] * normalizers[$1] }
-        let mean = denominator == 0 ? 0 : (0..<n).reduce(0) { $0 + s[$1] * losses[$1] } / denominator
-        if case .regression(.rootMeanSquaredError) = loss { return (mean.squareRoot(), losses.map { $0.squareRoot() }) }
+        let mean =
+            denominator == 0 ? 0 : (0..<n).reduce(0) { $0 + s[$1] * losses[$1] } / denominator
+        if case .regression(.rootMeanSquaredError) = loss {
+            return (mean.squareRoot(), losses.map { $0.squareRoot() })
+        }
         return (mean, losses)
     }
 }
@@ -174,15 +192,20 @@ enum LossHarness {
     let backend = CPUBackend()
 
     static let shapes = [
-        MatrixShape(rows: 1, columns: 1), MatrixShape(rows: 2, columns: 3), MatrixShape(rows: 7, columns: 10),
+        MatrixShape(rows: 1, columns: 1), MatrixShape(rows: 2, columns: 3),
+        MatrixShape(rows: 7, columns: 10),
         MatrixShape(rows: 5, columns: 1),
     ]
 
-    func run(_ loss: Loss, _ data: (input: [Float], targets: [Float]), _ shape: MatrixShape, sampleWeights: [Float]?,
-             perSample: Bool = true, gradient: Bool = true) throws -> LossHarness.Result {
+    func run(
+        _ loss: Loss, _ data: (input: [Float], targets: [Float]), _ shape: MatrixShape,
+        sampleWeights: [Float]?,
+        perSample: Bool = true, gradient: Bool = true
+    ) throws -> LossHarness.Result {
         try LossHarness.run(
             loss, on: backend, input: data.input, targets: data.targets, shape: shape,
-            columnWeights: loss.columnWeights(shape.columns), sampleWeights: sampleWeights, perSample: perSample,
+            columnWeights: loss.columnWeights(shape.columns), sampleWeights: sampleWeights,
+            perSample: perSample,
             gradient: gradient)
     }
 
@@ -194,13 +217,18 @@ enum LossHarness {
             let result = try run(loss, data, shape, sampleWeights: sampleWeights)
             func reference(_ input: [Double]) -> (mean: Double, perSample: [Double]) {
                 LossHarness.reference(
-                    loss, input: input, targets: data.targets, shape: shape, columnWeights: weights, sampleWeights: sampleWeights)
+                    loss, input: input, targets: data.targets, shape: shape, columnWeights: weights,
+                    sampleWeights: sampleWeights)
             }
             let expected = reference(data.input.map(Double.init))
             expectClose([result.loss], [Float(expected.mean)], .reduction, "mean of \(what)")
-            expectClose(result.perSample, expected.perSample.map(Float.init), .reduction, "per-sample losses of \(what)")
+            expectClose(
+                result.perSample, expected.perSample.map(Float.init), .reduction,
+                "per-sample losses of \(what)")
             let numeric = numericGradient(at: data.input.map(Double.init)) { reference($0).mean }
-            expectClose(result.gradient, numeric, .finiteDifference, "input gradient of \(what) vs finite differences")
+            expectClose(
+                result.gradient, numeric, .finiteDifference,
+                "input gradient of \(what) vs finite differences")
         }
     }
 
@@ -211,15 +239,25 @@ enum LossHarness {
         let real = MatrixShape(rows: 5, columns: 4), padded = MatrixShape(rows: 8, columns: 4)
         let data = loss.data(padded)
         let targetsPerRow = data.targets.count / padded.rows
-        let realData = (Array(data.input.prefix(real.count)), Array(data.targets.prefix(real.rows * targetsPerRow)))
+        let realData = (
+            Array(data.input.prefix(real.count)),
+            Array(data.targets.prefix(real.rows * targetsPerRow))
+        )
         for realWeights in [nil, [0.5, 1, 2, 1.5, 1]] as [[Float]?] {
             let unpadded = try run(loss, realData, real, sampleWeights: realWeights)
-            let result = try run(loss, data, padded, sampleWeights: (realWeights ?? [1, 1, 1, 1, 1]) + [0, 0, 0])
+            let result = try run(
+                loss, data, padded, sampleWeights: (realWeights ?? [1, 1, 1, 1, 1]) + [0, 0, 0])
             let what = "\(loss), real rows weighted \(realWeights.map { "\($0)" } ?? "nil")"
             #expect(result.loss == unpadded.loss, "mean loss of \(what)")
-            #expect(Array(result.gradient.prefix(real.count)) == unpadded.gradient, "real rows' gradient of \(what)")
-            #expect(result.gradient.suffix(padded.count - real.count).allSatisfy { $0 == 0 }, "padding rows' gradient of \(what)")
-            #expect(Array(result.perSample.prefix(real.rows)) == unpadded.perSample, "real rows' losses of \(what)")
+            #expect(
+                Array(result.gradient.prefix(real.count)) == unpadded.gradient,
+                "real rows' gradient of \(what)")
+            #expect(
+                result.gradient.suffix(padded.count - real.count).allSatisfy { $0 == 0 },
+                "padding rows' gradient of \(what)")
+            #expect(
+                Array(result.perSample.prefix(real.rows)) == unpadded.perSample,
+                "real rows' losses of \(what)")
         }
     }
 
@@ -233,7 +271,8 @@ enum LossHarness {
         let unweighted = try run(loss, data, shape, sampleWeights: nil)
         let weighted = try run(loss, data, shape, sampleWeights: [2, 0, 0.25])
         let zero = try run(loss, data, shape, sampleWeights: [0, 0, 0])
-        #expect(weighted.perSample == unweighted.perSample && zero.perSample == unweighted.perSample)
+        #expect(
+            weighted.perSample == unweighted.perSample && zero.perSample == unweighted.perSample)
         #expect(zero.loss == 0)
         #expect(zero.gradient == [Float](repeating: 0, count: shape.count))
     }
@@ -244,7 +283,9 @@ enum LossHarness {
         let shape = MatrixShape(rows: 4, columns: 3)
         let data = loss.data(shape), weights = LossHarness.sampleWeights(shape.rows)
         let all = try run(loss, data, shape, sampleWeights: weights)
-        #expect(try run(loss, data, shape, sampleWeights: weights, perSample: false, gradient: false).loss == all.loss)
+        #expect(
+            try run(loss, data, shape, sampleWeights: weights, perSample: false, gradient: false)
+                .loss == all.loss)
         let perSampleOnly = try run(loss, data, shape, sampleWeights: weights, gradient: false)
         #expect(perSampleOnly.loss == all.loss && perSampleOnly.perSample == all.perSample)
         let gradientOnly = try run(loss, data, shape, sampleWeights: weights, perSample: false)

@@ -10,13 +10,15 @@ import Testing
     /// Runs `C = alpha op(A) op(B) + beta C` from the logical (untransposed) A (`m x k`) and
     /// B (`k x n`), storing each transposed when `shape` asks for it, and returns C.
     func product(
-        _ a: [Float], _ b: [Float], shape: MatmulShape, alpha: Float = 1, beta: Float = 0, c: [Float]? = nil
+        _ a: [Float], _ b: [Float], shape: MatmulShape, alpha: Float = 1, beta: Float = 0,
+        c: [Float]? = nil
     ) throws -> [Float] {
         let storedA = shape.transposeA ? transposed(a, rows: shape.m, columns: shape.k) : a
         let storedB = shape.transposeB ? transposed(b, rows: shape.k, columns: shape.n) : b
         let cView = try c.map { try backend.view($0) } ?? backend.poisoned(shape.m * shape.n)
         try backend.matmul(
-            backend.view(storedA), backend.view(storedB), cView, shape: shape, alpha: alpha, beta: beta)
+            backend.view(storedA), backend.view(storedB), cView, shape: shape, alpha: alpha,
+            beta: beta)
         return try backend.download(cView)
     }
 
@@ -33,7 +35,8 @@ import Testing
     @Test(arguments: [false, true], [false, true])
     func twoByThreeTimesThreeByFour(transposeA: Bool, transposeB: Bool) throws {
         let shape = MatmulShape(m: 2, n: 4, k: 3, transposeA: transposeA, transposeB: transposeB)
-        let c = try product([1, 0, 2, -1, 3, 1], [3, 1, 0, 2, 2, 1, -1, 0, 1, 0, 4, 1], shape: shape)
+        let c = try product(
+            [1, 0, 2, -1, 3, 1], [3, 1, 0, 2, 2, 1, -1, 0, 1, 0, 4, 1], shape: shape)
         #expect(c == [5, 1, 8, 4, 4, 2, 1, -1])
     }
 
@@ -58,9 +61,18 @@ import Testing
     @Test func betaZeroIgnoresNaNAndInfinityAlreadyInC() throws {
         let shape = MatmulShape(m: 2, n: 2, k: 3)
         let a: [Float] = [1, 2, 3, 4, 5, 6], b: [Float] = [7, 8, 9, 10, 11, 12]
-        #expect(try product(a, b, shape: shape, beta: 0, c: [.nan, .nan, .nan, .nan]) == [58, 64, 139, 154])
-        #expect(try product(a, b, shape: shape, beta: 0, c: [.infinity, -.infinity, .nan, 1]) == [58, 64, 139, 154])
-        #expect(try product(a, b, shape: shape, alpha: 2, beta: 0, c: [.nan, .nan, .nan, .nan]) == [116, 128, 278, 308])
+        #expect(
+            try product(a, b, shape: shape, beta: 0, c: [.nan, .nan, .nan, .nan]) == [
+                58, 64, 139, 154,
+            ])
+        #expect(
+            try product(a, b, shape: shape, beta: 0, c: [.infinity, -.infinity, .nan, 1]) == [
+                58, 64, 139, 154,
+            ])
+        #expect(
+            try product(a, b, shape: shape, alpha: 2, beta: 0, c: [.nan, .nan, .nan, .nan]) == [
+                116, 128, 278, 308,
+            ])
     }
 
     @Test func betaOneAccumulatesIntoC() throws {
@@ -77,10 +89,14 @@ import Testing
         let shape = MatmulShape(m: 2, n: 2, k: 3)
         let a: [Float] = [1, 2, 3, 4, 5, 6], b: [Float] = [7, 8, 9, 10, 11, 12]
         // 0.5 * [[58, 64], [139, 154]] + 2 * [[1, 2], [3, 4]].
-        #expect(try product(a, b, shape: shape, alpha: 0.5, beta: 2, c: [1, 2, 3, 4]) == [31, 36, 75.5, 85])
+        #expect(
+            try product(a, b, shape: shape, alpha: 0.5, beta: 2, c: [1, 2, 3, 4]) == [
+                31, 36, 75.5, 85,
+            ])
         #expect(try product(a, b, shape: shape, alpha: -1, beta: 0) == [-58, -64, -139, -154])
         // alpha = 0, beta = 1 leaves C as it was.
-        #expect(try product(a, b, shape: shape, alpha: 0, beta: 1, c: [1, 2, 3, 4]) == [1, 2, 3, 4])
+        #expect(
+            try product(a, b, shape: shape, alpha: 0, beta: 1, c: [1, 2, 3, 4]) == [1, 2, 3, 4])
     }
 
     @Test(arguments: [false, true], [false, true])
@@ -126,12 +142,17 @@ import Testing
 
     /// Larger random products against a triple loop in Double.
     @Test(arguments: [(7, 5, 9), (1, 33, 4), (17, 1, 3), (6, 6, 1), (13, 11, 64)], [false, true])
-    func randomProductsMatchADoubleReference(dimensions: (Int, Int, Int), transposeBoth: Bool) throws {
+    func randomProductsMatchADoubleReference(
+        dimensions: (Int, Int, Int), transposeBoth: Bool
+    ) throws {
         let (m, n, k) = dimensions
-        for (transposeA, transposeB) in [(transposeBoth, transposeBoth), (transposeBoth, !transposeBoth)] {
+        for (transposeA, transposeB) in [
+            (transposeBoth, transposeBoth), (transposeBoth, !transposeBoth),
+        ] {
             let a = TestData.uniform(m * k, seed: 11), b = TestData.uniform(k * n, seed: 12)
             let c0 = TestData.uniform(m * n, seed: 13)
-            let shape = MatmulShape(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)
+            let shape = MatmulShape(
+                m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)
             let actual = try product(a, b, shape: shape, alpha: 0.75, beta: -0.5, c: c0)
             let reference = (0..<(m * n)).map { index -> Float in
                 let (i, j) = index.quotientAndRemainder(dividingBy: n)

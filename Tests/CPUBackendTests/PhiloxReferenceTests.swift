@@ -32,10 +32,12 @@ func hex(_ word: UInt32) -> String {
             counter: [0, 0, 0, 0], key: [0, 0],
             output: [0x6627_E8D5, 0xE169_C58D, 0xBC57_AC4C, 0x9B00_DBD8]),
         PhiloxVector(
-            counter: [0xFFFF_FFFF, 0xFFFF_FFFF, 0xFFFF_FFFF, 0xFFFF_FFFF], key: [0xFFFF_FFFF, 0xFFFF_FFFF],
+            counter: [0xFFFF_FFFF, 0xFFFF_FFFF, 0xFFFF_FFFF, 0xFFFF_FFFF],
+            key: [0xFFFF_FFFF, 0xFFFF_FFFF],
             output: [0x408F_276D, 0x41C8_3B0E, 0xA20B_C7C6, 0x6D54_51FD]),
         PhiloxVector(
-            counter: [0x243F_6A88, 0x85A3_08D3, 0x1319_8A2E, 0x0370_7344], key: [0xA409_3822, 0x299F_31D0],
+            counter: [0x243F_6A88, 0x85A3_08D3, 0x1319_8A2E, 0x0370_7344],
+            key: [0xA409_3822, 0x299F_31D0],
             output: [0xD16C_FE09, 0x94FD_CCEB, 0x5001_E420, 0x2412_6EA1]),
     ]
 
@@ -51,34 +53,42 @@ func hex(_ word: UInt32) -> String {
     static func documentedBlock(index: UInt64, seed: UInt64, stream: UInt64) -> [UInt32] {
         let block = index / 4
         let out = Philox.block(
-            counter: (UInt32(block & 0xFFFF_FFFF), UInt32(block >> 32), UInt32(stream & 0xFFFF_FFFF), UInt32(stream >> 32)),
+            counter: (
+                UInt32(block & 0xFFFF_FFFF), UInt32(block >> 32), UInt32(stream & 0xFFFF_FFFF),
+                UInt32(stream >> 32)
+            ),
             key: (UInt32(seed & 0xFFFF_FFFF), UInt32(seed >> 32)))
         return [out.0, out.1, out.2, out.3]
     }
 
     @Test func uniformFillFollowsTheDocumentedCounterLayout() throws {
         // High halves of seed, stream and block index all non-zero, and an offset that is not a multiple of 4.
-        let key = RandomKey(seed: 0x0123_4567_89AB_CDEF, stream: 0xFEDC_BA98_7654_3210, offset: (1 << 34) + 3)
+        let key = RandomKey(
+            seed: 0x0123_4567_89AB_CDEF, stream: 0xFEDC_BA98_7654_3210, offset: (1 << 34) + 3)
         let count = 23
         let view = try backend.poisoned(count)
         try backend.randomFill(view, distribution: .uniform(low: -2, high: 3), key: key)
         let expected = (0..<count).map { i -> Float in
             let index = key.offset + UInt64(i)
-            let bits = Self.documentedBlock(index: index, seed: key.seed, stream: key.stream)[Int(index % 4)]
+            let bits = Self.documentedBlock(index: index, seed: key.seed, stream: key.stream)[
+                Int(index % 4)]
             let u = Float(bits >> 8) / 16_777_216
             return -2 + (3 - -2) * u
         }
         #expect(try backend.download(view) == expected)
-        #expect(Philox.block(index: key.offset, seed: key.seed, stream: key.stream)
-            == Self.documentedBlock(index: key.offset, seed: key.seed, stream: key.stream))
+        #expect(
+            Philox.block(index: key.offset, seed: key.seed, stream: key.stream)
+                == Self.documentedBlock(index: key.offset, seed: key.seed, stream: key.stream))
     }
 
     @Test func normalFillUsesBoxMullerOnLanePairs() throws {
         let key = RandomKey(seed: 42, stream: 7, offset: 5)
         let count = 18
         let standard = try backend.poisoned(count), shifted = try backend.poisoned(count)
-        try backend.randomFill(standard, distribution: .normal(mean: 0, standardDeviation: 1), key: key)
-        try backend.randomFill(shifted, distribution: .normal(mean: 3, standardDeviation: 2), key: key)
+        try backend.randomFill(
+            standard, distribution: .normal(mean: 0, standardDeviation: 1), key: key)
+        try backend.randomFill(
+            shifted, distribution: .normal(mean: 3, standardDeviation: 2), key: key)
         let expected = (0..<count).map { i -> Float in
             let index = key.offset + UInt64(i)
             let bits = Self.documentedBlock(index: index, seed: key.seed, stream: key.stream)
@@ -96,11 +106,16 @@ func hex(_ word: UInt32) -> String {
         var worst = 0.0
         for block in 0..<4000 as Range<UInt32> {
             let bits = Philox.block(counter: (block, 0, 0, 0), key: (99, 0))
-            for (x0, x1) in [(bits.0, bits.1), (bits.2, bits.3)] + [(0xFFFF_FFFF, 0), (0, 0x0040_0000), (0x100, 0xFFFF_FFFF)] {
+            for (x0, x1) in [(bits.0, bits.1), (bits.2, bits.3)] + [
+                (0xFFFF_FFFF, 0), (0, 0x0040_0000), (0x100, 0xFFFF_FFFF),
+            ] {
                 let (z0, z1) = Philox.standardNormalPair(x0, x1)
-                let u1 = Double((x0 >> 8) + 1) / 16_777_216, theta = 2 * Double.pi * Double(x1 >> 8) / 16_777_216
+                let u1 = Double((x0 >> 8) + 1) / 16_777_216,
+                    theta = 2 * Double.pi * Double(x1 >> 8) / 16_777_216
                 let r = (-2 * log(u1)).squareRoot()
-                worst = max(worst, abs(Double(z0) - r * cos(theta)) / max(1, r), abs(Double(z1) - r * sin(theta)) / max(1, r))
+                worst = max(
+                    worst, abs(Double(z0) - r * cos(theta)) / max(1, r),
+                    abs(Double(z1) - r * sin(theta)) / max(1, r))
             }
         }
         #expect(worst <= 1e-6, "largest error relative to max(1, r): \(worst)")
@@ -114,13 +129,22 @@ func hex(_ word: UInt32) -> String {
     }
 
     @Test func logarithmAgreesWithGlibc() {
-        var inputs: [Float] = stride(from: 1, through: 1 << 24, by: 997).map { Float($0) / 16_777_216 }
-        inputs += [1, 0x1p-24, 0x1p-23, 3 * 0x1p-24, 0.5, 0.25, 1 - 0x1p-24, 1 - 0x1p-23, 0x1p-126, 1e-30]
+        var inputs: [Float] = stride(from: 1, through: 1 << 24, by: 997).map {
+            Float($0) / 16_777_216
+        }
+        inputs += [
+            1, 0x1p-24, 0x1p-23, 3 * 0x1p-24, 0.5, 0.25, 1 - 0x1p-24, 1 - 0x1p-23, 0x1p-126, 1e-30,
+        ]
         let threshold = Float(bitPattern: 0x3FB5_04F3) / 2
-        inputs += [threshold, threshold.nextUp, threshold.nextDown, threshold / 64, (threshold / 64).nextUp]
+        inputs += [
+            threshold, threshold.nextUp, threshold.nextDown, threshold / 64,
+            (threshold / 64).nextUp,
+        ]
         #expect(Philox.logarithm(1) == 0)
         for u in inputs {
-            #expect(Self.agrees(Philox.logarithm(u), log(Double(u))), "ln \(u): \(Philox.logarithm(u)) vs \(log(Double(u)))")
+            #expect(
+                Self.agrees(Philox.logarithm(u), log(Double(u))),
+                "ln \(u): \(Philox.logarithm(u)) vs \(log(Double(u)))")
         }
     }
 
@@ -131,7 +155,9 @@ func hex(_ word: UInt32) -> String {
         #expect(Philox.squareRoot(-0.0) == 0)
         for y in inputs {
             let reference = Double(y).squareRoot()
-            #expect(abs(Double(Philox.squareRoot(y)) - reference) <= 2e-7 * reference, "sqrt \(y): \(Philox.squareRoot(y))")
+            #expect(
+                abs(Double(Philox.squareRoot(y)) - reference) <= 2e-7 * reference,
+                "sqrt \(y): \(Philox.squareRoot(y))")
         }
     }
 
@@ -145,12 +171,19 @@ func hex(_ word: UInt32) -> String {
         for n in inputs {
             let (cosine, sine) = Philox.cosineAndSine(turn24: n)
             let theta = 2 * Double.pi * Double(n) / 16_777_216
-            #expect(abs(Double(cosine) - cos(theta)) <= 2e-7, "cos at n = \(n): \(cosine) vs \(cos(theta))")
-            #expect(abs(Double(sine) - sin(theta)) <= 2e-7, "sin at n = \(n): \(sine) vs \(sin(theta))")
+            #expect(
+                abs(Double(cosine) - cos(theta)) <= 2e-7,
+                "cos at n = \(n): \(cosine) vs \(cos(theta))")
+            #expect(
+                abs(Double(sine) - sin(theta)) <= 2e-7, "sin at n = \(n): \(sine) vs \(sin(theta))")
         }
-        for (n, expectedCosine, expectedSine) in [(0, 1, 0), (1 << 22, 0, 1), (1 << 23, -1, 0), (3 << 22, 0, -1)] as [(UInt32, Float, Float)] {
+        for (n, expectedCosine, expectedSine) in [
+            (0, 1, 0), (1 << 22, 0, 1), (1 << 23, -1, 0), (3 << 22, 0, -1),
+        ] as [(UInt32, Float, Float)] {
             let (cosine, sine) = Philox.cosineAndSine(turn24: n)
-            #expect(cosine == expectedCosine && sine == expectedSine, "n = \(n) is a multiple of a quarter turn: exact")
+            #expect(
+                cosine == expectedCosine && sine == expectedSine,
+                "n = \(n) is a multiple of a quarter turn: exact")
         }
     }
 }

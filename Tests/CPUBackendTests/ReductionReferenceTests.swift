@@ -23,7 +23,8 @@ import Testing
         _ operation: ReductionOperation, _ values: [Float], axis: ReductionAxis, shape: MatrixShape
     ) throws -> [Float] {
         let output = try backend.poisoned(axis.outputCount(for: shape))
-        try backend.reduce(operation, backend.view(values), axis: axis, output: output, shape: shape)
+        try backend.reduce(
+            operation, backend.view(values), axis: axis, output: output, shape: shape)
         return try backend.download(output)
     }
 
@@ -45,7 +46,9 @@ import Testing
     func singleElementReducesToItself(operation: ReductionOperation) throws {
         let expected: Float = operation == .sumOfSquares ? 6.25 : -2.5
         for axis in ReductionAxis.allCases {
-            #expect(try reduce(operation, [-2.5], axis: axis, shape: MatrixShape(rows: 1, columns: 1)) == [expected])
+            #expect(
+                try reduce(operation, [-2.5], axis: axis, shape: MatrixShape(rows: 1, columns: 1))
+                    == [expected])
         }
     }
 
@@ -65,9 +68,11 @@ import Testing
         let columns = try reduce(.max, values, axis: .eachColumn, shape: Self.shape)
         #expect(columns[0] == 4 && columns[1].isNaN && columns[2] == 6)
 
-        let leading = try reduce(.max, [.nan, 9, 1e30], axis: .all, shape: MatrixShape(rows: 1, columns: 3))
+        let leading = try reduce(
+            .max, [.nan, 9, 1e30], axis: .all, shape: MatrixShape(rows: 1, columns: 3))
         #expect(leading[0].isNaN, "a NaN in the first position is not replaced by a larger number")
-        let trailing = try reduce(.max, [.infinity, 9, .nan], axis: .all, shape: MatrixShape(rows: 1, columns: 3))
+        let trailing = try reduce(
+            .max, [.infinity, 9, .nan], axis: .all, shape: MatrixShape(rows: 1, columns: 3))
         #expect(trailing[0].isNaN, "a NaN after +infinity still wins")
     }
 
@@ -75,26 +80,35 @@ import Testing
         let shape = MatrixShape(rows: 1, columns: 3)
         #expect(try reduce(.sum, [1, .nan, 2], axis: .all, shape: shape)[0].isNaN)
         #expect(try reduce(.mean, [1, .infinity, 2], axis: .all, shape: shape) == [.infinity])
-        #expect(try reduce(.sumOfSquares, [1, -.infinity, 2], axis: .all, shape: shape) == [.infinity])
+        #expect(
+            try reduce(.sumOfSquares, [1, -.infinity, 2], axis: .all, shape: shape) == [.infinity])
     }
 
     @Test(arguments: ReductionAxis.allCases)
     func randomMatrixMatchesADoubleReference(axis: ReductionAxis) throws {
         let shape = MatrixShape(rows: 37, columns: 29)
         let x = TestData.uniform(shape.count, seed: 19, in: -3...3)
-        let groups: [[Float]] = switch axis {
-        case .all: [x]
-        case .eachRow: (0..<shape.rows).map { Array(x[($0 * shape.columns)..<(($0 + 1) * shape.columns)]) }
-        case .eachColumn: (0..<shape.columns).map { column in (0..<shape.rows).map { x[$0 * shape.columns + column] } }
-        }
+        let groups: [[Float]] =
+            switch axis {
+            case .all: [x]
+            case .eachRow:
+                (0..<shape.rows).map { Array(x[($0 * shape.columns)..<(($0 + 1) * shape.columns)]) }
+            case .eachColumn:
+                (0..<shape.columns).map { column in
+                    (0..<shape.rows).map { x[$0 * shape.columns + column] }
+                }
+            }
         let sums = groups.map { $0.reduce(0.0) { $0 + Double($1) } }
-        expectClose(try reduce(.sum, x, axis: axis, shape: shape), sums.map(Float.init), .reduction, "sum \(axis)")
+        expectClose(
+            try reduce(.sum, x, axis: axis, shape: shape), sums.map(Float.init), .reduction,
+            "sum \(axis)")
         expectClose(
             try reduce(.mean, x, axis: axis, shape: shape),
             zip(sums, groups).map { Float($0 / Double($1.count)) }, .reduction, "mean \(axis)")
         expectClose(
             try reduce(.sumOfSquares, x, axis: axis, shape: shape),
-            groups.map { Float($0.reduce(0.0) { $0 + Double($1) * Double($1) }) }, .reduction, "sumOfSquares \(axis)")
+            groups.map { Float($0.reduce(0.0) { $0 + Double($1) * Double($1) }) }, .reduction,
+            "sumOfSquares \(axis)")
         #expect(try reduce(.max, x, axis: axis, shape: shape) == groups.map { $0.max()! })
     }
 
@@ -116,15 +130,20 @@ import Testing
     }
 
     @Test func argmaxTiesGoToTheFirstIndex() throws {
-        #expect(try argmax([1, 3, 3, 5, 5, 5, 2, 0, 2], shape: MatrixShape(rows: 3, columns: 3)) == [1, 0, 0])
-        #expect(try argmax([-.infinity, -.infinity, 0, -0.0], shape: MatrixShape(rows: 2, columns: 2)) == [0, 0])
+        #expect(
+            try argmax([1, 3, 3, 5, 5, 5, 2, 0, 2], shape: MatrixShape(rows: 3, columns: 3)) == [
+                1, 0, 0,
+            ])
+        #expect(
+            try argmax([-.infinity, -.infinity, 0, -0.0], shape: MatrixShape(rows: 2, columns: 2))
+                == [0, 0])
     }
 
     @Test func argmaxNaNCountsAsLargerThanAnyNumber() throws {
         let rows: [Float] = [
-            5, .nan, 7, // a NaN beats a larger number after it
-            .nan, 2, .nan, // the first NaN wins
-            .infinity, .nan, 1, // NaN beats +infinity
+            5, .nan, 7,  // a NaN beats a larger number after it
+            .nan, 2, .nan,  // the first NaN wins
+            .infinity, .nan, 1,  // NaN beats +infinity
             .nan, .nan, .nan,
             2, 9, .nan,
         ]
@@ -138,8 +157,10 @@ import Testing
     @Test func argmaxIntoAnInt32ViewAtAnOffset() throws {
         let buffer = try backend.makeBuffer(count: 8, elementType: .int32)
         try backend.fill(buffer.view, with: -9)
-        try backend.argmaxRows(backend.view(Self.matrix), output: buffer.view(offset: 3, count: 2), shape: Self.shape)
-        #expect(try backend.download(buffer.view, as: Int32.self) == [-9, -9, -9, 2, 1, -9, -9, -9])
+        try backend.argmaxRows(
+            backend.view(Self.matrix), output: buffer.view(offset: 3, count: 2), shape: Self.shape)
+        #expect(
+            try backend.download(buffer.view, as: Int32.self) == [-9, -9, -9, 2, 1, -9, -9, -9])
     }
 
     @Test func argmaxMatchesSwiftOnRandomRows() throws {

@@ -44,14 +44,18 @@ public enum OpenCLTestSupport {
     public static func makeBackend() throws -> OpenCLBackend {
         let info = try device.get()
         return try OpenCLBackend(
-            device: .fromEnvironment, tuning: .forDevice(maxWorkGroupSize: info.maxWorkGroupSize, kind: info.kind))
+            device: .fromEnvironment,
+            tuning: .forDevice(maxWorkGroupSize: info.maxWorkGroupSize, kind: info.kind))
     }
 
     /// A backend on the test device whose matmul uses `strategy`, so that every strategy is tested
     /// on every device, not only the one `OpenCLTuning.forDevice` picks for it.
-    public static func makeBackend(matmulStrategy strategy: OpenCLTuning.MatmulStrategy) throws -> OpenCLBackend {
+    public static func makeBackend(
+        matmulStrategy strategy: OpenCLTuning.MatmulStrategy
+    ) throws -> OpenCLBackend {
         let info = try device.get()
-        var tuning = OpenCLTuning.forDevice(maxWorkGroupSize: info.maxWorkGroupSize, kind: info.kind)
+        var tuning = OpenCLTuning.forDevice(
+            maxWorkGroupSize: info.maxWorkGroupSize, kind: info.kind)
         tuning.matmulStrategy = strategy
         return try OpenCLBackend(device: .fromEnvironment, tuning: tuning)
     }
@@ -60,6 +64,8 @@ public enum OpenCLTestSupport {
 extension Trait where Self == ConditionTrait {
     /// Runs the test only where an OpenCL device exists, or where one is required (see `OpenCLTestSupport`).
     public static var requiresOpenCL: Self {
-        .enabled(if: OpenCLTestSupport.shouldRun, "no OpenCL device: install pocl-opencl-icd (or a GPU driver)")
+        .enabled(
+            if: OpenCLTestSupport.shouldRun,
+            "no OpenCL device: install pocl-opencl-icd (or a GPU driver)")
     }
 }

@@ -20,12 +20,15 @@ public enum ParityShapes {
     public static var matrices: [MatrixShape] {
         reduced
             ? [
-                MatrixShape(rows: 1, columns: 1), MatrixShape(rows: 7, columns: 33), MatrixShape(rows: 3, columns: 130),
+                MatrixShape(rows: 1, columns: 1), MatrixShape(rows: 7, columns: 33),
+                MatrixShape(rows: 3, columns: 130),
                 MatrixShape(rows: 33, columns: 65), MatrixShape(rows: 1, columns: 257),
             ]
             : [
-                MatrixShape(rows: 1, columns: 1), MatrixShape(rows: 1, columns: 7), MatrixShape(rows: 7, columns: 1),
-                MatrixShape(rows: 33, columns: 33), MatrixShape(rows: 127, columns: 7), MatrixShape(rows: 257, columns: 65),
+                MatrixShape(rows: 1, columns: 1), MatrixShape(rows: 1, columns: 7),
+                MatrixShape(rows: 7, columns: 1),
+                MatrixShape(rows: 33, columns: 33), MatrixShape(rows: 127, columns: 7),
+                MatrixShape(rows: 257, columns: 65),
                 MatrixShape(rows: 65, columns: 257), MatrixShape(rows: 2, columns: 1031),
             ]
     }
@@ -39,9 +42,14 @@ public enum ParityShapes {
     /// norm skips N = 1, where training mode is an error.
     public static var batches: [MatrixShape] {
         reduced
-            ? [MatrixShape(rows: 1, columns: 3), MatrixShape(rows: 2, columns: 10), MatrixShape(rows: 7, columns: 257),
-               MatrixShape(rows: 129, columns: 1)]
-            : [1, 2, 7, 129, 1000].flatMap { rows in [1, 3, 10, 257].map { MatrixShape(rows: rows, columns: $0) } }
+            ? [
+                MatrixShape(rows: 1, columns: 3), MatrixShape(rows: 2, columns: 10),
+                MatrixShape(rows: 7, columns: 257),
+                MatrixShape(rows: 129, columns: 1),
+            ]
+            : [1, 2, 7, 129, 1000].flatMap { rows in
+                [1, 3, 10, 257].map { MatrixShape(rows: rows, columns: $0) }
+            }
     }
 
     /// `(m, n, k)` for matmul; each is run in all four transpose combinations.

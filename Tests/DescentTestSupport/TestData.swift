@@ -16,12 +16,15 @@ public struct TestData {
     /// `count` floats uniform on `[low, high)`.
     public mutating func uniform(_ count: Int, in range: ClosedRange<Float> = -1...1) -> [Float] {
         (0..<count).map { _ in
-            range.lowerBound + (range.upperBound - range.lowerBound) * Float(next() >> 40) / Float(1 << 24)
+            range.lowerBound + (range.upperBound - range.lowerBound) * Float(next() >> 40)
+                / Float(1 << 24)
         }
     }
 
     /// `count` floats uniform on `[low, high)`, each from a fresh generator seeded by `seed`.
-    public static func uniform(_ count: Int, seed: UInt64, in range: ClosedRange<Float> = -1...1) -> [Float] {
+    public static func uniform(
+        _ count: Int, seed: UInt64, in range: ClosedRange<Float> = -1...1
+    ) -> [Float] {
         var data = TestData(seed: seed)
         return data.uniform(count, in: range)
     }

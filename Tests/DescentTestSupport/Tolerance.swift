@@ -42,12 +42,14 @@ public struct Tolerance: Sendable, CustomStringConvertible {
 /// The message names the worst element (index, both values, absolute and relative error), the
 /// number of mismatches, and the first five pairs, and the issue points at the caller.
 public func expectClose(
-    _ actual: [Float], _ reference: [Float], _ tolerance: Tolerance, _ what: @autoclosure () -> String,
+    _ actual: [Float], _ reference: [Float], _ tolerance: Tolerance,
+    _ what: @autoclosure () -> String,
     sourceLocation: SourceLocation = #_sourceLocation
 ) {
     guard actual.count == reference.count else {
         Issue.record(
-            "\(what()): \(actual.count) values, expected \(reference.count)", sourceLocation: sourceLocation)
+            "\(what()): \(actual.count) values, expected \(reference.count)",
+            sourceLocation: sourceLocation)
         return
     }
     var mismatches = 0
@@ -63,7 +65,8 @@ public func expectClose(
     let a = actual[worst.index], r = reference[worst.index]
     let absoluteError = abs(a - r)
     let relativeError = absoluteError / max(abs(r), .leastNormalMagnitude)
-    let pairs = (0..<min(5, actual.count)).map { "[\($0)] \(actual[$0]) vs \(reference[$0])" }.joined(separator: ", ")
+    let pairs = (0..<min(5, actual.count)).map { "[\($0)] \(actual[$0]) vs \(reference[$0])" }
+        .joined(separator: ", ")
     Issue.record(
         """
         \(what()): \(mismatches) of \(actual.count) elements outside \(tolerance). \

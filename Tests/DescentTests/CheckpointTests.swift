@@ -65,9 +65,11 @@ struct CheckpointTests {
         #expect(try Self.state(of: model) == before)
 
         let file = try SafeTensorsFile(contentsOf: directory + "/model.safetensors")
-        #expect(file.tensors.map(\.name) == [
-            "layers.0.weight", "layers.0.bias", "layers.1.gamma", "layers.1.beta",
-            "layers.1.running_mean", "layers.1.running_var", "layers.3.weight", "layers.3.bias"])
+        #expect(
+            file.tensors.map(\.name) == [
+                "layers.0.weight", "layers.0.bias", "layers.1.gamma", "layers.1.beta",
+                "layers.1.running_mean", "layers.1.running_var", "layers.3.weight", "layers.3.bias",
+            ])
         #expect(file["layers.0.weight"]?.shape == [6, 8])
         #expect(file.metadata["architecture"] == Self.architecture.description)
         #expect(file.metadata["format"] == "descent")
@@ -75,7 +77,9 @@ struct CheckpointTests {
         let listing = try #require(opendir(directory))
         var names: [String] = []
         while let entry = readdir(listing) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(cString: $0.bindMemory(to: CChar.self).baseAddress!)
+            }
             if name != "." && name != ".." { names.append(name) }
         }
         closedir(listing)
@@ -84,56 +88,96 @@ struct CheckpointTests {
 
     @Test func formatRoundTripsAndHeaderIsPadded() throws {
         let file = SafeTensorsFile(
-            tensors: [SafeTensor(name: "a \"quoted\" name", shape: [2, 3], values: [1, 2, 3, 4, 5, -6.5]),
-                      SafeTensor(name: "empty", shape: [0], values: []),
-                      SafeTensor(name: "scalar", shape: [], values: [.pi])],
+            tensors: [
+                SafeTensor(
+                    name: "a \"quoted\" name", shape: [2, 3], values: [1, 2, 3, 4, 5, -6.5]),
+                SafeTensor(name: "empty", shape: [0], values: []),
+                SafeTensor(name: "scalar", shape: [], values: [.pi]),
+            ],
             metadata: ["note": "line\nbreak é"])
         let bytes = try file.encoded()
-        let headerLength = bytes[0..<8].enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        let headerLength = bytes[0..<8].enumerated().reduce(0) {
+            $0 | Int($1.element) << (8 * $1.offset)
+        }
         #expect(headerLength % 8 == 0)
         #expect(try SafeTensorsFile(decoding: bytes) == file)
         #expect(throws: SafeTensorsError.self) {
-            _ = try SafeTensorsFile(tensors: [SafeTensor(name: "x", shape: [2], values: [1])]).encoded()
+            _ = try SafeTensorsFile(tensors: [SafeTensor(name: "x", shape: [2], values: [1])])
+                .encoded()
         }
     }
 
     /// Builds a file from a hand-written header and `dataCount` bytes of data.
     static func handMade(_ header: String, dataCount: Int) -> [UInt8] {
         let json = Array(header.utf8)
-        return (0..<8).map { UInt8(truncatingIfNeeded: json.count >> (8 * $0)) } + json + [UInt8](repeating: 0, count: dataCount)
+        return (0..<8).map { UInt8(truncatingIfNeeded: json.count >> (8 * $0)) } + json
+            + [UInt8](repeating: 0, count: dataCount)
     }
 
     @Test func strictParsingRejectsBadFiles() throws {
         func rejects(_ bytes: [UInt8], _ comment: Comment) {
-            #expect(throws: SafeTensorsError.self, comment) { _ = try SafeTensorsFile(decoding: bytes) }
+            #expect(throws: SafeTensorsError.self, comment) {
+                _ = try SafeTensorsFile(decoding: bytes)
+            }
         }
         rejects([1, 2, 3], "shorter than the length field")
         rejects(Self.handMade("{}", dataCount: 0).dropLast(1).map { $0 }, "truncated header")
-        rejects(Self.handMade("{\"a\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [0, 8]}", dataCount: 8), "bad JSON")
-        rejects(Self.handMade("{\"a\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [0, 8]}}", dataCount: 4), "truncated data")
-        rejects(Self.handMade("{\"a\": {\"dtype\": \"F16\", \"shape\": [2], \"data_offsets\": [0, 4]}}", dataCount: 4), "wrong dtype")
-        rejects(Self.handMade("{\"a\": {\"dtype\": \"F32\", \"shape\": [3], \"data_offsets\": [0, 8]}}", dataCount: 8), "size vs shape")
-        rejects(Self.handMade("{\"a\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [8, 0]}}", dataCount: 8), "backwards")
-        rejects(Self.handMade(
-            "{\"a\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [0, 8]}, \"b\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [4, 12]}}",
-            dataCount: 12), "overlap")
-        rejects(Self.handMade("{\"a\": {\"dtype\": \"F32\", \"shape\": [1], \"data_offsets\": [4, 8]}}", dataCount: 8), "gap")
+        rejects(
+            Self.handMade(
+                "{\"a\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [0, 8]}",
+                dataCount: 8), "bad JSON")
+        rejects(
+            Self.handMade(
+                "{\"a\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [0, 8]}}",
+                dataCount: 4), "truncated data")
+        rejects(
+            Self.handMade(
+                "{\"a\": {\"dtype\": \"F16\", \"shape\": [2], \"data_offsets\": [0, 4]}}",
+                dataCount: 4), "wrong dtype")
+        rejects(
+            Self.handMade(
+                "{\"a\": {\"dtype\": \"F32\", \"shape\": [3], \"data_offsets\": [0, 8]}}",
+                dataCount: 8), "size vs shape")
+        rejects(
+            Self.handMade(
+                "{\"a\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [8, 0]}}",
+                dataCount: 8), "backwards")
+        rejects(
+            Self.handMade(
+                "{\"a\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [0, 8]}, \"b\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [4, 12]}}",
+                dataCount: 12), "overlap")
+        rejects(
+            Self.handMade(
+                "{\"a\": {\"dtype\": \"F32\", \"shape\": [1], \"data_offsets\": [4, 8]}}",
+                dataCount: 8), "gap")
         // JSONDecoder keeps the first of two entries with one name; the data must still be tiled
         // exactly, so the bytes the second one described belong to no tensor.
-        rejects(Self.handMade(
-            "{\"a\": {\"dtype\": \"F32\", \"shape\": [1], \"data_offsets\": [0, 4]}, \"a\": {\"dtype\": \"F32\", \"shape\": [1], \"data_offsets\": [4, 8]}}",
-            dataCount: 8), "duplicate")
+        rejects(
+            Self.handMade(
+                "{\"a\": {\"dtype\": \"F32\", \"shape\": [1], \"data_offsets\": [0, 4]}, \"a\": {\"dtype\": \"F32\", \"shape\": [1], \"data_offsets\": [4, 8]}}",
+                dataCount: 8), "duplicate")
         rejects(Self.handMade("[1, 2]", dataCount: 0), "not an object")
-        #expect(try SafeTensorsFile(decoding: Self.handMade(
-            "{\"a\": {\"dtype\": \"F32\", \"shape\": [1], \"data_offsets\": [0, 4]}}   ", dataCount: 4)).tensors.count == 1)
+        #expect(
+            try SafeTensorsFile(
+                decoding: Self.handMade(
+                    "{\"a\": {\"dtype\": \"F32\", \"shape\": [1], \"data_offsets\": [0, 4]}}   ",
+                    dataCount: 4)
+            ).tensors.count == 1)
     }
 
     @Test func anotherKindOfFileIsNotASafetensorsFile() throws {
-        let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + [UInt8](repeating: 7, count: 40)
-        #expect(throws: SafeTensorsError.notSafeTensors("a PNG image")) { _ = try SafeTensorsFile(decoding: png) }
+        let png: [UInt8] =
+            [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + [UInt8](repeating: 7, count: 40)
+        #expect(throws: SafeTensorsError.notSafeTensors("a PNG image")) {
+            _ = try SafeTensorsFile(decoding: png)
+        }
         let text = Array("hello, this is a plain text file, not weights\n".utf8)
-        #expect(throws: SafeTensorsError.notSafeTensors("a text file")) { _ = try SafeTensorsFile(decoding: text) }
-        #expect(SafeTensorsError.notSafeTensors("a PNG image").description.contains("not a safetensors file (it looks like a PNG image)"))
+        #expect(throws: SafeTensorsError.notSafeTensors("a text file")) {
+            _ = try SafeTensorsFile(decoding: text)
+        }
+        #expect(
+            SafeTensorsError.notSafeTensors("a PNG image").description.contains(
+                "not a safetensors file (it looks like a PNG image)"))
     }
 
     @Test func badFilesAreTypedErrorsAndLeaveTheModelUntouched() throws {
@@ -160,26 +204,37 @@ struct CheckpointTests {
         try rejects(directory + "/corrupt.safetensors", "corrupt header")
         try rejects(directory + "/missing.safetensors", "no such file")
 
-        let other = try Model(Sequential(seed: 42) { Dense(6, 9); BatchNorm(9); ReLU(); Dense(9, 3) },
-                              inputFeatures: 6, on: backend, maxBatch: 4)
+        let other = try Model(
+            Sequential(seed: 42) {
+                Dense(6, 9); BatchNorm(9); ReLU(); Dense(9, 3)
+            },
+            inputFeatures: 6, on: backend, maxBatch: 4)
         try other.save(to: directory + "/other.safetensors")
         try rejects(directory + "/other.safetensors", "wrong shapes")
-        let fewer = try Model(Sequential(seed: 42) { Dense(6, 3) }, inputFeatures: 6, on: backend, maxBatch: 4)
+        let fewer = try Model(
+            Sequential(seed: 42) { Dense(6, 3) }, inputFeatures: 6, on: backend, maxBatch: 4)
         try fewer.save(to: directory + "/fewer.safetensors")
         try rejects(directory + "/fewer.safetensors", "other tensor names")
-        #expect(throws: DescentError.self) { try source.save(to: directory + "/no/such/dir/model.safetensors") }
+        #expect(throws: DescentError.self) {
+            try source.save(to: directory + "/no/such/dir/model.safetensors")
+        }
     }
 
     @Test func modelCheckpointWritesOnlyOnImprovement() throws {
         let directory = try Self.temporaryDirectory()
         let trainer = try Trainer(
-            architecture: Sequential(seed: 9) { Dense(2, 4, activation: .tanh); Dense(4, 2) }, on: CPUBackend(),
+            architecture: Sequential(seed: 9) {
+                Dense(2, 4, activation: .tanh); Dense(4, 2)
+            }, on: CPUBackend(),
             loss: .softmaxCrossEntropy, optimizer: SGD(learningRate: 0.1), maxBatch: 8)
         func record(_ epoch: Int, _ validationLoss: Double) -> EpochRecord {
-            EpochRecord(epoch: epoch, loss: 1, accuracy: nil, validationLoss: validationLoss, validationAccuracy: nil,
-                        learningRate: 0.1, seconds: 1, samplesPerSecond: 1)
+            EpochRecord(
+                epoch: epoch, loss: 1, accuracy: nil, validationLoss: validationLoss,
+                validationAccuracy: nil,
+                learningRate: 0.1, seconds: 1, samplesPerSecond: 1)
         }
-        let best = ModelCheckpoint(path: directory + "/best.safetensors", monitor: "val_loss", saveBestOnly: true)
+        let best = ModelCheckpoint(
+            path: directory + "/best.safetensors", monitor: "val_loss", saveBestOnly: true)
         let backend = trainer.backend
         try backend.fill(trainer.model.parameters.view, with: 1)
         #expect(try best.epochEnded(record(0, 1.0), trainer: trainer) == .proceed)
@@ -194,7 +249,8 @@ struct CheckpointTests {
         try trainer.model.load(from: directory + "/best.safetensors")
         #expect(try trainer.model.stateTensors().allSatisfy { $0.values.allSatisfy { $0 == 2 } })
 
-        let every = ModelCheckpoint(path: directory + "/epoch-{epoch:02d}.safetensors", monitor: "val_accuracy")
+        let every = ModelCheckpoint(
+            path: directory + "/epoch-{epoch:02d}.safetensors", monitor: "val_accuracy")
         #expect(every.mode == .max)
         _ = try every.epochEnded(record(0, 1.0), trainer: trainer)
         _ = try every.epochEnded(record(1, 2.0), trainer: trainer)
@@ -203,8 +259,11 @@ struct CheckpointTests {
         #expect(fopen(directory + "/epoch-01.safetensors", "rb").map { fclose($0) } != nil)
         #expect(ModelCheckpoint(path: "m-{epoch}.st").path(forEpoch: 9) == "m-10.st")
 
-        let missing = ModelCheckpoint(path: directory + "/x.safetensors", monitor: "val_accuracy", saveBestOnly: true)
-        #expect(throws: DescentError.self) { _ = try missing.epochEnded(record(0, 1.0), trainer: trainer) }
+        let missing = ModelCheckpoint(
+            path: directory + "/x.safetensors", monitor: "val_accuracy", saveBestOnly: true)
+        #expect(throws: DescentError.self) {
+            _ = try missing.epochEnded(record(0, 1.0), trainer: trainer)
+        }
     }
 
     /// Runs `command` through the shell; returns its exit status and what it printed.
@@ -227,7 +286,9 @@ struct CheckpointTests {
 
         let probe = Self.shell("python3 -c 'import safetensors, numpy'", directory: directory)
         guard probe.status == 0 else {
-            Issue.record("Python's safetensors package is needed for this test: pip install safetensors numpy (\(probe.output))")
+            Issue.record(
+                "Python's safetensors package is needed for this test: pip install safetensors numpy (\(probe.output))"
+            )
             return
         }
         let script = """
@@ -251,7 +312,9 @@ struct CheckpointTests {
         let result = Self.shell(
             "python3 '\(directory)/check.py' '\(path)' \(weight[0].description) \(weight[47].description) \(bias[2].description)",
             directory: directory)
-        #expect(result.status == 0 && result.output.contains("OK"), "python3 check failed: \(result.output)")
+        #expect(
+            result.status == 0 && result.output.contains("OK"),
+            "python3 check failed: \(result.output)")
     }
 }
 
@@ -262,7 +325,9 @@ struct CheckpointOpenCLTests {
         let directory = try CheckpointTests.temporaryDirectory()
         let cpuModel = try CheckpointTests.trainedModel(on: CPUBackend())
         try cpuModel.save(to: directory + "/model.safetensors")
-        let gpuModel = try Model(CheckpointTests.architecture, inputFeatures: 6, on: try OpenCLTestSupport.makeBackend(), maxBatch: 4)
+        let gpuModel = try Model(
+            CheckpointTests.architecture, inputFeatures: 6, on: try OpenCLTestSupport.makeBackend(),
+            maxBatch: 4)
         #expect(try gpuModel.stateTensors() != cpuModel.stateTensors())
         try gpuModel.load(from: directory + "/model.safetensors")
         #expect(try gpuModel.stateTensors() == cpuModel.stateTensors())

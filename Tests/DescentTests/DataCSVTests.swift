@@ -3,7 +3,8 @@ import Testing
 
 struct CSVReaderTests {
     @Test func parsesQuotedFieldsLineEndingsAndBlankLines() throws {
-        let text = "\u{FEFF}name, size ,\"note\"\r\n"
+        let text =
+            "\u{FEFF}name, size ,\"note\"\r\n"
             + "a,1,plain\r\n"
             + "\n"
             + "\"b, with comma\",2,\"say \"\"hi\"\"\"\n"
@@ -12,13 +13,14 @@ struct CSVReaderTests {
             + "\"\",5,x"
         let table = try CSVReader.parse(text, source: "inline")
         #expect(table.header == ["name", "size", "note"])
-        #expect(table.rows == [
-            ["a", "1", "plain"],
-            ["b, with comma", "2", "say \"hi\""],
-            ["c", "3", "two\nlines"],
-            ["d", "4", ""],
-            ["", "5", "x"],
-        ])
+        #expect(
+            table.rows == [
+                ["a", "1", "plain"],
+                ["b, with comma", "2", "say \"hi\""],
+                ["c", "3", "two\nlines"],
+                ["d", "4", ""],
+                ["", "5", "x"],
+            ])
         #expect(table.lineNumbers == [2, 4, 5, 7, 8])
         #expect(table.source == "inline")
     }
@@ -74,22 +76,32 @@ struct CSVReaderTests {
     /// Binary bytes are not read as CSV records, and a long or odd value is shortened in messages.
     @Test func binaryFilesAndHugeFieldsGetShortMessages() throws {
         let directory = try DataTemporaryDirectory()
-        let png = directory.write("image.csv", [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x10])
-        expectDescentError(mentioning: ["image.csv is not a CSV text file", "NUL byte"]) { _ = try CSVReader.read(path: png) }
-        let latin1 = directory.write("latin1.csv", Array("a,label\n1,caf".utf8) + [0xE9] + Array("\n".utf8))
-        expectDescentError(mentioning: ["line 2", "not UTF-8"]) { _ = try CSVReader.read(path: latin1) }
-        let huge = directory.write("huge.csv", text: "a,label\n" + String(repeating: "x", count: 100_000) + ",y\n")
+        let png = directory.write(
+            "image.csv", [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x10])
+        expectDescentError(mentioning: ["image.csv is not a CSV text file", "NUL byte"]) {
+            _ = try CSVReader.read(path: png)
+        }
+        let latin1 = directory.write(
+            "latin1.csv", Array("a,label\n1,caf".utf8) + [0xE9] + Array("\n".utf8))
+        expectDescentError(mentioning: ["line 2", "not UTF-8"]) {
+            _ = try CSVReader.read(path: latin1)
+        }
+        let huge = directory.write(
+            "huge.csv", text: "a,label\n" + String(repeating: "x", count: 100_000) + ",y\n")
         do {
             _ = try CSVReader.readDataset(path: huge, label: .classes("label"))
             Issue.record("expected an error")
         } catch {
-            #expect("\(error)".count < 300 && "\(error)".contains("xxx..."), "\("\(error)".prefix(300))")
+            #expect(
+                "\(error)".count < 300 && "\(error)".contains("xxx..."), "\("\(error)".prefix(300))"
+            )
         }
     }
 
     /// Integer labels written as floats are classes, one class per integer however written.
     @Test func integerValuedFloatLabelsAreClasses() throws {
-        let table = try CSVReader.parse("x,label\n1,0.0\n2,1.0\n3,2.0\n4,1\n5,2e0\n6,10.00\n", source: "floats.csv")
+        let table = try CSVReader.parse(
+            "x,label\n1,0.0\n2,1.0\n3,2.0\n4,1\n5,2e0\n6,10.00\n", source: "floats.csv")
         #expect(try CSVReader.inferredLabel(column: "label", in: table) == .classes("label"))
         let dataset = try CSVReader.dataset(from: table, label: .classes("label"))
         #expect(dataset.classNames == ["0", "1", "2", "10"])
@@ -103,13 +115,16 @@ struct CSVReaderTests {
     @Test func aTruncatedGzipIsAnErrorAtEveryCut() throws {
         let directory = try DataTemporaryDirectory()
         let rows = (0..<600).map { "\($0 % 3),\(Double($0) * 0.5),\(Double($0 % 7))" }
-        let full = directory.write("full.csv.gz", text: "label,a,b\n" + rows.joined(separator: "\n") + "\n", gzip: true)
+        let full = directory.write(
+            "full.csv.gz", text: "label,a,b\n" + rows.joined(separator: "\n") + "\n", gzip: true)
         let bytes = try #require(directory.contents(of: "full.csv.gz"))
         #expect(try CSVReader.read(path: full).rows.count == 600)
         var cuts = 0
         for cut in stride(from: 20, to: bytes.count - 1, by: max(1, bytes.count / 36)) {
             let path = directory.write("cut\(cut).csv.gz", Array(bytes.prefix(cut)))
-            expectDescentError(mentioning: ["cut\(cut).csv.gz", "truncated"]) { _ = try CSVReader.read(path: path) }
+            expectDescentError(mentioning: ["cut\(cut).csv.gz", "truncated"]) {
+                _ = try CSVReader.read(path: path)
+            }
             cuts += 1
         }
         #expect(cuts >= 30)
@@ -123,12 +138,17 @@ struct CSVReaderTests {
             ("1,nan,x\n", ["line 2, column 2 ('b')", "'nan' is not finite"]),
             ("1,2,x\n-inf,3,y\n", ["line 3, column 1 ('a')", "'-inf' is not finite"]),
             ("1,1e39,x\n", ["line 2, column 2 ('b')", "not finite"]),
-            ("\"multi\nline\",2,x\n1,2,\n", ["line 2, column 1 ('a')", "'multi\\nline' is not a number"]),
+            (
+                "\"multi\nline\",2,x\n1,2,\n",
+                ["line 2, column 1 ('a')", "'multi\\nline' is not a number"]
+            ),
             ("1,2,x\n3,4, \n", ["line 3, column 3 ('label')", "class label is empty"]),
         ]
         for (rows, mentions) in cases {
             expectDescentError(mentioning: mentions) {
-                _ = try CSVReader.dataset(from: CSVReader.parse(header + rows, source: "data.csv"), label: .classes("label"))
+                _ = try CSVReader.dataset(
+                    from: CSVReader.parse(header + rows, source: "data.csv"),
+                    label: .classes("label"))
             }
         }
     }
@@ -141,7 +161,9 @@ struct CSVReaderTests {
             ("a,b\n1,\"2\"x\n", ["line 2", "after a closing quote"]),
         ]
         for (text, mentions) in cases {
-            expectDescentError(mentioning: mentions) { _ = try CSVReader.parse(text, source: "bad.csv") }
+            expectDescentError(mentioning: mentions) {
+                _ = try CSVReader.parse(text, source: "bad.csv")
+            }
         }
     }
 
@@ -151,10 +173,12 @@ struct CSVReaderTests {
             _ = try CSVReader.dataset(from: table, label: .classes("kind"))
         }
         expectDescentError(mentioning: ["no column 'c'"]) {
-            _ = try CSVReader.dataset(from: table, label: .classes("label"), featureColumns: ["a", "c"])
+            _ = try CSVReader.dataset(
+                from: table, label: .classes("label"), featureColumns: ["a", "c"])
         }
         expectDescentError(mentioning: ["'label'", "both as a feature and as a label"]) {
-            _ = try CSVReader.dataset(from: table, label: .classes("label"), featureColumns: ["a", "label"])
+            _ = try CSVReader.dataset(
+                from: table, label: .classes("label"), featureColumns: ["a", "label"])
         }
         let duplicated = try CSVReader.parse("a,a,label\n1,2,x\n")
         expectDescentError(mentioning: ["2 columns named 'a'", "columns 1, 2"]) {

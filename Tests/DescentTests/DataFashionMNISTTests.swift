@@ -18,10 +18,14 @@ struct FashionMNISTTests {
         #expect(train.featureCount == 784 && test.featureCount == 784)
         #expect(train.classCounts == Array(repeating: 6_000, count: 10))
         #expect(test.classCounts == Array(repeating: 1_000, count: 10))
-        #expect(train.classNames == FashionMNIST.classNames && test.classNames == FashionMNIST.classNames)
-        #expect(FashionMNIST.classNames == [
-            "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
-        ])
+        #expect(
+            train.classNames == FashionMNIST.classNames
+                && test.classNames == FashionMNIST.classNames)
+        #expect(
+            FashionMNIST.classNames == [
+                "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker",
+                "Bag", "Ankle boot",
+            ])
         #expect(Array(train.classIndices!.prefix(10)) == [9, 0, 0, 3, 0, 2, 7, 2, 5, 5])
         #expect(Array(test.classIndices!.prefix(10)) == [9, 2, 1, 1, 6, 1, 4, 6, 5, 7])
         // Pixels as p / 255: the first training image's bytes sum to 76,247; the whole training
@@ -53,19 +57,34 @@ struct FashionMNISTTests {
     }
 
     @Test func searchesTheDataDirectoryFromTheEnvironment() {
-        #expect(FashionMNIST.searchDirectories(directory: nil, environment: nil) == ["/usr/share/datasets/fashion-mnist"])
-        #expect(FashionMNIST.searchDirectories(directory: nil, environment: "") == ["/usr/share/datasets/fashion-mnist"])
-        #expect(FashionMNIST.searchDirectories(directory: nil, environment: "/data") == ["/data/fashion-mnist", "/data"])
-        #expect(FashionMNIST.searchDirectories(directory: "/mine", environment: "/data") == ["/mine"])
+        #expect(
+            FashionMNIST.searchDirectories(directory: nil, environment: nil) == [
+                "/usr/share/datasets/fashion-mnist"
+            ])
+        #expect(
+            FashionMNIST.searchDirectories(directory: nil, environment: "") == [
+                "/usr/share/datasets/fashion-mnist"
+            ])
+        #expect(
+            FashionMNIST.searchDirectories(directory: nil, environment: "/data") == [
+                "/data/fashion-mnist", "/data",
+            ])
+        #expect(
+            FashionMNIST.searchDirectories(directory: "/mine", environment: "/data") == ["/mine"])
     }
 
     /// A miniature copy in the same format (3 training and 2 test images), plain and compressed.
     @Test func readsSmallFilesInTheSameFormat() throws {
         let directory = try DataTemporaryDirectory()
         let images = (0..<(5 * 784)).map { UInt8(truncatingIfNeeded: $0 * 7) }
-        directory.write("train-images-idx3-ubyte.gz", idxBytes(shape: [3, 28, 28], data: Array(images[..<(3 * 784)])), gzip: true)
-        directory.write("train-labels-idx1-ubyte.gz", idxBytes(shape: [3], data: [4, 0, 9]), gzip: true)
-        directory.write("t10k-images-idx3-ubyte", idxBytes(shape: [2, 28, 28], data: Array(images[(3 * 784)...])))
+        directory.write(
+            "train-images-idx3-ubyte.gz",
+            idxBytes(shape: [3, 28, 28], data: Array(images[..<(3 * 784)])), gzip: true)
+        directory.write(
+            "train-labels-idx1-ubyte.gz", idxBytes(shape: [3], data: [4, 0, 9]), gzip: true)
+        directory.write(
+            "t10k-images-idx3-ubyte",
+            idxBytes(shape: [2, 28, 28], data: Array(images[(3 * 784)...])))
         directory.write("t10k-labels-idx1-ubyte", idxBytes(shape: [2], data: [1, 1]))
 
         let unit = try FashionMNIST.load(directory: directory.path)
@@ -79,18 +98,23 @@ struct FashionMNISTTests {
     @Test func rejectsMismatchedOrCorruptFiles() throws {
         let directory = try DataTemporaryDirectory()
         let image = [UInt8](repeating: 3, count: 784)
-        directory.write("train-images-idx3-ubyte", idxBytes(shape: [2, 28, 28], data: image + image))
+        directory.write(
+            "train-images-idx3-ubyte", idxBytes(shape: [2, 28, 28], data: image + image))
         directory.write("train-labels-idx1-ubyte", idxBytes(shape: [3], data: [0, 1, 2]))
         directory.write("t10k-images-idx3-ubyte", idxBytes(shape: [1, 28, 28], data: image))
         let badLabels = directory.write("t10k-labels-idx1-ubyte", idxBytes(shape: [1], data: [10]))
-        expectDescentError(mentioning: ["2 images", "3 labels"]) { _ = try FashionMNIST.load(directory: directory.path) }
+        expectDescentError(mentioning: ["2 images", "3 labels"]) {
+            _ = try FashionMNIST.load(directory: directory.path)
+        }
         directory.write("train-labels-idx1-ubyte", idxBytes(shape: [2], data: [0, 1]))
         expectDescentError(mentioning: [badLabels, "label 10", "outside 0...9"]) {
             _ = try FashionMNIST.load(directory: directory.path)
         }
         directory.write("t10k-labels-idx1-ubyte", idxBytes(shape: [1], data: [9]))
         directory.write("t10k-images-idx3-ubyte", idxBytes(shape: [1, 14, 56], data: image))
-        expectDescentError(mentioning: ["14 x 56 pixels, not 28 x 28"]) { _ = try FashionMNIST.load(directory: directory.path) }
+        expectDescentError(mentioning: ["14 x 56 pixels, not 28 x 28"]) {
+            _ = try FashionMNIST.load(directory: directory.path)
+        }
     }
 }
 

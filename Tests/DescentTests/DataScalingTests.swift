@@ -39,7 +39,9 @@ struct ScalingTests {
     @Test func standardizerAppliesTheTrainingStatisticsToOtherSets() throws {
         let scaler = Standardizer(fittedOn: try trainingSet())
         let scaled = try scaler.transform(try otherSet())
-        let expected = [(5 - 4) / (38.0 / 4).squareRoot(), 7 - Double(Float(0.1)), (0 + 5) / 5.0.squareRoot()]
+        let expected = [
+            (5 - 4) / (38.0 / 4).squareRoot(), 7 - Double(Float(0.1)), (0 + 5) / 5.0.squareRoot(),
+        ]
         for (actual, expected) in zip(scaled.features, expected) {
             #expect(abs(Double(actual) - expected) < 1e-6)
         }
@@ -52,11 +54,17 @@ struct ScalingTests {
         let scaler = try Standardizer(mean: [1, 2], scale: [2, 4])
         let dataset = try Dataset(features: [3, 10], featureCount: 2, targets: [0])
         #expect(try scaler.transform(dataset).features == [1, 2])
-        expectDescentError(mentioning: ["scale must be finite and > 0"]) { _ = try Standardizer(mean: [0], scale: [0]) }
-        expectDescentError(mentioning: ["1 means and 2 scales"]) { _ = try Standardizer(mean: [0], scale: [1, 1]) }
+        expectDescentError(mentioning: ["scale must be finite and > 0"]) {
+            _ = try Standardizer(mean: [0], scale: [0])
+        }
+        expectDescentError(mentioning: ["1 means and 2 scales"]) {
+            _ = try Standardizer(mean: [0], scale: [1, 1])
+        }
         let tiny = try Standardizer(mean: [0], scale: [1e-40])
         let big = try Dataset(features: [1], featureCount: 1, targets: [0])
-        expectDescentError(mentioning: ["scaled feature 0 of sample 0 is inf"]) { _ = try tiny.transform(big) }
+        expectDescentError(mentioning: ["scaled feature 0 of sample 0 is inf"]) {
+            _ = try tiny.transform(big)
+        }
     }
 
     @Test func minMaxScalerMapsTheTrainingRangeOntoTheTarget() throws {
@@ -65,12 +73,16 @@ struct ScalingTests {
         #expect(scaler.maximum == [9, Double(Float(0.1)), -2])
         let scaled = try scaler.transform(try trainingSet())
         let expected: [Float] = [0, 0, 4.0 / 6, 1.0 / 8, 0, 0, 3.0 / 8, 0, 2.0 / 6, 1, 0, 1]
-        for (actual, expected) in zip(scaled.features, expected) { #expect(abs(actual - expected) < 1e-6) }
+        for (actual, expected) in zip(scaled.features, expected) {
+            #expect(abs(actual - expected) < 1e-6)
+        }
 
         // Another set uses the training minimum and maximum, so it may leave [0, 1].
         let other = try scaler.transform(try otherSet())
         let otherExpected = [4.0 / 8, 7 - Double(Float(0.1)), 8.0 / 6]
-        for (actual, expected) in zip(other.features, otherExpected) { #expect(abs(Double(actual) - expected) < 1e-6) }
+        for (actual, expected) in zip(other.features, otherExpected) {
+            #expect(abs(Double(actual) - expected) < 1e-6)
+        }
 
         let symmetric = try MinMaxScaler(fittedOn: try trainingSet(), range: -1...1)
         let ends = try symmetric.transform(try trainingSet())
@@ -78,6 +90,8 @@ struct ScalingTests {
         expectDescentError(mentioning: ["range must be finite with low < high"]) {
             _ = try MinMaxScaler(fittedOn: try trainingSet(), range: 1...1)
         }
-        #expect(throws: DescentError.self) { try scaler.transform(try Dataset(features: [1], featureCount: 1, targets: [0])) }
+        #expect(throws: DescentError.self) {
+            try scaler.transform(try Dataset(features: [1], featureCount: 1, targets: [0]))
+        }
     }
 }

@@ -17,7 +17,9 @@ final class DataTemporaryDirectory {
         let base = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
         var template = Array((base + "/descent-data-XXXXXX").utf8CString)
         let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        guard made != nil else { throw DescentError.invalidArgument(operation: "test", reason: "mkdtemp failed") }
+        guard made != nil else {
+            throw DescentError.invalidArgument(operation: "test", reason: "mkdtemp failed")
+        }
         path = String(cString: template.withUnsafeBufferPointer { $0.baseAddress! })
     }
 
@@ -34,7 +36,9 @@ final class DataTemporaryDirectory {
         files.append(file)
         if gzip {
             let handle = gzopen(file, "wb")!
-            let written = bytes.withUnsafeBytes { gzwrite(handle, $0.baseAddress, UInt32($0.count)) }
+            let written = bytes.withUnsafeBytes {
+                gzwrite(handle, $0.baseAddress, UInt32($0.count))
+            }
             precondition(Int(written) == bytes.count || bytes.isEmpty, "gzwrite failed")
             gzclose(handle)
         } else {
@@ -76,15 +80,19 @@ func idxBytes(shape: [Int], data: [UInt8], type: UInt8 = 0x08) -> [UInt8] {
 /// Records an issue unless `body` throws a `DescentError` whose description contains every one
 /// of `mentions` (case-sensitive).
 func expectDescentError(
-    mentioning mentions: [String], sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void
+    mentioning mentions: [String], sourceLocation: SourceLocation = #_sourceLocation,
+    _ body: () throws -> Void
 ) {
     do {
         try body()
-        Issue.record("expected a DescentError mentioning \(mentions), but nothing was thrown", sourceLocation: sourceLocation)
+        Issue.record(
+            "expected a DescentError mentioning \(mentions), but nothing was thrown",
+            sourceLocation: sourceLocation)
     } catch let error as DescentError {
         for mention in mentions {
             #expect(
-                error.description.contains(mention), "'\(error.description)' does not mention '\(mention)'",
+                error.description.contains(mention),
+                "'\(error.description)' does not mention '\(mention)'",
                 sourceLocation: sourceLocation)
         }
     } catch {
@@ -104,5 +112,6 @@ func classDataset(counts: [Int]) throws -> Dataset {
         }
     }
     let features = labels.indices.flatMap { [Float($0), -Float($0)] }
-    return try Dataset(features: features, featureCount: 2, classIndices: labels, classCount: counts.count)
+    return try Dataset(
+        features: features, featureCount: 2, classIndices: labels, classCount: counts.count)
 }

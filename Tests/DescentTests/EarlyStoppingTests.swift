@@ -16,17 +16,22 @@ import Testing
             Dense(64, 2)
         }
         let trainer = try Trainer(
-            architecture: model, on: backend, loss: .softmaxCrossEntropy, optimizer: Adam(learningRate: 0.05), maxBatch: 20)
+            architecture: model, on: backend, loss: .softmaxCrossEntropy,
+            optimizer: Adam(learningRate: 0.05), maxBatch: 20)
         let stopping = EarlyStopping(monitor: "val_loss", patience: 100, restoreBestWeights: true)
-        let history = try trainer.fit(train, validation: validation, epochs: 15, batchSize: 20, callbacks: [stopping])
+        let history = try trainer.fit(
+            train, validation: validation, epochs: 15, batchSize: 20, callbacks: [stopping])
         let best = try #require(stopping.bestEpoch)
-        try #require(best < history.epochs.count - 1, "the validation loss must worsen after its best epoch")
+        try #require(
+            best < history.epochs.count - 1, "the validation loss must worsen after its best epoch")
         let bestLoss = try #require(history.epochs[best].validationLoss)
         let lastLoss = try #require(history.epochs.last?.validationLoss)
         #expect(lastLoss > bestLoss)
 
         let after = try trainer.evaluate(validation, batchSize: 20)
-        #expect(abs(after.loss - bestLoss) <= 1e-6 * max(1, abs(bestLoss)), "restored \(after.loss), best epoch \(bestLoss)")
+        #expect(
+            abs(after.loss - bestLoss) <= 1e-6 * max(1, abs(bestLoss)),
+            "restored \(after.loss), best epoch \(bestLoss)")
         #expect(after.accuracy == history.epochs[best].validationAccuracy)
     }
 

@@ -11,10 +11,13 @@ private enum ExpectedDistribution {
     init(_ initializer: Initializer, fanIn: Int, fanOut: Int) {
         let fanIn = Double(fanIn), fanOut = Double(fanOut)
         func symmetric(_ bound: Double) -> Self { .uniform(low: -bound, high: bound) }
-        func centered(_ standardDeviation: Double) -> Self { .normal(mean: 0, standardDeviation: standardDeviation) }
+        func centered(_ standardDeviation: Double) -> Self {
+            .normal(mean: 0, standardDeviation: standardDeviation)
+        }
         switch initializer {
         case .uniform(let low, let high): self = .uniform(low: Double(low), high: Double(high))
-        case .normal(let mean, let std): self = .normal(mean: Double(mean), standardDeviation: Double(std))
+        case .normal(let mean, let std):
+            self = .normal(mean: Double(mean), standardDeviation: Double(std))
         case .glorotUniform: self = symmetric((6 / (fanIn + fanOut)).squareRoot())
         case .glorotNormal: self = centered((2 / (fanIn + fanOut)).squareRoot())
         case .heUniform: self = symmetric((6 / fanIn).squareRoot())
@@ -60,17 +63,21 @@ private enum ExpectedDistribution {
 
 /// Every initializer that draws random numbers.
 private let randomInitializers: [Initializer] = [
-    .uniform(low: -0.1, high: 0.1), .uniform(low: 2, high: 5), .normal(mean: 0, standardDeviation: 0.02),
-    .normal(mean: 3, standardDeviation: 0.5), .glorotUniform, .glorotNormal, .heUniform, .heNormal, .lecunUniform,
+    .uniform(low: -0.1, high: 0.1), .uniform(low: 2, high: 5),
+    .normal(mean: 0, standardDeviation: 0.02),
+    .normal(mean: 3, standardDeviation: 0.5), .glorotUniform, .glorotNormal, .heUniform, .heNormal,
+    .lecunUniform,
     .lecunNormal, .pytorchLinear,
 ]
 
 /// Every initializer.
-private let allInitializers: [Initializer] = [.zeros, .constant(0.25), .constant(-3)] + randomInitializers
+private let allInitializers: [Initializer] =
+    [.zeros, .constant(0.25), .constant(-3)] + randomInitializers
 
 /// The fan-based initializers, which need both fans.
 private let fanBasedInitializers: [Initializer] = [
-    .glorotUniform, .glorotNormal, .heUniform, .heNormal, .lecunUniform, .lecunNormal, .pytorchLinear,
+    .glorotUniform, .glorotNormal, .heUniform, .heNormal, .lecunUniform, .lecunNormal,
+    .pytorchLinear,
 ]
 
 /// Records an issue unless `actual` and `expected` hold the same bit patterns, naming how many
@@ -79,9 +86,14 @@ private func expectBitIdentical(
     _ actual: [Float], _ expected: [Float], _ what: @autoclosure () -> String,
     sourceLocation: SourceLocation = #_sourceLocation
 ) {
-    let differing = actual.indices.filter { $0 >= expected.count || actual[$0].bitPattern != expected[$0].bitPattern }
+    let differing = actual.indices.filter {
+        $0 >= expected.count || actual[$0].bitPattern != expected[$0].bitPattern
+    }
     guard actual.count != expected.count || !differing.isEmpty else { return }
-    let first = differing.first.map { ", first at [\($0)]: \(actual[$0]) vs \($0 < expected.count ? expected[$0] : .nan)" } ?? ""
+    let first =
+        differing.first.map {
+            ", first at [\($0)]: \(actual[$0]) vs \($0 < expected.count ? expected[$0] : .nan)"
+        } ?? ""
     Issue.record(
         "\(what()): \(differing.count) of \(actual.count) values differ (expected \(expected.count) values)\(first)",
         sourceLocation: sourceLocation)
@@ -92,7 +104,10 @@ struct InitializerTests {
     /// A 784 x 256 dense layer (MNIST's input width): 200,704 values.
     static let fanIn = 784, fanOut = 256
 
-    func draw(_ initializer: Initializer, count: Int, fanIn: Int = fanIn, fanOut: Int = fanOut, key: RandomKey) throws
+    func draw(
+        _ initializer: Initializer, count: Int, fanIn: Int = fanIn, fanOut: Int = fanOut,
+        key: RandomKey
+    ) throws
         -> [Float]
     {
         let backend = CPUBackend()
@@ -109,21 +124,28 @@ struct InitializerTests {
         let n = Double(count), sigma = expected.standardDeviation
 
         let mean = values.reduce(0.0) { $0 + Double($1) } / n
-        let variance = values.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / (n - 1)
+        let variance =
+            values.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / (n - 1)
         let within = Double(values.count { abs(Double($0) - expected.mean) < sigma }) / n
         let p = expected.withinOneStandardDeviation
         // Five standard errors each: the mean's sigma / sqrt(n), the standard deviation's
         // sigma / sqrt(2n) (normal; a uniform's is smaller), and a proportion's sqrt(p (1 - p) / n).
-        #expect(abs(mean - expected.mean) <= 5 * sigma / n.squareRoot(), "mean \(mean), expected \(expected.mean)")
+        #expect(
+            abs(mean - expected.mean) <= 5 * sigma / n.squareRoot(),
+            "mean \(mean), expected \(expected.mean)")
         #expect(
             abs(variance.squareRoot() - sigma) <= 5 * sigma / (2 * n).squareRoot(),
             "std \(variance.squareRoot()), expected \(sigma)")
         // Tells a normal from a uniform of the same variance (0.683 vs 0.577).
-        #expect(abs(within - p) <= 5 * (p * (1 - p) / n).squareRoot(), "\(within) within one std, expected \(p)")
+        #expect(
+            abs(within - p) <= 5 * (p * (1 - p) / n).squareRoot(),
+            "\(within) within one std, expected \(p)")
 
         if case .uniform(let low, let high) = expected {
             let minimum = Double(values.min()!), maximum = Double(values.max()!)
-            #expect(minimum >= Double(Float(low)) && maximum < Double(Float(high)), "range [\(minimum), \(maximum)]")
+            #expect(
+                minimum >= Double(Float(low)) && maximum < Double(Float(high)),
+                "range [\(minimum), \(maximum)]")
             // Missing the last 0.1% of either end by chance has probability e^-200.
             #expect(minimum - low < 1e-3 * (high - low) && high - maximum < 1e-3 * (high - low))
         }
@@ -136,9 +158,12 @@ struct InitializerTests {
         for (fanIn, fanOut) in [(1, 1), (3, 7), (784, 256), (4096, 1000)] {
             let key = RandomKey(seed: 99, stream: 4, offset: 1_000_003)
             let values = try draw(initializer, count: 64, fanIn: fanIn, fanOut: fanOut, key: key)
-            let distribution = ExpectedDistribution(initializer, fanIn: fanIn, fanOut: fanOut).randomDistribution
+            let distribution = ExpectedDistribution(initializer, fanIn: fanIn, fanOut: fanOut)
+                .randomDistribution
             let reference = (0..<64).map {
-                Philox.value(at: key.offset + UInt64($0), seed: key.seed, stream: key.stream, distribution: distribution)
+                Philox.value(
+                    at: key.offset + UInt64($0), seed: key.seed, stream: key.stream,
+                    distribution: distribution)
             }
             expectBitIdentical(values, reference, "\(initializer) with fans \(fanIn), \(fanOut)")
         }
@@ -146,12 +171,20 @@ struct InitializerTests {
 
     @Test func zerosAndConstantsAreExact() throws {
         let key = RandomKey(seed: 1)
-        #expect(try draw(.zeros, count: 1001, key: key).allSatisfy { $0.bitPattern == Float(0).bitPattern })
+        #expect(
+            try draw(.zeros, count: 1001, key: key).allSatisfy {
+                $0.bitPattern == Float(0).bitPattern
+            })
         #expect(try draw(.constant(0.25), count: 1001, key: key).allSatisfy { $0 == 0.25 })
-        #expect(try draw(.constant(-3), count: 7, fanIn: 0, fanOut: 0, key: key) == [Float](repeating: -3, count: 7))
+        #expect(
+            try draw(.constant(-3), count: 7, fanIn: 0, fanOut: 0, key: key)
+                == [Float](repeating: -3, count: 7))
         // Degenerate distributions are their one value.
         #expect(try draw(.uniform(low: 2, high: 2), count: 33, key: key).allSatisfy { $0 == 2 })
-        #expect(try draw(.normal(mean: 1.5, standardDeviation: 0), count: 33, key: key).allSatisfy { $0 == 1.5 })
+        #expect(
+            try draw(.normal(mean: 1.5, standardDeviation: 0), count: 33, key: key).allSatisfy {
+                $0 == 1.5
+            })
     }
 
     @Test(arguments: randomInitializers)
@@ -159,7 +192,8 @@ struct InitializerTests {
         let count = 10_000
         let key = RandomKey(seed: 5, stream: 0)
         let values = try draw(initializer, count: count, key: key)
-        expectBitIdentical(try draw(initializer, count: count, key: key), values, "the same key twice")
+        expectBitIdentical(
+            try draw(initializer, count: count, key: key), values, "the same key twice")
         for other in [RandomKey(seed: 5, stream: 1), RandomKey(seed: 6, stream: 0)] {
             let otherValues = try draw(initializer, count: count, key: other)
             let equal = zip(values, otherValues).count { $0 == $1 }
@@ -179,16 +213,22 @@ struct InitializerTests {
             var pieceKey = key
             pieceKey.offset += UInt64(start)
             try initializer.fill(
-                try arena.view(offset: start, count: count), on: backend, fanIn: 30, fanOut: 20, key: pieceKey)
+                try arena.view(offset: start, count: count), on: backend, fanIn: 30, fanOut: 20,
+                key: pieceKey)
         }
-        expectBitIdentical(try backend.download(arena.view), try backend.download(whole), "three pieces vs one fill")
+        expectBitIdentical(
+            try backend.download(arena.view), try backend.download(whole),
+            "three pieces vs one fill")
     }
 
     @Test(arguments: fanBasedInitializers)
     func fansBelowOneAreTypedErrors(_ initializer: Initializer) throws {
-        for (fanIn, fanOut, named) in [(0, 10, "fanIn"), (-3, 10, "fanIn"), (10, 0, "fanOut"), (10, -1, "fanOut")] {
+        for (fanIn, fanOut, named) in [
+            (0, 10, "fanIn"), (-3, 10, "fanIn"), (10, 0, "fanOut"), (10, -1, "fanOut"),
+        ] {
             let error = try #require(throws: DescentError.self) {
-                _ = try draw(initializer, count: 4, fanIn: fanIn, fanOut: fanOut, key: RandomKey(seed: 0))
+                _ = try draw(
+                    initializer, count: 4, fanIn: fanIn, fanOut: fanOut, key: RandomKey(seed: 0))
             }
             guard case .invalidArgument(let operation, let reason) = error else {
                 Issue.record("expected invalidArgument, got \(error)")
@@ -215,7 +255,8 @@ struct InitializerTests {
         ]
         for (initializer, named) in cases {
             let error = try #require(throws: DescentError.self) {
-                try initializer.fill(view, on: backend, fanIn: 10, fanOut: 10, key: RandomKey(seed: 0))
+                try initializer.fill(
+                    view, on: backend, fanIn: 10, fanOut: 10, key: RandomKey(seed: 0))
             }
             guard case .invalidArgument(let operation, let reason) = error else {
                 Issue.record("\(initializer): expected invalidArgument, got \(error)")
@@ -229,9 +270,12 @@ struct InitializerTests {
 
         let labels = try backend.makeBuffer([Int32](repeating: 0, count: 4))
         for initializer in [Initializer.zeros, .heNormal] {
-            #expect(throws: DescentError.elementTypeMismatch(
-                operation: "Initializer.\(initializer)", expected: .float32, actual: .int32)) {
-                try initializer.fill(labels.view, on: backend, fanIn: 4, fanOut: 4, key: RandomKey(seed: 0))
+            #expect(
+                throws: DescentError.elementTypeMismatch(
+                    operation: "Initializer.\(initializer)", expected: .float32, actual: .int32)
+            ) {
+                try initializer.fill(
+                    labels.view, on: backend, fanIn: 4, fanOut: 4, key: RandomKey(seed: 0))
             }
         }
     }
@@ -242,8 +286,11 @@ struct InitializerTests {
         #expect(Initializer.zeros.description == "zeros")
         #expect(Initializer.constant(0.5).description == "constant(0.5)")
         #expect(Initializer.uniform(low: -0.1, high: 0.1).description == "uniform(-0.1, 0.1)")
-        #expect(Initializer.normal(mean: 0, standardDeviation: 0.05).description == "normal(0.0, 0.05)")
-        #expect(Initializer.xavierUniform == .glorotUniform && Initializer.xavierNormal == .glorotNormal)
+        #expect(
+            Initializer.normal(mean: 0, standardDeviation: 0.05).description == "normal(0.0, 0.05)")
+        #expect(
+            Initializer.xavierUniform == .glorotUniform && Initializer.xavierNormal == .glorotNormal
+        )
         #expect(Initializer.kaimingUniform == .heUniform && Initializer.kaimingNormal == .heNormal)
     }
 }
@@ -268,7 +315,10 @@ struct InitializerParityTests {
         try initializer.fill(view, on: backend, fanIn: fanIn, fanOut: fanOut, key: key)
 
         let all = try backend.download(buffer.view)
-        expectBitIdentical(Array(all[padding..<padding + count]), try cpu.download(reference), "OpenCL vs CPU")
-        #expect((all[..<padding] + all[(padding + count)...]).allSatisfy { $0.isNaN }, "wrote outside the view")
+        expectBitIdentical(
+            Array(all[padding..<padding + count]), try cpu.download(reference), "OpenCL vs CPU")
+        #expect(
+            (all[..<padding] + all[(padding + count)...]).allSatisfy { $0.isNaN },
+            "wrote outside the view")
     }
 }

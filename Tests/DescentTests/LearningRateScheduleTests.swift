@@ -25,11 +25,14 @@ extension LearningRateSchedule {
 
 /// Checks `schedule` against `formula` at every step of `steps`.
 private func expectFollows(
-    _ schedule: some LearningRateSchedule, _ steps: ClosedRange<Int>, base: Double, sourceLocation: SourceLocation = #_sourceLocation,
+    _ schedule: some LearningRateSchedule, _ steps: ClosedRange<Int>, base: Double,
+    sourceLocation: SourceLocation = #_sourceLocation,
     _ formula: (Int) -> Double
 ) {
     for step in steps {
-        expectNear(schedule.rate(step, base: base), formula(step), "\(schedule) at step \(step)", sourceLocation: sourceLocation)
+        expectNear(
+            schedule.rate(step, base: base), formula(step), "\(schedule) at step \(step)",
+            sourceLocation: sourceLocation)
     }
 }
 
@@ -44,31 +47,55 @@ struct InvalidSchedule: Sendable, CustomTestStringConvertible {
     var testDescription: String { name }
 
     static let all: [InvalidSchedule] = [
-        .init(name: "step every 0", operation: "StepDecay", mentions: "every") { try StepDecay(every: .steps(0)) },
-        .init(name: "step every negative", operation: "StepDecay", mentions: "every") { try StepDecay(every: .steps(-3)) },
-        .init(name: "step every NaN epochs", operation: "StepDecay", mentions: "every") { try StepDecay(every: .epochs(.nan)) },
-        .init(name: "step gamma 0", operation: "StepDecay", mentions: "gamma") { try StepDecay(every: .steps(5), gamma: 0) },
-        .init(name: "step gamma negative", operation: "StepDecay", mentions: "gamma") { try StepDecay(every: .steps(5), gamma: -0.5) },
-        .init(name: "step gamma NaN", operation: "StepDecay", mentions: "gamma") { try StepDecay(every: .steps(5), gamma: .nan) },
-        .init(name: "multistep unsorted", operation: "MultiStepDecay", mentions: "strictly increasing") {
+        .init(name: "step every 0", operation: "StepDecay", mentions: "every") {
+            try StepDecay(every: .steps(0))
+        },
+        .init(name: "step every negative", operation: "StepDecay", mentions: "every") {
+            try StepDecay(every: .steps(-3))
+        },
+        .init(name: "step every NaN epochs", operation: "StepDecay", mentions: "every") {
+            try StepDecay(every: .epochs(.nan))
+        },
+        .init(name: "step gamma 0", operation: "StepDecay", mentions: "gamma") {
+            try StepDecay(every: .steps(5), gamma: 0)
+        },
+        .init(name: "step gamma negative", operation: "StepDecay", mentions: "gamma") {
+            try StepDecay(every: .steps(5), gamma: -0.5)
+        },
+        .init(name: "step gamma NaN", operation: "StepDecay", mentions: "gamma") {
+            try StepDecay(every: .steps(5), gamma: .nan)
+        },
+        .init(
+            name: "multistep unsorted", operation: "MultiStepDecay", mentions: "strictly increasing"
+        ) {
             try MultiStepDecay(milestones: [.steps(80), .steps(30)])
         },
-        .init(name: "multistep repeated", operation: "MultiStepDecay", mentions: "strictly increasing") {
+        .init(
+            name: "multistep repeated", operation: "MultiStepDecay", mentions: "strictly increasing"
+        ) {
             try MultiStepDecay(milestones: [.epochs(3), .epochs(3)])
         },
         .init(name: "multistep at 0", operation: "MultiStepDecay", mentions: "> 0") {
             try MultiStepDecay(milestones: [.steps(0), .steps(30)])
         },
-        .init(name: "multistep mixed units", operation: "MultiStepDecay", mentions: "in steps or all in epochs") {
+        .init(
+            name: "multistep mixed units", operation: "MultiStepDecay",
+            mentions: "in steps or all in epochs"
+        ) {
             try MultiStepDecay(milestones: [.steps(30), .epochs(80)])
         },
         .init(name: "multistep gamma 0", operation: "MultiStepDecay", mentions: "gamma") {
             try MultiStepDecay(milestones: [.steps(30)], gamma: 0)
         },
-        .init(name: "exponential decay rate 0", operation: "ExponentialDecay", mentions: "decayRate") {
+        .init(
+            name: "exponential decay rate 0", operation: "ExponentialDecay", mentions: "decayRate"
+        ) {
             try ExponentialDecay(every: .steps(10), decayRate: 0)
         },
-        .init(name: "exponential decay rate negative", operation: "ExponentialDecay", mentions: "decayRate") {
+        .init(
+            name: "exponential decay rate negative", operation: "ExponentialDecay",
+            mentions: "decayRate"
+        ) {
             try ExponentialDecay(every: .epochs(1), decayRate: -0.9)
         },
         .init(name: "exponential every 0", operation: "ExponentialDecay", mentions: "every") {
@@ -77,40 +104,74 @@ struct InvalidSchedule: Sendable, CustomTestStringConvertible {
         .init(name: "inverse time every 0", operation: "InverseTimeDecay", mentions: "every") {
             try InverseTimeDecay(every: .epochs(0), decayRate: 0.5)
         },
-        .init(name: "inverse time decay rate negative", operation: "InverseTimeDecay", mentions: "decayRate") {
+        .init(
+            name: "inverse time decay rate negative", operation: "InverseTimeDecay",
+            mentions: "decayRate"
+        ) {
             try InverseTimeDecay(every: .steps(1), decayRate: -0.5)
         },
-        .init(name: "inverse time decay rate NaN", operation: "InverseTimeDecay", mentions: "decayRate") {
+        .init(
+            name: "inverse time decay rate NaN", operation: "InverseTimeDecay",
+            mentions: "decayRate"
+        ) {
             try InverseTimeDecay(every: .steps(1), decayRate: .nan)
         },
-        .init(name: "polynomial duration negative", operation: "PolynomialDecay", mentions: "duration") {
+        .init(
+            name: "polynomial duration negative", operation: "PolynomialDecay", mentions: "duration"
+        ) {
             try PolynomialDecay(duration: .steps(-1))
         },
         .init(name: "polynomial power 0", operation: "PolynomialDecay", mentions: "power") {
             try PolynomialDecay(duration: .steps(10), power: 0)
         },
-        .init(name: "polynomial end negative", operation: "PolynomialDecay", mentions: "endFraction") {
+        .init(
+            name: "polynomial end negative", operation: "PolynomialDecay", mentions: "endFraction"
+        ) {
             try PolynomialDecay(duration: .steps(10), endFraction: -0.01)
         },
-        .init(name: "piecewise count mismatch", operation: "PiecewiseConstantDecay", mentions: "one more element") {
+        .init(
+            name: "piecewise count mismatch", operation: "PiecewiseConstantDecay",
+            mentions: "one more element"
+        ) {
             try PiecewiseConstantDecay(boundaries: [.steps(10), .steps(20)], fractions: [1, 0.5])
         },
-        .init(name: "piecewise no fractions", operation: "PiecewiseConstantDecay", mentions: "one more element") {
+        .init(
+            name: "piecewise no fractions", operation: "PiecewiseConstantDecay",
+            mentions: "one more element"
+        ) {
             try PiecewiseConstantDecay(boundaries: [], fractions: [])
         },
-        .init(name: "piecewise unsorted", operation: "PiecewiseConstantDecay", mentions: "strictly increasing") {
-            try PiecewiseConstantDecay(boundaries: [.steps(20), .steps(10)], fractions: [1, 0.5, 0.1])
+        .init(
+            name: "piecewise unsorted", operation: "PiecewiseConstantDecay",
+            mentions: "strictly increasing"
+        ) {
+            try PiecewiseConstantDecay(
+                boundaries: [.steps(20), .steps(10)], fractions: [1, 0.5, 0.1])
         },
-        .init(name: "piecewise negative boundary", operation: "PiecewiseConstantDecay", mentions: ">= 0") {
-            try PiecewiseConstantDecay(boundaries: [.steps(-1), .steps(10)], fractions: [1, 0.5, 0.1])
+        .init(
+            name: "piecewise negative boundary", operation: "PiecewiseConstantDecay",
+            mentions: ">= 0"
+        ) {
+            try PiecewiseConstantDecay(
+                boundaries: [.steps(-1), .steps(10)], fractions: [1, 0.5, 0.1])
         },
-        .init(name: "piecewise NaN fraction", operation: "PiecewiseConstantDecay", mentions: "fractions[1]") {
-            try PiecewiseConstantDecay(boundaries: [.steps(10), .steps(20)], fractions: [1, .nan, 0.1])
+        .init(
+            name: "piecewise NaN fraction", operation: "PiecewiseConstantDecay",
+            mentions: "fractions[1]"
+        ) {
+            try PiecewiseConstantDecay(
+                boundaries: [.steps(10), .steps(20)], fractions: [1, .nan, 0.1])
         },
-        .init(name: "cosine warm-up past duration", operation: "CosineAnnealing", mentions: "not be longer") {
+        .init(
+            name: "cosine warm-up past duration", operation: "CosineAnnealing",
+            mentions: "not be longer"
+        ) {
             try CosineAnnealing(duration: .steps(100), warmup: .steps(101))
         },
-        .init(name: "cosine warm-up past a huge duration", operation: "CosineAnnealing", mentions: "not be longer") {
+        .init(
+            name: "cosine warm-up past a huge duration", operation: "CosineAnnealing",
+            mentions: "not be longer"
+        ) {
             try CosineAnnealing(duration: .epochs(1e13), warmup: .epochs(1e14))
         },
         .init(name: "cosine negative warm-up", operation: "CosineAnnealing", mentions: "warmup") {
@@ -119,11 +180,18 @@ struct InvalidSchedule: Sendable, CustomTestStringConvertible {
         .init(name: "cosine duration 0", operation: "CosineAnnealing", mentions: "duration") {
             try CosineAnnealing(duration: .epochs(0))
         },
-        .init(name: "cosine minimum above the base", operation: "CosineAnnealing", mentions: "minimumFraction") {
+        .init(
+            name: "cosine minimum above the base", operation: "CosineAnnealing",
+            mentions: "minimumFraction"
+        ) {
             try CosineAnnealing(duration: .steps(100), minimumFraction: 2)
         },
-        .init(name: "cosine negative warm-up start", operation: "CosineAnnealing", mentions: "warmupStartFraction") {
-            try CosineAnnealing(duration: .steps(100), warmup: .steps(10), warmupStartFraction: -0.01)
+        .init(
+            name: "cosine negative warm-up start", operation: "CosineAnnealing",
+            mentions: "warmupStartFraction"
+        ) {
+            try CosineAnnealing(
+                duration: .steps(100), warmup: .steps(10), warmupStartFraction: -0.01)
         },
     ]
 }
@@ -137,7 +205,9 @@ struct LearningRateScheduleTests {
         #expect(TrainingDuration.epochs(0.5).steps(perEpoch: 3) == 2, "rounded to the nearest step")
         #expect(TrainingDuration.epochs(1e300).steps(perEpoch: 100) == 1 << 62, "clamped, no trap")
         #expect(TrainingDuration.epochs(2).isInEpochs && !TrainingDuration.steps(2).isInEpochs)
-        for odd in [TrainingDuration.epochs(.nan), .epochs(-1e300), .epochs(-.infinity), .steps(-5)] {
+        for odd in [
+            TrainingDuration.epochs(.nan), .epochs(-1e300), .epochs(-.infinity), .steps(-5),
+        ] {
             #expect(odd.steps(perEpoch: 10) == 0, "\(odd): no trap, no negative length")
         }
         #expect(TrainingDuration.epochs(.infinity).steps(perEpoch: 10) == 1 << 62)
@@ -159,14 +229,18 @@ struct LearningRateScheduleTests {
     @Test(arguments: examples)
     func theRateIsProportionalToTheBase(schedule: AnyLearningRateSchedule) {
         for step in [0, 1, 3, 9, 40] {
-            expectNear(schedule.rate(step, base: 0.3), 0.3 * schedule.rate(step, base: 1), "\(schedule) at \(step)")
+            expectNear(
+                schedule.rate(step, base: 0.3), 0.3 * schedule.rate(step, base: 1),
+                "\(schedule) at \(step)")
         }
     }
 
     // MARK: Step decay (PyTorch StepLR)
 
     /// PyTorch's documented example: lr 0.05, step_size 30, gamma 0.1.
-    @Test(arguments: [(0, 0.05), (29, 0.05), (30, 0.005), (59, 0.005), (60, 0.0005), (89, 0.0005), (90, 0.00005)])
+    @Test(arguments: [
+        (0, 0.05), (29, 0.05), (30, 0.005), (59, 0.005), (60, 0.0005), (89, 0.0005), (90, 0.00005),
+    ])
     func stepDecayDropsAtEachMultipleOfStepSize(step: Int, expected: Double) throws {
         let schedule = try StepDecay(every: .steps(30), gamma: 0.1)
         expectNear(schedule.rate(step, base: 0.05), expected, "step \(step)")
@@ -183,7 +257,9 @@ struct LearningRateScheduleTests {
     // MARK: Multi-step decay (PyTorch MultiStepLR)
 
     /// PyTorch's documented example: lr 0.05, milestones [30, 80], gamma 0.1.
-    @Test(arguments: [(0, 0.05), (29, 0.05), (30, 0.005), (79, 0.005), (80, 0.0005), (1000, 0.0005)])
+    @Test(arguments: [
+        (0, 0.05), (29, 0.05), (30, 0.005), (79, 0.005), (80, 0.0005), (1000, 0.0005),
+    ])
     func multiStepDecayDropsAtEachMilestone(step: Int, expected: Double) throws {
         let schedule = try MultiStepDecay(milestones: [.steps(30), .steps(80)], gamma: 0.1)
         expectNear(schedule.rate(step, base: 0.05), expected, "step \(step)")
@@ -194,7 +270,9 @@ struct LearningRateScheduleTests {
     @Test func multiStepDecayFollowsItsFormula() throws {
         let milestones = [3, 7, 8, 20]
         let schedule = try MultiStepDecay(milestones: milestones.map { .steps($0) }, gamma: 0.7)
-        expectFollows(schedule, 0...40, base: 0.3) { step in 0.3 * pow(0.7, Double(milestones.filter { $0 <= step }.count)) }
+        expectFollows(schedule, 0...40, base: 0.3) { step in
+            0.3 * pow(0.7, Double(milestones.filter { $0 <= step }.count))
+        }
         #expect(try MultiStepDecay(milestones: []).rate(100, base: 0.3) == 0.3)
     }
 
@@ -250,7 +328,9 @@ struct LearningRateScheduleTests {
         expectNear(schedule.rate(75, base: 0.1), 0.055)
         expectNear(schedule.rate(100, base: 0.1), 0.01)
         expectNear(schedule.rate(500, base: 0.1), 0.01)
-        expectFollows(schedule, 0...200, base: 0.1) { 0.09 * pow(1 - Double(min($0, 100)) / 100, 0.5) + 0.01 }
+        expectFollows(schedule, 0...200, base: 0.1) {
+            0.09 * pow(1 - Double(min($0, 100)) / 100, 0.5) + 0.01
+        }
 
         let linear = try PolynomialDecay(duration: .steps(4))
         #expect([0, 1, 2, 3, 4, 5].map { linear.rate($0) } == [1, 0.75, 0.5, 0.25, 0, 0])
@@ -270,35 +350,46 @@ struct LearningRateScheduleTests {
     // MARK: Piecewise constant (Keras PiecewiseConstantDecay)
 
     /// Keras's documented example: boundaries [100000, 110000], values [1.0, 0.5, 0.1].
-    @Test(arguments: [(0, 1.0), (100_000, 1.0), (100_001, 0.5), (110_000, 0.5), (110_001, 0.1), (1_000_000, 0.1)])
+    @Test(arguments: [
+        (0, 1.0), (100_000, 1.0), (100_001, 0.5), (110_000, 0.5), (110_001, 0.1), (1_000_000, 0.1),
+    ])
     func piecewiseConstantBoundariesBelongToTheIntervalBelow(step: Int, expected: Double) throws {
-        let schedule = try PiecewiseConstantDecay(boundaries: [.steps(100_000), .steps(110_000)], fractions: [1.0, 0.5, 0.1])
+        let schedule = try PiecewiseConstantDecay(
+            boundaries: [.steps(100_000), .steps(110_000)], fractions: [1.0, 0.5, 0.1])
         #expect(schedule.rate(step) == expected)
     }
 
     @Test func piecewiseConstantFollowsKerasDefinition() throws {
         let boundaries = [0, 4, 9]
         let fractions = [1, 0.75, 0.875, 0.25]
-        let schedule = try PiecewiseConstantDecay(boundaries: boundaries.map { .steps($0) }, fractions: fractions)
+        let schedule = try PiecewiseConstantDecay(
+            boundaries: boundaries.map { .steps($0) }, fractions: fractions)
         expectFollows(schedule, 0...20, base: 0.4) { step in
             if step <= boundaries[0] { return 0.4 * fractions[0] }
             if step > boundaries[2] { return 0.4 * fractions[3] }
-            return (1...2).first { boundaries[$0 - 1] < step && step <= boundaries[$0] }.map { 0.4 * fractions[$0] }!
+            return (1...2).first { boundaries[$0 - 1] < step && step <= boundaries[$0] }.map {
+                0.4 * fractions[$0]
+            }!
         }
-        #expect(try PiecewiseConstantDecay(boundaries: [], fractions: [1]).rate(50, base: 0.2) == 0.2)
+        #expect(
+            try PiecewiseConstantDecay(boundaries: [], fractions: [1]).rate(50, base: 0.2) == 0.2)
     }
 
     // MARK: Cosine annealing with warm-up
 
     @Test(arguments: [
-        (0, 0.0), (5, 0.5), (9, 0.9), (10, 1.0), (35, 0.8681980515339464), (60, 0.55), (85, 0.23180194846605364),
+        (0, 0.0), (5, 0.5), (9, 0.9), (10, 1.0), (35, 0.8681980515339464), (60, 0.55),
+        (85, 0.23180194846605364),
         (110, 0.1), (111, 0.1), (10_000, 0.1),
     ])
     func cosineWarmsUpThenAnneals(step: Int, expected: Double) throws {
-        let schedule = try CosineAnnealing(duration: .steps(110), warmup: .steps(10), minimumFraction: 0.1)
+        let schedule = try CosineAnnealing(
+            duration: .steps(110), warmup: .steps(10), minimumFraction: 0.1)
         expectNear(schedule.rate(step), expected, "step \(step)")
-        let inEpochs = try CosineAnnealing(duration: .epochs(11), warmup: .epochs(1), minimumFraction: 0.1)
-        expectNear(inEpochs.rate(step, stepsPerEpoch: 10), expected, "step \(step) in epochs of 10 steps")
+        let inEpochs = try CosineAnnealing(
+            duration: .epochs(11), warmup: .epochs(1), minimumFraction: 0.1)
+        expectNear(
+            inEpochs.rate(step, stepsPerEpoch: 10), expected, "step \(step) in epochs of 10 steps")
     }
 
     /// Hugging Face's `get_cosine_schedule_with_warmup` (num_cycles 0.5), written as published.
@@ -316,22 +407,29 @@ struct LearningRateScheduleTests {
     @Test func cosineWithoutWarmupIsCosineAnnealingLR() throws {
         let schedule = try CosineAnnealing(duration: .steps(20), minimumFraction: 0.01)
         #expect(schedule.rate(0, base: 0.1) == 0.1)
-        expectFollows(schedule, 0...20, base: 0.1) { 0.001 + (0.1 - 0.001) * (1 + cos(Double.pi * Double($0) / 20)) / 2 }
+        expectFollows(schedule, 0...20, base: 0.1) {
+            0.001 + (0.1 - 0.001) * (1 + cos(Double.pi * Double($0) / 20)) / 2
+        }
         expectNear(schedule.rate(21, base: 0.1), 0.001, "holds the minimum after the duration")
     }
 
     @Test func cosineWarmupFromANonzeroStart() throws {
-        let schedule = try CosineAnnealing(duration: .steps(30), warmup: .steps(4), warmupStartFraction: 0.2, minimumFraction: 0.05)
+        let schedule = try CosineAnnealing(
+            duration: .steps(30), warmup: .steps(4), warmupStartFraction: 0.2, minimumFraction: 0.05
+        )
         #expect(schedule.rate(0) == 0.2)
         expectNear(schedule.rate(1), 0.4)
         expectNear(schedule.rate(3), 0.8)
         #expect(schedule.rate(4) == 1)
         let rates = (4...40).map { schedule.rate($0) }
-        #expect(zip(rates, rates.dropFirst()).allSatisfy { $0 >= $1 }, "non-increasing after the warm-up")
+        #expect(
+            zip(rates, rates.dropFirst()).allSatisfy { $0 >= $1 },
+            "non-increasing after the warm-up")
     }
 
     @Test func cosineWithWarmupAsLongAsTheDurationDropsToTheMinimum() throws {
-        let schedule = try CosineAnnealing(duration: .steps(4), warmup: .steps(4), minimumFraction: 0.01)
+        let schedule = try CosineAnnealing(
+            duration: .steps(4), warmup: .steps(4), minimumFraction: 0.01)
         #expect([0, 1, 2, 3, 4, 5].map { schedule.rate($0) } == [0, 0.25, 0.5, 0.75, 0.01, 0.01])
     }
 
@@ -344,13 +442,16 @@ struct LearningRateScheduleTests {
         AnyLearningRateSchedule(ExponentialDecay(every: .steps(1), decayRate: 0.9)),
         AnyLearningRateSchedule(InverseTimeDecay(every: .steps(2), decayRate: 0.5)),
         AnyLearningRateSchedule(PolynomialDecay(duration: .steps(10), cycle: true)),
-        AnyLearningRateSchedule(PiecewiseConstantDecay(boundaries: [.steps(2)], fractions: [1, 0.1])),
+        AnyLearningRateSchedule(
+            PiecewiseConstantDecay(boundaries: [.steps(2)], fractions: [1, 0.1])),
         AnyLearningRateSchedule(CosineAnnealing(duration: .steps(10), warmup: .steps(2))),
     ]
 
     @Test(arguments: examples)
     func negativeStepsClampToZero(schedule: AnyLearningRateSchedule) {
-        for step in [-1, -7, Int.min] { #expect(schedule.rate(step, base: 0.1) == schedule.rate(0, base: 0.1)) }
+        for step in [-1, -7, Int.min] {
+            #expect(schedule.rate(step, base: 0.1) == schedule.rate(0, base: 0.1))
+        }
     }
 
     @Test(arguments: examples)
@@ -368,28 +469,41 @@ struct LearningRateScheduleTests {
             Issue.record("\(bad.name): expected an error, got \(schedule)")
         } catch DescentError.invalidArgument(let operation, let reason) {
             #expect(operation == bad.operation)
-            #expect(reason.contains(bad.mentions), "reason '\(reason)' should mention '\(bad.mentions)'")
+            #expect(
+                reason.contains(bad.mentions), "reason '\(reason)' should mention '\(bad.mentions)'"
+            )
         } catch {
             Issue.record("\(bad.name): expected invalidArgument, got \(error)")
         }
     }
 
     @Test func errorMessageNamesTheScheduleAndTheValue() {
-        let error = DescentError.invalidArgument(operation: "StepDecay", reason: "every must be > 0 (and finite), got .steps(0)")
+        let error = DescentError.invalidArgument(
+            operation: "StepDecay", reason: "every must be > 0 (and finite), got .steps(0)")
         #expect(throws: error) { try StepDecay(every: .steps(0)) }
-        #expect(error.description == "StepDecay: invalid argument: every must be > 0 (and finite), got .steps(0).")
+        #expect(
+            error.description
+                == "StepDecay: invalid argument: every must be > 0 (and finite), got .steps(0).")
     }
 
     @Test func descriptionsListTheParameters() throws {
-        #expect(try StepDecay(every: .epochs(30)).description == "StepDecay(every: .epochs(30.0), gamma: 0.1)")
-        #expect(try MultiStepDecay(milestones: [.steps(30), .steps(80)]).description
-            == "MultiStepDecay(milestones: [.steps(30), .steps(80)], gamma: 0.1)")
-        #expect(try PiecewiseConstantDecay(boundaries: [.steps(10)], fractions: [1, 0.1]).description
-            == "PiecewiseConstantDecay(boundaries: [.steps(10)], fractions: [1.0, 0.1])")
-        #expect(try CosineAnnealing(duration: .steps(100), warmup: .steps(5)).description
-            == "CosineAnnealing(duration: .steps(100), warmup: .steps(5), warmupStartFraction: 0.0, minimumFraction: 0.0)")
+        #expect(
+            try StepDecay(every: .epochs(30)).description
+                == "StepDecay(every: .epochs(30.0), gamma: 0.1)")
+        #expect(
+            try MultiStepDecay(milestones: [.steps(30), .steps(80)]).description
+                == "MultiStepDecay(milestones: [.steps(30), .steps(80)], gamma: 0.1)")
+        #expect(
+            try PiecewiseConstantDecay(boundaries: [.steps(10)], fractions: [1, 0.1]).description
+                == "PiecewiseConstantDecay(boundaries: [.steps(10)], fractions: [1.0, 0.1])")
+        #expect(
+            try CosineAnnealing(duration: .steps(100), warmup: .steps(5)).description
+                == "CosineAnnealing(duration: .steps(100), warmup: .steps(5), warmupStartFraction: 0.0, minimumFraction: 0.0)"
+        )
         let erased = AnyLearningRateSchedule(try ExponentialDecay(every: .steps(1), decayRate: 0.9))
-        #expect(erased.description == "ExponentialDecay(every: .steps(1), decayRate: 0.9, staircase: false)")
+        #expect(
+            erased.description
+                == "ExponentialDecay(every: .steps(1), decayRate: 0.9, staircase: false)")
     }
 
     @Test func erasedSchedulesCompareByTypeAndValue() throws {
@@ -397,11 +511,18 @@ struct LearningRateScheduleTests {
         let erased = AnyLearningRateSchedule(step)
         #expect(erased == AnyLearningRateSchedule(try StepDecay(every: .steps(3))))
         #expect(erased != AnyLearningRateSchedule(try StepDecay(every: .steps(4))))
-        #expect(erased != AnyLearningRateSchedule(try StepDecay(every: .epochs(3))), "the unit is part of the value")
-        #expect(erased != AnyLearningRateSchedule(try MultiStepDecay(milestones: [.steps(3), .steps(6), .steps(9)])))
+        #expect(
+            erased != AnyLearningRateSchedule(try StepDecay(every: .epochs(3))),
+            "the unit is part of the value")
+        #expect(
+            erased
+                != AnyLearningRateSchedule(
+                    try MultiStepDecay(milestones: [.steps(3), .steps(6), .steps(9)])))
         #expect(AnyLearningRateSchedule(erased) == erased)
         #expect(AnyLearningRateSchedule(erased).base is StepDecay, "wrapping twice does not nest")
-        for index in 0..<20 { #expect(erased.rate(index, base: 0.1) == step.rate(index, base: 0.1)) }
+        for index in 0..<20 {
+            #expect(erased.rate(index, base: 0.1) == step.rate(index, base: 0.1))
+        }
         #expect(Self.examples.count == Set(Self.examples.map(\.description)).count)
     }
 }

@@ -12,11 +12,13 @@ import Testing
     /// Ten Gaussian blobs in 16 dimensions (class means drawn with standard deviation `spread`
     /// around the origin, unit noise), the samples cycling through the classes: well apart at
     /// 1.5, overlapping at 0.4.
-    static func blobs(samples: Int = 1000, spread: Float = 1.5, seed: UInt64 = 11) -> (features: [Float], classes: [Int32]) {
+    static func blobs(
+        samples: Int = 1000, spread: Float = 1.5, seed: UInt64 = 11
+    ) -> (features: [Float], classes: [Int32]) {
         var state = seed
         func gaussian() -> Float {
             func uniform() -> Double {
-                state = state &* 6364136223846793005 &+ 1442695040888963407
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
                 return (Double(state >> 11) + 0.5) / Double(1 << 53)
             }
             return Float((-2 * log(uniform())).squareRoot() * cos(2 * .pi * uniform()))
@@ -48,8 +50,12 @@ import Testing
         func codes() throws -> Set<String> {
             var findings = SanityChecks.checkFeatures(features, featureCount: featureCount)
             // A Dataset holds only finite values: non-finite data ends the run at its data check.
-            if findings.contains(where: { $0.code == "non-finite-data" }) { return Set(findings.map(\.code)) }
-            let all = try Dataset(features: features, featureCount: featureCount, classIndices: classes, classCount: classCount)
+            if findings.contains(where: { $0.code == "non-finite-data" }) {
+                return Set(findings.map(\.code))
+            }
+            let all = try Dataset(
+                features: features, featureCount: featureCount, classIndices: classes,
+                classCount: classCount)
             var (train, validation) = try all.stratifiedSplit(validationFraction: 0.2, seed: 3)
             if let trainSubset { train = try train.subset(count: trainSubset, seed: 4) }
             if shuffleLabels { train = train.shufflingLabels(seed: 5) }
@@ -60,17 +66,29 @@ import Testing
             }
             let loss: LossFunction = .softmaxCrossEntropy
             findings += SanityChecks.checkClassLabels(train.classIndices!, classCount: classCount)
-            let trainer = try Trainer(architecture: architecture, on: CPUBackend(), loss: loss, optimizer: optimizer, maxBatch: 32)
+            let trainer = try Trainer(
+                architecture: architecture, on: CPUBackend(), loss: loss, optimizer: optimizer,
+                maxBatch: 32)
             let monitor = try TrainingMonitor(trainer: trainer, interval: 10)
-            let history = try trainer.fit(train, validation: validation, epochs: epochs, batchSize: 32, seed: 6, callbacks: [monitor])
-            let chance = try SanityChecks.expectedInitialLoss(loss, data: train, outputs: classCount).atZeroOutput
-            findings += monitor.findings + Diagnosis.diagnose(history, monitor: monitor.record, chanceLoss: chance, classCount: classCount)
+            let history = try trainer.fit(
+                train, validation: validation, epochs: epochs, batchSize: 32, seed: 6,
+                callbacks: [monitor])
+            let chance = try SanityChecks.expectedInitialLoss(
+                loss, data: train, outputs: classCount
+            ).atZeroOutput
+            findings +=
+                monitor.findings
+                + Diagnosis.diagnose(
+                    history, monitor: monitor.record, chanceLoss: chance, classCount: classCount)
             return Set(findings.filter { $0.severity != .info }.map(\.code))
         }
     }
 
-    static func mlp(_ inputs: Int, _ widths: [Int], _ outputs: Int, activation: Activation = .relu, batchNorm: Bool = false,
-                    bias: Initializer = .zeros, seed: UInt64 = 7) -> Sequential {
+    static func mlp(
+        _ inputs: Int, _ widths: [Int], _ outputs: Int, activation: Activation = .relu,
+        batchNorm: Bool = false,
+        bias: Initializer = .zeros, seed: UInt64 = 7
+    ) -> Sequential {
         var layers: [any Layer] = []
         var features = inputs
         for width in widths {
@@ -86,7 +104,9 @@ import Testing
 
     static func blobsRun(_ architecture: Sequential, spread: Float = 1.5) -> Run {
         let (features, classes) = blobs(spread: spread)
-        return Run(features: features, featureCount: 16, classes: classes, classCount: 10, architecture: architecture)
+        return Run(
+            features: features, featureCount: 16, classes: classes, classCount: 10,
+            architecture: architecture)
     }
 
     /// The ten faults of the notes, each with the finding that must report it.
@@ -95,10 +115,14 @@ import Testing
         var tooHigh = blobsRun(healthy), tooLow = blobsRun(healthy)
         tooHigh.optimizer = SGD(learningRate: 0.1 * 100)
         tooLow.optimizer = SGD(learningRate: 0.1 / 1000)
-        var zeros = blobsRun(Sequential(seed: 7) { Dense(16, 32, initializer: .zeros, biasInitializer: .zeros); ReLU()
-            Dense(32, 10, initializer: .zeros, biasInitializer: .zeros) })
+        var zeros = blobsRun(
+            Sequential(seed: 7) {
+                Dense(16, 32, initializer: .zeros, biasInitializer: .zeros); ReLU()
+                Dense(32, 10, initializer: .zeros, biasInitializer: .zeros)
+            })
         zeros.epochs = 3
-        var deepSigmoid = blobsRun(mlp(16, Array(repeating: 32, count: 10), 10, activation: .sigmoid))
+        var deepSigmoid = blobsRun(
+            mlp(16, Array(repeating: 32, count: 10), 10, activation: .sigmoid))
         deepSigmoid.optimizer = SGD(learningRate: 0.1)
         deepSigmoid.epochs = 2
         var scaled = blobsRun(healthy)
@@ -135,14 +159,21 @@ import Testing
     static var healthyRuns: [(name: String, run: Run)] {
         let spirals = try! Dataset.spirals(sampleCount: 600, classes: 3, noise: 0.05, seed: 8)
         let moons = try! Dataset.moons(sampleCount: 600, noise: 0.1, seed: 9)
-        var spiralRun = Run(features: spirals.features, featureCount: 2, classes: spirals.classIndices!, classCount: 3,
-                            architecture: mlp(2, [64, 64], 3, batchNorm: true))
+        var spiralRun = Run(
+            features: spirals.features, featureCount: 2, classes: spirals.classIndices!,
+            classCount: 3,
+            architecture: mlp(2, [64, 64], 3, batchNorm: true))
         spiralRun.epochs = 30
         return [
             ("blobs", blobsRun(mlp(16, [32], 10))),
             ("spirals", spiralRun),
-            ("moons", Run(features: moons.features, featureCount: 2, classes: moons.classIndices!, classCount: 2,
-                          architecture: mlp(2, [32], 2))),
+            (
+                "moons",
+                Run(
+                    features: moons.features, featureCount: 2, classes: moons.classIndices!,
+                    classCount: 2,
+                    architecture: mlp(2, [32], 2))
+            ),
         ]
     }
 
@@ -151,7 +182,8 @@ import Testing
         for (name, expected, run) in Self.faults {
             let codes = try run.codes()
             print("planted fault '\(name)': \(codes.sorted())")
-            #expect(codes.contains(expected), "\(name): expected \(expected), got \(codes.sorted())")
+            #expect(
+                codes.contains(expected), "\(name): expected \(expected), got \(codes.sorted())")
             if codes.contains(expected) { detected += 1 }
         }
         for (name, run) in Self.healthyRuns {
@@ -160,6 +192,8 @@ import Testing
             #expect(codes.isEmpty, "\(name): \(codes.sorted())")
             if !codes.isEmpty { falseAlarms += 1 }
         }
-        print("planted faults: \(detected)/\(Self.faults.count) detected, \(falseAlarms) false alarms on \(Self.healthyRuns.count) healthy runs")
+        print(
+            "planted faults: \(detected)/\(Self.faults.count) detected, \(falseAlarms) false alarms on \(Self.healthyRuns.count) healthy runs"
+        )
     }
 }

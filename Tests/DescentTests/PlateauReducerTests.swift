@@ -32,7 +32,8 @@ private func observe(_ reducer: inout Rated, _ metrics: [Double]) -> [Double] {
 private func expectRates(
     _ actual: [Double], _ expected: [Double], sourceLocation: SourceLocation = #_sourceLocation
 ) {
-    let accepted = actual.count == expected.count
+    let accepted =
+        actual.count == expected.count
         && zip(actual, expected).allSatisfy { $0 == $1 || abs($0 - $1) <= 1e-12 * abs($1) }
     #expect(accepted, "rates \(actual), expected \(expected)", sourceLocation: sourceLocation)
 }
@@ -52,14 +53,18 @@ struct InvalidReducer: Sendable, CustomTestStringConvertible {
         .init(name: "factor negative", mentions: "factor") { try PlateauReducer(factor: -0.5) },
         .init(name: "factor NaN", mentions: "factor") { try PlateauReducer(factor: .nan) },
         .init(name: "negative patience", mentions: "patience") { try PlateauReducer(patience: -1) },
-        .init(name: "negative threshold", mentions: "threshold") { try PlateauReducer(threshold: -1e-4) },
+        .init(name: "negative threshold", mentions: "threshold") {
+            try PlateauReducer(threshold: -1e-4)
+        },
         .init(name: "NaN threshold", mentions: "threshold") { try PlateauReducer(threshold: .nan) },
         .init(name: "negative cooldown", mentions: "cooldown") { try PlateauReducer(cooldown: -2) },
         .init(name: "negative minimum", mentions: "minimum learning rate") {
             try PlateauReducer(minimumLearningRate: -1e-6)
         },
         .init(name: "negative epsilon", mentions: "epsilon") { try PlateauReducer(epsilon: -1) },
-        .init(name: "infinite epsilon", mentions: "epsilon") { try PlateauReducer(epsilon: .infinity) },
+        .init(name: "infinite epsilon", mentions: "epsilon") {
+            try PlateauReducer(epsilon: .infinity)
+        },
     ]
 }
 
@@ -121,8 +126,10 @@ struct PlateauReducerTests {
 
     @Test func relativeAndAbsoluteThresholdsDiffer() throws {
         // best 10, threshold 0.1: relative needs < 9, absolute needs < 9.9.
-        var relative = try Rated(1, PlateauReducer(patience: 0, threshold: 0.1, thresholdMode: .relative))
-        var absolute = try Rated(1, PlateauReducer(patience: 0, threshold: 0.1, thresholdMode: .absolute))
+        var relative = try Rated(
+            1, PlateauReducer(patience: 0, threshold: 0.1, thresholdMode: .relative))
+        var absolute = try Rated(
+            1, PlateauReducer(patience: 0, threshold: 0.1, thresholdMode: .absolute))
         expectRates(observe(&relative, [10, 9.5]), [1, 0.1])
         expectRates(observe(&absolute, [10, 9.5]), [1, 1])
         #expect(relative.best == 10)
@@ -141,7 +148,8 @@ struct PlateauReducerTests {
         #expect(!absolute.isImprovement(7.5), "8 - 0.5 = 7.5")
         #expect(absolute.isImprovement(7.499))
 
-        var maxAbsolute = try Rated(1, PlateauReducer(mode: .max, threshold: 0.5, thresholdMode: .absolute))
+        var maxAbsolute = try Rated(
+            1, PlateauReducer(mode: .max, threshold: 0.5, thresholdMode: .absolute))
         maxAbsolute.observe(8)
         #expect(!maxAbsolute.isImprovement(8.5))
         #expect(maxAbsolute.isImprovement(8.501))
@@ -215,7 +223,8 @@ struct PlateauReducerTests {
         expectRates(observe(&relative, [-1, -0.95]), [1, 1])
         #expect(relative.best == -0.95)
 
-        var absolute = try Rated(1, PlateauReducer(patience: 0, threshold: 0.1, thresholdMode: .absolute))
+        var absolute = try Rated(
+            1, PlateauReducer(patience: 0, threshold: 0.1, thresholdMode: .absolute))
         expectRates(observe(&absolute, [-1, -0.95]), [1, 0.1])
     }
 
@@ -226,7 +235,9 @@ struct PlateauReducerTests {
             Issue.record("\(bad.name): expected an error, got \(reducer)")
         } catch DescentError.invalidArgument(let operation, let reason) {
             #expect(operation == "PlateauReducer")
-            #expect(reason.contains(bad.mentions), "reason '\(reason)' should mention '\(bad.mentions)'")
+            #expect(
+                reason.contains(bad.mentions), "reason '\(reason)' should mention '\(bad.mentions)'"
+            )
         } catch {
             Issue.record("\(bad.name): expected invalidArgument, got \(error)")
         }

@@ -12,7 +12,9 @@ import Testing
     func run(interactive: Bool) throws -> String {
         let capture = Capture()
         let trainer = try Trainer(
-            architecture: Sequential(seed: 1) { Dense(2, 4, activation: .relu); Dense(4, 2) }, on: CPUBackend(),
+            architecture: Sequential(seed: 1) {
+                Dense(2, 4, activation: .relu); Dense(4, 2)
+            }, on: CPUBackend(),
             loss: .softmaxCrossEntropy, optimizer: SGD(learningRate: 0.1), maxBatch: 8)
         let data = try Dataset.moons(sampleCount: 30, seed: 1)
         _ = try trainer.fit(
@@ -24,7 +26,9 @@ import Testing
     @Test func plainOutputIsOneLinePerEpoch() throws {
         let lines = try run(interactive: false).split(separator: "\n")
         #expect(lines.count == 2)
-        #expect(lines[0].hasPrefix("Epoch 1/2 - ") && lines[0].contains("loss ") && lines[0].contains("val_accuracy "))
+        #expect(
+            lines[0].hasPrefix("Epoch 1/2 - ") && lines[0].contains("loss ")
+                && lines[0].contains("val_accuracy "))
         #expect(lines[1].hasSuffix("samples/s"))
     }
 

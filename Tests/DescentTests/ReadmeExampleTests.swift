@@ -1,3 +1,5 @@
+// swift-format-ignore-file
+// (The README's example, kept exactly as the README shows it.)
 import Descent
 import DescentTestSupport
 import Testing

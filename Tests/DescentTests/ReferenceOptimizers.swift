@@ -53,8 +53,13 @@ struct TorchSGD: ReferenceRule {
     private var b: [Double]
     private var t = 0
 
-    init(count: Int, momentum: Double = 0, dampening: Double = 0, nesterov: Bool = false, weightDecay: Double = 0) {
-        (self.momentum, self.dampening, self.nesterov, self.weightDecay) = (momentum, dampening, nesterov, weightDecay)
+    init(
+        count: Int, momentum: Double = 0, dampening: Double = 0, nesterov: Bool = false,
+        weightDecay: Double = 0
+    ) {
+        (self.momentum, self.dampening, self.nesterov, self.weightDecay) = (
+            momentum, dampening, nesterov, weightDecay
+        )
         b = Array(repeating: 0, count: count)
     }
 
@@ -103,8 +108,13 @@ struct TorchAdagrad: ReferenceRule {
     private var s: [Double]
     private var t = 0
 
-    init(count: Int, learningRateDecay: Double = 0, initialAccumulator: Double = 0, epsilon: Double, weightDecay: Double = 0) {
-        (self.learningRateDecay, self.epsilon, self.weightDecay) = (learningRateDecay, epsilon, weightDecay)
+    init(
+        count: Int, learningRateDecay: Double = 0, initialAccumulator: Double = 0, epsilon: Double,
+        weightDecay: Double = 0
+    ) {
+        (self.learningRateDecay, self.epsilon, self.weightDecay) = (
+            learningRateDecay, epsilon, weightDecay
+        )
         s = Array(repeating: initialAccumulator, count: count)
     }
 
@@ -147,9 +157,17 @@ struct TorchRMSprop: ReferenceRule {
     var alpha: Double, epsilon: Double, momentum: Double, centered: Bool, weightDecay: Double
     private var v: [Double], gavg: [Double], b: [Double]
 
-    init(count: Int, alpha: Double, epsilon: Double, momentum: Double = 0, centered: Bool = false, weightDecay: Double = 0) {
-        (self.alpha, self.epsilon, self.momentum, self.centered, self.weightDecay) = (alpha, epsilon, momentum, centered, weightDecay)
-        (v, gavg, b) = (Array(repeating: 0, count: count), Array(repeating: 0, count: count), Array(repeating: 0, count: count))
+    init(
+        count: Int, alpha: Double, epsilon: Double, momentum: Double = 0, centered: Bool = false,
+        weightDecay: Double = 0
+    ) {
+        (self.alpha, self.epsilon, self.momentum, self.centered, self.weightDecay) = (
+            alpha, epsilon, momentum, centered, weightDecay
+        )
+        (v, gavg, b) = (
+            Array(repeating: 0, count: count), Array(repeating: 0, count: count),
+            Array(repeating: 0, count: count)
+        )
     }
 
     mutating func step(_ w: inout [Double], _ g: [Double], lr: Double) {
@@ -180,7 +198,10 @@ struct KerasRMSprop: ReferenceRule {
 
     init(count: Int, rho: Double, epsilon: Double, momentum: Double = 0, centered: Bool = false) {
         (self.rho, self.epsilon, self.momentum, self.centered) = (rho, epsilon, momentum, centered)
-        (v, a, m) = (Array(repeating: 0, count: count), Array(repeating: 0, count: count), Array(repeating: 0, count: count))
+        (v, a, m) = (
+            Array(repeating: 0, count: count), Array(repeating: 0, count: count),
+            Array(repeating: 0, count: count)
+        )
     }
 
     mutating func step(_ w: inout [Double], _ g: [Double], lr: Double) {
@@ -236,9 +257,17 @@ struct TorchAdam: ReferenceRule {
     private var m: [Double], v: [Double], vmax: [Double]
     private var t = 0
 
-    init(count: Int, beta1: Double, beta2: Double, epsilon: Double, weightDecay: Double = 0, amsgrad: Bool = false) {
-        (self.beta1, self.beta2, self.epsilon, self.weightDecay, self.amsgrad) = (beta1, beta2, epsilon, weightDecay, amsgrad)
-        (m, v, vmax) = (Array(repeating: 0, count: count), Array(repeating: 0, count: count), Array(repeating: 0, count: count))
+    init(
+        count: Int, beta1: Double, beta2: Double, epsilon: Double, weightDecay: Double = 0,
+        amsgrad: Bool = false
+    ) {
+        (self.beta1, self.beta2, self.epsilon, self.weightDecay, self.amsgrad) = (
+            beta1, beta2, epsilon, weightDecay, amsgrad
+        )
+        (m, v, vmax) = (
+            Array(repeating: 0, count: count), Array(repeating: 0, count: count),
+            Array(repeating: 0, count: count)
+        )
     }
 
     mutating func step(_ w: inout [Double], _ g: [Double], lr: Double) {
@@ -280,7 +309,10 @@ struct KerasAdam: ReferenceRule {
 
     init(count: Int, beta1: Double, beta2: Double, epsilon: Double, amsgrad: Bool = false) {
         (self.beta1, self.beta2, self.epsilon, self.amsgrad) = (beta1, beta2, epsilon, amsgrad)
-        (m, v, vhat) = (Array(repeating: 0, count: count), Array(repeating: 0, count: count), Array(repeating: 0, count: count))
+        (m, v, vhat) = (
+            Array(repeating: 0, count: count), Array(repeating: 0, count: count),
+            Array(repeating: 0, count: count)
+        )
     }
 
     mutating func step(_ w: inout [Double], _ g: [Double], lr: Double) {
@@ -303,7 +335,9 @@ struct TorchAdamax: ReferenceRule {
     private var t = 0
 
     init(count: Int, beta1: Double, beta2: Double, epsilon: Double, weightDecay: Double = 0) {
-        (self.beta1, self.beta2, self.epsilon, self.weightDecay) = (beta1, beta2, epsilon, weightDecay)
+        (self.beta1, self.beta2, self.epsilon, self.weightDecay) = (
+            beta1, beta2, epsilon, weightDecay
+        )
         (m, u) = (Array(repeating: 0, count: count), Array(repeating: 0, count: count))
     }
 
@@ -352,8 +386,13 @@ struct TorchNAdam: ReferenceRule {
     private var t = 0
     private var muProduct = 1.0
 
-    init(count: Int, beta1: Double, beta2: Double, epsilon: Double, momentumDecay: Double, weightDecay: Double = 0) {
-        (self.beta1, self.beta2, self.epsilon, self.momentumDecay, self.weightDecay) = (beta1, beta2, epsilon, momentumDecay, weightDecay)
+    init(
+        count: Int, beta1: Double, beta2: Double, epsilon: Double, momentumDecay: Double,
+        weightDecay: Double = 0
+    ) {
+        (self.beta1, self.beta2, self.epsilon, self.momentumDecay, self.weightDecay) = (
+            beta1, beta2, epsilon, momentumDecay, weightDecay
+        )
         (m, v) = (Array(repeating: 0, count: count), Array(repeating: 0, count: count))
     }
 

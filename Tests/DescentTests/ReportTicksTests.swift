@@ -37,7 +37,10 @@ import Testing
     }
 
     @Test func largeValuesUseSuffixes() {
-        #expect(AxisTicks.linear(from: 0, to: 12000).labels == ["0", "2k", "4k", "6k", "8k", "10k", "12k"])
+        #expect(
+            AxisTicks.linear(from: 0, to: 12000).labels == [
+                "0", "2k", "4k", "6k", "8k", "10k", "12k",
+            ])
         #expect(AxisTicks.linear(from: 0, to: 1200).labels.last == "1200")
         #expect(AxisTicks.linear(from: 0, to: 2.5e6).labels.contains("2.5M"))
     }
@@ -51,8 +54,11 @@ import Testing
     }
 
     @Test func nonFiniteBoundsFallBackToTheUnitRange() {
-        #expect(AxisTicks.linear(from: .nan, to: 3).values == AxisTicks.linear(from: 0, to: 1).values)
-        #expect(AxisTicks(scale: .linear, covering: [.nan, .infinity]).values == AxisTicks.linear(from: 0, to: 1).values)
+        #expect(
+            AxisTicks.linear(from: .nan, to: 3).values == AxisTicks.linear(from: 0, to: 1).values)
+        #expect(
+            AxisTicks(scale: .linear, covering: [.nan, .infinity]).values
+                == AxisTicks.linear(from: 0, to: 1).values)
     }
 
     @Test func integerTicksNeverStepBelowOne() {
@@ -63,7 +69,10 @@ import Testing
         let ticks = AxisTicks.logarithmic(from: 1e-5, to: 1e-1)
         #expect(ticks.values == [1e-5, 1e-4, 1e-3, 1e-2, 1e-1])
         #expect(ticks.labels == ["1e-5", "1e-4", "1e-3", "0.01", "0.1"])
-        #expect(AxisTicks.logarithmic(from: 3, to: 20_000).labels == ["1", "10", "100", "1000", "10k", "100k"])
+        #expect(
+            AxisTicks.logarithmic(from: 3, to: 20_000).labels == [
+                "1", "10", "100", "1000", "10k", "100k",
+            ])
     }
 
     @Test func logarithmicTicksAroundOneValueShowTheDecadesBeside() {

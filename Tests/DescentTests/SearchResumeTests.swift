@@ -13,14 +13,18 @@ import Testing
     init() throws {
         space = try SearchSpace(parsing: "lr=log:1e-4:1,optimizer=choice:adam|sgd")
         search = try HyperparameterSearch(
-            space: space, strategy: .coarseToFine(trials: 12, stages: 3, shrink: 0.4), objective: .validationLoss, epochs: 4,
+            space: space, strategy: .coarseToFine(trials: 12, stages: 3, shrink: 0.4),
+            objective: .validationLoss, epochs: 4,
             seed: 9, halving: try SuccessiveHalving(eta: 2, minimumEpochs: 2))
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("descent-search-\(UUID().uuidString)")
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "descent-search-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }
 
     func results(_ name: String = "results.jsonl") throws -> SearchResultsFile {
-        try SearchResultsFile(path: directory.appendingPathComponent(name).path, space: space, objective: .validationLoss)
+        try SearchResultsFile(
+            path: directory.appendingPathComponent(name).path, space: space,
+            objective: .validationLoss)
     }
 
     @Test func anInterruptedSearchResumesWithoutRunningATrialTwice() throws {
@@ -30,35 +34,51 @@ import Testing
 
         let first = QuadraticProblem.Runner()
         first.failAfter = 7
-        #expect(throws: QuadraticProblem.Runner.Interrupted.self) { _ = try search.run(results: try results(), runner: first.run) }
+        #expect(throws: QuadraticProblem.Runner.Interrupted.self) {
+            _ = try search.run(results: try results(), runner: first.run)
+        }
         #expect(try results().records.count == 7, "every finished trial was written as it ended")
 
         let second = QuadraticProblem.Runner()
         let resumed = try search.run(results: try results(), runner: second.run)
         #expect(resumed.resumed == 7)
-        #expect(first.calls.count + second.calls.count == uninterrupted.calls.count, "no trial ran twice")
-        #expect(resumed.records == whole.records, "the same trials in the same order as without the interruption")
+        #expect(
+            first.calls.count + second.calls.count == uninterrupted.calls.count,
+            "no trial ran twice")
+        #expect(
+            resumed.records == whole.records,
+            "the same trials in the same order as without the interruption")
         #expect(Set(resumed.records.map(\.key)).count == resumed.records.count)
 
         let third = QuadraticProblem.Runner()
         let again = try search.run(results: try results(), runner: third.run)
-        #expect(third.calls.isEmpty && again.resumed == whole.records.count, "a finished search reruns nothing")
+        #expect(
+            third.calls.isEmpty && again.resumed == whole.records.count,
+            "a finished search reruns nothing")
         #expect(again.ranking.map(\.key) == whole.ranking.map(\.key))
     }
 
     @Test func aRecordReadsBackInTheSpacesOrderAndKinds() throws {
         defer { try? FileManager.default.removeItem(at: directory) }
         // JSON writes the real 1.0 as `1` and keeps no key order; the file gives both back.
-        let space = try SearchSpace(parsing: "optimizer=choice:sgd|adam,lr=log:1e-4:1,width=int:1:8")
+        let space = try SearchSpace(
+            parsing: "optimizer=choice:sgd|adam,lr=log:1e-4:1,width=int:1:8")
         let path = directory.appendingPathComponent("ordered.jsonl").path
         let record = TrialRecord(
-            stage: 1, index: 2, configuration: TrialConfiguration([("optimizer", .text("sgd")), ("lr", .real(1)), ("width", .integer(3))]),
-            epochs: 4, seed: UInt64.max, result: TrialResult(validationMetric: [0.5, .nan], wallSeconds: 1.25))
+            stage: 1, index: 2,
+            configuration: TrialConfiguration([
+                ("optimizer", .text("sgd")), ("lr", .real(1)), ("width", .integer(3)),
+            ]),
+            epochs: 4, seed: UInt64.max,
+            result: TrialResult(validationMetric: [0.5, .nan], wallSeconds: 1.25))
         try SearchResultsFile(path: path, space: space, objective: .validationLoss).append(record)
-        let reopened = try SearchResultsFile(path: path, space: space, objective: .validationLoss).records
+        let reopened = try SearchResultsFile(path: path, space: space, objective: .validationLoss)
+            .records
         #expect(reopened.count == 1)
         #expect(reopened.first?.key == record.key, "\(reopened.first?.key ?? "none")")
-        #expect(reopened.first?.configuration == record.configuration && reopened.first?.seed == UInt64.max)
+        #expect(
+            reopened.first?.configuration == record.configuration
+                && reopened.first?.seed == UInt64.max)
         #expect(reopened.first?.result.validationMetric.last?.isNaN == true)
     }
 
@@ -76,12 +96,16 @@ import Testing
         let reopened = try results()
         #expect(reopened.records.count == 3)
         #expect(reopened.warnings.count == 1)
-        #expect(reopened.warnings.first?.contains("line 5, a partial record") == true, "\(reopened.warnings)")
+        #expect(
+            reopened.warnings.first?.contains("line 5, a partial record") == true,
+            "\(reopened.warnings)")
         let rest = QuadraticProblem.Runner()
         let outcome = try search.run(results: reopened, runner: rest.run)
         #expect(outcome.resumed == 3)
         let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
-        #expect(lines.count == 1 + outcome.records.count, "the partial line is gone; one line per record")
+        #expect(
+            lines.count == 1 + outcome.records.count,
+            "the partial line is gone; one line per record")
         #expect(try results().warnings.isEmpty)
     }
 
@@ -111,20 +135,25 @@ import Testing
         _ = try search.run(results: try results(), runner: QuadraticProblem.Runner().run)
         let other = try SearchSpace(parsing: "lr=log:1e-3:1,optimizer=choice:adam|sgd")
         do {
-            _ = try SearchResultsFile(path: directory.appendingPathComponent("results.jsonl").path, space: other, objective: .validationLoss)
+            _ = try SearchResultsFile(
+                path: directory.appendingPathComponent("results.jsonl").path, space: other,
+                objective: .validationLoss)
             Issue.record("a file of another space was accepted")
         } catch DescentError.invalidArgument(_, let reason) {
             #expect(reason.contains("another search space"), "\(reason)")
         }
         do {
             _ = try SearchResultsFile(
-                path: directory.appendingPathComponent("results.jsonl").path, space: space, objective: .validationLoss, settings: "--seed 7")
+                path: directory.appendingPathComponent("results.jsonl").path, space: space,
+                objective: .validationLoss, settings: "--seed 7")
             Issue.record("a file of other settings was accepted")
         } catch DescentError.invalidArgument(_, let reason) {
             #expect(reason.contains("other settings"), "\(reason)")
         }
         #expect(throws: DescentError.self) {
-            _ = try SearchResultsFile(path: directory.appendingPathComponent("results.jsonl").path, space: space, objective: .validationAccuracy)
+            _ = try SearchResultsFile(
+                path: directory.appendingPathComponent("results.jsonl").path, space: space,
+                objective: .validationAccuracy)
         }
         let notResults = directory.appendingPathComponent("notes.txt")
         try "hello\n".write(to: notResults, atomically: true, encoding: .utf8)
@@ -134,11 +163,16 @@ import Testing
     @Test func recordsRoundTripWithTheirFindings() throws {
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = try results()
-        let finding = Finding(code: "lr-too-high", severity: .warning, message: "the loss rose", advice: "lower --lr",
-                              evidence: ["ratio": "3.2"], epoch: 1)
+        let finding = Finding(
+            code: "lr-too-high", severity: .warning, message: "the loss rose", advice: "lower --lr",
+            evidence: ["ratio": "3.2"], epoch: 1)
         let record = TrialRecord(
-            stage: 1, index: 2, configuration: TrialConfiguration([("lr", .real(0.001)), ("optimizer", .text("adam"))]), epochs: 3,
-            seed: 42, result: TrialResult(validationMetric: [0.5, .nan, 0.25], wallSeconds: 1.5, findings: [finding]))
+            stage: 1, index: 2,
+            configuration: TrialConfiguration([("lr", .real(0.001)), ("optimizer", .text("adam"))]),
+            epochs: 3,
+            seed: 42,
+            result: TrialResult(
+                validationMetric: [0.5, .nan, 0.25], wallSeconds: 1.5, findings: [finding]))
         try file.append(record)
         let read = try #require(try results().records.first)
         #expect(read.key == record.key && read.seed == 42 && read.result.findings == [finding])

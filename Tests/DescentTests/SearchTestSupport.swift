@@ -23,7 +23,9 @@ enum QuadraticProblem {
             if let failAfter, calls.count >= failAfter { throw Interrupted() }
             calls.append((configuration, epochs))
             let lr = configuration["lr"]?.numeric ?? 0.01
-            return TrialResult(validationMetric: QuadraticProblem.validationLosses(learningRate: lr, epochs: epochs), wallSeconds: 0.01)
+            return TrialResult(
+                validationMetric: QuadraticProblem.validationLosses(
+                    learningRate: lr, epochs: epochs), wallSeconds: 0.01)
         }
     }
 }

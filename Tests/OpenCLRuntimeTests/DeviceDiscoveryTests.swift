@@ -63,7 +63,8 @@ struct DeviceNameMatchingTests {
         _ index: Int, _ name: String, platform: String, kind: OpenCLDeviceKind = .cpu
     ) -> OpenCLDeviceInfo {
         OpenCLDeviceInfo(
-            index: index, platformName: platform, platformVersion: "OpenCL 3.0", name: name, vendor: "",
+            index: index, platformName: platform, platformVersion: "OpenCL 3.0", name: name,
+            vendor: "",
             kind: kind, computeUnits: 2, clockMegahertz: 1000, globalMemoryBytes: 1 << 30,
             localMemoryBytes: 1 << 16, maxAllocationBytes: 1 << 28, maxWorkGroupSize: 4096,
             baseAddressAlignmentBits: 1024, driverVersion: "1", openCLVersion: "OpenCL 3.0",
@@ -72,7 +73,9 @@ struct DeviceNameMatchingTests {
 
     /// PoCL and Intel's runtime on one Intel CPU: both device names contain "Intel".
     static let twoDrivers = [
-        device(0, "pthread-skylake-avx512-Intel(R) Xeon(R) Processor", platform: "Portable Computing Language"),
+        device(
+            0, "pthread-skylake-avx512-Intel(R) Xeon(R) Processor",
+            platform: "Portable Computing Language"),
         device(1, "Intel(R) Xeon(R) Processor", platform: "Intel(R) OpenCL"),
     ]
 
@@ -85,19 +88,25 @@ struct DeviceNameMatchingTests {
             return
         }
         #expect(requested == "intel")
-        #expect(matches == [
-            "0: pthread-skylake-avx512-Intel(R) Xeon(R) Processor (cpu, Portable Computing Language)",
-            "1: Intel(R) Xeon(R) Processor (cpu, Intel(R) OpenCL)",
-        ])
+        #expect(
+            matches == [
+                "0: pthread-skylake-avx512-Intel(R) Xeon(R) Processor (cpu, Portable Computing Language)",
+                "1: Intel(R) Xeon(R) Processor (cpu, Intel(R) OpenCL)",
+            ])
         #expect(error.description.contains("matches 2 OpenCL devices"))
     }
 
     @Test func aPlatformNameSelectsThatPlatformsDevice() throws {
-        #expect(try OpenCLDevices.matching(name: "Intel(R) OpenCL", among: Self.twoDrivers).index == 1)
-        #expect(try OpenCLDevices.matching(name: "portable computing", among: Self.twoDrivers).index == 0)
+        #expect(
+            try OpenCLDevices.matching(name: "Intel(R) OpenCL", among: Self.twoDrivers).index == 1)
+        #expect(
+            try OpenCLDevices.matching(name: "portable computing", among: Self.twoDrivers).index
+                == 0)
         #expect(try OpenCLDevices.matching(name: "pthread", among: Self.twoDrivers).index == 0)
         // An exact device name wins over the longer name that contains it.
-        #expect(try OpenCLDevices.matching(name: "intel(r) xeon(r) processor", among: Self.twoDrivers).index == 1)
+        #expect(
+            try OpenCLDevices.matching(name: "intel(r) xeon(r) processor", among: Self.twoDrivers)
+                .index == 1)
     }
 
     @Test func aPlatformWithSeveralDevicesGivesItsPreferredOne() throws {
@@ -108,7 +117,9 @@ struct DeviceNameMatchingTests {
         ]
         #expect(try OpenCLDevices.matching(name: "vendor platform", among: devices).index == 1)
         // "Card" is in two device names: ambiguous, not the first of them.
-        let error = try #require(throws: DescentError.self) { try OpenCLDevices.matching(name: "card", among: devices) }
+        let error = try #require(throws: DescentError.self) {
+            try OpenCLDevices.matching(name: "card", among: devices)
+        }
         guard case .ambiguousDevice(_, let matches) = error else {
             Issue.record("expected ambiguousDevice, got \(error)")
             return

@@ -11,7 +11,9 @@ import Testing
 /// The lock that keeps two tuners of one device apart: the second waits for the first.
 @Suite struct FileLockTests {
     @Test func aSecondHolderWaitsForTheFirst() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("descent-lock-\(UUID().uuidString)").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "descent-lock-\(UUID().uuidString)"
+        ).path
         defer { unlink(path) }
         let first = try #require(FileLock(path: path))
         let acquired = DispatchSemaphore(value: 0)

@@ -11,10 +11,11 @@ import Testing
     /// The `__kernel` function names of `source`: each "__kernel" is followed by its attributes,
     /// then "void NAME(". The macro that defines the elementwise kernels names them in its uses.
     static func kernelNames(in source: String) -> Set<String> {
-        var names = Set(source.split(separator: "__kernel").dropFirst().compactMap { text -> String? in
-            guard let void = text.firstRange(of: "void ") else { return nil }
-            return text[void.upperBound...].split(separator: "(").first.map(String.init)
-        })
+        var names = Set(
+            source.split(separator: "__kernel").dropFirst().compactMap { text -> String? in
+                guard let void = text.firstRange(of: "void ") else { return nil }
+                return text[void.upperBound...].split(separator: "(").first.map(String.init)
+            })
         names.remove("name")  // BINARY_KERNEL(name, expression) in elementwise.cl
         for line in source.split(separator: "\n") where line.hasPrefix("BINARY_KERNEL(") {
             names.insert(String(line.dropFirst("BINARY_KERNEL(".count).prefix { $0 != "," }))
@@ -26,7 +27,10 @@ import Testing
         for program in KernelProgram.allCases {
             let inSource = Self.kernelNames(in: program.source)
             let inEnum = Set(Kernel.allCases.filter { $0.program == program }.map(\.rawValue))
-            #expect(inSource == inEnum, "\(program.name): only in the source \(inSource.subtracting(inEnum).sorted()), only in the enum \(inEnum.subtracting(inSource).sorted())")
+            #expect(
+                inSource == inEnum,
+                "\(program.name): only in the source \(inSource.subtracting(inEnum).sorted()), only in the enum \(inEnum.subtracting(inSource).sorted())"
+            )
         }
     }
 
@@ -39,20 +43,31 @@ import Testing
         for kernel in Kernel.allCases {
             let backend = kernel.matmulStrategy.flatMap { products[$0] } ?? core
             #expect(throws: Never.self, "\(kernel.rawValue)") { _ = try backend.makeKernel(kernel) }
-            #expect((kernel.matmulStrategy != nil) == (kernel.program == .matmul), "\(kernel.rawValue)")
+            #expect(
+                (kernel.matmulStrategy != nil) == (kernel.program == .matmul), "\(kernel.rawValue)")
         }
     }
 
     @Test func theCodesComeFromTheSwiftEnums() {
-        #expect(KernelSource.codes.contains("#define ACTIVATION_LEAKY_RELU \(ActivationCode.leakyRelu.rawValue)\n"))
-        #expect(KernelSource.codes.contains("#define OPTIMIZER_FLAG_FIRST_STEP \(OptimizerFlag.firstStep.rawValue)\n"))
-        #expect(KernelSource.codes.contains("#define REDUCE_SUM_OF_SQUARES \(ReduceCode.sumOfSquares.rawValue)\n"))
+        #expect(
+            KernelSource.codes.contains(
+                "#define ACTIVATION_LEAKY_RELU \(ActivationCode.leakyRelu.rawValue)\n"))
+        #expect(
+            KernelSource.codes.contains(
+                "#define OPTIMIZER_FLAG_FIRST_STEP \(OptimizerFlag.firstStep.rawValue)\n"))
+        #expect(
+            KernelSource.codes.contains(
+                "#define REDUCE_SUM_OF_SQUARES \(ReduceCode.sumOfSquares.rawValue)\n"))
         let defines = KernelSource.codes.split(separator: "\n").filter { $0.hasPrefix("#define ") }
-        let cases = ActivationCode.allCases.count + LossCode.allCases.count + ReduceCode.allCases.count
+        let cases =
+            ActivationCode.allCases.count + LossCode.allCases.count + ReduceCode.allCases.count
             + OptimizerRuleCode.allCases.count + OptimizerFlag.allCases.count
         #expect(defines.count == cases, "one #define per case")
         for (file, source) in KernelSource.all {
-            #expect(!source.contains("#define ACTIVATION_RELU") && !source.contains("#define OPTIMIZER_RULE_"), "\(file) defines a code by hand")
+            #expect(
+                !source.contains("#define ACTIVATION_RELU")
+                    && !source.contains("#define OPTIMIZER_RULE_"), "\(file) defines a code by hand"
+            )
         }
     }
 }

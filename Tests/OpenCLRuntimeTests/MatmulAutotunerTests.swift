@@ -19,20 +19,27 @@ struct MatmulAutotunerTests {
 
     func temporaryCache() throws -> TuningCache {
         var template = Array("/tmp/descent-tuning-test-XXXXXX".utf8CString)
-        let directory = try #require(template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) })
+        let directory = try #require(
+            template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) })
         return TuningCache(directory: String(cString: directory))
     }
 
     @Test func tuningChoosesAMeasuredCandidateAndStoresIt() throws {
         let cache = try temporaryCache()
         let device = try OpenCLTestSupport.makeBackend().device
-        let result = try MatmulAutotuner.tune(device: .index(device.index), workload: Self.smallWorkload, runs: 2, cache: cache)
+        let result = try MatmulAutotuner.tune(
+            device: .index(device.index), workload: Self.smallWorkload, runs: 2, cache: cache)
         #expect(result.measurements.map(\.tuning) == MatmulAutotuner.candidates(for: device))
-        #expect(result.measurements.allSatisfy { $0.plainMilliseconds > 0 && $0.transposedBMilliseconds > 0 && $0.milliseconds.isFinite })
+        #expect(
+            result.measurements.allSatisfy {
+                $0.plainMilliseconds > 0 && $0.transposedBMilliseconds > 0
+                    && $0.milliseconds.isFinite
+            })
         #expect(TuningCache.isOffered(result.tuning, on: device))
         #expect(cache.load(for: device) == result.tuning)
 
-        let (reused, measured) = try MatmulAutotuner.tuningOnFirstUse(device: .index(device.index), cache: cache)
+        let (reused, measured) = try MatmulAutotuner.tuningOnFirstUse(
+            device: .index(device.index), cache: cache)
         #expect(reused == result.tuning)
         #expect(measured == nil, "a stored choice is not measured again")
     }
@@ -62,7 +69,10 @@ struct MatmulAutotunerTests {
                 ("empty", ""),
                 ("truncated", String(good.prefix(good.count / 2))),
                 ("another device's key", good.replacing("key ", with: "key other|")),
-                ("a variant the tuner never offers", good.replacing("_rows ", with: "_rows 7").replacing("tile ", with: "tile 7")),
+                (
+                    "a variant the tuner never offers",
+                    good.replacing("_rows ", with: "_rows 7").replacing("tile ", with: "tile 7")
+                ),
                 ("another strategy", good.replacing("\nstrategy", with: "\nstrategy x")),
                 ("not a number", String(good[...lastValue]) + "x\n"),
             ] {
@@ -77,14 +87,21 @@ struct MatmulAutotunerTests {
     /// against the best tiled candidate, on made-up times.
     @Test func theFastestCombinationWinsAcrossStrategies() {
         let candidates = MatmulAutotuner.candidates(
-            kind: .cpu, maxWorkGroupSize: 4096, localMemoryBytes: 1 << 16, nativeFloatVectorWidth: 16)
+            kind: .cpu, maxWorkGroupSize: 4096, localMemoryBytes: 1 << 16,
+            nativeFloatVectorWidth: 16)
         let blocked = candidates.filter { $0.matmulStrategy == .registerBlocked }
         let tiled = candidates.filter { $0.matmulStrategy == .tiled }
         #expect(blocked.count == 3 && tiled.count == 1, "\(candidates.map(\.matmulVariant))")
-        func measured(_ tuning: OpenCLTuning, _ plain: Double, _ dot: Double) -> MatmulAutotuner.Measurement {
-            MatmulAutotuner.Measurement(tuning: tuning, plainMilliseconds: plain, transposedBMilliseconds: dot)
+        func measured(
+            _ tuning: OpenCLTuning, _ plain: Double, _ dot: Double
+        ) -> MatmulAutotuner.Measurement {
+            MatmulAutotuner.Measurement(
+                tuning: tuning, plainMilliseconds: plain, transposedBMilliseconds: dot)
         }
-        let pair = [measured(blocked[0], 2, 1), measured(blocked[1], 3, 0.5), measured(blocked[2], 2.5, 0.8)]
+        let pair = [
+            measured(blocked[0], 2, 1), measured(blocked[1], 3, 0.5),
+            measured(blocked[2], 2.5, 0.8),
+        ]
         let choice = MatmulAutotuner.fastest(of: pair + [measured(tiled[0], 2.6, 0.6)])
         #expect(choice.matmulStrategy == .registerBlocked)
         #expect(choice.blockedTunables == blocked[0].blockedTunables)
@@ -98,7 +115,8 @@ struct MatmulAutotunerTests {
         for candidate in MatmulAutotuner.candidates(for: device) {
             #expect(TuningCache.isOffered(candidate, on: device))
         }
-        var other = OpenCLTuning.forDevice(maxWorkGroupSize: device.maxWorkGroupSize, kind: device.kind)
+        var other = OpenCLTuning.forDevice(
+            maxWorkGroupSize: device.maxWorkGroupSize, kind: device.kind)
         other.groupSize /= 2
         #expect(!TuningCache.isOffered(other, on: device), "only the matmul variant is tuned")
     }
@@ -109,7 +127,8 @@ struct MatmulAutotunerTests {
         var text = ""
         var buffer = [CChar](repeating: 0, count: 1024)
         while fgets(&buffer, Int32(buffer.count), file) != nil {
-            text += String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            text += String(
+                decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         }
         return text
     }

@@ -12,7 +12,9 @@ import Testing
 /// this under oclgrind and fails unless oclgrind reports it, so that an empty log from the real
 /// suite means "checked and clean", not "not checked". It runs only there
 /// (`DESCENT_OCLGRIND_CANARY=1`): on a real device it would corrupt memory.
-@Suite(.enabled(if: getenv("DESCENT_OCLGRIND_CANARY") != nil, "runs only inside scripts/oclgrind-check.sh"))
+@Suite(
+    .enabled(
+        if: getenv("DESCENT_OCLGRIND_CANARY") != nil, "runs only inside scripts/oclgrind-check.sh"))
 struct OclgrindCanaryTests {
     @Test func overrunningKernelIsReportedByOclgrind() throws {
         let backend = try OpenCLTestSupport.makeBackend()

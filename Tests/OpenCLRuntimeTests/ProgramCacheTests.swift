@@ -18,14 +18,18 @@ struct ProgramCacheTests {
     /// A fresh context whose binary cache lives in a new temporary directory.
     func makeContext() throws -> (OpenCLDeviceContext, ProgramBinaryCache) {
         var template = Array("/tmp/descent-cache-test-XXXXXX".utf8CString)
-        let directory = try #require(template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) })
+        let directory = try #require(
+            template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) })
         let cache = ProgramBinaryCache(directory: String(cString: directory))
         let device = try OpenCLDevices.device(for: .fromEnvironment)
         return (try OpenCLDeviceContext(device: device, binaryCache: cache), cache)
     }
 
-    func cachePath(_ context: OpenCLDeviceContext, _ cache: ProgramBinaryCache, options: String = "") throws -> String {
-        try #require(cache.path(for: context.diskKey(name: "twice", source: Self.source, options: options)))
+    func cachePath(
+        _ context: OpenCLDeviceContext, _ cache: ProgramBinaryCache, options: String = ""
+    ) throws -> String {
+        try #require(
+            cache.path(for: context.diskKey(name: "twice", source: Self.source, options: options)))
     }
 
     func overwrite(_ path: String, with bytes: [UInt8]) throws {
@@ -34,11 +38,12 @@ struct ProgramCacheTests {
         fclose(file)
     }
 
-
     @Test func brokenSourceThrowsItsBuildLog() throws {
         let (context, _) = try makeContext()
         let error = try #require(throws: DescentError.self) {
-            _ = try context.program(named: "broken", source: "__kernel void broken(__global float* x) { x[0] = ; }", options: "")
+            _ = try context.program(
+                named: "broken", source: "__kernel void broken(__global float* x) { x[0] = ; }",
+                options: "")
         }
         guard case .kernelBuildFailed(let program, _, let log) = error else {
             Issue.record("expected kernelBuildFailed, got \(error)")
@@ -55,9 +60,11 @@ struct ProgramCacheTests {
     @Test func theKernelsBuildWithoutWarnings() throws {
         // No binary cache: asking PoCL for the binary would compile every kernel (seconds).
         let context = try OpenCLDeviceContext(
-            device: try OpenCLDevices.device(for: .fromEnvironment), binaryCache: ProgramBinaryCache(directory: nil))
+            device: try OpenCLDevices.device(for: .fromEnvironment),
+            binaryCache: ProgramBinaryCache(directory: nil))
         let device = context.device.info
-        let tuning = OpenCLTuning.forDevice(maxWorkGroupSize: device.maxWorkGroupSize, kind: device.kind)
+        let tuning = OpenCLTuning.forDevice(
+            maxWorkGroupSize: device.maxWorkGroupSize, kind: device.kind)
         var tiled = tuning, blocked = tuning
         tiled.matmulStrategy = .tiled
         blocked.matmulStrategy = .registerBlocked
@@ -65,12 +72,16 @@ struct ProgramCacheTests {
             (KernelProgram.core, tuning.coreBuildOptions), (.matmul, tiled.matmulBuildOptions),
             (.matmul, blocked.matmulBuildOptions),
         ] {
-            let built = try context.program(named: "warnings", source: program.source, options: options)
-            let warnings = try context.buildLog(of: built).split(separator: "\n").filter { $0.contains("warning:") }
+            let built = try context.program(
+                named: "warnings", source: program.source, options: options)
+            let warnings = try context.buildLog(of: built).split(separator: "\n").filter {
+                $0.contains("warning:")
+            }
             let unexpected = warnings.filter { !$0.contains("changes the ABI") }
             #expect(
                 unexpected.isEmpty,
-                "\(program.name): \(unexpected.count) kernel warnings, the first: \(unexpected.prefix(3).map(String.init))")
+                "\(program.name): \(unexpected.count) kernel warnings, the first: \(unexpected.prefix(3).map(String.init))"
+            )
         }
     }
 
@@ -85,10 +96,13 @@ struct ProgramCacheTests {
 
     @Test func secondBuildComesFromDisk() throws {
         let (context, cache) = try makeContext()
-        #expect(try context.loadOrBuild(name: "twice", source: Self.source, options: "").1 == .source)
+        #expect(
+            try context.loadOrBuild(name: "twice", source: Self.source, options: "").1 == .source)
         #expect(try context.loadOrBuild(name: "twice", source: Self.source, options: "").1 == .disk)
         // Other options are another program.
-        #expect(try context.loadOrBuild(name: "twice", source: Self.source, options: "-D X=1").1 == .source)
+        #expect(
+            try context.loadOrBuild(name: "twice", source: Self.source, options: "-D X=1").1
+                == .source)
         #expect(try FileIO.read(try cachePath(context, cache)).count > 32)
     }
 
@@ -101,17 +115,20 @@ struct ProgramCacheTests {
         var flipped = good
         flipped[flipped.count - 10] ^= 0xFF
         try overwrite(path, with: flipped)
-        #expect(try context.loadOrBuild(name: "twice", source: Self.source, options: "").1 == .source)
+        #expect(
+            try context.loadOrBuild(name: "twice", source: Self.source, options: "").1 == .source)
         // The rebuilt program replaces the corrupt file (not byte for byte the first build: Intel's
         // runtime writes different bytes for each build of the same source).
         #expect(try FileIO.read(path) != flipped, "the rebuilt program replaces the corrupt file")
         #expect(try context.loadOrBuild(name: "twice", source: Self.source, options: "").1 == .disk)
 
         try overwrite(path, with: Array(good.prefix(good.count / 2)))
-        #expect(try context.loadOrBuild(name: "twice", source: Self.source, options: "").1 == .source)
+        #expect(
+            try context.loadOrBuild(name: "twice", source: Self.source, options: "").1 == .source)
 
         try overwrite(path, with: [])
-        #expect(try context.loadOrBuild(name: "twice", source: Self.source, options: "").1 == .source)
+        #expect(
+            try context.loadOrBuild(name: "twice", source: Self.source, options: "").1 == .source)
         #expect(try context.loadOrBuild(name: "twice", source: Self.source, options: "").1 == .disk)
     }
 
@@ -120,7 +137,8 @@ struct ProgramCacheTests {
         let key = context.diskKey(name: "twice", source: Self.source, options: "")
         cache.store(key: key, binary: Array("this is not a program binary".utf8))
         #expect(cache.load(key: key) != nil)
-        #expect(try context.loadOrBuild(name: "twice", source: Self.source, options: "").1 == .source)
+        #expect(
+            try context.loadOrBuild(name: "twice", source: Self.source, options: "").1 == .source)
         #expect(try context.loadOrBuild(name: "twice", source: Self.source, options: "").1 == .disk)
     }
 
@@ -128,18 +146,25 @@ struct ProgramCacheTests {
         func device(onPlatform platform: String) throws -> OpenCLDeviceInfo {
             let real = try OpenCLDevices.device(for: .fromEnvironment).info
             return OpenCLDeviceInfo(
-                index: real.index, platformName: platform, platformVersion: real.platformVersion, name: real.name,
-                vendor: real.vendor, kind: real.kind, computeUnits: real.computeUnits, clockMegahertz: real.clockMegahertz,
+                index: real.index, platformName: platform, platformVersion: real.platformVersion,
+                name: real.name,
+                vendor: real.vendor, kind: real.kind, computeUnits: real.computeUnits,
+                clockMegahertz: real.clockMegahertz,
                 globalMemoryBytes: real.globalMemoryBytes, localMemoryBytes: real.localMemoryBytes,
-                maxAllocationBytes: real.maxAllocationBytes, maxWorkGroupSize: real.maxWorkGroupSize,
-                baseAddressAlignmentBits: real.baseAddressAlignmentBits, driverVersion: real.driverVersion,
-                openCLVersion: real.openCLVersion, nativeFloatVectorWidth: real.nativeFloatVectorWidth)
+                maxAllocationBytes: real.maxAllocationBytes,
+                maxWorkGroupSize: real.maxWorkGroupSize,
+                baseAddressAlignmentBits: real.baseAddressAlignmentBits,
+                driverVersion: real.driverVersion,
+                openCLVersion: real.openCLVersion,
+                nativeFloatVectorWidth: real.nativeFloatVectorWidth)
         }
         let pocl = try device(onPlatform: "Portable Computing Language")
         let other = try device(onPlatform: "NVIDIA CUDA")
         #expect(ProgramBinaryCache.standard(for: other) == ProgramBinaryCache.standard)
         let poclCacheOff = getenv("POCL_KERNEL_CACHE").map { String(cString: $0) == "0" } ?? false
-        #expect(ProgramBinaryCache.standard(for: pocl).directory == (poclCacheOff ? ProgramBinaryCache.standard.directory : nil))
+        #expect(
+            ProgramBinaryCache.standard(for: pocl).directory
+                == (poclCacheOff ? ProgramBinaryCache.standard.directory : nil))
     }
 
     @Test func theProgramsHoldEveryKernelFileOnce() {

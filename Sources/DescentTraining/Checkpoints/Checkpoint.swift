@@ -17,8 +17,12 @@ extension Model {
     /// - Throws: `DescentError.invalidArgument` when the file cannot be written.
     public func save(to path: String, metadata: [String: String] = [:]) throws {
         let tensors = try stateTensors()
-        let own = ["format": "descent", "architecture": architecture.description, "input_features": String(inputFeatures)]
-        let file = SafeTensorsFile(tensors: tensors, metadata: metadata.merging(own) { _, model in model })
+        let own = [
+            "format": "descent", "architecture": architecture.description,
+            "input_features": String(inputFeatures),
+        ]
+        let file = SafeTensorsFile(
+            tensors: tensors, metadata: metadata.merging(own) { _, model in model })
         do {
             try file.write(to: path)
         } catch let error as SafeTensorsError {
@@ -41,9 +45,12 @@ extension Model {
         do {
             file = try SafeTensorsFile(contentsOf: path)
         } catch let error as SafeTensorsError {
-            throw DescentError.invalidArgument(operation: "Model.load", reason: "\(path): \(error.description)")
+            throw DescentError.invalidArgument(
+                operation: "Model.load", reason: "\(path): \(error.description)")
         }
-        try restore(file.tensors, operation: "Model.load", from: path, savedArchitecture: file.metadata["architecture"])
+        try restore(
+            file.tensors, operation: "Model.load", from: path,
+            savedArchitecture: file.metadata["architecture"])
     }
 
     /// Puts back a state taken with `stateTensors()`: every parameter and every buffer (batch
@@ -59,7 +66,8 @@ extension Model {
         _ tensors: [SafeTensor], operation: String, from source: String, savedArchitecture: String?
     ) throws {
         let entries = try checkpointEntries
-        let stored = Dictionary(tensors.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let stored = Dictionary(
+            tensors.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         let expectedNames = Set(entries.map(\.name))
         let missing = entries.map(\.name).filter { stored[$0] == nil }
         let extra = tensors.map(\.name).filter { !expectedNames.contains($0) }
@@ -70,14 +78,17 @@ extension Model {
             let saved = savedArchitecture.map { " It was saved from \($0)." } ?? ""
             throw DescentError.invalidArgument(
                 operation: operation,
-                reason: "\(source) does not fit this model (\(problems.joined(separator: "; "))).\(saved) This model is \(architecture.description)")
+                reason:
+                    "\(source) does not fit this model (\(problems.joined(separator: "; "))).\(saved) This model is \(architecture.description)"
+            )
         }
         var values: [(view: B.View, values: [Float])] = []
         for entry in entries {
             guard let tensor = stored[entry.name] else { continue }
             guard tensor.shape == entry.shape, tensor.values.count == entry.view.count else {
                 throw DescentError.shapeMismatch(
-                    operation: "\(operation) \(source), tensor '\(entry.name)'", expected: "\(entry.shape)", actual: "\(tensor.shape)")
+                    operation: "\(operation) \(source), tensor '\(entry.name)'",
+                    expected: "\(entry.shape)", actual: "\(tensor.shape)")
             }
             values.append((entry.view, tensor.values))
         }
@@ -87,13 +98,17 @@ extension Model {
     /// Every tensor a checkpoint holds, with its name, shape and current values (a "state dict").
     /// Synchronizing.
     public func stateTensors() throws -> [SafeTensor] {
-        try checkpointEntries.map { SafeTensor(name: $0.name, shape: $0.shape, values: try backend.download($0.view)) }
+        try checkpointEntries.map {
+            SafeTensor(name: $0.name, shape: $0.shape, values: try backend.download($0.view))
+        }
     }
 
     /// The buffers of the model's state besides the parameter arena: each batch norm's running
     /// mean and variance, in layer order.
     var stateBuffers: [B.View] {
-        runtimes.compactMap { $0 as? BatchNormRuntime<B> }.flatMap { [$0.runningMean.view, $0.runningVariance.view] }
+        runtimes.compactMap { $0 as? BatchNormRuntime<B> }.flatMap {
+            [$0.runningMean.view, $0.runningVariance.view]
+        }
     }
 
     /// Each tensor a checkpoint holds, in order: name, shape and where it lives on the device.
@@ -102,12 +117,23 @@ extension Model {
             var entries: [(name: String, shape: [Int], view: B.View)] = []
             for (index, runtime) in runtimes.enumerated() {
                 for slot in slots where slot.layerIndex == index {
-                    entries.append(("layers.\(index).\(slot.spec.name)", slot.spec.shape,
-                                    try parameters.view(offset: slot.offset, count: slot.spec.count)))
+                    entries.append(
+                        (
+                            "layers.\(index).\(slot.spec.name)", slot.spec.shape,
+                            try parameters.view(offset: slot.offset, count: slot.spec.count)
+                        ))
                 }
                 if let norm = runtime as? BatchNormRuntime<B> {
-                    entries.append(("layers.\(index).running_mean", [norm.runningMean.count], norm.runningMean.view))
-                    entries.append(("layers.\(index).running_var", [norm.runningVariance.count], norm.runningVariance.view))
+                    entries.append(
+                        (
+                            "layers.\(index).running_mean", [norm.runningMean.count],
+                            norm.runningMean.view
+                        ))
+                    entries.append(
+                        (
+                            "layers.\(index).running_var", [norm.runningVariance.count],
+                            norm.runningVariance.view
+                        ))
                 }
             }
             return entries

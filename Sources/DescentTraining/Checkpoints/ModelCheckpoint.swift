@@ -21,7 +21,8 @@ public final class ModelCheckpoint: Callback {
     public private(set) var lastSavedPath: String?
 
     public init(
-        path: String, monitor: String = "val_loss", mode: MonitorMode? = nil, saveBestOnly: Bool = false,
+        path: String, monitor: String = "val_loss", mode: MonitorMode? = nil,
+        saveBestOnly: Bool = false,
         initialValueThreshold: Double? = nil
     ) {
         self.path = path
@@ -51,7 +52,8 @@ public final class ModelCheckpoint: Callback {
             if format.isEmpty {
                 result += number
             } else if format.hasPrefix(":"), format.hasSuffix("d"),
-                      let width = Int(format.dropFirst().dropLast()) {
+                let width = Int(format.dropFirst().dropLast())
+            {
                 result += String(repeating: "0", count: max(0, width - number.count)) + number
             } else {
                 result += rest[open.lowerBound...close]
@@ -61,11 +63,14 @@ public final class ModelCheckpoint: Callback {
         return result + rest
     }
 
-    public func epochEnded<B: Backend>(_ record: EpochRecord, trainer: Trainer<B>) throws -> CallbackAction {
+    public func epochEnded<B: Backend>(
+        _ record: EpochRecord, trainer: Trainer<B>
+    ) throws -> CallbackAction {
         if saveBestOnly {
             guard let value = record.value(of: monitor) else {
                 throw DescentError.invalidArgument(
-                    operation: "ModelCheckpoint", reason: "'\(monitor)' is not measured (pass validation data for val_ metrics)")
+                    operation: "ModelCheckpoint",
+                    reason: "'\(monitor)' is not measured (pass validation data for val_ metrics)")
             }
             guard improves(value) else { return .proceed }
             best = value

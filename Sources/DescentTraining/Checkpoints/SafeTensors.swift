@@ -38,17 +38,23 @@ public enum SafeTensorsError: Error, Sendable, Equatable, CustomStringConvertibl
     public var description: String {
         switch self {
         case .truncated(let expected, let actual):
-            return "the safetensors file is truncated: it needs \(expected) bytes but has \(actual); write it again"
-        case .headerTooLarge(let size): return "the safetensors header of \(size) bytes is over the 100 MB limit"
+            return
+                "the safetensors file is truncated: it needs \(expected) bytes but has \(actual); write it again"
+        case .headerTooLarge(let size):
+            return "the safetensors header of \(size) bytes is over the 100 MB limit"
         case .notSafeTensors(let looksLike):
-            return "this is not a safetensors file\(looksLike.isEmpty ? "" : " (it looks like \(looksLike))"): "
+            return
+                "this is not a safetensors file\(looksLike.isEmpty ? "" : " (it looks like \(looksLike))"): "
                 + "it does not start with a header length and a JSON header; pass the model.safetensors that descent train wrote"
         case .invalidHeader(let reason): return "the safetensors header is corrupt: \(reason)"
         case .unsupportedDType(let tensor, let dtype):
             return "tensor '\(tensor)' has dtype \(dtype); Descent reads only F32"
-        case .invalidOffsets(let tensor, let reason): return "tensor '\(tensor)' has bad data_offsets: \(reason)"
-        case .overlappingOrGap(let reason): return "the safetensors data layout is invalid: \(reason)"
-        case .invalidTensor(let tensor, let reason): return "tensor '\(tensor)' cannot be stored: \(reason)"
+        case .invalidOffsets(let tensor, let reason):
+            return "tensor '\(tensor)' has bad data_offsets: \(reason)"
+        case .overlappingOrGap(let reason):
+            return "the safetensors data layout is invalid: \(reason)"
+        case .invalidTensor(let tensor, let reason):
+            return "tensor '\(tensor)' cannot be stored: \(reason)"
         case .io(let path, let reason): return "\(path): \(reason)"
         }
     }
@@ -83,22 +89,30 @@ public struct SafeTensorsFile: Sendable, Equatable {
         var offset = 0
         for tensor in tensors {
             guard tensor.name != SafeTensorsHeader.metadataKey, entries[tensor.name] == nil else {
-                throw SafeTensorsError.invalidTensor(tensor: tensor.name, reason: "the name is reserved or used twice")
-            }
-            guard tensor.shape.allSatisfy({ $0 >= 0 }), tensor.shape.reduce(1, *) == tensor.values.count else {
                 throw SafeTensorsError.invalidTensor(
-                    tensor: tensor.name, reason: "shape \(tensor.shape) does not hold \(tensor.values.count) values")
+                    tensor: tensor.name, reason: "the name is reserved or used twice")
+            }
+            guard tensor.shape.allSatisfy({ $0 >= 0 }),
+                tensor.shape.reduce(1, *) == tensor.values.count
+            else {
+                throw SafeTensorsError.invalidTensor(
+                    tensor: tensor.name,
+                    reason: "shape \(tensor.shape) does not hold \(tensor.values.count) values")
             }
             let end = offset + 4 * tensor.values.count
-            entries[tensor.name] = SafeTensorsHeader.Entry(dtype: "F32", shape: tensor.shape, dataOffsets: [offset, end])
+            entries[tensor.name] = SafeTensorsHeader.Entry(
+                dtype: "F32", shape: tensor.shape, dataOffsets: [offset, end])
             offset = end
         }
-        var header = Array(try JSON.text(SafeTensorsHeader(tensors: entries, metadata: metadata)).utf8)
+        var header = Array(
+            try JSON.text(SafeTensorsHeader(tensors: entries, metadata: metadata)).utf8)
         while header.count % 8 != 0 { header.append(0x20) }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(8 + header.count + offset)
         let length = UInt64(header.count)
-        for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: length >> UInt64(shift))) }
+        for shift in stride(from: 0, to: 64, by: 8) {
+            bytes.append(UInt8(truncatingIfNeeded: length >> UInt64(shift)))
+        }
         bytes += header
         for tensor in tensors { appendLittleEndian(tensor.values, to: &bytes) }
         return bytes
@@ -115,26 +129,43 @@ public struct SafeTensorsFile: Sendable, Equatable {
     /// What a file that is not safetensors looks like, from its first bytes ("" when unknown).
     static func kind(of bytes: [UInt8]) -> String {
         let signatures: [([UInt8], String)] = [
-            ([0x89, 0x50, 0x4E, 0x47], "a PNG image"), ([0x1F, 0x8B], "a gzip file"), ([0x50, 0x4B, 0x03, 0x04], "a zip archive (a PyTorch .pt?)"),
-            ([0x80], "a Python pickle (a PyTorch .pt or .bin?)"), ([0x7F, 0x45, 0x4C, 0x46], "an executable"),
-            ([0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59], "a NumPy .npy file"), ([0x89, 0x48, 0x44, 0x46], "an HDF5 file (a Keras .h5?)"),
+            ([0x89, 0x50, 0x4E, 0x47], "a PNG image"), ([0x1F, 0x8B], "a gzip file"),
+            ([0x50, 0x4B, 0x03, 0x04], "a zip archive (a PyTorch .pt?)"),
+            ([0x80], "a Python pickle (a PyTorch .pt or .bin?)"),
+            ([0x7F, 0x45, 0x4C, 0x46], "an executable"),
+            ([0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59], "a NumPy .npy file"),
+            ([0x89, 0x48, 0x44, 0x46], "an HDF5 file (a Keras .h5?)"),
         ]
         if let (_, name) = signatures.first(where: { bytes.starts(with: $0.0) }) { return name }
         let head = bytes.prefix(256)
-        if !head.isEmpty, head.allSatisfy({ $0 == 9 || $0 == 10 || $0 == 13 || (32..<127).contains($0) }) { return "a text file" }
+        if !head.isEmpty,
+            head.allSatisfy({ $0 == 9 || $0 == 10 || $0 == 13 || (32..<127).contains($0) })
+        {
+            return "a text file"
+        }
         return ""
     }
 
     /// Parses a file's bytes.
     public init(decoding bytes: [UInt8]) throws {
-        guard bytes.count >= 8 else { throw SafeTensorsError.truncated(expected: 8, actual: bytes.count) }
-        let length = bytes[0..<8].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << UInt64(8 * $1.offset) }
+        guard bytes.count >= 8 else {
+            throw SafeTensorsError.truncated(expected: 8, actual: bytes.count)
+        }
+        let length = bytes[0..<8].enumerated().reduce(UInt64(0)) {
+            $0 | UInt64($1.element) << UInt64(8 * $1.offset)
+        }
         // A header always opens with '{': anything else is another kind of file, not a damaged
         // safetensors one (a PNG's first 8 bytes read as a length of 7e17).
-        guard bytes.count > 8, bytes[8] == UInt8(ascii: "{") else { throw SafeTensorsError.notSafeTensors(Self.kind(of: bytes)) }
-        guard length <= UInt64(Self.maximumHeaderSize) else { throw SafeTensorsError.headerTooLarge(Int(clamping: length)) }
+        guard bytes.count > 8, bytes[8] == UInt8(ascii: "{") else {
+            throw SafeTensorsError.notSafeTensors(Self.kind(of: bytes))
+        }
+        guard length <= UInt64(Self.maximumHeaderSize) else {
+            throw SafeTensorsError.headerTooLarge(Int(clamping: length))
+        }
         let headerEnd = 8 + Int(length)
-        guard headerEnd <= bytes.count else { throw SafeTensorsError.truncated(expected: headerEnd, actual: bytes.count) }
+        guard headerEnd <= bytes.count else {
+            throw SafeTensorsError.truncated(expected: headerEnd, actual: bytes.count)
+        }
         let header: SafeTensorsHeader
         do {
             header = try JSON.decode(SafeTensorsHeader.self, from: bytes[8..<headerEnd])
@@ -148,9 +179,12 @@ public struct SafeTensorsFile: Sendable, Equatable {
         var layout: [(name: String, shape: [Int], begin: Int, end: Int)] = []
         for (name, entry) in header.tensors {
             let (dtype, shape, offsets) = (entry.dtype, entry.shape, entry.dataOffsets)
-            guard dtype == "F32" else { throw SafeTensorsError.unsupportedDType(tensor: name, dtype: dtype) }
+            guard dtype == "F32" else {
+                throw SafeTensorsError.unsupportedDType(tensor: name, dtype: dtype)
+            }
             guard offsets.count == 2, offsets[0] <= offsets[1] else {
-                throw SafeTensorsError.invalidOffsets(tensor: name, reason: "\(offsets) is not [begin, end] with begin <= end")
+                throw SafeTensorsError.invalidOffsets(
+                    tensor: name, reason: "\(offsets) is not [begin, end] with begin <= end")
             }
             let (count, overflow) = shape.reduce((1, false)) { partial, dimension in
                 let (product, over) = partial.0.multipliedReportingOverflow(by: dimension)
@@ -158,7 +192,10 @@ public struct SafeTensorsFile: Sendable, Equatable {
             }
             guard !overflow, count <= (Int.max / 4), offsets[1] - offsets[0] == 4 * count else {
                 throw SafeTensorsError.invalidOffsets(
-                    tensor: name, reason: "\(offsets) spans \(offsets[1] - offsets[0]) bytes but shape \(shape) needs \(overflow ? "too many" : String(4 * count))")
+                    tensor: name,
+                    reason:
+                        "\(offsets) spans \(offsets[1] - offsets[0]) bytes but shape \(shape) needs \(overflow ? "too many" : String(4 * count))"
+                )
             }
             layout.append((name, shape, offsets[0], offsets[1]))
         }
@@ -166,20 +203,28 @@ public struct SafeTensorsFile: Sendable, Equatable {
         var position = 0
         for entry in layout {
             guard entry.begin >= position else {
-                throw SafeTensorsError.overlappingOrGap("tensor '\(entry.name)' at \(entry.begin) overlaps the one before, which ends at \(position)")
+                throw SafeTensorsError.overlappingOrGap(
+                    "tensor '\(entry.name)' at \(entry.begin) overlaps the one before, which ends at \(position)"
+                )
             }
             guard entry.begin == position else {
-                throw SafeTensorsError.overlappingOrGap("bytes \(position)..<\(entry.begin) belong to no tensor")
+                throw SafeTensorsError.overlappingOrGap(
+                    "bytes \(position)..<\(entry.begin) belong to no tensor")
             }
             position = entry.end
         }
-        guard position <= dataCount else { throw SafeTensorsError.truncated(expected: headerEnd + position, actual: bytes.count) }
+        guard position <= dataCount else {
+            throw SafeTensorsError.truncated(expected: headerEnd + position, actual: bytes.count)
+        }
         guard position == dataCount else {
-            throw SafeTensorsError.overlappingOrGap("\(dataCount - position) bytes after the last tensor belong to no tensor")
+            throw SafeTensorsError.overlappingOrGap(
+                "\(dataCount - position) bytes after the last tensor belong to no tensor")
         }
         tensors = layout.map { entry in
-            SafeTensor(name: entry.name, shape: entry.shape,
-                       values: readLittleEndian(bytes, from: headerEnd + entry.begin, count: (entry.end - entry.begin) / 4))
+            SafeTensor(
+                name: entry.name, shape: entry.shape,
+                values: readLittleEndian(
+                    bytes, from: headerEnd + entry.begin, count: (entry.end - entry.begin) / 4))
         }
         metadata = header.metadata
     }
@@ -198,7 +243,9 @@ private func appendLittleEndian(_ values: [Float], to bytes: inout [UInt8]) {
     #else
     for value in values {
         let bits = value.bitPattern
-        for shift in stride(from: 0, to: 32, by: 8) { bytes.append(UInt8(truncatingIfNeeded: bits >> UInt32(shift))) }
+        for shift in stride(from: 0, to: 32, by: 8) {
+            bytes.append(UInt8(truncatingIfNeeded: bits >> UInt32(shift)))
+        }
     }
     #endif
 }
@@ -218,10 +265,14 @@ private func readLittleEndian(_ bytes: [UInt8], from start: Int, count: Int) -> 
 /// The whole file at `path`.
 /// - Throws: `SafeTensorsError.io` naming the file and what failed.
 private func readWholeFile(_ path: String) throws -> [UInt8] {
-    do { return try FileIO.read(path) } catch { throw SafeTensorsError.io(path: error.path, reason: error.reason) }
+    do { return try FileIO.read(path) } catch {
+        throw SafeTensorsError.io(path: error.path, reason: error.reason)
+    }
 }
 
 /// `FileIO.writeAtomically`, whose failure is a `SafeTensorsError.io`.
 private func writeAtomically(_ bytes: [UInt8], to path: String) throws {
-    do { try FileIO.writeAtomically(bytes, to: path) } catch { throw SafeTensorsError.io(path: error.path, reason: error.reason) }
+    do { try FileIO.writeAtomically(bytes, to: path) } catch {
+        throw SafeTensorsError.io(path: error.path, reason: error.reason)
+    }
 }

@@ -10,7 +10,8 @@ struct SafeTensorsHeader: Codable, Equatable {
         var dataOffsets: [Int]
 
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case dtype, shape, dataOffsets = "data_offsets"
+            case dtype, shape
+            case dataOffsets = "data_offsets"
         }
 
         init(dtype: String, shape: [Int], dataOffsets: [Int]) {
@@ -23,23 +24,29 @@ struct SafeTensorsHeader: Codable, Equatable {
             let name = decoder.codingPath.last?.stringValue ?? "?"
             let keys = try decoder.container(keyedBy: JSONKey.self).allKeys.map(\.stringValue)
             if let unexpected = keys.first(where: { CodingKeys(rawValue: $0) == nil }) {
-                throw SafeTensorsError.invalidHeader("tensor '\(name)' has an unexpected field '\(unexpected)'")
+                throw SafeTensorsError.invalidHeader(
+                    "tensor '\(name)' has an unexpected field '\(unexpected)'")
             }
             let container = try decoder.container(keyedBy: CodingKeys.self)
             guard CodingKeys.allCases.allSatisfy(container.contains) else {
-                throw SafeTensorsError.invalidHeader("tensor '\(name)' lacks dtype, shape or data_offsets")
+                throw SafeTensorsError.invalidHeader(
+                    "tensor '\(name)' lacks dtype, shape or data_offsets")
             }
             func integers(_ key: CodingKeys) throws -> [Int] {
-                guard let values = try? container.decode([Int].self, forKey: key), values.allSatisfy({ $0 >= 0 }) else {
+                guard let values = try? container.decode([Int].self, forKey: key),
+                    values.allSatisfy({ $0 >= 0 })
+                else {
                     throw SafeTensorsError.invalidHeader(
-                        "\(key.rawValue) of '\(name)' holds something other than non-negative integers")
+                        "\(key.rawValue) of '\(name)' holds something other than non-negative integers"
+                    )
                 }
                 return values
             }
             guard let dtype = try? container.decode(String.self, forKey: .dtype) else {
                 throw SafeTensorsError.invalidHeader("the dtype of '\(name)' is not a string")
             }
-            self.init(dtype: dtype, shape: try integers(.shape), dataOffsets: try integers(.dataOffsets))
+            self.init(
+                dtype: dtype, shape: try integers(.shape), dataOffsets: try integers(.dataOffsets))
         }
     }
 

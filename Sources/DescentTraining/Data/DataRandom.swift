@@ -41,8 +41,11 @@ package struct DataRandom {
     package mutating func next32() -> UInt32 {
         if lane == 4 {
             lanes = Philox.block(
-                counter: (UInt32(truncatingIfNeeded: blockIndex), UInt32(truncatingIfNeeded: blockIndex >> 32),
-                          UInt32(truncatingIfNeeded: stream), UInt32(truncatingIfNeeded: stream >> 32)),
+                counter: (
+                    UInt32(truncatingIfNeeded: blockIndex),
+                    UInt32(truncatingIfNeeded: blockIndex >> 32),
+                    UInt32(truncatingIfNeeded: stream), UInt32(truncatingIfNeeded: stream >> 32)
+                ),
                 key: (UInt32(truncatingIfNeeded: seed), UInt32(truncatingIfNeeded: seed >> 32)))
             blockIndex &+= 1
             lane = 0

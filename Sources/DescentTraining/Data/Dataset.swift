@@ -42,15 +42,19 @@ public struct Dataset: Sendable, Equatable {
     /// - Throws: `DescentError.invalidArgument` naming what to fix: an empty data set, a count
     ///   that does not fit, a NaN or infinite value (with its sample and feature), a class index
     ///   out of range or a wrong number of class or feature names.
-    public init(features: [Float], featureCount: Int, labels: Labels, featureNames: [String]? = nil) throws {
+    public init(
+        features: [Float], featureCount: Int, labels: Labels, featureNames: [String]? = nil
+    ) throws {
         let operation = "Dataset"
-        try DataValidation.require(featureCount >= 1, operation, "the feature count must be >= 1, got \(featureCount)")
+        try DataValidation.require(
+            featureCount >= 1, operation, "the feature count must be >= 1, got \(featureCount)")
         try DataValidation.require(
             !features.isEmpty, operation,
             "the data set is empty (no samples); give at least one sample")
         try DataValidation.require(
             features.count % featureCount == 0, operation,
-            "\(features.count) feature values are not a whole number of samples of \(featureCount) features")
+            "\(features.count) feature values are not a whole number of samples of \(featureCount) features"
+        )
         let sampleCount = features.count / featureCount
         try DataValidation.finite(features, columns: featureCount, what: "feature", of: operation)
         try DataValidation.labels(labels, sampleCount: sampleCount, of: operation)
@@ -59,7 +63,9 @@ public struct Dataset: Sendable, Equatable {
                 featureNames.count == featureCount, operation,
                 "\(featureNames.count) feature names were given for \(featureCount) features")
         }
-        self.init(unchecked: features, featureCount: featureCount, labels: labels, featureNames: featureNames)
+        self.init(
+            unchecked: features, featureCount: featureCount, labels: labels,
+            featureNames: featureNames)
     }
 
     /// A classification data set: N samples of `featureCount` features, each with a class index.
@@ -70,7 +76,8 @@ public struct Dataset: Sendable, Equatable {
     ///   - classNames: nil, or `classCount` names.
     /// - Throws: `DescentError.invalidArgument` as `init(features:featureCount:labels:featureNames:)`.
     public init(
-        features: [Float], featureCount: Int, classIndices: [Int32], classCount: Int, classNames: [String]? = nil,
+        features: [Float], featureCount: Int, classIndices: [Int32], classCount: Int,
+        classNames: [String]? = nil,
         featureNames: [String]? = nil
     ) throws {
         try self.init(
@@ -86,15 +93,19 @@ public struct Dataset: Sendable, Equatable {
     ///   - targetWidth: The number of targets per sample (>= 1).
     /// - Throws: `DescentError.invalidArgument` as `init(features:featureCount:labels:featureNames:)`.
     public init(
-        features: [Float], featureCount: Int, targets: [Float], targetWidth: Int = 1, featureNames: [String]? = nil
+        features: [Float], featureCount: Int, targets: [Float], targetWidth: Int = 1,
+        featureNames: [String]? = nil
     ) throws {
         try self.init(
-            features: features, featureCount: featureCount, labels: .targets(values: targets, width: targetWidth),
+            features: features, featureCount: featureCount,
+            labels: .targets(values: targets, width: targetWidth),
             featureNames: featureNames)
     }
 
     /// A data set whose invariants the caller has already established.
-    package init(unchecked features: [Float], featureCount: Int, labels: Labels, featureNames: [String]?) {
+    package init(
+        unchecked features: [Float], featureCount: Int, labels: Labels, featureNames: [String]?
+    ) {
         self.features = features
         self.featureCount = featureCount
         self.sampleCount = features.count / featureCount
@@ -144,7 +155,7 @@ public struct Dataset: Sendable, Equatable {
 
     /// The features of sample `index` (`featureCount` values).
     public func features(ofSample index: Int) -> ArraySlice<Float> {
-        features[index * featureCount ..< (index + 1) * featureCount]
+        features[index * featureCount..<(index + 1) * featureCount]
     }
 
     /// The samples at `indices`, in that order (an index may repeat).
@@ -154,10 +165,12 @@ public struct Dataset: Sendable, Equatable {
     public func gathering(_ indices: [Int]) throws -> Dataset {
         let operation = "Dataset.gathering"
         try DataValidation.require(
-            !indices.isEmpty, operation, "no indices were given, which would make an empty data set")
+            !indices.isEmpty, operation, "no indices were given, which would make an empty data set"
+        )
         if let bad = indices.first(where: { $0 < 0 || $0 >= sampleCount }) {
             throw DescentError.invalidArgument(
-                operation: operation, reason: "index \(bad) is outside 0..<\(sampleCount) (the sample count)")
+                operation: operation,
+                reason: "index \(bad) is outside 0..<\(sampleCount) (the sample count)")
         }
         return gatheringUnchecked(indices)
     }
@@ -165,7 +178,8 @@ public struct Dataset: Sendable, Equatable {
     /// The samples at `indices`, which the caller has checked to be in range and non-empty.
     func gatheringUnchecked(_ indices: [Int]) -> Dataset {
         let width = featureCount
-        let gathered = [Float](unsafeUninitializedCapacity: indices.count * width) { buffer, count in
+        let gathered = [Float](unsafeUninitializedCapacity: indices.count * width) {
+            buffer, count in
             features.withUnsafeBufferPointer { source in
                 for (row, index) in indices.enumerated() {
                     let from = source.baseAddress! + index * width
@@ -177,14 +191,16 @@ public struct Dataset: Sendable, Equatable {
         let newLabels: Labels
         switch labels {
         case .classes(let classIndices, let classCount, let names):
-            newLabels = .classes(indices: indices.map { classIndices[$0] }, classCount: classCount, names: names)
+            newLabels = .classes(
+                indices: indices.map { classIndices[$0] }, classCount: classCount, names: names)
         case .targets(let values, let targetWidth):
             var rows = [Float]()
             rows.reserveCapacity(indices.count * targetWidth)
-            for index in indices { rows += values[index * targetWidth ..< (index + 1) * targetWidth] }
+            for index in indices { rows += values[index * targetWidth..<(index + 1) * targetWidth] }
             newLabels = .targets(values: rows, width: targetWidth)
         }
-        return Dataset(unchecked: gathered, featureCount: width, labels: newLabels, featureNames: featureNames)
+        return Dataset(
+            unchecked: gathered, featureCount: width, labels: newLabels, featureNames: featureNames)
     }
 
     /// The same samples in a random order that depends only on `seed`.
@@ -201,18 +217,24 @@ public struct Dataset: Sendable, Equatable {
     /// - Throws: `DescentError.invalidArgument` when `labels` do not fit the samples.
     public func relabelled(_ labels: Labels) throws -> Dataset {
         try DataValidation.labels(labels, sampleCount: sampleCount, of: "Dataset.relabelled")
-        return Dataset(unchecked: features, featureCount: featureCount, labels: labels, featureNames: featureNames)
+        return Dataset(
+            unchecked: features, featureCount: featureCount, labels: labels,
+            featureNames: featureNames)
     }
 }
 
 /// The argument checks of the data layer, each naming the value to fix.
 package enum DataValidation {
-    package static func require(_ condition: Bool, _ operation: String, _ reason: @autoclosure () -> String) throws {
+    package static func require(
+        _ condition: Bool, _ operation: String, _ reason: @autoclosure () -> String
+    ) throws {
         if !condition { throw DescentError.invalidArgument(operation: operation, reason: reason()) }
     }
 
     /// Rejects the first NaN or infinite value of a row-major matrix, naming its row and column.
-    package static func finite(_ values: [Float], columns: Int, what: String, of operation: String) throws {
+    package static func finite(
+        _ values: [Float], columns: Int, what: String, of operation: String
+    ) throws {
         let firstBad = values.withUnsafeBufferPointer { buffer -> Int? in
             for index in buffer.indices where !buffer[index].isFinite { return index }
             return nil
@@ -220,23 +242,28 @@ package enum DataValidation {
         if let index = firstBad {
             throw DescentError.invalidArgument(
                 operation: operation,
-                reason: "\(what) \(index % columns) of sample \(index / columns) is \(values[index]); "
+                reason:
+                    "\(what) \(index % columns) of sample \(index / columns) is \(values[index]); "
                     + "remove or impute NaN and infinite values before building a data set")
         }
     }
 
     /// Checks that `labels` hold one label per sample, with class indices in range.
-    package static func labels(_ labels: Dataset.Labels, sampleCount: Int, of operation: String) throws {
+    package static func labels(
+        _ labels: Dataset.Labels, sampleCount: Int, of operation: String
+    ) throws {
         switch labels {
         case .classes(let indices, let classCount, let names):
-            try require(classCount >= 1, operation, "the class count must be >= 1, got \(classCount)")
+            try require(
+                classCount >= 1, operation, "the class count must be >= 1, got \(classCount)")
             try require(
                 indices.count == sampleCount, operation,
                 "\(indices.count) class labels were given for \(sampleCount) samples")
             if let sample = indices.firstIndex(where: { $0 < 0 || Int($0) >= classCount }) {
                 throw DescentError.invalidArgument(
                     operation: operation,
-                    reason: "the label of sample \(sample) is \(indices[sample]), outside 0..<\(classCount) "
+                    reason:
+                        "the label of sample \(sample) is \(indices[sample]), outside 0..<\(classCount) "
                         + "(the class count); fix the label or raise the class count")
             }
             if let names {
@@ -248,7 +275,8 @@ package enum DataValidation {
             try require(width >= 1, operation, "the target width must be >= 1, got \(width)")
             try require(
                 values.count == sampleCount * width, operation,
-                "\(values.count) target values were given for \(sampleCount) samples of \(width) targets")
+                "\(values.count) target values were given for \(sampleCount) samples of \(width) targets"
+            )
             try finite(values, columns: width, what: "target", of: operation)
         }
     }

@@ -8,11 +8,14 @@ public enum OneHot {
     /// - Throws: `DescentError.invalidArgument` when `classCount < 1` or an index is outside `0..<classCount`.
     public static func encode(_ indices: [Int32], classCount: Int) throws -> [Float] {
         let operation = "OneHot.encode"
-        try DataValidation.require(classCount >= 1, operation, "the class count must be >= 1, got \(classCount)")
+        try DataValidation.require(
+            classCount >= 1, operation, "the class count must be >= 1, got \(classCount)")
         if let position = indices.firstIndex(where: { $0 < 0 || Int($0) >= classCount }) {
             throw DescentError.invalidArgument(
                 operation: operation,
-                reason: "index \(position) is \(indices[position]), outside 0..<\(classCount) (the class count)")
+                reason:
+                    "index \(position) is \(indices[position]), outside 0..<\(classCount) (the class count)"
+            )
         }
         var rows = [Float](repeating: 0, count: indices.count * classCount)
         for (row, index) in indices.enumerated() { rows[row * classCount + Int(index)] = 1 }
@@ -30,9 +33,10 @@ public enum OneHot {
         try DataValidation.require(
             classCount >= 1 && rows.count % classCount == 0, operation,
             "\(rows.count) values are not a whole number of rows of \(classCount) classes")
-        return try (0 ..< rows.count / classCount).map { row in
-            let values = rows[row * classCount ..< (row + 1) * classCount]
-            try DataValidation.require(!values.contains(where: \.isNaN), operation, "row \(row) holds NaN")
+        return try (0..<rows.count / classCount).map { row in
+            let values = rows[row * classCount..<(row + 1) * classCount]
+            try DataValidation.require(
+                !values.contains(where: \.isNaN), operation, "row \(row) holds NaN")
             var best = values.startIndex
             for index in values.indices where values[index] > values[best] { best = index }
             return Int32(best - values.startIndex)
@@ -49,11 +53,13 @@ extension Dataset {
     public func oneHotEncoded() throws -> Dataset {
         guard case .classes(let indices, let classCount, _) = labels else {
             throw DescentError.invalidArgument(
-                operation: "Dataset.oneHotEncoded", reason: "the labels are real-valued targets, not class indices")
+                operation: "Dataset.oneHotEncoded",
+                reason: "the labels are real-valued targets, not class indices")
         }
         return Dataset(
             unchecked: features, featureCount: featureCount,
-            labels: .targets(values: try OneHot.encode(indices, classCount: classCount), width: classCount),
+            labels: .targets(
+                values: try OneHot.encode(indices, classCount: classCount), width: classCount),
             featureNames: featureNames)
     }
 }

@@ -30,7 +30,8 @@ public struct Standardizer: Sendable, Equatable {
         let epsilon = Double.ulpOfOne
         self.mean = mean
         scale = zip(mean, variance).map { mean, variance in
-            let isConstant = variance <= n * epsilon * variance + (n * mean * epsilon) * (n * mean * epsilon)
+            let isConstant =
+                variance <= n * epsilon * variance + (n * mean * epsilon) * (n * mean * epsilon)
             return isConstant ? 1 : variance.squareRoot()
         }
     }
@@ -43,10 +44,13 @@ public struct Standardizer: Sendable, Equatable {
         let operation = "Standardizer"
         try DataValidation.require(
             mean.count == scale.count && !mean.isEmpty, operation,
-            "\(mean.count) means and \(scale.count) scales were given; give one of each per feature")
-        try DataValidation.require(mean.allSatisfy(\.isFinite), operation, "every mean must be finite")
+            "\(mean.count) means and \(scale.count) scales were given; give one of each per feature"
+        )
         try DataValidation.require(
-            scale.allSatisfy { $0.isFinite && $0 > 0 }, operation, "every scale must be finite and > 0")
+            mean.allSatisfy(\.isFinite), operation, "every mean must be finite")
+        try DataValidation.require(
+            scale.allSatisfy { $0.isFinite && $0 > 0 }, operation,
+            "every scale must be finite and > 0")
         self.mean = mean
         self.scale = scale
     }
@@ -56,7 +60,8 @@ public struct Standardizer: Sendable, Equatable {
     /// - Throws: `DescentError.shapeMismatch` when `dataset` has another number of features;
     ///   `DescentError.invalidArgument` when a result overflows `Float`.
     public func transform(_ dataset: Dataset) throws -> Dataset {
-        try FeatureColumns.map(dataset, expected: mean.count, operation: "Standardizer.transform") { x, j in
+        try FeatureColumns.map(dataset, expected: mean.count, operation: "Standardizer.transform") {
+            x, j in
             (x - mean[j]) / scale[j]
         }
     }
@@ -84,7 +89,8 @@ public struct MinMaxScaler: Sendable, Equatable {
     /// - Throws: `DescentError.invalidArgument` for an infinite or empty range.
     public init(fittedOn training: Dataset, range: ClosedRange<Double> = 0...1) throws {
         try DataValidation.require(
-            range.lowerBound.isFinite && range.upperBound.isFinite && range.lowerBound < range.upperBound,
+            range.lowerBound.isFinite && range.upperBound.isFinite
+                && range.lowerBound < range.upperBound,
             "MinMaxScaler", "the range must be finite with low < high, got \(range)")
         let columns = FeatureColumns(training)
         (minimum, maximum) = columns.extremes()
@@ -99,7 +105,9 @@ public struct MinMaxScaler: Sendable, Equatable {
         let factor = zip(minimum, maximum).map { minimum, maximum in
             (range.upperBound - range.lowerBound) / (maximum > minimum ? maximum - minimum : 1)
         }
-        return try FeatureColumns.map(dataset, expected: minimum.count, operation: "MinMaxScaler.transform") { x, j in
+        return try FeatureColumns.map(
+            dataset, expected: minimum.count, operation: "MinMaxScaler.transform"
+        ) { x, j in
             range.lowerBound + (x - minimum[j]) * factor[j]
         }
     }
@@ -155,10 +163,13 @@ private struct FeatureColumns {
         let width = dataset.featureCount
         var features = dataset.features
         features.withUnsafeMutableBufferPointer { values in
-            for index in values.indices { values[index] = Float(transform(Double(values[index]), index % width)) }
+            for index in values.indices {
+                values[index] = Float(transform(Double(values[index]), index % width))
+            }
         }
         try DataValidation.finite(features, columns: width, what: "scaled feature", of: operation)
         return Dataset(
-            unchecked: features, featureCount: width, labels: dataset.labels, featureNames: dataset.featureNames)
+            unchecked: features, featureCount: width, labels: dataset.labels,
+            featureNames: dataset.featureNames)
     }
 }

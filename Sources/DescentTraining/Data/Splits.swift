@@ -21,7 +21,8 @@ extension Dataset {
     public func stratifiedSplit(
         validationFraction: Double, seed: UInt64
     ) throws -> (train: Dataset, validation: Dataset) {
-        let parts = try stratifiedPartition(fractions: [("validation", validationFraction)], seed: seed)
+        let parts = try stratifiedPartition(
+            fractions: [("validation", validationFraction)], seed: seed)
         return (gatheringUnchecked(parts[0]), gatheringUnchecked(parts[1]))
     }
 
@@ -40,7 +41,9 @@ extension Dataset {
     ) throws -> (train: Dataset, validation: Dataset, test: Dataset) {
         let parts = try stratifiedPartition(
             fractions: [("validation", validationFraction), ("test", testFraction)], seed: seed)
-        return (gatheringUnchecked(parts[0]), gatheringUnchecked(parts[1]), gatheringUnchecked(parts[2]))
+        return (
+            gatheringUnchecked(parts[0]), gatheringUnchecked(parts[1]), gatheringUnchecked(parts[2])
+        )
     }
 
     /// Splits the samples into training and validation sets at random, without regard to the labels
@@ -48,20 +51,29 @@ extension Dataset {
     /// shuffle keyed by `seed` go to validation. Both sets keep the samples in their original order.
     ///
     /// - Throws: `DescentError.invalidArgument` when the fraction is out of range or either set would be empty.
-    public func randomSplit(validationFraction: Double, seed: UInt64) throws -> (train: Dataset, validation: Dataset) {
-        let size = try partSizes([("validation", validationFraction)], operation: "Dataset.randomSplit")[0]
+    public func randomSplit(
+        validationFraction: Double, seed: UInt64
+    ) throws -> (train: Dataset, validation: Dataset) {
+        let size = try partSizes(
+            [("validation", validationFraction)], operation: "Dataset.randomSplit")[0]
         var random = DataRandom(seed: seed, stream: .split)
         let order = random.permutation(sampleCount)
-        return (gatheringUnchecked(order[size...].sorted()), gatheringUnchecked(order[..<size].sorted()))
+        return (
+            gatheringUnchecked(order[size...].sorted()), gatheringUnchecked(order[..<size].sorted())
+        )
     }
 
     /// The sample indices of the training set and of each part named in `fractions`, in that order.
-    private func stratifiedPartition(fractions: [(name: String, fraction: Double)], seed: UInt64) throws -> [[Int]] {
+    private func stratifiedPartition(
+        fractions: [(name: String, fraction: Double)], seed: UInt64
+    ) throws -> [[Int]] {
         let operation = "Dataset.stratifiedSplit"
         guard case .classes(let labels, let classCount, let names) = labels else {
             throw DescentError.invalidArgument(
                 operation: operation,
-                reason: "the labels are real-valued targets, which cannot be stratified; use randomSplit")
+                reason:
+                    "the labels are real-valued targets, which cannot be stratified; use randomSplit"
+            )
         }
         let sizes = try partSizes(fractions, operation: operation)
         var random = DataRandom(seed: seed, stream: .split)
@@ -80,18 +92,22 @@ extension Dataset {
                 guard take > 0 else {
                     throw DescentError.invalidArgument(
                         operation: operation,
-                        reason: "\(className) has \(counts[k]) samples, and a \(part.name) fraction of \(part.fraction) "
-                            + "leaves it no \(part.name) sample; raise the fraction or give the class more samples")
+                        reason:
+                            "\(className) has \(counts[k]) samples, and a \(part.name) fraction of \(part.fraction) "
+                            + "leaves it no \(part.name) sample; raise the fraction or give the class more samples"
+                    )
                 }
-                parts[p + 1] += members[k][start ..< start + take]
+                parts[p + 1] += members[k][start..<start + take]
                 start += take
             }
             guard start < counts[k] else {
                 throw DescentError.invalidArgument(
                     operation: operation,
-                    reason: "\(className) has \(counts[k]) samples, all of which the split takes for "
+                    reason:
+                        "\(className) has \(counts[k]) samples, all of which the split takes for "
                         + fractions.map(\.name).joined(separator: " and ")
-                        + ", which leaves it no training sample; lower the fractions or give the class more samples")
+                        + ", which leaves it no training sample; lower the fractions or give the class more samples"
+                )
             }
             parts[0] += members[k][start...]
         }
@@ -99,11 +115,14 @@ extension Dataset {
     }
 
     /// `round(fraction * N)` for each part, each at least 1, leaving at least 1 sample for training.
-    private func partSizes(_ fractions: [(name: String, fraction: Double)], operation: String) throws -> [Int] {
+    private func partSizes(
+        _ fractions: [(name: String, fraction: Double)], operation: String
+    ) throws -> [Int] {
         var sizes = [Int]()
         for (name, fraction) in fractions {
             try DataValidation.require(
-                fraction > 0 && fraction < 1, operation, "the \(name) fraction must be in (0, 1), got \(fraction)")
+                fraction > 0 && fraction < 1, operation,
+                "the \(name) fraction must be in (0, 1), got \(fraction)")
             let size = Int((fraction * Double(sampleCount)).rounded())
             try DataValidation.require(
                 size >= 1, operation,

@@ -28,7 +28,8 @@ extension Dataset {
         let present = members.filter { !$0.isEmpty }.count
         try DataValidation.require(
             count >= present, operation,
-            "a stratified subset of \(count) samples cannot hold all \(present) classes; take at least \(present)")
+            "a stratified subset of \(count) samples cannot hold all \(present) classes; take at least \(present)"
+        )
         let taken = Self.stratifiedCounts(members.map(\.count), total: count, random: &random)
         return gatheringUnchecked(zip(members, taken).flatMap { $0.prefix($1) }.sorted())
     }
@@ -39,7 +40,8 @@ extension Dataset {
     static func stratifiedCounts(_ sizes: [Int], total: Int, random: inout DataRandom) -> [Int] {
         var counts = apportion(total, among: sizes, random: &random)
         for k in sizes.indices where sizes[k] > 0 && counts[k] == 0 {
-            guard let donor = counts.indices.max(by: { counts[$0] < counts[$1] }), counts[donor] > 1 else { break }
+            guard let donor = counts.indices.max(by: { counts[$0] < counts[$1] }), counts[donor] > 1
+            else { break }
             counts[donor] -= 1
             counts[k] = 1
         }
@@ -54,12 +56,16 @@ extension Dataset {
     public func shufflingLabels(seed: UInt64) -> Dataset {
         var random = DataRandom(seed: seed, stream: .labels)
         let order = random.permutation(sampleCount)
-        let newLabels: Labels = switch labels {
-        case .classes(let indices, let classCount, let names):
-            .classes(indices: order.map { indices[$0] }, classCount: classCount, names: names)
-        case .targets(let values, let width):
-            .targets(values: order.flatMap { values[$0 * width ..< ($0 + 1) * width] }, width: width)
-        }
-        return Dataset(unchecked: features, featureCount: featureCount, labels: newLabels, featureNames: featureNames)
+        let newLabels: Labels =
+            switch labels {
+            case .classes(let indices, let classCount, let names):
+                .classes(indices: order.map { indices[$0] }, classCount: classCount, names: names)
+            case .targets(let values, let width):
+                .targets(
+                    values: order.flatMap { values[$0 * width..<($0 + 1) * width] }, width: width)
+            }
+        return Dataset(
+            unchecked: features, featureCount: featureCount, labels: newLabels,
+            featureNames: featureNames)
     }
 }

@@ -97,7 +97,9 @@ public enum Initializer: Sendable, Equatable, CustomStringConvertible {
     ///   fan-based initializer, a non-finite constant, mean, bound or width `high - low`,
     ///   `low > high`, or a negative standard deviation; `DescentError.elementTypeMismatch` for a
     ///   view that does not hold float32.
-    public func fill<B: Backend>(_ view: B.View, on backend: B, fanIn: Int, fanOut: Int, key: RandomKey) throws {
+    public func fill<B: Backend>(
+        _ view: B.View, on backend: B, fanIn: Int, fanOut: Int, key: RandomKey
+    ) throws {
         try Validation.elementType(view, .float32, operation: operation)
         switch try sampling(fanIn: fanIn, fanOut: fanOut) {
         case .constant(let value):
@@ -139,13 +141,16 @@ public enum Initializer: Sendable, Equatable, CustomStringConvertible {
             return .constant(value)
         case .uniform(let low, let high):
             guard low.isFinite, high.isFinite, low <= high, (high - low).isFinite else {
-                throw invalid("the bounds must be finite with low <= high and a finite width high - low, got [\(low), \(high))")
+                throw invalid(
+                    "the bounds must be finite with low <= high and a finite width high - low, got [\(low), \(high))"
+                )
             }
             return .random(.uniform(low: low, high: high))
         case .normal(let mean, let standardDeviation):
             guard mean.isFinite else { throw invalid("the mean must be finite, got \(mean)") }
             guard standardDeviation.isFinite, standardDeviation >= 0 else {
-                throw invalid("the standard deviation must be finite and >= 0, got \(standardDeviation)")
+                throw invalid(
+                    "the standard deviation must be finite and >= 0, got \(standardDeviation)")
             }
             return .random(.normal(mean: mean, standardDeviation: standardDeviation))
         case .glorotUniform:
@@ -157,11 +162,13 @@ public enum Initializer: Sendable, Equatable, CustomStringConvertible {
         case .heUniform:
             return try Self.symmetricUniform(bound: (6 / fans(fanIn, fanOut).fanIn).squareRoot())
         case .heNormal:
-            return try Self.centeredNormal(standardDeviation: (2 / fans(fanIn, fanOut).fanIn).squareRoot())
+            return try Self.centeredNormal(
+                standardDeviation: (2 / fans(fanIn, fanOut).fanIn).squareRoot())
         case .lecunUniform:
             return try Self.symmetricUniform(bound: (3 / fans(fanIn, fanOut).fanIn).squareRoot())
         case .lecunNormal:
-            return try Self.centeredNormal(standardDeviation: (1 / fans(fanIn, fanOut).fanIn).squareRoot())
+            return try Self.centeredNormal(
+                standardDeviation: (1 / fans(fanIn, fanOut).fanIn).squareRoot())
         case .pytorchLinear:
             return try Self.symmetricUniform(bound: 1 / fans(fanIn, fanOut).fanIn.squareRoot())
         }

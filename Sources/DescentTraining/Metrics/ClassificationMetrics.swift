@@ -31,9 +31,12 @@ public enum ClassificationMetrics {
     /// - Throws: `DescentError.invalidArgument` for empty input, `classCount < 1` or a class index
     ///   outside `[0, classCount)` (naming the first one); `DescentError.shapeMismatch` when the
     ///   counts differ.
-    public static func accuracy(labels: [Int32], predictions: [Int32], classCount: Int) throws -> Double {
+    public static func accuracy(
+        labels: [Int32], predictions: [Int32], classCount: Int
+    ) throws -> Double {
         let operation = "ClassificationMetrics.accuracy"
-        try MetricsValidation.classIndices(labels: labels, predictions: predictions, classCount: classCount, of: operation)
+        try MetricsValidation.classIndices(
+            labels: labels, predictions: predictions, classCount: classCount, of: operation)
         let correct = zip(labels, predictions).reduce(0) { $0 + ($1.0 == $1.1 ? 1 : 0) }
         return Double(correct) / Double(labels.count)
     }
@@ -48,8 +51,11 @@ public enum ClassificationMetrics {
     /// - Throws: `DescentError.invalidArgument` for empty input, `classCount < 1`, a label outside
     ///   `[0, classCount)` or a NaN score (naming the first one); `DescentError.shapeMismatch` when
     ///   `scores` does not hold `N * C` values.
-    public static func accuracy(labels: [Int32], scores: [Float], classCount: Int) throws -> Double {
-        try topKAccuracy(labels: labels, scores: scores, classCount: classCount, k: 1, operation: "ClassificationMetrics.accuracy")
+    public static func accuracy(labels: [Int32], scores: [Float], classCount: Int) throws -> Double
+    {
+        try topKAccuracy(
+            labels: labels, scores: scores, classCount: classCount, k: 1,
+            operation: "ClassificationMetrics.accuracy")
     }
 
     /// The fraction of samples whose label is among their `k` highest-scored classes.
@@ -67,8 +73,12 @@ public enum ClassificationMetrics {
     /// - Throws: `DescentError.invalidArgument` for empty input, `classCount < 1`, `k` outside
     ///   `1...C`, a label outside `[0, classCount)` or a NaN score (naming the first one);
     ///   `DescentError.shapeMismatch` when `scores` does not hold `N * C` values.
-    public static func topKAccuracy(labels: [Int32], scores: [Float], classCount: Int, k: Int) throws -> Double {
-        try topKAccuracy(labels: labels, scores: scores, classCount: classCount, k: k, operation: "ClassificationMetrics.topKAccuracy")
+    public static func topKAccuracy(
+        labels: [Int32], scores: [Float], classCount: Int, k: Int
+    ) throws -> Double {
+        try topKAccuracy(
+            labels: labels, scores: scores, classCount: classCount, k: k,
+            operation: "ClassificationMetrics.topKAccuracy")
     }
 
     /// The predicted class of each sample: the index of the first maximum of its row of scores,
@@ -86,25 +96,34 @@ public enum ClassificationMetrics {
         let operation = "ClassificationMetrics.predictedClasses"
         try MetricsValidation.classCount(classCount, of: operation)
         guard !scores.isEmpty else {
-            throw DescentError.invalidArgument(operation: operation, reason: "scores is empty: a metric needs at least one sample")
+            throw DescentError.invalidArgument(
+                operation: operation, reason: "scores is empty: a metric needs at least one sample")
         }
         guard scores.count % classCount == 0 else {
             throw DescentError.shapeMismatch(
-                operation: operation, expected: "scores of N x \(classCount) values (row-major [N, C]), a multiple of \(classCount)",
+                operation: operation,
+                expected:
+                    "scores of N x \(classCount) values (row-major [N, C]), a multiple of \(classCount)",
                 actual: "\(scores.count) values")
         }
         try MetricsValidation.noNaN(scores, classCount: classCount, of: operation)
         return stride(from: 0, to: scores.count, by: classCount).map { start in
             var best = start
-            for index in start + 1 ..< start + classCount where scores[index] > scores[best] { best = index }
+            for index in start + 1..<start + classCount where scores[index] > scores[best] {
+                best = index
+            }
             return Int32(best - start)
         }
     }
 
-    private static func topKAccuracy(labels: [Int32], scores: [Float], classCount: Int, k: Int, operation: String) throws -> Double {
+    private static func topKAccuracy(
+        labels: [Int32], scores: [Float], classCount: Int, k: Int, operation: String
+    ) throws -> Double {
         try MetricsValidation.labels(labels, scores: scores, classCount: classCount, of: operation)
         guard (1...classCount).contains(k) else {
-            throw DescentError.invalidArgument(operation: operation, reason: "k must be in 1...\(classCount) (the class count), got \(k)")
+            throw DescentError.invalidArgument(
+                operation: operation,
+                reason: "k must be in 1...\(classCount) (the class count), got \(k)")
         }
         var hits = 0
         for (sample, label) in labels.enumerated() {
@@ -124,17 +143,21 @@ public enum ClassificationMetrics {
 package enum MetricsValidation {
     package static func classCount(_ classCount: Int, of operation: String) throws {
         guard classCount >= 1 else {
-            throw DescentError.invalidArgument(operation: operation, reason: "classCount must be at least 1, got \(classCount)")
+            throw DescentError.invalidArgument(
+                operation: operation, reason: "classCount must be at least 1, got \(classCount)")
         }
     }
 
     /// Labels and predicted classes: as many of each, at least one, all in `[0, classCount)`.
-    package static func classIndices(labels: [Int32], predictions: [Int32], classCount: Int, of operation: String) throws {
+    package static func classIndices(
+        labels: [Int32], predictions: [Int32], classCount: Int, of operation: String
+    ) throws {
         try self.classCount(classCount, of: operation)
         try nonEmpty(labels, of: operation)
         guard predictions.count == labels.count else {
             throw DescentError.shapeMismatch(
-                operation: operation, expected: "predictions of \(labels.count) values (one per label)",
+                operation: operation,
+                expected: "predictions of \(labels.count) values (one per label)",
                 actual: "\(predictions.count) values")
         }
         try inRange(labels, "labels", classCount: classCount, of: operation)
@@ -143,14 +166,17 @@ package enum MetricsValidation {
 
     /// Labels and row-major `[N, C]` scores: at least one label, all in `[0, classCount)`,
     /// `N * C` scores, no NaN.
-    package static func labels(_ labels: [Int32], scores: [Float], classCount: Int, of operation: String) throws {
+    package static func labels(
+        _ labels: [Int32], scores: [Float], classCount: Int, of operation: String
+    ) throws {
         try self.classCount(classCount, of: operation)
         try nonEmpty(labels, of: operation)
         let (expected, overflow) = labels.count.multipliedReportingOverflow(by: classCount)
         guard !overflow, scores.count == expected else {
             throw DescentError.shapeMismatch(
                 operation: operation,
-                expected: "scores of \(labels.count) x \(classCount) values (row-major [N, C], N = labels.count)",
+                expected:
+                    "scores of \(labels.count) x \(classCount) values (row-major [N, C], N = labels.count)",
                 actual: "\(scores.count) values")
         }
         try inRange(labels, "labels", classCount: classCount, of: operation)
@@ -159,14 +185,20 @@ package enum MetricsValidation {
 
     package static func nonEmpty(_ labels: [Int32], of operation: String) throws {
         guard !labels.isEmpty else {
-            throw DescentError.invalidArgument(operation: operation, reason: "labels is empty: a metric needs at least one sample")
+            throw DescentError.invalidArgument(
+                operation: operation, reason: "labels is empty: a metric needs at least one sample")
         }
     }
 
-    package static func inRange(_ indices: [Int32], _ name: String, classCount: Int, of operation: String) throws {
+    package static func inRange(
+        _ indices: [Int32], _ name: String, classCount: Int, of operation: String
+    ) throws {
         if let index = indices.firstIndex(where: { $0 < 0 || Int($0) >= classCount }) {
             throw DescentError.invalidArgument(
-                operation: operation, reason: "\(name)[\(index)] = \(indices[index]) is outside [0, \(classCount)), the class indices")
+                operation: operation,
+                reason:
+                    "\(name)[\(index)] = \(indices[index]) is outside [0, \(classCount)), the class indices"
+            )
         }
     }
 
@@ -174,8 +206,10 @@ package enum MetricsValidation {
         if let index = scores.firstIndex(where: \.isNaN) {
             throw DescentError.invalidArgument(
                 operation: operation,
-                reason: "scores[\(index)] (sample \(index / classCount), class \(index % classCount)) is NaN; "
-                    + "a NaN score has no rank (the model's outputs are not finite: has training diverged?)")
+                reason:
+                    "scores[\(index)] (sample \(index / classCount), class \(index % classCount)) is NaN; "
+                    + "a NaN score has no rank (the model's outputs are not finite: has training diverged?)"
+            )
         }
     }
 }

@@ -99,10 +99,12 @@ public struct ClassificationReport: Sendable, Equatable, CustomStringConvertible
         }
         func average(_ weight: (Int) -> Double, _ total: Double) -> ClassificationScores {
             func mean(_ metric: KeyPath<ClassificationScores, Double>) -> Double {
-                perClass.indices.reduce(0) { $0 + weight($1) * perClass[$1][keyPath: metric] } / total
+                perClass.indices.reduce(0) { $0 + weight($1) * perClass[$1][keyPath: metric] }
+                    / total
             }
             return ClassificationScores(
-                precision: mean(\.precision), recall: mean(\.recall), f1Score: mean(\.f1Score), support: sampleCount)
+                precision: mean(\.precision), recall: mean(\.recall), f1Score: mean(\.f1Score),
+                support: sampleCount)
         }
         self.accuracy = confusionMatrix.accuracy
         self.perClass = perClass
@@ -114,8 +116,13 @@ public struct ClassificationReport: Sendable, Equatable, CustomStringConvertible
     /// - Throws: `DescentError.invalidArgument` for empty input, `classCount < 1` or a class index
     ///   outside `[0, classCount)`; `DescentError.shapeMismatch` when the counts differ or
     ///   `classNames` does not hold `classCount` names.
-    public init(labels: [Int32], predictions: [Int32], classCount: Int, classNames: [String]? = nil) throws {
-        try self.init(ConfusionMatrix(labels: labels, predictions: predictions, classCount: classCount, classNames: classNames))
+    public init(
+        labels: [Int32], predictions: [Int32], classCount: Int, classNames: [String]? = nil
+    ) throws {
+        try self.init(
+            ConfusionMatrix(
+                labels: labels, predictions: predictions, classCount: classCount,
+                classNames: classNames))
     }
 
     /// The report of the argmax of each row of `scores` against `labels`; see
@@ -123,8 +130,12 @@ public struct ClassificationReport: Sendable, Equatable, CustomStringConvertible
     /// - Throws: `DescentError.invalidArgument` for empty input, `classCount < 1`, a label outside
     ///   `[0, classCount)` or a NaN score; `DescentError.shapeMismatch` when `scores` does not hold
     ///   `N * C` values or `classNames` does not hold `classCount` names.
-    public init(labels: [Int32], scores: [Float], classCount: Int, classNames: [String]? = nil) throws {
-        try self.init(ConfusionMatrix(labels: labels, scores: scores, classCount: classCount, classNames: classNames))
+    public init(
+        labels: [Int32], scores: [Float], classCount: Int, classNames: [String]? = nil
+    ) throws {
+        try self.init(
+            ConfusionMatrix(
+                labels: labels, scores: scores, classCount: classCount, classNames: classNames))
     }
 
     /// The report as scikit-learn's `classification_report(digits: digits)` prints it, without
@@ -136,7 +147,8 @@ public struct ClassificationReport: Sendable, Equatable, CustomStringConvertible
     public func formatted(digits: Int) throws -> String {
         guard (0...15).contains(digits) else {
             throw DescentError.invalidArgument(
-                operation: "ClassificationReport.formatted", reason: "digits must be in 0...15, got \(digits)")
+                operation: "ClassificationReport.formatted",
+                reason: "digits must be in 0...15, got \(digits)")
         }
         return table(digits: digits)
     }
@@ -147,15 +159,28 @@ public struct ClassificationReport: Sendable, Equatable, CustomStringConvertible
     private func table(digits: Int) -> String {
         let width = max(classNames.map(\.count).max() ?? 0, "weighted avg".count, digits)
         func line(_ heading: String, _ cells: [String]) -> String {
-            cells.reduce(TextTable.aligned(heading, to: width) + " ") { $0 + " " + TextTable.aligned($1, to: 9) }
+            cells.reduce(TextTable.aligned(heading, to: width) + " ") {
+                $0 + " " + TextTable.aligned($1, to: 9)
+            }
         }
         func line(_ heading: String, _ scores: ClassificationScores) -> String {
-            line(heading, [scores.precision, scores.recall, scores.f1Score].map { TextTable.fixed($0, digits: digits) } + [String(scores.support)])
+            line(
+                heading,
+                [scores.precision, scores.recall, scores.f1Score].map {
+                    TextTable.fixed($0, digits: digits)
+                } + [String(scores.support)])
         }
         let header = line("", ["precision", "recall", "f1-score", "support"])
         let rows = zip(classNames, perClass).map(line)
-        let accuracyRow = line("accuracy", ["", "", TextTable.fixed(accuracy, digits: digits), String(confusionMatrix.sampleCount)])
-        let averages = [accuracyRow, line("macro avg", macroAverage), line("weighted avg", weightedAverage)]
+        let accuracyRow = line(
+            "accuracy",
+            [
+                "", "", TextTable.fixed(accuracy, digits: digits),
+                String(confusionMatrix.sampleCount),
+            ])
+        let averages = [
+            accuracyRow, line("macro avg", macroAverage), line("weighted avg", weightedAverage),
+        ]
         return ([header, ""] + rows + [""] + averages).joined(separator: "\n")
     }
 }

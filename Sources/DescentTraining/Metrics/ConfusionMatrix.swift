@@ -39,11 +39,16 @@ public struct ConfusionMatrix: Sendable, Equatable, CustomStringConvertible {
     /// - Throws: `DescentError.invalidArgument` for empty input, `classCount < 1` or a class index
     ///   outside `[0, classCount)`; `DescentError.shapeMismatch` when the counts differ or
     ///   `classNames` does not hold `classCount` names.
-    public init(labels: [Int32], predictions: [Int32], classCount: Int, classNames: [String]? = nil) throws {
+    public init(
+        labels: [Int32], predictions: [Int32], classCount: Int, classNames: [String]? = nil
+    ) throws {
         let operation = "ConfusionMatrix"
-        try MetricsValidation.classIndices(labels: labels, predictions: predictions, classCount: classCount, of: operation)
+        try MetricsValidation.classIndices(
+            labels: labels, predictions: predictions, classCount: classCount, of: operation)
         var counts = [[Int]](repeating: [Int](repeating: 0, count: classCount), count: classCount)
-        for (label, prediction) in zip(labels, predictions) { counts[Int(label)][Int(prediction)] += 1 }
+        for (label, prediction) in zip(labels, predictions) {
+            counts[Int(label)][Int(prediction)] += 1
+        }
         try self.init(validated: counts, classNames: classNames, of: operation)
     }
 
@@ -56,10 +61,16 @@ public struct ConfusionMatrix: Sendable, Equatable, CustomStringConvertible {
     /// - Throws: `DescentError.invalidArgument` for empty input, `classCount < 1`, a label outside
     ///   `[0, classCount)` or a NaN score; `DescentError.shapeMismatch` when `scores` does not hold
     ///   `N * C` values or `classNames` does not hold `classCount` names.
-    public init(labels: [Int32], scores: [Float], classCount: Int, classNames: [String]? = nil) throws {
-        try MetricsValidation.labels(labels, scores: scores, classCount: classCount, of: "ConfusionMatrix")
-        let predictions = try ClassificationMetrics.predictedClasses(scores: scores, classCount: classCount)
-        try self.init(labels: labels, predictions: predictions, classCount: classCount, classNames: classNames)
+    public init(
+        labels: [Int32], scores: [Float], classCount: Int, classNames: [String]? = nil
+    ) throws {
+        try MetricsValidation.labels(
+            labels, scores: scores, classCount: classCount, of: "ConfusionMatrix")
+        let predictions = try ClassificationMetrics.predictedClasses(
+            scores: scores, classCount: classCount)
+        try self.init(
+            labels: labels, predictions: predictions, classCount: classCount, classNames: classNames
+        )
     }
 
     /// A matrix from counts kept elsewhere, for example the sum of per-batch matrices.
@@ -73,7 +84,8 @@ public struct ConfusionMatrix: Sendable, Equatable, CustomStringConvertible {
     public init(counts: [[Int]], classNames: [String]? = nil) throws {
         let operation = "ConfusionMatrix(counts:)"
         guard !counts.isEmpty else {
-            throw DescentError.shapeMismatch(operation: operation, expected: "C x C counts with C >= 1", actual: "no rows")
+            throw DescentError.shapeMismatch(
+                operation: operation, expected: "C x C counts with C >= 1", actual: "no rows")
         }
         if let row = counts.firstIndex(where: { $0.count != counts.count }) {
             throw DescentError.shapeMismatch(
@@ -84,17 +96,21 @@ public struct ConfusionMatrix: Sendable, Equatable, CustomStringConvertible {
         for (t, row) in counts.enumerated() {
             for (p, count) in row.enumerated() {
                 guard count >= 0 else {
-                    throw DescentError.invalidArgument(operation: operation, reason: "counts[\(t)][\(p)] = \(count) is negative")
+                    throw DescentError.invalidArgument(
+                        operation: operation, reason: "counts[\(t)][\(p)] = \(count) is negative")
                 }
                 let (sum, overflow) = total.addingReportingOverflow(count)
                 guard !overflow else {
-                    throw DescentError.invalidArgument(operation: operation, reason: "the counts add up to more than Int.max")
+                    throw DescentError.invalidArgument(
+                        operation: operation, reason: "the counts add up to more than Int.max")
                 }
                 total = sum
             }
         }
         guard total > 0 else {
-            throw DescentError.invalidArgument(operation: operation, reason: "every count is 0: a metric needs at least one sample")
+            throw DescentError.invalidArgument(
+                operation: operation, reason: "every count is 0: a metric needs at least one sample"
+            )
         }
         try self.init(validated: counts, classNames: classNames, of: operation)
     }
@@ -102,7 +118,8 @@ public struct ConfusionMatrix: Sendable, Equatable, CustomStringConvertible {
     private init(validated counts: [[Int]], classNames: [String]?, of operation: String) throws {
         if let classNames, classNames.count != counts.count {
             throw DescentError.shapeMismatch(
-                operation: operation, expected: "\(counts.count) class names (one per class)", actual: "\(classNames.count) names")
+                operation: operation, expected: "\(counts.count) class names (one per class)",
+                actual: "\(classNames.count) names")
         }
         self.classCount = counts.count
         self.classNames = classNames ?? (0..<counts.count).map { String($0) }
@@ -113,7 +130,9 @@ public struct ConfusionMatrix: Sendable, Equatable, CustomStringConvertible {
     public var support: [Int] { counts.map { $0.reduce(0, +) } }
 
     /// `predictedCounts[p]`: the number of samples predicted as class `p` (column sums).
-    public var predictedCounts: [Int] { (0..<classCount).map { p in counts.reduce(0) { $0 + $1[p] } } }
+    public var predictedCounts: [Int] {
+        (0..<classCount).map { p in counts.reduce(0) { $0 + $1[p] } }
+    }
 
     /// The number of samples `N >= 1`.
     public var sampleCount: Int { counts.reduce(0) { $0 + $1.reduce(0, +) } }
@@ -132,11 +151,16 @@ public struct ConfusionMatrix: Sendable, Equatable, CustomStringConvertible {
         let corner = "true \\ predicted"
         let nameWidth = max(corner.count, classNames.map(\.count).max() ?? 0)
         let cells = counts.map { $0.map { String($0) } }
-        let widths = (0..<classCount).map { p in cells.reduce(classNames[p].count) { max($0, $1[p].count) } }
-        func line(_ heading: String, _ entries: [String]) -> String {
-            zip(entries, widths).reduce(TextTable.padded(heading, to: nameWidth)) { $0 + "  " + TextTable.aligned($1.0, to: $1.1) }
+        let widths = (0..<classCount).map { p in
+            cells.reduce(classNames[p].count) { max($0, $1[p].count) }
         }
-        return ([line(corner, classNames)] + zip(classNames, cells).map(line)).joined(separator: "\n")
+        func line(_ heading: String, _ entries: [String]) -> String {
+            zip(entries, widths).reduce(TextTable.padded(heading, to: nameWidth)) {
+                $0 + "  " + TextTable.aligned($1.0, to: $1.1)
+            }
+        }
+        return ([line(corner, classNames)] + zip(classNames, cells).map(line)).joined(
+            separator: "\n")
     }
 }
 
@@ -169,10 +193,14 @@ package enum TextTable {
         let error = (-product).addingProduct(magnitude, scale)
         let floor = product.rounded(.down), fraction = product - floor
         var integer = UInt64(floor)
-        if fraction > 0.5 || (fraction == 0.5 && (error > 0 || (error == 0 && integer % 2 == 1))) { integer += 1 }
+        if fraction > 0.5 || (fraction == 0.5 && (error > 0 || (error == 0 && integer % 2 == 1))) {
+            integer += 1
+        }
         var text = String(integer)
         if digits > 0 {
-            if text.count <= digits { text = String(repeating: "0", count: digits + 1 - text.count) + text }
+            if text.count <= digits {
+                text = String(repeating: "0", count: digits + 1 - text.count) + text
+            }
             text.insert(".", at: text.index(text.endIndex, offsetBy: -digits))
         }
         return value.sign == .minus ? "-" + text : text

@@ -51,44 +51,64 @@ public struct RegressionMetrics: Sendable, Equatable, CustomStringConvertible {
     /// The mean squared error `(1 / N) * sum_i (f_i - y_i)^2`.
     /// - Throws: as `init(targets:predictions:)`.
     public static func meanSquaredError(targets: [Float], predictions: [Float]) throws -> Double {
-        try Self(targets: targets, predictions: predictions, operation: "RegressionMetrics.meanSquaredError").meanSquaredError
+        try Self(
+            targets: targets, predictions: predictions,
+            operation: "RegressionMetrics.meanSquaredError"
+        ).meanSquaredError
     }
 
     /// The root mean squared error `sqrt((1 / N) * sum_i (f_i - y_i)^2)`.
     /// - Throws: as `init(targets:predictions:)`.
-    public static func rootMeanSquaredError(targets: [Float], predictions: [Float]) throws -> Double {
-        try Self(targets: targets, predictions: predictions, operation: "RegressionMetrics.rootMeanSquaredError")
-            .rootMeanSquaredError
+    public static func rootMeanSquaredError(targets: [Float], predictions: [Float]) throws -> Double
+    {
+        try Self(
+            targets: targets, predictions: predictions,
+            operation: "RegressionMetrics.rootMeanSquaredError"
+        )
+        .rootMeanSquaredError
     }
 
     /// The mean absolute error `(1 / N) * sum_i |f_i - y_i|`.
     /// - Throws: as `init(targets:predictions:)`.
     public static func meanAbsoluteError(targets: [Float], predictions: [Float]) throws -> Double {
-        try Self(targets: targets, predictions: predictions, operation: "RegressionMetrics.meanAbsoluteError").meanAbsoluteError
+        try Self(
+            targets: targets, predictions: predictions,
+            operation: "RegressionMetrics.meanAbsoluteError"
+        ).meanAbsoluteError
     }
 
     /// The coefficient of determination `R^2 = 1 - SS_res / SS_tot`: 1 if every target is the same
     /// and every prediction exact, 0 if every target is the same and a prediction is not.
     /// - Throws: as `init(targets:predictions:)`.
-    public static func coefficientOfDetermination(targets: [Float], predictions: [Float]) throws -> Double {
-        try Self(targets: targets, predictions: predictions, operation: "RegressionMetrics.coefficientOfDetermination")
-            .coefficientOfDetermination
+    public static func coefficientOfDetermination(
+        targets: [Float], predictions: [Float]
+    ) throws -> Double {
+        try Self(
+            targets: targets, predictions: predictions,
+            operation: "RegressionMetrics.coefficientOfDetermination"
+        )
+        .coefficientOfDetermination
     }
 
     private init(targets: [Float], predictions: [Float], operation: String) throws {
         guard !targets.isEmpty else {
-            throw DescentError.invalidArgument(operation: operation, reason: "targets is empty: a metric needs at least one sample")
+            throw DescentError.invalidArgument(
+                operation: operation, reason: "targets is empty: a metric needs at least one sample"
+            )
         }
         guard predictions.count == targets.count else {
             throw DescentError.shapeMismatch(
-                operation: operation, expected: "predictions of \(targets.count) values (one per target)",
+                operation: operation,
+                expected: "predictions of \(targets.count) values (one per target)",
                 actual: "\(predictions.count) values")
         }
         for (values, name) in [(targets, "targets"), (predictions, "predictions")] {
             if let index = values.firstIndex(where: { !$0.isFinite }) {
                 throw DescentError.invalidArgument(
-                    operation: operation, reason: "\(name)[\(index)] is \(values[index]); every value must be finite"
-                        + (name == "predictions" ? " (the model's outputs are not finite: has training diverged?)" : ""))
+                    operation: operation,
+                    reason: "\(name)[\(index)] is \(values[index]); every value must be finite"
+                        + (name == "predictions"
+                            ? " (the model's outputs are not finite: has training diverged?)" : ""))
             }
         }
         let count = Double(targets.count)

@@ -27,7 +27,9 @@ public func Sigmoid() -> ActivationLayer { ActivationLayer(.sigmoid) }
 /// `ActivationLayer(.gelu)`.
 public func GELU() -> ActivationLayer { ActivationLayer(.gelu) }
 /// `ActivationLayer(.leakyReLU(slope:))`, PyTorch's default slope 0.01.
-public func LeakyReLU(slope: Float = 0.01) -> ActivationLayer { ActivationLayer(.leakyReLU(slope: slope)) }
+public func LeakyReLU(slope: Float = 0.01) -> ActivationLayer {
+    ActivationLayer(.leakyReLU(slope: slope))
+}
 /// `ActivationLayer(.elu(alpha:))`.
 public func ELU(alpha: Float = 1) -> ActivationLayer { ActivationLayer(.elu(alpha: alpha)) }
 /// `ActivationLayer(.selu)`.
@@ -46,7 +48,8 @@ final class ActivationRuntime<B: Backend>: LayerRuntime {
         self.activation = activation
         self.context = context
         output = try context.backend.makeBuffer(count: context.maxBatch * context.inputFeatures)
-        inputGradient = try context.backend.makeBuffer(count: context.maxBatch * context.inputFeatures)
+        inputGradient = try context.backend.makeBuffer(
+            count: context.maxBatch * context.inputFeatures)
     }
 
     func forward(_ input: B.View, batch: Int, training: Bool, step: Int) throws -> B.View {
@@ -58,11 +61,13 @@ final class ActivationRuntime<B: Backend>: LayerRuntime {
 
     func backward(_ outputGradient: B.View, batch: Int) throws -> B.View {
         guard let input else {
-            throw DescentError.invalidArgument(operation: "\(activation).backward", reason: "backward needs a forward pass first")
+            throw DescentError.invalidArgument(
+                operation: "\(activation).backward", reason: "backward needs a forward pass first")
         }
         let dx = try context.backend.rows(inputGradient, batch, columns: context.inputFeatures)
         try context.backend.activationBackward(
-            activation, input: input, output: try context.backend.rows(output, batch, columns: context.inputFeatures),
+            activation, input: input,
+            output: try context.backend.rows(output, batch, columns: context.inputFeatures),
             outputGradient: outputGradient, inputGradient: dx)
         return dx
     }

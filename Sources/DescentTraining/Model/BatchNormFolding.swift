@@ -19,19 +19,29 @@ extension Model {
         while index < architecture.layers.count {
             let layer = architecture.layers[index]
             let own = try parameterValues(ofLayer: index)
-            if let dense = layer as? Dense, dense.activation == .identity, index + 1 < architecture.layers.count,
-               let norm = architecture.layers[index + 1] as? BatchNorm {
+            if let dense = layer as? Dense, dense.activation == .identity,
+                index + 1 < architecture.layers.count,
+                let norm = architecture.layers[index + 1] as? BatchNorm
+            {
                 guard let runtime = runtimes[index + 1] as? BatchNormRuntime<B> else {
-                    throw DescentError.invalidArgument(operation: "foldingBatchNorm", reason: "layer \(index + 1) is not built as a BatchNorm")
+                    throw DescentError.invalidArgument(
+                        operation: "foldingBatchNorm",
+                        reason: "layer \(index + 1) is not built as a BatchNorm")
                 }
                 let normValues = try parameterValues(ofLayer: index + 1)
                 let (gamma, beta) = (normValues[0], normValues[1])
                 let mean = try backend.download(runtime.runningMean.view)
                 let variance = try backend.download(runtime.runningVariance.view)
-                let scale = (0..<norm.features).map { gamma[$0] / sqrtf(variance[$0] + norm.hyperparameters.epsilon) }
-                let weights = own[0].enumerated().map { $0.element * scale[$0.offset % dense.outputs] }
+                let scale = (0..<norm.features).map {
+                    gamma[$0] / sqrtf(variance[$0] + norm.hyperparameters.epsilon)
+                }
+                let weights = own[0].enumerated().map {
+                    $0.element * scale[$0.offset % dense.outputs]
+                }
                 let bias = dense.useBias ? own[1] : [Float](repeating: 0, count: dense.outputs)
-                let foldedBias = (0..<dense.outputs).map { (bias[$0] - mean[$0]) * scale[$0] + beta[$0] }
+                let foldedBias = (0..<dense.outputs).map {
+                    (bias[$0] - mean[$0]) * scale[$0] + beta[$0]
+                }
                 var folded = dense
                 folded.useBias = true
                 layers.append(folded)
@@ -44,9 +54,11 @@ extension Model {
             }
         }
         let model = try Model(
-            Sequential(seed: architecture.seed, layers: layers), inputFeatures: inputFeatures, on: backend, maxBatch: maxBatch)
+            Sequential(seed: architecture.seed, layers: layers), inputFeatures: inputFeatures,
+            on: backend, maxBatch: maxBatch)
         for (slot, value) in zip(model.slots, values) {
-            try backend.upload(value, to: try model.parameters.view(offset: slot.offset, count: slot.spec.count))
+            try backend.upload(
+                value, to: try model.parameters.view(offset: slot.offset, count: slot.spec.count))
         }
         try model.copyRunningStatistics(from: self)
         return model
@@ -62,9 +74,11 @@ extension Model {
     /// Copies the running statistics of the unfolded batch norms of `source`, in order.
     private func copyRunningStatistics(from source: Model<B>) throws {
         let targets = runtimes.compactMap { $0 as? BatchNormRuntime<B> }
-        let sources = source.runtimes.enumerated().compactMap { index, runtime -> BatchNormRuntime<B>? in
+        let sources = source.runtimes.enumerated().compactMap {
+            index, runtime -> BatchNormRuntime<B>? in
             guard let norm = runtime as? BatchNormRuntime<B> else { return nil }
-            let folded = index > 0 && source.architecture.layers[index - 1] is Dense
+            let folded =
+                index > 0 && source.architecture.layers[index - 1] is Dense
                 && (source.architecture.layers[index - 1] as? Dense)?.activation == .identity
             return folded ? nil : norm
         }

@@ -29,19 +29,23 @@ public struct Dense: Layer {
     public func outputFeatures(for inputFeatures: Int) throws -> Int {
         guard inputFeatures == inputs else {
             throw DescentError.shapeMismatch(
-                operation: "\(self)", expected: "\(inputs) input features", actual: "\(inputFeatures)")
+                operation: "\(self)", expected: "\(inputs) input features",
+                actual: "\(inputFeatures)")
         }
         guard inputs > 0, outputs > 0 else {
-            throw DescentError.invalidArgument(operation: "\(self)", reason: "a dense layer needs at least 1 input and 1 output")
+            throw DescentError.invalidArgument(
+                operation: "\(self)", reason: "a dense layer needs at least 1 input and 1 output")
         }
         return outputs
     }
 
     public func parameters(inputFeatures: Int) -> [ParameterSpec] {
         let weight = ParameterSpec(
-            name: "weight", shape: [inputs, outputs], initializer: initializer, fanIn: inputs, fanOut: outputs, decays: true)
+            name: "weight", shape: [inputs, outputs], initializer: initializer, fanIn: inputs,
+            fanOut: outputs, decays: true)
         let bias = ParameterSpec(
-            name: "bias", shape: [outputs], initializer: biasInitializer, fanIn: inputs, fanOut: outputs, decays: false)
+            name: "bias", shape: [outputs], initializer: biasInitializer, fanIn: inputs,
+            fanOut: outputs, decays: false)
         return useBias ? [weight, bias] : [weight]
     }
 
@@ -72,7 +76,8 @@ final class DenseRuntime<B: Backend>: LayerRuntime {
         let needsZ = layer.activation != .identity
         preActivation = needsZ ? try backend.makeBuffer(count: rows * layer.outputs) : nil
         preActivationGradient = needsZ ? try backend.makeBuffer(count: rows * layer.outputs) : nil
-        inputGradient = context.needsInputGradient ? try backend.makeBuffer(count: rows * layer.inputs) : nil
+        inputGradient =
+            context.needsInputGradient ? try backend.makeBuffer(count: rows * layer.inputs) : nil
     }
 
     func forward(_ input: B.View, batch: Int, training: Bool, step: Int) throws -> B.View {
@@ -80,34 +85,46 @@ final class DenseRuntime<B: Backend>: LayerRuntime {
         self.input = input
         let y = try backend.rows(output, batch, columns: layer.outputs)
         try backend.denseForward(
-            input: input, weights: context.parameters[0], bias: layer.useBias ? context.parameters[1] : nil,
-            activation: layer.activation, preActivation: try preActivation.map { try backend.rows($0, batch, columns: layer.outputs) },
-            output: y, shape: DenseShape(batch: batch, inputs: layer.inputs, outputs: layer.outputs))
+            input: input, weights: context.parameters[0],
+            bias: layer.useBias ? context.parameters[1] : nil,
+            activation: layer.activation,
+            preActivation: try preActivation.map {
+                try backend.rows($0, batch, columns: layer.outputs)
+            },
+            output: y, shape: DenseShape(batch: batch, inputs: layer.inputs, outputs: layer.outputs)
+        )
         return y
     }
 
     func backward(_ outputGradient: B.View, batch: Int) throws -> B.View {
         let backend = context.backend
         guard let input else {
-            throw DescentError.invalidArgument(operation: "\(layer).backward", reason: "backward needs a forward pass first")
+            throw DescentError.invalidArgument(
+                operation: "\(layer).backward", reason: "backward needs a forward pass first")
         }
         var dz = outputGradient
         if let preActivation, let preActivationGradient {
             dz = try backend.rows(preActivationGradient, batch, columns: layer.outputs)
             try backend.activationBackward(
-                layer.activation, input: try backend.rows(preActivation, batch, columns: layer.outputs),
-                output: try backend.rows(output, batch, columns: layer.outputs), outputGradient: outputGradient,
+                layer.activation,
+                input: try backend.rows(preActivation, batch, columns: layer.outputs),
+                output: try backend.rows(output, batch, columns: layer.outputs),
+                outputGradient: outputGradient,
                 inputGradient: dz)
         }
         try backend.matmul(
-            input, dz, context.gradients[0], shape: MatmulShape(m: layer.inputs, n: layer.outputs, k: batch, transposeA: true))
+            input, dz, context.gradients[0],
+            shape: MatmulShape(m: layer.inputs, n: layer.outputs, k: batch, transposeA: true))
         if layer.useBias {
-            try backend.biasGradient(dz, biasGradient: context.gradients[1], shape: MatrixShape(rows: batch, columns: layer.outputs))
+            try backend.biasGradient(
+                dz, biasGradient: context.gradients[1],
+                shape: MatrixShape(rows: batch, columns: layer.outputs))
         }
         guard let inputGradient else { return dz }
         let dx = try backend.rows(inputGradient, batch, columns: layer.inputs)
         try backend.matmul(
-            dz, context.parameters[0], dx, shape: MatmulShape(m: batch, n: layer.inputs, k: layer.outputs, transposeB: true))
+            dz, context.parameters[0], dx,
+            shape: MatmulShape(m: batch, n: layer.inputs, k: layer.outputs, transposeB: true))
         return dx
     }
 }

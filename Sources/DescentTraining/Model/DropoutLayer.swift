@@ -14,7 +14,8 @@ public struct Dropout: Layer {
     public func outputFeatures(for inputFeatures: Int) throws -> Int {
         guard probability >= 0 && probability < 1 else {
             throw DescentError.invalidArgument(
-                operation: "\(self)", reason: "the drop probability must be in [0, 1), got \(probability)")
+                operation: "\(self)",
+                reason: "the drop probability must be in [0, 1), got \(probability)")
         }
         return inputFeatures
     }
@@ -39,7 +40,8 @@ final class DropoutRuntime<B: Backend>: LayerRuntime {
         self.probability = probability
         self.context = context
         output = try context.backend.makeBuffer(count: context.maxBatch * context.inputFeatures)
-        inputGradient = try context.backend.makeBuffer(count: context.maxBatch * context.inputFeatures)
+        inputGradient = try context.backend.makeBuffer(
+            count: context.maxBatch * context.inputFeatures)
     }
 
     func forward(_ input: B.View, batch: Int, training: Bool, step: Int) throws -> B.View {
@@ -52,14 +54,16 @@ final class DropoutRuntime<B: Backend>: LayerRuntime {
             offset: UInt64(step) &* UInt64(context.maxBatch * context.inputFeatures))
         self.key = key
         let y = try context.backend.rows(output, batch, columns: context.inputFeatures)
-        try context.backend.dropoutForward(input: input, output: y, probability: probability, key: key)
+        try context.backend.dropoutForward(
+            input: input, output: y, probability: probability, key: key)
         return y
     }
 
     func backward(_ outputGradient: B.View, batch: Int) throws -> B.View {
         guard let key else { return outputGradient }
         let dx = try context.backend.rows(inputGradient, batch, columns: context.inputFeatures)
-        try context.backend.dropoutBackward(outputGradient: outputGradient, inputGradient: dx, probability: probability, key: key)
+        try context.backend.dropoutBackward(
+            outputGradient: outputGradient, inputGradient: dx, probability: probability, key: key)
         return dx
     }
 }

@@ -18,17 +18,25 @@ public final class Ensemble<B: Backend> {
     ///   `.shapeMismatch` when a member's input or output width is not the others' or the task's.
     public init(_ members: [Model<B>], task: LearningTask) throws {
         guard let first = members.first else {
-            throw DescentError.invalidArgument(operation: "Ensemble", reason: "an ensemble needs at least one model")
+            throw DescentError.invalidArgument(
+                operation: "Ensemble", reason: "an ensemble needs at least one model")
         }
         guard task.isClassification else {
-            throw DescentError.invalidArgument(operation: "Ensemble", reason: "an ensemble averages class probabilities; \(task) has none")
+            throw DescentError.invalidArgument(
+                operation: "Ensemble",
+                reason: "an ensemble averages class probabilities; \(task) has none")
         }
         for member in members
-        where member.inputFeatures != first.inputFeatures || member.outputFeatures != task.outputFeatures {
+        where member.inputFeatures != first.inputFeatures
+            || member.outputFeatures != task.outputFeatures
+        {
             throw DescentError.shapeMismatch(
                 operation: "Ensemble",
-                expected: "members of \(first.inputFeatures) inputs and \(task.outputFeatures) outputs (\(task))",
-                actual: "a member of \(member.inputFeatures) inputs and \(member.outputFeatures) outputs")
+                expected:
+                    "members of \(first.inputFeatures) inputs and \(task.outputFeatures) outputs (\(task))",
+                actual:
+                    "a member of \(member.inputFeatures) inputs and \(member.outputFeatures) outputs"
+            )
         }
         self.members = members
         self.task = task
@@ -45,7 +53,8 @@ public final class Ensemble<B: Backend> {
         let backend = members[0].backend
         let shape = MatrixShape(rows: batch, columns: members[0].outputFeatures)
         guard batch <= maxBatch else {
-            throw DescentError.invalidArgument(operation: "Ensemble", reason: "the batch of \(batch) rows exceeds \(maxBatch)")
+            throw DescentError.invalidArgument(
+                operation: "Ensemble", reason: "the batch of \(batch) rows exceeds \(maxBatch)")
         }
         let mean = try average.view(offset: 0, count: shape.count)
         let member = try probabilities.view(offset: 0, count: shape.count)
@@ -64,29 +73,45 @@ public final class Ensemble<B: Backend> {
 
     /// The classification report of the ensemble and of each member on `data` (inference mode).
     /// - Throws: `DescentError.invalidArgument` for data without class labels or of another width.
-    public func evaluate(_ data: Dataset) throws -> (ensemble: ClassificationReport, members: [ClassificationReport]) {
+    public func evaluate(
+        _ data: Dataset
+    ) throws -> (ensemble: ClassificationReport, members: [ClassificationReport]) {
         let backend = members[0].backend
-        guard let labels = data.classIndices, data.featureCount == members[0].inputFeatures, data.sampleCount > 0 else {
+        guard let labels = data.classIndices, data.featureCount == members[0].inputFeatures,
+            data.sampleCount > 0
+        else {
             throw DescentError.invalidArgument(
                 operation: "Ensemble.evaluate",
-                reason: "needs a non-empty data set of \(members[0].inputFeatures) features with class labels")
+                reason:
+                    "needs a non-empty data set of \(members[0].inputFeatures) features with class labels"
+            )
         }
         let features = try backend.makeBuffer(data.features)
-        var ensembleScores: [Float] = [], memberScores = [[Float]](repeating: [], count: members.count)
+        var ensembleScores: [Float] = [],
+            memberScores = [[Float]](repeating: [], count: members.count)
         for start in stride(from: 0, to: data.sampleCount, by: maxBatch) {
             let batch = min(maxBatch, data.sampleCount - start)
-            let x = try features.view(offset: start * data.featureCount, count: batch * data.featureCount)
+            let x = try features.view(
+                offset: start * data.featureCount, count: batch * data.featureCount)
             let probabilities = try backend.download(try predictProbabilities(x, batch: batch))
-            ensembleScores += task == .binaryClassification ? probabilities.flatMap { [1 - $0, $0] } : probabilities
+            ensembleScores +=
+                task == .binaryClassification
+                ? probabilities.flatMap { [1 - $0, $0] } : probabilities
             for (index, model) in members.enumerated() {
-                let logits = try backend.download(try model.forward(x, batch: batch, training: false))
+                let logits = try backend.download(
+                    try model.forward(x, batch: batch, training: false))
                 memberScores[index] += task.scores(fromOutputs: logits)
             }
         }
         let names = data.classNames, reportClasses = max(task.outputFeatures, 2)
         return (
-            try ClassificationReport(labels: labels, scores: ensembleScores, classCount: reportClasses, classNames: names),
-            try memberScores.map { try ClassificationReport(labels: labels, scores: $0, classCount: reportClasses, classNames: names) }
+            try ClassificationReport(
+                labels: labels, scores: ensembleScores, classCount: reportClasses, classNames: names
+            ),
+            try memberScores.map {
+                try ClassificationReport(
+                    labels: labels, scores: $0, classCount: reportClasses, classNames: names)
+            }
         )
     }
 }

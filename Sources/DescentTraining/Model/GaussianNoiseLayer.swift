@@ -14,7 +14,8 @@ public struct GaussianNoise: Layer {
     public func outputFeatures(for inputFeatures: Int) throws -> Int {
         guard standardDeviation.isFinite, standardDeviation >= 0 else {
             throw DescentError.invalidArgument(
-                operation: "\(self)", reason: "the standard deviation must be finite and >= 0, got \(standardDeviation)")
+                operation: "\(self)",
+                reason: "the standard deviation must be finite and >= 0, got \(standardDeviation)")
         }
         return inputFeatures
     }

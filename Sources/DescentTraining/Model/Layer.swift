@@ -13,7 +13,9 @@ public struct ParameterSpec: Sendable, Equatable {
     /// Whether weight decay applies (weights: yes; biases and normalization parameters: no).
     public var decays: Bool
 
-    public init(name: String, shape: [Int], initializer: Initializer, fanIn: Int, fanOut: Int, decays: Bool) {
+    public init(
+        name: String, shape: [Int], initializer: Initializer, fanIn: Int, fanOut: Int, decays: Bool
+    ) {
         self.name = name
         self.shape = shape
         self.initializer = initializer

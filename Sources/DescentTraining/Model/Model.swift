@@ -32,12 +32,15 @@ public final class Model<B: Backend> {
     /// Builds `architecture` on `backend` for inputs of `inputFeatures` features.
     /// - Throws: `DescentError.shapeMismatch` when a layer cannot take the previous one's output,
     ///   `.invalidArgument` for a `maxBatch` below 1.
-    public init(_ architecture: Sequential, inputFeatures: Int, on backend: B, maxBatch: Int) throws {
+    public init(_ architecture: Sequential, inputFeatures: Int, on backend: B, maxBatch: Int) throws
+    {
         guard maxBatch >= 1 else {
-            throw DescentError.invalidArgument(operation: "Model", reason: "the batch size must be at least 1, got \(maxBatch)")
+            throw DescentError.invalidArgument(
+                operation: "Model", reason: "the batch size must be at least 1, got \(maxBatch)")
         }
         guard !architecture.layers.isEmpty else {
-            throw DescentError.invalidArgument(operation: "Model", reason: "a model needs at least one layer")
+            throw DescentError.invalidArgument(
+                operation: "Model", reason: "a model needs at least one layer")
         }
         self.backend = backend
         self.architecture = architecture
@@ -61,7 +64,9 @@ public final class Model<B: Backend> {
                 offset += Self.paddedCount(entry.spec.count)
             }
         }
-        let slots = specs.enumerated().map { ParameterSlot(layerIndex: $1.layerIndex, spec: $1.spec, offset: offsets[$0]) }
+        let slots = specs.enumerated().map {
+            ParameterSlot(layerIndex: $1.layerIndex, spec: $1.spec, offset: offsets[$0])
+        }
         self.slots = slots
         let parameters = try backend.makeBuffer(count: max(offset, 1))
         let gradients = try backend.makeBuffer(count: max(offset, 1))
@@ -79,11 +84,16 @@ public final class Model<B: Backend> {
         let seed = architecture.seed
         runtimes = try architecture.layers.enumerated().map { index, layer in
             let mine = slots.filter { $0.layerIndex == index }
-            return try layer.makeRuntime(LayerContext(
-                backend: backend, inputFeatures: layerFeatures[index], maxBatch: maxBatch,
-                parameters: try mine.map { try parameters.view(offset: $0.offset, count: $0.spec.count) },
-                gradients: try mine.map { try gradients.view(offset: $0.offset, count: $0.spec.count) },
-                index: index, seed: seed, needsInputGradient: index > 0))
+            return try layer.makeRuntime(
+                LayerContext(
+                    backend: backend, inputFeatures: layerFeatures[index], maxBatch: maxBatch,
+                    parameters: try mine.map {
+                        try parameters.view(offset: $0.offset, count: $0.spec.count)
+                    },
+                    gradients: try mine.map {
+                        try gradients.view(offset: $0.offset, count: $0.spec.count)
+                    },
+                    index: index, seed: seed, needsInputGradient: index > 0))
         }
     }
 
@@ -95,11 +105,13 @@ public final class Model<B: Backend> {
     public func forward(_ input: B.View, batch: Int, training: Bool) throws -> B.View {
         guard batch >= 1, batch <= maxBatch else {
             throw DescentError.invalidArgument(
-                operation: "Model.forward", reason: "the batch of \(batch) rows must be in 1...\(maxBatch)")
+                operation: "Model.forward",
+                reason: "the batch of \(batch) rows must be in 1...\(maxBatch)")
         }
         guard input.count == batch * inputFeatures else {
             throw DescentError.shapeMismatch(
-                operation: "Model.forward", expected: "[\(batch), \(inputFeatures)] input (\(batch * inputFeatures) elements)",
+                operation: "Model.forward",
+                expected: "[\(batch), \(inputFeatures)] input (\(batch * inputFeatures) elements)",
                 actual: "\(input.count) elements")
         }
         var x = input
@@ -116,7 +128,9 @@ public final class Model<B: Backend> {
     /// every parameter's gradient into `gradients`.
     public func backward(_ outputGradient: B.View, batch: Int) throws {
         var gradient = outputGradient
-        for runtime in runtimes.reversed() { gradient = try runtime.backward(gradient, batch: batch) }
+        for runtime in runtimes.reversed() {
+            gradient = try runtime.backward(gradient, batch: batch)
+        }
     }
 
     /// Two parameter groups (one when every parameter is of one kind): the weights, which take
@@ -125,7 +139,9 @@ public final class Model<B: Backend> {
     public var parameterGroups: [ParameterGroup] {
         [true, false].compactMap { decays in
             let mine = slots.filter { $0.spec.decays == decays }
-            guard let first = mine.map(\.offset).min(), let end = mine.map({ $0.offset + Self.paddedCount($0.spec.count) }).max() else {
+            guard let first = mine.map(\.offset).min(),
+                let end = mine.map({ $0.offset + Self.paddedCount($0.spec.count) }).max()
+            else {
                 return nil
             }
             return ParameterGroup(range: first..<end, weightDecay: decays ? nil : 0)
@@ -148,7 +164,8 @@ public final class Model<B: Backend> {
             features = (try? layer.outputFeatures(for: features)) ?? features
             let count = slots.filter { $0.layerIndex == index }.reduce(0) { $0 + $1.spec.count }
             lines.append(
-                layer.description.padding(30) + " " + "[batch, \(features)]".padding(19) + " " + String(count))
+                layer.description.padding(30) + " " + "[batch, \(features)]".padding(19) + " "
+                    + String(count))
         }
         lines.append("Total trainable parameters: \(parameterCount)")
         return lines.joined(separator: "\n")

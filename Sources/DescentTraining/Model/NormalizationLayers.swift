@@ -14,7 +14,8 @@ public struct BatchNorm: Layer {
 
     public func outputFeatures(for inputFeatures: Int) throws -> Int {
         guard inputFeatures == features else {
-            throw DescentError.shapeMismatch(operation: "\(self)", expected: "\(features) features", actual: "\(inputFeatures)")
+            throw DescentError.shapeMismatch(
+                operation: "\(self)", expected: "\(features) features", actual: "\(inputFeatures)")
         }
         return features
     }
@@ -40,7 +41,8 @@ public struct LayerNorm: Layer {
 
     public func outputFeatures(for inputFeatures: Int) throws -> Int {
         guard inputFeatures == features else {
-            throw DescentError.shapeMismatch(operation: "\(self)", expected: "\(features) features", actual: "\(inputFeatures)")
+            throw DescentError.shapeMismatch(
+                operation: "\(self)", expected: "\(features) features", actual: "\(inputFeatures)")
         }
         return features
     }
@@ -56,8 +58,14 @@ public struct LayerNorm: Layer {
 
 /// gamma = 1 and beta = 0, without weight decay.
 private func affineParameters(_ features: Int) -> [ParameterSpec] {
-    [ParameterSpec(name: "gamma", shape: [features], initializer: .constant(1), fanIn: features, fanOut: features, decays: false),
-     ParameterSpec(name: "beta", shape: [features], initializer: .zeros, fanIn: features, fanOut: features, decays: false)]
+    [
+        ParameterSpec(
+            name: "gamma", shape: [features], initializer: .constant(1), fanIn: features,
+            fanOut: features, decays: false),
+        ParameterSpec(
+            name: "beta", shape: [features], initializer: .zeros, fanIn: features, fanOut: features,
+            decays: false),
+    ]
 }
 
 final class BatchNormRuntime<B: Backend>: LayerRuntime {
@@ -95,7 +103,8 @@ final class BatchNormRuntime<B: Backend>: LayerRuntime {
         if training {
             try backend.batchNormForward(
                 input: input, parameters: parameters, output: y,
-                saved: NormalizationStatistics(mean: savedMean.view, inverseStandardDeviation: savedInverse.view),
+                saved: NormalizationStatistics(
+                    mean: savedMean.view, inverseStandardDeviation: savedInverse.view),
                 running: running, shape: shape, hyperparameters: layer.hyperparameters)
         } else {
             try backend.batchNormInference(
@@ -107,13 +116,17 @@ final class BatchNormRuntime<B: Backend>: LayerRuntime {
 
     func backward(_ outputGradient: B.View, batch: Int) throws -> B.View {
         guard let input else {
-            throw DescentError.invalidArgument(operation: "\(layer).backward", reason: "backward needs a forward pass first")
+            throw DescentError.invalidArgument(
+                operation: "\(layer).backward", reason: "backward needs a forward pass first")
         }
         let dx = try context.backend.rows(inputGradient, batch, columns: layer.features)
         try context.backend.batchNormBackward(
             input: input, outputGradient: outputGradient, gamma: context.parameters[0],
-            saved: NormalizationStatistics(mean: savedMean.view, inverseStandardDeviation: savedInverse.view),
-            inputGradient: dx, parameterGradients: AffineParameters(gamma: context.gradients[0], beta: context.gradients[1]),
+            saved: NormalizationStatistics(
+                mean: savedMean.view, inverseStandardDeviation: savedInverse.view),
+            inputGradient: dx,
+            parameterGradients: AffineParameters(
+                gamma: context.gradients[0], beta: context.gradients[1]),
             shape: MatrixShape(rows: batch, columns: layer.features))
         return dx
     }
@@ -138,26 +151,33 @@ final class LayerNormRuntime<B: Backend>: LayerRuntime {
 
     private func saved(_ batch: Int) throws -> NormalizationStatistics<B.Buffer> {
         NormalizationStatistics(
-            mean: try savedMean.view(offset: 0, count: batch), inverseStandardDeviation: try savedInverse.view(offset: 0, count: batch))
+            mean: try savedMean.view(offset: 0, count: batch),
+            inverseStandardDeviation: try savedInverse.view(offset: 0, count: batch))
     }
 
     func forward(_ input: B.View, batch: Int, training: Bool, step: Int) throws -> B.View {
         self.input = input
         let y = try context.backend.rows(output, batch, columns: layer.features)
         try context.backend.layerNormForward(
-            input: input, parameters: AffineParameters(gamma: context.parameters[0], beta: context.parameters[1]),
-            output: y, saved: try saved(batch), shape: MatrixShape(rows: batch, columns: layer.features), epsilon: layer.epsilon)
+            input: input,
+            parameters: AffineParameters(gamma: context.parameters[0], beta: context.parameters[1]),
+            output: y, saved: try saved(batch),
+            shape: MatrixShape(rows: batch, columns: layer.features), epsilon: layer.epsilon)
         return y
     }
 
     func backward(_ outputGradient: B.View, batch: Int) throws -> B.View {
         guard let input else {
-            throw DescentError.invalidArgument(operation: "\(layer).backward", reason: "backward needs a forward pass first")
+            throw DescentError.invalidArgument(
+                operation: "\(layer).backward", reason: "backward needs a forward pass first")
         }
         let dx = try context.backend.rows(inputGradient, batch, columns: layer.features)
         try context.backend.layerNormBackward(
-            input: input, outputGradient: outputGradient, gamma: context.parameters[0], saved: try saved(batch),
-            inputGradient: dx, parameterGradients: AffineParameters(gamma: context.gradients[0], beta: context.gradients[1]),
+            input: input, outputGradient: outputGradient, gamma: context.parameters[0],
+            saved: try saved(batch),
+            inputGradient: dx,
+            parameterGradients: AffineParameters(
+                gamma: context.gradients[0], beta: context.gradients[1]),
             shape: MatrixShape(rows: batch, columns: layer.features))
         return dx
     }

@@ -14,7 +14,8 @@ public struct AdaMax: Optimizer {
     public var convention: OptimizerConvention
 
     public init(
-        learningRate: Float = AdaMax.defaultLearningRate, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
+        learningRate: Float = AdaMax.defaultLearningRate, beta1: Float = 0.9, beta2: Float = 0.999,
+        epsilon: Float = 1e-8,
         weightDecay: Float = 0, convention: OptimizerConvention = .pytorch
     ) {
         self.learningRate = learningRate
@@ -29,5 +30,7 @@ public struct AdaMax: Optimizer {
         .adamax(beta1: beta1, beta2: beta2, epsilon: epsilon, convention: convention)
     }
 
-    public var description: String { "AdaMax(lr: \(learningRate)\(convention == .keras ? ", keras" : ""))" }
+    public var description: String {
+        "AdaMax(lr: \(learningRate)\(convention == .keras ? ", keras" : ""))"
+    }
 }

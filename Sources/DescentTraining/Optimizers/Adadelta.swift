@@ -11,7 +11,10 @@ public struct Adadelta: Optimizer {
     public var epsilon: Float
     public var weightDecay: Float
 
-    public init(learningRate: Float = Adadelta.defaultLearningRate, rho: Float = 0.9, epsilon: Float = 1e-6, weightDecay: Float = 0) {
+    public init(
+        learningRate: Float = Adadelta.defaultLearningRate, rho: Float = 0.9, epsilon: Float = 1e-6,
+        weightDecay: Float = 0
+    ) {
         self.learningRate = learningRate
         self.rho = rho
         self.epsilon = epsilon

@@ -17,7 +17,8 @@ public struct Adagrad: Optimizer {
 
     /// PyTorch's defaults: lr 0.01, no decay, accumulator 0, eps 1e-10.
     public init(
-        learningRate: Float = Adagrad.defaultLearningRate, learningRateDecay: Float = 0, initialAccumulator: Float = 0,
+        learningRate: Float = Adagrad.defaultLearningRate, learningRateDecay: Float = 0,
+        initialAccumulator: Float = 0,
         epsilon: Float = 1e-10, weightDecay: Float = 0, convention: OptimizerConvention = .pytorch
     ) {
         self.learningRate = learningRate
@@ -30,7 +31,8 @@ public struct Adagrad: Optimizer {
 
     /// Keras's defaults: lr 0.001, accumulator 0.1, eps 1e-7 inside the root.
     public static func keras(learningRate: Float = 0.001) -> Adagrad {
-        Adagrad(learningRate: learningRate, initialAccumulator: 0.1, epsilon: 1e-7, convention: .keras)
+        Adagrad(
+            learningRate: learningRate, initialAccumulator: 0.1, epsilon: 1e-7, convention: .keras)
     }
 
     public func rule(atStep step: Int) -> OptimizerRule {
@@ -39,5 +41,7 @@ public struct Adagrad: Optimizer {
 
     public func initialStateValue(_ index: Int) -> Float { initialAccumulator }
 
-    public var description: String { "Adagrad(lr: \(learningRate)\(convention == .keras ? ", keras" : ""))" }
+    public var description: String {
+        "Adagrad(lr: \(learningRate)\(convention == .keras ? ", keras" : ""))"
+    }
 }

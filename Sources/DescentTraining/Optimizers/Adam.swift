@@ -19,7 +19,8 @@ public struct Adam: Optimizer {
 
     /// PyTorch's defaults: lr 0.001, betas (0.9, 0.999), eps 1e-8.
     public init(
-        learningRate: Float = Adam.defaultLearningRate, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
+        learningRate: Float = Adam.defaultLearningRate, beta1: Float = 0.9, beta2: Float = 0.999,
+        epsilon: Float = 1e-8,
         amsgrad: Bool = false, weightDecay: Float = 0, convention: OptimizerConvention = .pytorch
     ) {
         self.learningRate = learningRate
@@ -37,7 +38,8 @@ public struct Adam: Optimizer {
     }
 
     public func rule(atStep step: Int) -> OptimizerRule {
-        .adam(beta1: beta1, beta2: beta2, epsilon: epsilon, amsgrad: amsgrad, convention: convention)
+        .adam(
+            beta1: beta1, beta2: beta2, epsilon: epsilon, amsgrad: amsgrad, convention: convention)
     }
 
     public var description: String {

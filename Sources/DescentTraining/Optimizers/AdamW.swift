@@ -10,10 +10,13 @@ public struct AdamW: Optimizer {
     public var decoupledWeightDecay: Float
 
     public init(
-        learningRate: Float = AdamW.defaultLearningRate, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
+        learningRate: Float = AdamW.defaultLearningRate, beta1: Float = 0.9, beta2: Float = 0.999,
+        epsilon: Float = 1e-8,
         weightDecay: Float = 0.01, amsgrad: Bool = false
     ) {
-        adam = Adam(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon, amsgrad: amsgrad)
+        adam = Adam(
+            learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
+            amsgrad: amsgrad)
         decoupledWeightDecay = weightDecay
     }
 
@@ -21,5 +24,7 @@ public struct AdamW: Optimizer {
     public var weightDecay: Float { 0 }
     public var decouplesWeightDecay: Bool { true }
     public func rule(atStep step: Int) -> OptimizerRule { adam.rule(atStep: step) }
-    public var description: String { "AdamW(lr: \(learningRate), weightDecay: \(decoupledWeightDecay))" }
+    public var description: String {
+        "AdamW(lr: \(learningRate), weightDecay: \(decoupledWeightDecay))"
+    }
 }

@@ -37,7 +37,8 @@ public final class FusedOptimizer<B: Backend> {
     /// - Parameter groups: nil for one group holding every parameter.
     /// - Throws: `DescentError.invalidArgument` for groups outside the arena or overlapping.
     public init(
-        _ optimizer: any Optimizer, on backend: B, parameterCount: Int, groups: [ParameterGroup]? = nil,
+        _ optimizer: any Optimizer, on backend: B, parameterCount: Int,
+        groups: [ParameterGroup]? = nil,
         schedule: (any LearningRateSchedule)? = nil, clipping: GradientClipping = .none
     ) throws {
         self.backend = backend
@@ -58,9 +59,13 @@ public final class FusedOptimizer<B: Backend> {
 
     /// The learning rate the next step uses in `group`.
     public func learningRate(of group: ParameterGroup) -> Float {
-        let rate = schedule.map {
-            Float($0.learningRate(at: stepCount, base: Double(learningRate), stepsPerEpoch: stepsPerEpoch ?? 1))
-        } ?? learningRate
+        let rate =
+            schedule.map {
+                Float(
+                    $0.learningRate(
+                        at: stepCount, base: Double(learningRate), stepsPerEpoch: stepsPerEpoch ?? 1
+                    ))
+            } ?? learningRate
         return group.learningRateScale * rate
     }
 
@@ -69,32 +74,41 @@ public final class FusedOptimizer<B: Backend> {
     ///   bad hyperparameters (a negative or NaN learning rate, beta outside [0, 1), eps <= 0), or
     ///   bad groups.
     public func step(parameters: B.View, gradients: B.View) throws {
-        for (name, view) in [("parameters", parameters), ("gradients", gradients)] where view.count != parameterCount {
+        for (name, view) in [("parameters", parameters), ("gradients", gradients)]
+        where view.count != parameterCount {
             throw DescentError.shapeMismatch(
-                operation: "FusedOptimizer.step", expected: "\(name) arena of \(parameterCount) elements",
+                operation: "FusedOptimizer.step",
+                expected: "\(name) arena of \(parameterCount) elements",
                 actual: "\(view.count) elements")
         }
         try validateGroups()
         if let schedule, schedule.countsEpochs, stepsPerEpoch == nil {
             throw DescentError.invalidArgument(
                 operation: "FusedOptimizer.step",
-                reason: "the schedule \(schedule) counts epochs, but the steps per epoch are unknown; "
-                    + "train with Trainer.fit, set stepsPerEpoch, or give the schedule's lengths in .steps")
+                reason:
+                    "the schedule \(schedule) counts epochs, but the steps per epoch are unknown; "
+                    + "train with Trainer.fit, set stepsPerEpoch, or give the schedule's lengths in .steps"
+            )
         }
         let number = stepCount + 1
         var scale: B.View? = nil
         if let maxNorm = clipping.globalNorm {
-            try backend.clipScaleForGlobalNorm(gradients: gradients, maxNorm: maxNorm, scale: clipScale.view)
+            try backend.clipScaleForGlobalNorm(
+                gradients: gradients, maxNorm: maxNorm, scale: clipScale.view)
             scale = clipScale.view
         }
         for group in groups where !group.range.isEmpty {
             let step = OptimizerStep(
-                rule: optimizer.rule(atStep: number), learningRate: learningRate(of: group), stepNumber: number,
-                l2: optimizer.decouplesWeightDecay ? 0 : group.weightDecay ?? optimizer.weightDecay, l1: group.l1,
-                decoupledWeightDecay: optimizer.decouplesWeightDecay ? group.weightDecay ?? optimizer.decoupledWeightDecay : 0,
+                rule: optimizer.rule(atStep: number), learningRate: learningRate(of: group),
+                stepNumber: number,
+                l2: optimizer.decouplesWeightDecay ? 0 : group.weightDecay ?? optimizer.weightDecay,
+                l1: group.l1,
+                decoupledWeightDecay: optimizer.decouplesWeightDecay
+                    ? group.weightDecay ?? optimizer.decoupledWeightDecay : 0,
                 clipValue: clipping.value)
             func slice(_ view: B.View) throws -> B.View {
-                try view.buffer.view(offset: view.offset + group.range.lowerBound, count: group.range.count)
+                try view.buffer.view(
+                    offset: view.offset + group.range.lowerBound, count: group.range.count)
             }
             try backend.optimizerStep(
                 step, parameters: try slice(parameters), gradients: try slice(gradients),
@@ -102,7 +116,8 @@ public final class FusedOptimizer<B: Backend> {
         }
         for constraint in groups.flatMap(\.maxNorm) {
             try backend.maxNormConstraint(
-                weights: try parameters.buffer.view(offset: parameters.offset + constraint.offset, count: constraint.shape.count),
+                weights: try parameters.buffer.view(
+                    offset: parameters.offset + constraint.offset, count: constraint.shape.count),
                 shape: constraint.shape, maxNorm: constraint.maxNorm)
         }
         stepCount = number
@@ -112,10 +127,12 @@ public final class FusedOptimizer<B: Backend> {
         let sorted = groups.map(\.range).sorted { $0.lowerBound < $1.lowerBound }
         for range in sorted where range.lowerBound < 0 || range.upperBound > parameterCount {
             throw DescentError.invalidArgument(
-                operation: "FusedOptimizer", reason: "group \(range) lies outside the arena of \(parameterCount) parameters")
+                operation: "FusedOptimizer",
+                reason: "group \(range) lies outside the arena of \(parameterCount) parameters")
         }
         for (first, second) in zip(sorted, sorted.dropFirst()) where first.overlaps(second) {
-            throw DescentError.invalidArgument(operation: "FusedOptimizer", reason: "groups \(first) and \(second) overlap")
+            throw DescentError.invalidArgument(
+                operation: "FusedOptimizer", reason: "groups \(first) and \(second) overlap")
         }
         for group in groups {
             for constraint in group.maxNorm {
@@ -123,7 +140,9 @@ public final class FusedOptimizer<B: Backend> {
                 guard group.range.contains(constraint.offset), end <= group.range.upperBound else {
                     throw DescentError.invalidArgument(
                         operation: "FusedOptimizer",
-                        reason: "the max-norm matrix at \(constraint.offset) of shape \(constraint.shape) lies outside its group \(group.range)")
+                        reason:
+                            "the max-norm matrix at \(constraint.offset) of shape \(constraint.shape) lies outside its group \(group.range)"
+                    )
                 }
             }
         }

@@ -20,7 +20,8 @@ public struct Nadam: Optimizer {
     public var weightDecay: Float
 
     public init(
-        learningRate: Float = Nadam.defaultLearningRate, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
+        learningRate: Float = Nadam.defaultLearningRate, beta1: Float = 0.9, beta2: Float = 0.999,
+        epsilon: Float = 1e-8,
         momentumDecay: Double = 0.004, weightDecay: Float = 0
     ) {
         self.learningRate = learningRate
@@ -48,7 +49,9 @@ public struct Nadam: Optimizer {
         let next = momentum(atStep: step + 1)
         return .nadam(
             beta1: beta1, beta2: beta2, epsilon: epsilon,
-            momentum: NadamMomentum(current: momentum(atStep: step), next: next, product: product, nextProduct: product * next))
+            momentum: NadamMomentum(
+                current: momentum(atStep: step), next: next, product: product,
+                nextProduct: product * next))
     }
 
     public var description: String { "Nadam(lr: \(learningRate), psi: \(momentumDecay))" }

@@ -17,7 +17,8 @@ public struct RMSprop: Optimizer {
 
     /// PyTorch's defaults: lr 0.01, alpha 0.99, eps 1e-8, no momentum, not centered.
     public init(
-        learningRate: Float = RMSprop.defaultLearningRate, alpha: Float = 0.99, epsilon: Float = 1e-8, momentum: Float = 0,
+        learningRate: Float = RMSprop.defaultLearningRate, alpha: Float = 0.99,
+        epsilon: Float = 1e-8, momentum: Float = 0,
         centered: Bool = false, weightDecay: Float = 0, convention: OptimizerConvention = .pytorch
     ) {
         self.learningRate = learningRate
@@ -30,12 +31,18 @@ public struct RMSprop: Optimizer {
     }
 
     /// Keras's defaults: lr 0.001, rho 0.9, eps 1e-7 inside the root.
-    public static func keras(learningRate: Float = 0.001, momentum: Float = 0, centered: Bool = false) -> RMSprop {
-        RMSprop(learningRate: learningRate, alpha: 0.9, epsilon: 1e-7, momentum: momentum, centered: centered, convention: .keras)
+    public static func keras(
+        learningRate: Float = 0.001, momentum: Float = 0, centered: Bool = false
+    ) -> RMSprop {
+        RMSprop(
+            learningRate: learningRate, alpha: 0.9, epsilon: 1e-7, momentum: momentum,
+            centered: centered, convention: .keras)
     }
 
     public func rule(atStep step: Int) -> OptimizerRule {
-        .rmsprop(alpha: alpha, epsilon: epsilon, momentum: momentum, centered: centered, convention: convention)
+        .rmsprop(
+            alpha: alpha, epsilon: epsilon, momentum: momentum, centered: centered,
+            convention: convention)
     }
 
     public var description: String {

@@ -23,7 +23,8 @@ public struct SGD: Optimizer {
     /// PyTorch's defaults (no momentum, no dampening, no weight decay), and Keras's rate 0.01
     /// when none is given (PyTorch requires one).
     public init(
-        learningRate: Float = SGD.defaultLearningRate, momentum: Float = 0, dampening: Float = 0, nesterov: Bool = false,
+        learningRate: Float = SGD.defaultLearningRate, momentum: Float = 0, dampening: Float = 0,
+        nesterov: Bool = false,
         weightDecay: Float = 0, convention: OptimizerConvention = .pytorch
     ) {
         self.learningRate = learningRate

@@ -45,7 +45,8 @@ public struct CosineAnnealing: LearningRateSchedule {
     ///   - minimumFraction: The final rate, a fraction of the base; in [0, 1] (default 0).
     /// - Throws: `DescentError.invalidArgument` naming the value out of range.
     public init(
-        duration: TrainingDuration, warmup: TrainingDuration = .steps(0), warmupStartFraction: Double = 0,
+        duration: TrainingDuration, warmup: TrainingDuration = .steps(0),
+        warmupStartFraction: Double = 0,
         minimumFraction: Double = 0
     ) throws {
         let name = "CosineAnnealing"
@@ -59,7 +60,8 @@ public struct CosineAnnealing: LearningRateSchedule {
         try ScheduleValidation.fraction(warmupStartFraction, "warmupStartFraction", of: name)
         try ScheduleValidation.require(
             minimumFraction.isFinite && (0...1).contains(minimumFraction), name,
-            "minimumFraction must be in [0, 1] (a fraction of the base rate), got \(minimumFraction)")
+            "minimumFraction must be in [0, 1] (a fraction of the base rate), got \(minimumFraction)"
+        )
         self.duration = duration
         self.warmup = warmup
         self.warmupStartFraction = warmupStartFraction
@@ -68,7 +70,8 @@ public struct CosineAnnealing: LearningRateSchedule {
 
     public func learningRate(at step: Int, base: Double, stepsPerEpoch: Int) -> Double {
         let step = max(step, 0)
-        let total = max(duration.steps(perEpoch: stepsPerEpoch), 1), warmupSteps = min(warmup.steps(perEpoch: stepsPerEpoch), total)
+        let total = max(duration.steps(perEpoch: stepsPerEpoch), 1),
+            warmupSteps = min(warmup.steps(perEpoch: stepsPerEpoch), total)
         let start = warmupStartFraction * base, minimum = minimumFraction * base
         if step < warmupSteps {
             return start + (base - start) * Double(step) / Double(warmupSteps)

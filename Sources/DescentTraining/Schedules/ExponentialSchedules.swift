@@ -45,7 +45,9 @@ public struct ExponentialDecay: LearningRateSchedule {
 
     public var countsEpochs: Bool { every.isInEpochs }
 
-    public var description: String { "ExponentialDecay(every: \(every), decayRate: \(decayRate), staircase: \(staircase))" }
+    public var description: String {
+        "ExponentialDecay(every: \(every), decayRate: \(decayRate), staircase: \(staircase))"
+    }
 }
 
 /// Inverse-time (power) decay: the learning rate falls as `1 / t`, as Keras's `InverseTimeDecay` [1].
@@ -71,7 +73,8 @@ public struct InverseTimeDecay: LearningRateSchedule {
         let name = "InverseTimeDecay"
         try ScheduleValidation.duration(every, "every", of: name)
         try ScheduleValidation.require(
-            decayRate.isFinite && decayRate >= 0, name, "decayRate must be finite and >= 0, got \(decayRate)")
+            decayRate.isFinite && decayRate >= 0, name,
+            "decayRate must be finite and >= 0, got \(decayRate)")
         self.every = every
         self.decayRate = decayRate
         self.staircase = staircase
@@ -85,7 +88,9 @@ public struct InverseTimeDecay: LearningRateSchedule {
 
     public var countsEpochs: Bool { every.isInEpochs }
 
-    public var description: String { "InverseTimeDecay(every: \(every), decayRate: \(decayRate), staircase: \(staircase))" }
+    public var description: String {
+        "InverseTimeDecay(every: \(every), decayRate: \(decayRate), staircase: \(staircase))"
+    }
 }
 
 /// Polynomial decay from the base rate to `endFraction` of it over `duration`, as Keras's
@@ -112,7 +117,9 @@ public struct PolynomialDecay: LearningRateSchedule {
     ///   - power: The exponent of the polynomial; finite and > 0 (default 1, linear).
     ///   - cycle: Restart the decay after each `duration` (default false).
     /// - Throws: `DescentError.invalidArgument` naming the value out of range.
-    public init(duration: TrainingDuration, endFraction: Double = 0, power: Double = 1, cycle: Bool = false) throws {
+    public init(
+        duration: TrainingDuration, endFraction: Double = 0, power: Double = 1, cycle: Bool = false
+    ) throws {
         let name = "PolynomialDecay"
         try ScheduleValidation.duration(duration, "duration", of: name)
         try ScheduleValidation.fraction(endFraction, "endFraction", of: name)

@@ -66,41 +66,57 @@ public struct AnyLearningRateSchedule: LearningRateSchedule {
 
 /// The argument checks shared by the schedules and the plateau reducer, naming the bad value.
 enum ScheduleValidation {
-    static func require(_ condition: Bool, _ operation: String, _ reason: @autoclosure () -> String) throws {
+    static func require(
+        _ condition: Bool, _ operation: String, _ reason: @autoclosure () -> String
+    ) throws {
         if !condition { throw DescentError.invalidArgument(operation: operation, reason: reason()) }
     }
 
     /// A fraction of the base rate, or a rate: finite and >= 0.
     static func fraction(_ value: Double, _ what: String, of operation: String) throws {
-        try require(value.isFinite && value >= 0, operation, "\(what) must be finite and >= 0, got \(value)")
+        try require(
+            value.isFinite && value >= 0, operation, "\(what) must be finite and >= 0, got \(value)"
+        )
     }
 
     /// A length: finite and >= 0 (> 0 when `positive`).
-    static func duration(_ value: TrainingDuration, _ what: String, positive: Bool = true, of operation: String) throws {
-        let valid = switch value {
-        case .steps(let steps): positive ? steps > 0 : steps >= 0
-        case .epochs(let epochs): epochs.isFinite && (positive ? epochs > 0 : epochs >= 0)
-        }
-        try require(valid, operation, "\(what) must be \(positive ? "> 0" : ">= 0") (and finite), got \(value)")
+    static func duration(
+        _ value: TrainingDuration, _ what: String, positive: Bool = true, of operation: String
+    ) throws {
+        let valid =
+            switch value {
+            case .steps(let steps): positive ? steps > 0 : steps >= 0
+            case .epochs(let epochs): epochs.isFinite && (positive ? epochs > 0 : epochs >= 0)
+            }
+        try require(
+            valid, operation,
+            "\(what) must be \(positive ? "> 0" : ">= 0") (and finite), got \(value)")
     }
 
     /// Lengths that must be of one unit, >= `minimum` and strictly increasing.
-    static func increasing(_ durations: [TrainingDuration], minimum: Int, _ what: String, of operation: String) throws {
+    static func increasing(
+        _ durations: [TrainingDuration], minimum: Int, _ what: String, of operation: String
+    ) throws {
         guard let first = durations.first else { return }
         try require(
             durations.allSatisfy { $0.isInEpochs == first.isInEpochs }, operation,
             "\(what) must all be in steps or all in epochs, got \(durations)")
         let values = durations.map(\.amount)
-        try require(values.allSatisfy(\.isFinite), operation, "\(what) must be finite, got \(durations)")
-        try require(values[0] >= Double(minimum), operation, "\(what) must be >= \(minimum), got \(durations)")
+        try require(
+            values.allSatisfy(\.isFinite), operation, "\(what) must be finite, got \(durations)")
+        try require(
+            values[0] >= Double(minimum), operation,
+            "\(what) must be >= \(minimum), got \(durations)")
         for (previous, next) in zip(values, values.dropFirst()) {
-            try require(previous < next, operation, "\(what) must be strictly increasing, got \(durations)")
+            try require(
+                previous < next, operation, "\(what) must be strictly increasing, got \(durations)")
         }
     }
 
     /// A multiplicative factor such as gamma: finite and > 0.
     static func positive(_ value: Double, _ what: String, of operation: String) throws {
-        try require(value.isFinite && value > 0, operation, "\(what) must be finite and > 0, got \(value)")
+        try require(
+            value.isFinite && value > 0, operation, "\(what) must be finite and > 0, got \(value)")
     }
 
 }

@@ -40,10 +40,13 @@ public struct PiecewiseConstantDecay: LearningRateSchedule {
 
     public func learningRate(at step: Int, base: Double, stepsPerEpoch: Int) -> Double {
         let step = max(step, 0)
-        return base * fractions[boundaries.prefix { $0.steps(perEpoch: stepsPerEpoch) < step }.count]
+        return base
+            * fractions[boundaries.prefix { $0.steps(perEpoch: stepsPerEpoch) < step }.count]
     }
 
     public var countsEpochs: Bool { boundaries.contains(where: \.isInEpochs) }
 
-    public var description: String { "PiecewiseConstantDecay(boundaries: \(boundaries), fractions: \(fractions))" }
+    public var description: String {
+        "PiecewiseConstantDecay(boundaries: \(boundaries), fractions: \(fractions))"
+    }
 }

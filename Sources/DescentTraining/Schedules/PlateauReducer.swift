@@ -95,14 +95,19 @@ public struct PlateauReducer: Sendable, Equatable, CustomStringConvertible {
         minimumLearningRate: Double = 0, epsilon: Double = 1e-8
     ) throws {
         let name = "PlateauReducer"
-        try ScheduleValidation.require(factor > 0 && factor < 1, name, "factor must be in (0, 1), got \(factor)")
-        try ScheduleValidation.require(patience >= 0, name, "patience must be >= 0, got \(patience)")
         try ScheduleValidation.require(
-            threshold.isFinite && threshold >= 0, name, "threshold must be finite and >= 0, got \(threshold)")
-        try ScheduleValidation.require(cooldown >= 0, name, "cooldown must be >= 0, got \(cooldown)")
+            factor > 0 && factor < 1, name, "factor must be in (0, 1), got \(factor)")
+        try ScheduleValidation.require(
+            patience >= 0, name, "patience must be >= 0, got \(patience)")
+        try ScheduleValidation.require(
+            threshold.isFinite && threshold >= 0, name,
+            "threshold must be finite and >= 0, got \(threshold)")
+        try ScheduleValidation.require(
+            cooldown >= 0, name, "cooldown must be >= 0, got \(cooldown)")
         try ScheduleValidation.fraction(minimumLearningRate, "the minimum learning rate", of: name)
         try ScheduleValidation.require(
-            epsilon.isFinite && epsilon >= 0, name, "epsilon must be finite and >= 0, got \(epsilon)")
+            epsilon.isFinite && epsilon >= 0, name,
+            "epsilon must be finite and >= 0, got \(epsilon)")
         self.mode = mode
         self.factor = factor
         self.patience = patience

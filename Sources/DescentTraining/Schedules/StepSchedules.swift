@@ -67,7 +67,8 @@ public struct MultiStepDecay: LearningRateSchedule {
         // forms disagree about it), so the first drop comes after at least one step.
         try ScheduleValidation.increasing(milestones, minimum: 0, "milestones", of: name)
         try ScheduleValidation.require(
-            milestones.first.map { !$0.isZero } ?? true, name, "milestones must be > 0, got \(milestones)")
+            milestones.first.map { !$0.isZero } ?? true, name,
+            "milestones must be > 0, got \(milestones)")
         try ScheduleValidation.positive(gamma, "gamma", of: name)
         self.milestones = milestones
         self.gamma = gamma

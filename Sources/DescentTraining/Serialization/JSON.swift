@@ -20,7 +20,9 @@ public enum JSON {
     /// The value of type `type` that `bytes` hold.
     /// - Throws: `DecodingError` when the bytes are not JSON or not of that shape, or whatever
     ///   the type's own `init(from:)` throws.
-    public static func decode<T: Decodable>(_ type: T.Type, from bytes: some Collection<UInt8>) throws -> T {
+    public static func decode<T: Decodable>(
+        _ type: T.Type, from bytes: some Collection<UInt8>
+    ) throws -> T {
         try JSONDecoder().decode(type, from: Data(bytes))
     }
 
@@ -32,11 +34,15 @@ public enum JSON {
     /// What a decoding error says, in words for an error message ("'shape' is not a list").
     public static func reason(_ error: any Error) -> String {
         func path(_ context: DecodingError.Context) -> String {
-            context.codingPath.isEmpty ? "the value" : "'" + context.codingPath.map(\.stringValue).joined(separator: ".") + "'"
+            context.codingPath.isEmpty
+                ? "the value"
+                : "'" + context.codingPath.map(\.stringValue).joined(separator: ".") + "'"
         }
         switch error as? DecodingError {
         case .dataCorrupted(let context)?:
-            return context.codingPath.isEmpty ? "it is not valid JSON" : "\(path(context)) is not valid: \(context.debugDescription)"
+            return context.codingPath.isEmpty
+                ? "it is not valid JSON"
+                : "\(path(context)) is not valid: \(context.debugDescription)"
         case .keyNotFound(let key, _)?: return "it has no '\(key.stringValue)'"
         case .typeMismatch(_, let context)?, .valueNotFound(_, let context)?:
             return "\(path(context)) is of the wrong kind (\(context.debugDescription))"

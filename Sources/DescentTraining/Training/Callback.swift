@@ -42,7 +42,9 @@ public protocol LearningRateController: Callback {}
 public enum MonitorMode: Sendable, Equatable {
     case min, max
     /// `max` for names containing "acc", else `min`, as Keras's "auto".
-    public static func automatic(for monitor: String) -> MonitorMode { monitor.contains("acc") ? .max : .min }
+    public static func automatic(for monitor: String) -> MonitorMode {
+        monitor.contains("acc") ? .max : .min
+    }
 }
 
 /// Keras's `EarlyStopping`: stops when `monitor` has not improved by more than `minDelta` for
@@ -64,7 +66,8 @@ public final class EarlyStopping: Callback {
     private var bestState: [SafeTensor]?
 
     public init(
-        monitor: String = "val_loss", minDelta: Double = 0, patience: Int = 0, mode: MonitorMode? = nil,
+        monitor: String = "val_loss", minDelta: Double = 0, patience: Int = 0,
+        mode: MonitorMode? = nil,
         baseline: Double? = nil, restoreBestWeights: Bool = false, startFromEpoch: Int = 0
     ) {
         self.monitor = monitor
@@ -80,11 +83,14 @@ public final class EarlyStopping: Callback {
         mode == .min ? value < reference - minDelta : value > reference + minDelta
     }
 
-    public func epochEnded<B: Backend>(_ record: EpochRecord, trainer: Trainer<B>) throws -> CallbackAction {
+    public func epochEnded<B: Backend>(
+        _ record: EpochRecord, trainer: Trainer<B>
+    ) throws -> CallbackAction {
         guard record.epoch >= startFromEpoch else { return .proceed }
         guard let value = record.value(of: monitor) else {
             throw DescentError.invalidArgument(
-                operation: "EarlyStopping", reason: "'\(monitor)' is not measured (pass validation data for val_ metrics)")
+                operation: "EarlyStopping",
+                reason: "'\(monitor)' is not measured (pass validation data for val_ metrics)")
         }
         if restoreBestWeights && bestState == nil { bestState = try trainer.model.stateTensors() }
         wait += 1
@@ -99,7 +105,10 @@ public final class EarlyStopping: Callback {
             }
         }
         guard wait >= patience && record.epoch > 0 else { return .proceed }
-        return .stop(reason: "early stopping: \(monitor) did not improve for \(wait) epochs (best \(best.map { "\($0)" } ?? "none") at epoch \(bestEpoch.map { String($0 + 1) } ?? "none"))")
+        return .stop(
+            reason:
+                "early stopping: \(monitor) did not improve for \(wait) epochs (best \(best.map { "\($0)" } ?? "none") at epoch \(bestEpoch.map { String($0 + 1) } ?? "none"))"
+        )
     }
 
     /// Puts the best epoch's model back (parameters and running statistics), whether training
@@ -121,9 +130,12 @@ public final class ReduceLROnPlateau: Callback, LearningRateController {
         self.reducer = reducer
     }
 
-    public func epochEnded<B: Backend>(_ record: EpochRecord, trainer: Trainer<B>) throws -> CallbackAction {
+    public func epochEnded<B: Backend>(
+        _ record: EpochRecord, trainer: Trainer<B>
+    ) throws -> CallbackAction {
         guard let value = record.value(of: monitor) else {
-            throw DescentError.invalidArgument(operation: "ReduceLROnPlateau", reason: "'\(monitor)' is not measured")
+            throw DescentError.invalidArgument(
+                operation: "ReduceLROnPlateau", reason: "'\(monitor)' is not measured")
         }
         let rate = reducer.observe(value, learningRate: Double(trainer.optimizer.learningRate))
         trainer.optimizer.learningRate = Float(rate)

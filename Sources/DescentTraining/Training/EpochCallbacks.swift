@@ -21,11 +21,15 @@ public final class LearningRateScheduler: Callback, LearningRateController {
         self.update = update
     }
 
-    public func epochEnded<B: Backend>(_ record: EpochRecord, trainer: Trainer<B>) throws -> CallbackAction {
+    public func epochEnded<B: Backend>(
+        _ record: EpochRecord, trainer: Trainer<B>
+    ) throws -> CallbackAction {
         let rate = update(record.epoch + 1, Double(trainer.optimizer.learningRate))
         guard rate.isFinite && rate >= 0 else {
             throw DescentError.invalidArgument(
-                operation: "LearningRateScheduler", reason: "the rate for epoch \(record.epoch + 1) is \(rate); it must be finite and >= 0")
+                operation: "LearningRateScheduler",
+                reason:
+                    "the rate for epoch \(record.epoch + 1) is \(rate); it must be finite and >= 0")
         }
         trainer.optimizer.learningRate = Float(rate)
         return .proceed
@@ -46,17 +50,22 @@ public final class CSVLogger: Callback {
         if !append { unlink(path) }
     }
 
-    public func epochEnded<B: Backend>(_ record: EpochRecord, trainer: Trainer<B>) throws -> CallbackAction {
+    public func epochEnded<B: Backend>(
+        _ record: EpochRecord, trainer: Trainer<B>
+    ) throws -> CallbackAction {
         let text = (wroteHeader ? "" : EpochRecord.csvHeader + "\n") + record.csvLine + "\n"
         guard let file = fopen(path, "a") else {
             throw DescentError.invalidArgument(
-                operation: "CSVLogger", reason: "cannot open \(path) for writing (errno \(errno)); check the directory exists")
+                operation: "CSVLogger",
+                reason:
+                    "cannot open \(path) for writing (errno \(errno)); check the directory exists")
         }
         let bytes = Array(text.utf8)
         let written = fwrite(bytes, 1, bytes.count, file)
         let closed = fclose(file)
         guard written == bytes.count, closed == 0 else {
-            throw DescentError.invalidArgument(operation: "CSVLogger", reason: "could not write to \(path) (disk full?)")
+            throw DescentError.invalidArgument(
+                operation: "CSVLogger", reason: "could not write to \(path) (disk full?)")
         }
         wroteHeader = true
         return .proceed

@@ -3,19 +3,25 @@
 extension EpochRecord {
     /// The CSV header line (without newline):
     /// `epoch,loss,accuracy,val_loss,val_accuracy,learning_rate,seconds,samples_per_second`.
-    public static let csvHeader = "epoch,loss,accuracy,val_loss,val_accuracy,learning_rate,seconds,samples_per_second"
+    public static let csvHeader =
+        "epoch,loss,accuracy,val_loss,val_accuracy,learning_rate,seconds,samples_per_second"
 
     /// The measurements after `epoch`, in `csvHeader`'s order.
     var exportedFields: [(name: String, value: Double?)] {
-        [("loss", loss), ("accuracy", accuracy), ("val_loss", validationLoss), ("val_accuracy", validationAccuracy),
-         ("learning_rate", learningRate), ("seconds", seconds), ("samples_per_second", samplesPerSecond)]
+        [
+            ("loss", loss), ("accuracy", accuracy), ("val_loss", validationLoss),
+            ("val_accuracy", validationAccuracy),
+            ("learning_rate", learningRate), ("seconds", seconds),
+            ("samples_per_second", samplesPerSecond),
+        ]
     }
 
     /// The record as one CSV line (without newline) under `csvHeader`: Swift's shortest
     /// round-tripping decimal for each value ("0.1", "1e-05", "nan"), an empty field for one not
     /// measured, exactly as `CSVLogger` writes it.
     public var csvLine: String {
-        ([String(epoch)] + exportedFields.map { $0.value.map { "\($0)" } ?? "" }).joined(separator: ",")
+        ([String(epoch)] + exportedFields.map { $0.value.map { "\($0)" } ?? "" }).joined(
+            separator: ",")
     }
 
 }
@@ -26,7 +32,9 @@ extension EpochRecord: Encodable {
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: JSONKey.self)
         try container.encode(epoch, forKey: JSONKey("epoch"))
-        for field in exportedFields { try container.encode(JSONNullable(finite: field.value), forKey: JSONKey(field.name)) }
+        for field in exportedFields {
+            try container.encode(JSONNullable(finite: field.value), forKey: JSONKey(field.name))
+        }
     }
 }
 
@@ -46,7 +54,8 @@ extension History {
 
 extension History: Encodable {
     enum CodingKeys: String, CodingKey {
-        case epochs, stopReason = "stop_reason"
+        case epochs
+        case stopReason = "stop_reason"
     }
 
     public func encode(to encoder: any Encoder) throws {

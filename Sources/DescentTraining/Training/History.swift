@@ -16,7 +16,8 @@ public struct EpochRecord: Sendable, Equatable {
     public var samplesPerSecond: Double
 
     public init(
-        epoch: Int, loss: Double, accuracy: Double?, validationLoss: Double?, validationAccuracy: Double?,
+        epoch: Int, loss: Double, accuracy: Double?, validationLoss: Double?,
+        validationAccuracy: Double?,
         learningRate: Double, seconds: Double, samplesPerSecond: Double
     ) {
         self.epoch = epoch

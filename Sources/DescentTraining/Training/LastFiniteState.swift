@@ -12,7 +12,9 @@ final class LastFiniteState<B: Backend> {
     /// once `keep()` has run.
     init(of model: Model<B>) throws {
         backend = model.backend
-        copies = try ([model.parameters.view] + model.stateBuffers).map { ($0, try model.backend.makeBuffer(count: $0.count)) }
+        copies = try ([model.parameters.view] + model.stateBuffers).map {
+            ($0, try model.backend.makeBuffer(count: $0.count))
+        }
     }
 
     /// Copies the model's current state as the last finite one (on the device, no download).

@@ -30,7 +30,8 @@ public enum LearningTask: Sendable, Equatable, CustomStringConvertible {
     public init(loss: LossFunction, outputs: Int) {
         switch loss {
         case .binaryCrossEntropy where outputs == 1: self = .binaryClassification
-        case .softmaxCrossEntropy(labelSmoothing: _): self = .multiclassClassification(classes: outputs)
+        case .softmaxCrossEntropy(labelSmoothing: _):
+            self = .multiclassClassification(classes: outputs)
         default: self = .regression(targets: outputs)
         }
     }
@@ -73,8 +74,9 @@ public enum LearningTask: Sendable, Equatable, CustomStringConvertible {
     /// Whether `loss` fits the task: cross-entropy for classes, a regression loss for targets.
     public func accepts(_ loss: LossFunction) -> Bool {
         switch (self, loss) {
-        case (.binaryClassification, .binaryCrossEntropy), (.multiclassClassification, .softmaxCrossEntropy),
-             (.regression, .regression):
+        case (.binaryClassification, .binaryCrossEntropy),
+            (.multiclassClassification, .softmaxCrossEntropy),
+            (.regression, .regression):
             true
         default:
             false
@@ -85,7 +87,8 @@ public enum LearningTask: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .binaryClassification: "binary classification"
         case .multiclassClassification(let classes): "\(classes)-class classification"
-        case .regression(let targets): targets == 1 ? "regression" : "regression of \(targets) targets"
+        case .regression(let targets):
+            targets == 1 ? "regression" : "regression of \(targets) targets"
         }
     }
 }

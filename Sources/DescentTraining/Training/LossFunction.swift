@@ -20,7 +20,9 @@ public enum LossFunction: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .softmaxCrossEntropy(let smoothing): smoothing == 0 ? "softmaxCrossEntropy" : "softmaxCrossEntropy(labelSmoothing: \(smoothing))"
+        case .softmaxCrossEntropy(let smoothing):
+            smoothing == 0
+                ? "softmaxCrossEntropy" : "softmaxCrossEntropy(labelSmoothing: \(smoothing))"
         case .binaryCrossEntropy: "binaryCrossEntropy"
         case .regression(let loss): "\(loss)"
         }
@@ -30,17 +32,24 @@ public enum LossFunction: Sendable, Equatable, CustomStringConvertible {
 extension LossFunction {
     /// Enqueues the loss's mean value and, when `outputs` asks for it, its gradient on `backend`:
     /// the one place that maps a `LossFunction` to its backend op (no weights).
-    package func enqueue<B: Backend>(on backend: B, output: B.View, labels: B.View, shape: MatrixShape, outputs: LossOutputs<B.Buffer>) throws {
+    package func enqueue<B: Backend>(
+        on backend: B, output: B.View, labels: B.View, shape: MatrixShape,
+        outputs: LossOutputs<B.Buffer>
+    ) throws {
         switch self {
         case .softmaxCrossEntropy(let smoothing):
             try backend.softmaxCrossEntropy(
-                logits: output, labels: labels, shape: shape, options: CrossEntropyOptions(labelSmoothing: smoothing),
+                logits: output, labels: labels, shape: shape,
+                options: CrossEntropyOptions(labelSmoothing: smoothing),
                 sampleWeights: nil, outputs: outputs)
         case .binaryCrossEntropy:
             try backend.binaryCrossEntropy(
-                logits: output, targets: labels, shape: shape, positiveWeight: nil, sampleWeights: nil, outputs: outputs)
+                logits: output, targets: labels, shape: shape, positiveWeight: nil,
+                sampleWeights: nil, outputs: outputs)
         case .regression(let regression):
-            try backend.regressionLoss(regression, predictions: output, targets: labels, shape: shape, sampleWeights: nil, outputs: outputs)
+            try backend.regressionLoss(
+                regression, predictions: output, targets: labels, shape: shape, sampleWeights: nil,
+                outputs: outputs)
         }
     }
 }

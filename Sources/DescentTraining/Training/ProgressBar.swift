@@ -22,7 +22,10 @@ public final class ProgressBar: Callback {
     ///   - epochs: the number of epochs `fit` will run, for "Epoch 3/20".
     ///   - interactive: redraw in place; by default when standard output is a terminal.
     ///   - write: where text goes; standard output by default.
-    public init(epochs: Int, interactive: Bool? = nil, write: @escaping (String) -> Void = StandardOutput.write) {
+    public init(
+        epochs: Int, interactive: Bool? = nil,
+        write: @escaping (String) -> Void = StandardOutput.write
+    ) {
         self.epochs = epochs
         self.interactive = interactive ?? (isatty(STDOUT_FILENO) == 1)
         self.write = write
@@ -36,15 +39,25 @@ public final class ProgressBar: Callback {
         let elapsed = now - epochStarted
         let eta = batch > 0 ? elapsed / Double(batch) * Double(batchCount - batch) : 0
         let width = 30, filled = width * batch / max(batchCount, 1)
-        let bar = String(repeating: "=", count: filled) + String(repeating: ".", count: width - filled)
-        write("\r\u{1B}[2KEpoch \(epoch + 1)/\(epochs) [\(bar)] \(batch)/\(batchCount) ETA \(Self.duration(eta))")
+        let bar =
+            String(repeating: "=", count: filled) + String(repeating: ".", count: width - filled)
+        write(
+            "\r\u{1B}[2KEpoch \(epoch + 1)/\(epochs) [\(bar)] \(batch)/\(batchCount) ETA \(Self.duration(eta))"
+        )
     }
 
-    public func epochEnded<B: Backend>(_ record: EpochRecord, trainer: Trainer<B>) throws -> CallbackAction {
-        var parts = ["Epoch \(record.epoch + 1)/\(epochs)", Self.duration(record.seconds), "loss \(Self.format(record.loss))"]
+    public func epochEnded<B: Backend>(
+        _ record: EpochRecord, trainer: Trainer<B>
+    ) throws -> CallbackAction {
+        var parts = [
+            "Epoch \(record.epoch + 1)/\(epochs)", Self.duration(record.seconds),
+            "loss \(Self.format(record.loss))",
+        ]
         if let accuracy = record.accuracy { parts.append("accuracy \(Self.format(accuracy))") }
         if let loss = record.validationLoss { parts.append("val_loss \(Self.format(loss))") }
-        if let accuracy = record.validationAccuracy { parts.append("val_accuracy \(Self.format(accuracy))") }
+        if let accuracy = record.validationAccuracy {
+            parts.append("val_accuracy \(Self.format(accuracy))")
+        }
         parts.append("lr \(Self.format(record.learningRate))")
         parts.append("\(Int(record.samplesPerSecond.rounded())) samples/s")
         write((interactive ? "\r\u{1B}[2K" : "") + parts.joined(separator: " - ") + "\n")
@@ -63,6 +76,7 @@ public final class ProgressBar: Callback {
     public static func duration(_ seconds: Double) -> String {
         if seconds < 9.95 { return "\((seconds * 10).rounded() / 10)s" }
         let total = Int(seconds.rounded())
-        return total < 60 ? "\(total)s" : "\(total / 60)m" + (total % 60 < 10 ? "0" : "") + "\(total % 60)s"
+        return total < 60
+            ? "\(total)s" : "\(total / 60)m" + (total % 60 < 10 ? "0" : "") + "\(total % 60)s"
     }
 }

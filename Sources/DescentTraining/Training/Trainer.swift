@@ -33,25 +33,32 @@ public final class Trainer<B: Backend> {
     /// - Throws: `DescentError.invalidArgument` when the loss does not fit the task, or
     ///   `.shapeMismatch` when the task's width is not the model's.
     public convenience init(
-        architecture: Sequential, inputFeatures: Int? = nil, on backend: B, task: LearningTask, loss: LossFunction? = nil,
-        optimizer: any Optimizer, schedule: (any LearningRateSchedule)? = nil, clipping: GradientClipping = .none,
+        architecture: Sequential, inputFeatures: Int? = nil, on backend: B, task: LearningTask,
+        loss: LossFunction? = nil,
+        optimizer: any Optimizer, schedule: (any LearningRateSchedule)? = nil,
+        clipping: GradientClipping = .none,
         maxBatch: Int = 1024
     ) throws {
-        let model = try Self.model(architecture, inputFeatures: inputFeatures, on: backend, maxBatch: maxBatch)
+        let model = try Self.model(
+            architecture, inputFeatures: inputFeatures, on: backend, maxBatch: maxBatch)
         try self.init(
-            built: model, task: task, loss: loss ?? task.defaultLoss, optimizer: optimizer, schedule: schedule, clipping: clipping)
+            built: model, task: task, loss: loss ?? task.defaultLoss, optimizer: optimizer,
+            schedule: schedule, clipping: clipping)
     }
 
     /// A trainer for the task `loss` implies on the model's outputs (`LearningTask(loss:outputs:)`):
     /// binary cross-entropy on one output is binary classification, cross-entropy multi-class.
     public convenience init(
         architecture: Sequential, inputFeatures: Int? = nil, on backend: B, loss: LossFunction,
-        optimizer: any Optimizer, schedule: (any LearningRateSchedule)? = nil, clipping: GradientClipping = .none,
+        optimizer: any Optimizer, schedule: (any LearningRateSchedule)? = nil,
+        clipping: GradientClipping = .none,
         maxBatch: Int = 1024
     ) throws {
-        let model = try Self.model(architecture, inputFeatures: inputFeatures, on: backend, maxBatch: maxBatch)
+        let model = try Self.model(
+            architecture, inputFeatures: inputFeatures, on: backend, maxBatch: maxBatch)
         try self.init(
-            built: model, task: LearningTask(loss: loss, outputs: model.outputFeatures), loss: loss, optimizer: optimizer,
+            built: model, task: LearningTask(loss: loss, outputs: model.outputFeatures), loss: loss,
+            optimizer: optimizer,
             schedule: schedule, clipping: clipping)
     }
 
@@ -60,25 +67,32 @@ public final class Trainer<B: Backend> {
         schedule: (any LearningRateSchedule)?, clipping: GradientClipping
     ) throws {
         guard LearningTask(loss: loss, outputs: task.outputFeatures) == task else {
-            throw DescentError.invalidArgument(operation: "Trainer", reason: "\(loss) does not train \(task); use \(task.defaultLoss)")
+            throw DescentError.invalidArgument(
+                operation: "Trainer",
+                reason: "\(loss) does not train \(task); use \(task.defaultLoss)")
         }
         guard model.outputFeatures == task.outputFeatures else {
             throw DescentError.shapeMismatch(
-                operation: "Trainer", expected: "a model of \(task.outputFeatures) outputs for \(task)",
+                operation: "Trainer",
+                expected: "a model of \(task.outputFeatures) outputs for \(task)",
                 actual: "\(model.outputFeatures) outputs")
         }
         self.model = model
         self.task = task
         self.loss = loss
         self.optimizer = try FusedOptimizer(
-            optimizer, on: model.backend, parameterCount: model.arenaCount, groups: model.parameterGroups,
+            optimizer, on: model.backend, parameterCount: model.arenaCount,
+            groups: model.parameterGroups,
             schedule: schedule, clipping: clipping)
     }
 
-    private static func model(_ architecture: Sequential, inputFeatures: Int?, on backend: B, maxBatch: Int) throws -> Model<B> {
+    private static func model(
+        _ architecture: Sequential, inputFeatures: Int?, on backend: B, maxBatch: Int
+    ) throws -> Model<B> {
         guard let features = inputFeatures ?? (architecture.layers.first as? Dense)?.inputs else {
             throw DescentError.invalidArgument(
-                operation: "Trainer", reason: "pass inputFeatures: the first layer does not say how many it takes")
+                operation: "Trainer",
+                reason: "pass inputFeatures: the first layer does not say how many it takes")
         }
         return try Model(architecture, inputFeatures: features, on: backend, maxBatch: maxBatch)
     }
@@ -106,10 +120,14 @@ public final class Trainer<B: Backend> {
         guard controllers.count <= 1 else {
             throw DescentError.invalidArgument(
                 operation: "fit",
-                reason: "\(controllers.map { "\(type(of: $0))" }.joined(separator: " and ")) each set the learning rate "
-                    + "after every epoch, so one would silently undo the other; keep one (a per-step shape goes in the optimizer's schedule)")
+                reason:
+                    "\(controllers.map { "\(type(of: $0))" }.joined(separator: " and ")) each set the learning rate "
+                    + "after every epoch, so one would silently undo the other; keep one (a per-step shape goes in the optimizer's schedule)"
+            )
         }
-        if let validation { try check(validation, batchSize: batchSize, operation: "fit(validation:)") }
+        if let validation {
+            try check(validation, batchSize: batchSize, operation: "fit(validation:)")
+        }
         let n = train.sampleCount
         let features = try backend.makeBuffer(count: n * model.inputFeatures)
         let labels = try labelBuffer(count: n)
@@ -136,12 +154,16 @@ public final class Trainer<B: Backend> {
             // loss and accuracy then cover the samples of the steps that ran, and no others.
             var samplesDone = 0
             for (index, (start, batch)) in batches.enumerated() {
-                let x = try features.view(offset: start * model.inputFeatures, count: batch * model.inputFeatures)
+                let x = try features.view(
+                    offset: start * model.inputFeatures, count: batch * model.inputFeatures)
                 learningRate = Double(optimizer.learningRate(of: optimizer.groups[0]))
-                try trainingStep(x, labels: labels, start: start, batch: batch, loss: batchLoss.view) { output in
+                try trainingStep(
+                    x, labels: labels, start: start, batch: batch, loss: batchLoss.view
+                ) { output in
                     try self.backend.axpy(alpha: Float(batch), x: batchLoss.view, y: lossSum.view)
                     if let logits {
-                        try self.backend.copy(output, to: try logits.view(offset: start, count: batch))
+                        try self.backend.copy(
+                            output, to: try logits.view(offset: start, count: batch))
                     } else if self.loss.takesClasses {
                         try self.backend.argmaxRows(
                             output, output: try predictions.view(offset: start, count: batch),
@@ -150,18 +172,27 @@ public final class Trainer<B: Backend> {
                 }
                 samplesDone = start + batch
                 for callback in callbacks {
-                    callback.batchEnded(batch: index + 1, of: batchCount, epoch: epoch, samplesDone: samplesDone)
+                    callback.batchEnded(
+                        batch: index + 1, of: batchCount, epoch: epoch, samplesDone: samplesDone)
                 }
                 if callbacks.contains(where: \.requestsStop) { break }
             }
-            let meanLoss = Double(try backend.download(lossSum.view)[0]) / Double(max(samplesDone, 1))
+            let meanLoss =
+                Double(try backend.download(lossSum.view)[0]) / Double(max(samplesDone, 1))
             var accuracy: Double? = nil
-            if let classes = shuffled.classIndices, let classCount = shuffled.classCount, samplesDone > 0 {
-                let predicted = try logits.map {
-                    try backend.download(try $0.view(offset: 0, count: samplesDone)).map(LearningTask.binaryPrediction)
-                } ?? backend.download(try predictions.view(offset: 0, count: samplesDone), as: Int32.self)
+            if let classes = shuffled.classIndices, let classCount = shuffled.classCount,
+                samplesDone > 0
+            {
+                let predicted =
+                    try logits.map {
+                        try backend.download(try $0.view(offset: 0, count: samplesDone)).map(
+                            LearningTask.binaryPrediction)
+                    }
+                    ?? backend.download(
+                        try predictions.view(offset: 0, count: samplesDone), as: Int32.self)
                 accuracy = try ClassificationMetrics.accuracy(
-                    labels: Array(classes.prefix(samplesDone)), predictions: predicted, classCount: classCount)
+                    labels: Array(classes.prefix(samplesDone)), predictions: predicted,
+                    classCount: classCount)
             }
             let trainingSeconds = monotonicSeconds() - started
             var diverged = !meanLoss.isFinite
@@ -178,17 +209,25 @@ public final class Trainer<B: Backend> {
             if !diverged { try keepLastFiniteState() }
             let record = EpochRecord(
                 epoch: epoch, loss: meanLoss, accuracy: accuracy, validationLoss: validationLoss,
-                validationAccuracy: evaluation?.accuracy, learningRate: learningRate, seconds: monotonicSeconds() - started,
+                validationAccuracy: evaluation?.accuracy, learningRate: learningRate,
+                seconds: monotonicSeconds() - started,
                 samplesPerSecond: Double(samplesDone) / max(trainingSeconds, 1e-9))
             history.epochs.append(record)
             var stop: String? = nil
             for callback in callbacks {
-                if case .stop(let reason) = try callback.epochEnded(record, trainer: self), stop == nil { stop = reason }
+                if case .stop(let reason) = try callback.epochEnded(record, trainer: self),
+                    stop == nil
+                {
+                    stop = reason
+                }
             }
             // A divergence is the reason, whatever else a callback saw in this epoch.
             if diverged && !(stop?.hasPrefix("non-finite-loss") ?? false) {
-                let what = meanLoss.isFinite ? "validation loss (batch norm's running statistics)" : "training loss"
-                stop = "non-finite-loss: the \(what) of epoch \(epoch + 1) is not finite; the model's last finite state was restored."
+                let what =
+                    meanLoss.isFinite
+                    ? "validation loss (batch norm's running statistics)" : "training loss"
+                stop =
+                    "non-finite-loss: the \(what) of epoch \(epoch + 1) is not finite; the model's last finite state was restored."
             }
             if let stop {
                 history.stopReason = stop
@@ -204,8 +243,12 @@ public final class Trainer<B: Backend> {
     /// normalize, and which would weigh one sample as much as a whole batch) is merged into the
     /// batch before it, or, when that would exceed `maxBatch`, left out of the epoch (each epoch
     /// shuffles anew, so another sample is last the next time).
-    static func batches(sampleCount: Int, batchSize: Int, maxBatch: Int) -> [(start: Int, size: Int)] {
-        var batches = stride(from: 0, to: sampleCount, by: batchSize).map { ($0, min(batchSize, sampleCount - $0)) }
+    static func batches(
+        sampleCount: Int, batchSize: Int, maxBatch: Int
+    ) -> [(start: Int, size: Int)] {
+        var batches = stride(from: 0, to: sampleCount, by: batchSize).map {
+            ($0, min(batchSize, sampleCount - $0))
+        }
         if batchSize > 1, batches.count > 1, batches[batches.count - 1].1 == 1 {
             batches.removeLast()
             if batchSize + 1 <= maxBatch { batches[batches.count - 1].1 += 1 }
@@ -240,17 +283,25 @@ public final class Trainer<B: Backend> {
         for start in stride(from: 0, to: n, by: batchSize) {
             let batch = min(batchSize, n - start)
             let output = try model.forward(
-                try features.view(offset: start * model.inputFeatures, count: batch * model.inputFeatures),
+                try features.view(
+                    offset: start * model.inputFeatures, count: batch * model.inputFeatures),
                 batch: batch, training: false)
-            try backend.copy(output, to: try outputs.view(offset: start * model.outputFeatures, count: batch * model.outputFeatures))
-            try lossStep(output, labels: labels, start: start, batch: batch, loss: batchLoss.view, gradient: nil)
+            try backend.copy(
+                output,
+                to: try outputs.view(
+                    offset: start * model.outputFeatures, count: batch * model.outputFeatures))
+            try lossStep(
+                output, labels: labels, start: start, batch: batch, loss: batchLoss.view,
+                gradient: nil)
             try backend.axpy(alpha: Float(batch), x: batchLoss.view, y: lossSum.view)
         }
         let meanLoss = Double(try backend.download(lossSum.view)[0]) / Double(n)
         let outputValues = try backend.download(outputs.view)
         guard let classes = data.classIndices, let classCount = data.classCount else {
             return Evaluation(
-                loss: meanLoss, report: nil, regression: try RegressionMetrics(targets: data.targets ?? [], predictions: outputValues),
+                loss: meanLoss, report: nil,
+                regression: try RegressionMetrics(
+                    targets: data.targets ?? [], predictions: outputValues),
                 outputs: outputValues)
         }
         let binary = isBinaryClassification(data)
@@ -261,11 +312,14 @@ public final class Trainer<B: Backend> {
             predictions = outputValues.map(LearningTask.binaryPrediction)
         } else {
             let classes = try backend.makeBuffer(count: n, elementType: .int32)
-            try backend.argmaxRows(outputs.view, output: classes.view, shape: MatrixShape(rows: n, columns: model.outputFeatures))
+            try backend.argmaxRows(
+                outputs.view, output: classes.view,
+                shape: MatrixShape(rows: n, columns: model.outputFeatures))
             predictions = try backend.download(classes.view, as: Int32.self)
         }
         let report = try ClassificationReport(
-            labels: classes, predictions: predictions, classCount: max(classCount, binary ? 2 : 0), classNames: data.classNames)
+            labels: classes, predictions: predictions, classCount: max(classCount, binary ? 2 : 0),
+            classNames: data.classNames)
         return Evaluation(loss: meanLoss, report: report, regression: nil, outputs: scores)
     }
 
@@ -280,7 +334,8 @@ public final class Trainer<B: Backend> {
         for start in stride(from: 0, to: data.sampleCount, by: batchSize) {
             let batch = min(batchSize, data.sampleCount - start)
             let output = try model.forward(
-                try features.view(offset: start * model.inputFeatures, count: batch * model.inputFeatures),
+                try features.view(
+                    offset: start * model.inputFeatures, count: batch * model.inputFeatures),
                 batch: batch, training: false)
             result += try backend.download(output)
         }
@@ -300,9 +355,12 @@ public final class Trainer<B: Backend> {
         observe: (B.View) throws -> Void = { _ in }
     ) throws {
         let output = try model.forward(x, batch: batch, training: true)
-        if outputGradient == nil { outputGradient = try backend.makeBuffer(count: model.maxBatch * model.outputFeatures) }
+        if outputGradient == nil {
+            outputGradient = try backend.makeBuffer(count: model.maxBatch * model.outputFeatures)
+        }
         let gradient = try outputGradient!.view(offset: 0, count: batch * model.outputFeatures)
-        try lossStep(output, labels: labels, start: start, batch: batch, loss: lossView, gradient: gradient)
+        try lossStep(
+            output, labels: labels, start: start, batch: batch, loss: lossView, gradient: gradient)
         try observe(output)
         try model.backward(gradient, batch: batch)
         try optimizer.step(parameters: model.parameters.view, gradients: model.gradients.view)
@@ -316,12 +374,17 @@ public final class Trainer<B: Backend> {
         return buffer
     }
 
-    private func lossStep(_ output: B.View, labels: B.Buffer, start: Int, batch: Int, loss lossView: B.View, gradient: B.View?) throws {
+    private func lossStep(
+        _ output: B.View, labels: B.Buffer, start: Int, batch: Int, loss lossView: B.View,
+        gradient: B.View?
+    ) throws {
         let shape = MatrixShape(rows: batch, columns: model.outputFeatures)
         let outputs = LossOutputs(loss: lossView, inputGradient: gradient)
-        let labelView = try labels.view(offset: start * (loss.takesClasses ? 1 : model.outputFeatures),
-                                        count: batch * (loss.takesClasses ? 1 : model.outputFeatures))
-        try loss.enqueue(on: backend, output: output, labels: labelView, shape: shape, outputs: outputs)
+        let labelView = try labels.view(
+            offset: start * (loss.takesClasses ? 1 : model.outputFeatures),
+            count: batch * (loss.takesClasses ? 1 : model.outputFeatures))
+        try loss.enqueue(
+            on: backend, output: output, labels: labelView, shape: shape, outputs: outputs)
     }
 
     private func labelBuffer(count: Int) throws -> B.Buffer {
@@ -344,17 +407,22 @@ public final class Trainer<B: Backend> {
         task == .binaryClassification && (data.classCount ?? 3) <= 2
     }
 
-    private func check(_ data: Dataset, batchSize: Int, operation: String, labels: Bool = true) throws {
+    private func check(
+        _ data: Dataset, batchSize: Int, operation: String, labels: Bool = true
+    ) throws {
         guard data.sampleCount > 0 else {
-            throw DescentError.invalidArgument(operation: operation, reason: "the data set is empty")
+            throw DescentError.invalidArgument(
+                operation: operation, reason: "the data set is empty")
         }
         guard (1...model.maxBatch).contains(batchSize) else {
             throw DescentError.invalidArgument(
-                operation: operation, reason: "the batch size must be in 1...\(model.maxBatch), got \(batchSize)")
+                operation: operation,
+                reason: "the batch size must be in 1...\(model.maxBatch), got \(batchSize)")
         }
         guard data.featureCount == model.inputFeatures else {
             throw DescentError.shapeMismatch(
-                operation: operation, expected: "\(model.inputFeatures) features per sample (the model's input)",
+                operation: operation,
+                expected: "\(model.inputFeatures) features per sample (the model's input)",
                 actual: "\(data.featureCount)")
         }
         guard labels else { return }
@@ -363,14 +431,17 @@ public final class Trainer<B: Backend> {
             guard let classCount = data.classCount, classCount <= model.outputFeatures else {
                 throw DescentError.invalidArgument(
                     operation: operation,
-                    reason: "\(loss) needs class labels in 0..<\(model.outputFeatures) (the model's outputs)")
+                    reason:
+                        "\(loss) needs class labels in 0..<\(model.outputFeatures) (the model's outputs)"
+                )
             }
         } else {
             guard data.targets != nil, data.labelWidth == model.outputFeatures else {
                 throw DescentError.invalidArgument(
                     operation: operation,
                     reason: "\(loss) needs \(model.outputFeatures) real-valued targets per sample"
-                        + (loss == .binaryCrossEntropy ? ", or class labels 0/1 with one output" : ""))
+                        + (loss == .binaryCrossEntropy
+                            ? ", or class labels 0/1 with one output" : ""))
             }
         }
     }

@@ -59,8 +59,10 @@ extension CSVReader {
                 }
                 if index < bytes.count {
                     let next = bytes[index]
-                    let isEnd = next == comma || next == lineFeed
-                        || (next == carriageReturn && index + 1 < bytes.count && bytes[index + 1] == lineFeed)
+                    let isEnd =
+                        next == comma || next == lineFeed
+                        || (next == carriageReturn && index + 1 < bytes.count
+                            && bytes[index + 1] == lineFeed)
                     guard isEnd || next == carriageReturn && index + 1 == bytes.count else {
                         throw error(
                             "unexpected '\(String(decoding: [next], as: UTF8.self))' after a closing quote; "
@@ -92,16 +94,20 @@ extension CSVReader {
 
         guard let header = records.first else {
             throw DescentError.invalidArgument(
-                operation: "CSVReader", reason: "\(source) is empty; it needs a header row and data rows")
+                operation: "CSVReader",
+                reason: "\(source) is empty; it needs a header row and data rows")
         }
-        for (number, record) in records.enumerated().dropFirst() where record.count != header.count {
+        for (number, record) in records.enumerated().dropFirst() where record.count != header.count
+        {
             throw DescentError.invalidArgument(
                 operation: "CSVReader",
-                reason: "\(source), line \(recordLines[number]): \(record.count) fields, but the header has "
+                reason:
+                    "\(source), line \(recordLines[number]): \(record.count) fields, but the header has "
                     + "\(header.count); quote fields that contain commas")
         }
         return CSVTable(
-            header: header.map(trimmed), rows: Array(records.dropFirst()), lineNumbers: Array(recordLines.dropFirst()),
+            header: header.map(trimmed), rows: Array(records.dropFirst()),
+            lineNumbers: Array(recordLines.dropFirst()),
             source: source)
     }
 }

@@ -13,12 +13,15 @@ extension CSVReader {
     /// the data says otherwise (integer-valued targets such as counts).
     ///
     /// - Throws: `DescentError.invalidArgument` when the table has no column of that name.
-    public static func inferredLabel(column name: String, in table: CSVTable) throws -> LabelColumn {
+    public static func inferredLabel(column name: String, in table: CSVTable) throws -> LabelColumn
+    {
         let index = try column(name, in: table)
         let values = table.rows.map { trimmed($0[index]) }
         if values.contains(where: { !$0.isEmpty && Double($0) == nil }) { return .classes(name) }
         let integers = values.compactMap(integerValue)
-        if integers.count == values.count && Set(integers).count <= maximumInferredClassCount { return .classes(name) }
+        if integers.count == values.count && Set(integers).count <= maximumInferredClassCount {
+            return .classes(name)
+        }
         return .targets([name])
     }
 }

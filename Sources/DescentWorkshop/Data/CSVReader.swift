@@ -68,15 +68,20 @@ public enum CSVReader {
     /// Refuses bytes that are not text: a NUL byte, or bytes that are not UTF-8 (a binary file, an
     /// image, a compressed file without the .gz its reader would need), naming the line.
     static func checkText(_ bytes: [UInt8], source: String) throws {
-        func line(at offset: Int) -> Int { 1 + bytes[..<offset].reduce(0) { $0 + ($1 == 10 ? 1 : 0) } }
+        func line(at offset: Int) -> Int {
+            1 + bytes[..<offset].reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
+        }
         func fail(_ what: String, at offset: Int) -> DescentError {
             .invalidArgument(
                 operation: "CSVReader",
-                reason: "\(source) is not a CSV text file: line \(line(at: offset)) holds \(what); give a text CSV (a compressed one named .gz)")
+                reason:
+                    "\(source) is not a CSV text file: line \(line(at: offset)) holds \(what); give a text CSV (a compressed one named .gz)"
+            )
         }
         if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
             throw DescentError.invalidArgument(
-                operation: "CSVReader", reason: "\(source) is UTF-16 text; save it as UTF-8 (iconv -f utf-16 -t utf-8)")
+                operation: "CSVReader",
+                reason: "\(source) is UTF-16 text; save it as UTF-8 (iconv -f utf-16 -t utf-8)")
         }
         if let nul = bytes.firstIndex(of: 0) { throw fail("a NUL byte", at: nul) }
         var decoder = UTF8()
@@ -88,7 +93,8 @@ public enum CSVReader {
             case .error:
                 throw DescentError.invalidArgument(
                     operation: "CSVReader",
-                    reason: "\(source), line \(line(at: offset)): bytes that are not UTF-8 (Latin-1 or Windows-1252 text?); "
+                    reason:
+                        "\(source), line \(line(at: offset)): bytes that are not UTF-8 (Latin-1 or Windows-1252 text?); "
                         + "convert it: iconv -f latin1 -t utf-8")
             }
         }
@@ -118,7 +124,8 @@ public enum CSVReader {
     ) throws -> Dataset {
         let operation = "CSVReader"
         try DataValidation.require(
-            !table.rows.isEmpty, operation, "\(table.source) has a header but no data rows (an empty data set)")
+            !table.rows.isEmpty, operation,
+            "\(table.source) has a header but no data rows (an empty data set)")
         let labelNames: [String]
         switch label {
         case .classes(let name): labelNames = [name]
@@ -127,12 +134,14 @@ public enum CSVReader {
         try DataValidation.require(!labelNames.isEmpty, operation, "no target columns were named")
         let featureNames = featureColumns ?? table.header.filter { !labelNames.contains($0) }
         try DataValidation.require(
-            !featureNames.isEmpty, operation, "\(table.source) has no feature columns besides the label columns")
+            !featureNames.isEmpty, operation,
+            "\(table.source) has no feature columns besides the label columns")
         let labelIndices = try labelNames.map { try column($0, in: table) }
         let featureIndices = try featureNames.map { try column($0, in: table) }
         if let overlap = featureNames.first(where: labelNames.contains) {
             throw DescentError.invalidArgument(
-                operation: operation, reason: "column '\(overlap)' is named both as a feature and as a label")
+                operation: operation,
+                reason: "column '\(overlap)' is named both as a feature and as a label")
         }
         let features = try numbers(in: table, columns: featureIndices)
         let labels: Dataset.Labels
@@ -140,21 +149,25 @@ public enum CSVReader {
         case .classes:
             labels = try classes(in: table, column: labelIndices[0])
         case .targets:
-            labels = .targets(values: try numbers(in: table, columns: labelIndices), width: labelIndices.count)
+            labels = .targets(
+                values: try numbers(in: table, columns: labelIndices), width: labelIndices.count)
         }
         return try Dataset(
-            features: features, featureCount: featureIndices.count, labels: labels, featureNames: featureNames)
+            features: features, featureCount: featureIndices.count, labels: labels,
+            featureNames: featureNames)
     }
 
     /// The index of the column called `name`.
     static func column(_ name: String, in table: CSVTable) throws -> Int {
         let matches = table.header.indices.filter { table.header[$0] == name }
         guard matches.count == 1 else {
-            let reason = matches.isEmpty
+            let reason =
+                matches.isEmpty
                 ? "\(table.source) has no column '\(name)'; its columns are "
                     + table.header.map { "'\($0)'" }.joined(separator: ", ")
                 : "\(table.source) has \(matches.count) columns named '\(name)' (columns "
-                    + matches.map { String($0 + 1) }.joined(separator: ", ") + "); rename them in the header"
+                    + matches.map { String($0 + 1) }.joined(separator: ", ")
+                    + "); rename them in the header"
             throw DescentError.invalidArgument(operation: "CSVReader", reason: reason)
         }
         return matches[0]
@@ -168,7 +181,8 @@ public enum CSVReader {
             for column in columns {
                 let field = trimmed(fields[column])
                 guard let value = Float(field), value.isFinite else {
-                    let problem = field.isEmpty
+                    let problem =
+                        field.isEmpty
                         ? "is empty (a missing value); fill it in or remove the row"
                         : Float(field) == nil
                             ? "'\(shortened(field))' is not a number"
@@ -176,7 +190,8 @@ public enum CSVReader {
                                 + "remove or impute it"
                     throw DescentError.invalidArgument(
                         operation: "CSVReader",
-                        reason: "\(table.source), line \(table.lineNumbers[row]), column \(column + 1) "
+                        reason:
+                            "\(table.source), line \(table.lineNumbers[row]), column \(column + 1) "
                             + "('\(table.header[column])'): \(problem)")
                 }
                 values.append(value)
@@ -192,7 +207,8 @@ public enum CSVReader {
             throw DescentError.invalidArgument(
                 operation: "CSVReader",
                 reason: "\(table.source), line \(table.lineNumbers[row]), column \(column + 1) "
-                    + "('\(table.header[column])'): the class label is empty; fill it in or remove the row")
+                    + "('\(table.header[column])'): the class label is empty; fill it in or remove the row"
+            )
         }
         let integers = values.map(integerValue)
         let numeric = integers.allSatisfy { $0 != nil }
@@ -203,7 +219,8 @@ public enum CSVReader {
         } else {
             names.sort()
         }
-        let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($0.element, Int32($0.offset)) })
+        let index = Dictionary(
+            uniqueKeysWithValues: names.enumerated().map { ($0.element, Int32($0.offset)) })
         return .classes(indices: labels.map { index[$0]! }, classCount: names.count, names: names)
     }
 
@@ -211,13 +228,17 @@ public enum CSVReader {
     static func integerValue(_ field: String) -> Int? {
         if let integer = Int(field) { return integer }
         // Decimal notation only: Double would also read hexadecimal (0x1A).
-        guard field.allSatisfy({ $0.isASCII && ($0.isNumber || "+-.eE".contains($0)) }) else { return nil }
+        guard field.allSatisfy({ $0.isASCII && ($0.isNumber || "+-.eE".contains($0)) }) else {
+            return nil
+        }
         return Double(field).flatMap { Int(exactly: $0) }
     }
 
     /// `field` for a message: at most 40 characters (then "..."), control characters as `\u{..}`.
     static func shortened(_ field: String) -> String {
-        let visible = field.unicodeScalars.prefix(40).map { $0.properties.generalCategory == .control ? $0.escaped(asASCII: true) : String($0) }
+        let visible = field.unicodeScalars.prefix(40).map {
+            $0.properties.generalCategory == .control ? $0.escaped(asASCII: true) : String($0)
+        }
         return visible.joined() + (field.unicodeScalars.count > 40 ? "..." : "")
     }
 
@@ -225,7 +246,7 @@ public enum CSVReader {
     static func trimmed(_ field: String) -> String {
         let isBlank: (Character) -> Bool = { $0 == " " || $0 == "\t" }
         guard let first = field.firstIndex(where: { !isBlank($0) }),
-              let last = field.lastIndex(where: { !isBlank($0) })
+            let last = field.lastIndex(where: { !isBlank($0) })
         else { return "" }
         return String(field[first...last])
     }

@@ -20,7 +20,8 @@ import DescentTraining
 public struct FashionMNIST: Sendable {
     /// The names of the 10 classes, in label order.
     public static let classNames = [
-        "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+        "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
+        "Ankle boot",
     ]
 
     /// Where Debian's `dataset-fashion-mnist` installs the files.
@@ -53,7 +54,9 @@ public struct FashionMNIST: Sendable {
     /// - Throws: `DescentError.invalidArgument` when a file is missing (the message says to run
     ///   `apt-get install dataset-fashion-mnist` or to set `$DESCENT_DATA`), is corrupt or
     ///   truncated, or the images and labels do not match.
-    public static func load(directory: String? = nil, pixels: PixelValues = .unitInterval) throws -> FashionMNIST {
+    public static func load(
+        directory: String? = nil, pixels: PixelValues = .unitInterval
+    ) throws -> FashionMNIST {
         let folder = try locate(directory: directory)
         return FashionMNIST(
             train: try split(in: folder, prefix: "train", pixels: pixels),
@@ -69,7 +72,8 @@ public struct FashionMNIST: Sendable {
     }
 
     private static let fileStems = [
-        "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte",
+        "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+        "t10k-labels-idx1-ubyte",
     ]
 
     /// The first searched folder that holds all four files.
@@ -85,19 +89,23 @@ public struct FashionMNIST: Sendable {
             reason: "the Fashion-MNIST files are not in \(candidates.joined(separator: " or ")) ("
                 + "\(candidates[0]) lacks \(missing.map { $0 + ".gz" }.joined(separator: ", "))). "
                 + "Install them with `apt-get install dataset-fashion-mnist` (into \(defaultDirectory)), "
-                + "or set $DESCENT_DATA to a folder that holds them (directly or in fashion-mnist/)")
+                + "or set $DESCENT_DATA to a folder that holds them (directly or in fashion-mnist/)"
+        )
     }
 
     /// The path of `stem.gz` or else `stem` in `folder`, if either exists.
     private static func file(stem: String, in folder: String) -> String? {
-        for path in [folder + "/" + stem + ".gz", folder + "/" + stem] where access(path, R_OK) == 0 {
+        for path in [folder + "/" + stem + ".gz", folder + "/" + stem] where access(path, R_OK) == 0
+        {
             return path
         }
         return nil
     }
 
     /// The images and labels with file prefix `prefix` ("train" or "t10k") as a data set.
-    private static func split(in folder: String, prefix: String, pixels: PixelValues) throws -> Dataset {
+    private static func split(
+        in folder: String, prefix: String, pixels: PixelValues
+    ) throws -> Dataset {
         let imagesPath = file(stem: prefix + "-images-idx3-ubyte", in: folder)!
         let labelsPath = file(stem: prefix + "-labels-idx1-ubyte", in: folder)!
         let images = try IDXReader.readImages(path: imagesPath)
@@ -105,15 +113,19 @@ public struct FashionMNIST: Sendable {
         let operation = "FashionMNIST.load"
         try DataValidation.require(
             images.shape[1] == imageSide && images.shape[2] == imageSide, operation,
-            "\(imagesPath) holds images of \(images.shape[1]) x \(images.shape[2]) pixels, not 28 x 28")
+            "\(imagesPath) holds images of \(images.shape[1]) x \(images.shape[2]) pixels, not 28 x 28"
+        )
         try DataValidation.require(
             images.shape[0] == labels.count, operation,
-            "\(imagesPath) holds \(images.shape[0]) images but \(labelsPath) \(labels.count) labels")
+            "\(imagesPath) holds \(images.shape[0]) images but \(labelsPath) \(labels.count) labels"
+        )
         try DataValidation.require(images.shape[0] > 0, operation, "\(imagesPath) holds no images")
         if let bad = labels.firstIndex(where: { Int($0) >= classNames.count }) {
             throw DescentError.invalidArgument(
                 operation: operation,
-                reason: "\(labelsPath) gives sample \(bad) the label \(labels[bad]), outside 0...9; is it corrupt?")
+                reason:
+                    "\(labelsPath) gives sample \(bad) the label \(labels[bad]), outside 0...9; is it corrupt?"
+            )
         }
         let table = (0...255).map { pixels == .raw ? Float($0) : Float($0) / 255 }
         let features = [Float](unsafeUninitializedCapacity: images.bytes.count) { buffer, count in
@@ -126,7 +138,8 @@ public struct FashionMNIST: Sendable {
         }
         return Dataset(
             unchecked: features, featureCount: imageSide * imageSide,
-            labels: .classes(indices: labels.map { Int32($0) }, classCount: classNames.count, names: classNames),
+            labels: .classes(
+                indices: labels.map { Int32($0) }, classCount: classNames.count, names: classNames),
             featureNames: nil)
     }
 }

@@ -22,14 +22,17 @@ final class GzipFile {
         var status = stat()
         guard stat(path, &status) == 0 else {
             throw DescentError.invalidArgument(
-                operation: operation, reason: "cannot open \(path): \(String(cString: strerror(errno)))")
+                operation: operation,
+                reason: "cannot open \(path): \(String(cString: strerror(errno)))")
         }
         guard status.st_mode & S_IFMT == S_IFREG else {
-            throw DescentError.invalidArgument(operation: operation, reason: "\(path) is not a regular file")
+            throw DescentError.invalidArgument(
+                operation: operation, reason: "\(path) is not a regular file")
         }
         guard let handle = gzopen(path, "rb") else {
             throw DescentError.invalidArgument(
-                operation: operation, reason: "cannot open \(path): \(String(cString: strerror(errno)))")
+                operation: operation,
+                reason: "cannot open \(path): \(String(cString: strerror(errno)))")
         }
         gzbuffer(handle, 1 << 18)
         self.handle = handle
@@ -56,14 +59,18 @@ final class GzipFile {
             if got < 0 {
                 var code: Int32 = 0
                 let message = String(cString: gzerror(handle, &code))
-                throw error("is not a valid gzip file or is corrupt (zlib: \(message)); download or copy it again")
+                throw error(
+                    "is not a valid gzip file or is corrupt (zlib: \(message)); download or copy it again"
+                )
             }
             if got == 0 {
                 // The end of the input: zlib reports a gzip stream cut short as Z_BUF_ERROR.
                 var code: Int32 = 0
                 _ = gzerror(handle, &code)
                 if code == Z_BUF_ERROR {
-                    throw error("is truncated: its gzip stream ends before its end marker; it may be an incomplete download or copy")
+                    throw error(
+                        "is truncated: its gzip stream ends before its end marker; it may be an incomplete download or copy"
+                    )
                 }
                 break
             }
@@ -76,7 +83,8 @@ final class GzipFile {
     func readExactly(_ count: Int, what: String) throws -> [UInt8] {
         let bytes = try read(limit: count)
         guard bytes.count == count else {
-            throw error("is truncated: it ends after \(bytes.count) of the \(count) bytes of \(what)")
+            throw error(
+                "is truncated: it ends after \(bytes.count) of the \(count) bytes of \(what)")
         }
         return bytes
     }
@@ -91,7 +99,9 @@ final class GzipFile {
         }
         var extra: UInt8 = 0
         if try withUnsafeMutableBytes(of: &extra, { try read(into: $0) }) > 0 {
-            throw error("has bytes after the \(expected) bytes of \(what) that its header declares; is it corrupt?")
+            throw error(
+                "has bytes after the \(expected) bytes of \(what) that its header declares; is it corrupt?"
+            )
         }
         return bytes
     }
@@ -123,7 +133,8 @@ final class GzipFile {
             var offset = 0
             for chunk in chunks {
                 chunk.withUnsafeBufferPointer { source in
-                    (buffer.baseAddress! + offset).initialize(from: source.baseAddress!, count: source.count)
+                    (buffer.baseAddress! + offset).initialize(
+                        from: source.baseAddress!, count: source.count)
                 }
                 offset += chunk.count
             }

@@ -50,15 +50,17 @@ public enum IDXReader {
         }
         guard magic[2] == unsignedByteType else {
             throw file.error(
-                "holds elements of IDX type \(hex(magic[2])); only unsigned bytes (0x08) are supported")
+                "holds elements of IDX type \(hex(magic[2])); only unsigned bytes (0x08) are supported"
+            )
         }
         let dimensionCount = Int(magic[3])
         guard dimensionCount >= 1 else { throw file.error("declares 0 dimensions") }
-        let header = try file.readExactly(4 * dimensionCount, what: "the \(dimensionCount) dimensions")
+        let header = try file.readExactly(
+            4 * dimensionCount, what: "the \(dimensionCount) dimensions")
         var shape = [Int]()
         var elementCount = 1
         for dimension in 0..<dimensionCount {
-            let size = header[4 * dimension ..< 4 * dimension + 4].reduce(0) { $0 << 8 | Int($1) }
+            let size = header[4 * dimension..<4 * dimension + 4].reduce(0) { $0 << 8 | Int($1) }
             let product = elementCount.multipliedReportingOverflow(by: size)
             guard !product.overflow, product.partialValue <= maximumElementCount else {
                 throw file.error("declares dimensions too large to read (\(shape + [size]))")
@@ -78,7 +80,8 @@ public enum IDXReader {
         guard array.shape.count == 1 else {
             throw DescentError.invalidArgument(
                 operation: "IDXReader",
-                reason: "\(path) holds an array of shape \(array.shape), but labels must be one-dimensional "
+                reason:
+                    "\(path) holds an array of shape \(array.shape), but labels must be one-dimensional "
                     + "(magic number 0x00000801)")
         }
         return array.bytes
@@ -92,7 +95,8 @@ public enum IDXReader {
         guard array.shape.count == 3 else {
             throw DescentError.invalidArgument(
                 operation: "IDXReader",
-                reason: "\(path) holds an array of shape \(array.shape), but images must be three-dimensional "
+                reason:
+                    "\(path) holds an array of shape \(array.shape), but images must be three-dimensional "
                     + "(magic number 0x00000803)")
         }
         return array

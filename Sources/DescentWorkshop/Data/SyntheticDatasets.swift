@@ -33,11 +33,14 @@ extension Dataset {
         sampleCount: Int, classes: Int = 2, turns: Double = 1, noise: Double = 0, seed: UInt64
     ) throws -> Dataset {
         let operation = "Dataset.spirals"
-        try DataValidation.require(classes >= 2, operation, "the class count must be >= 2, got \(classes)")
+        try DataValidation.require(
+            classes >= 2, operation, "the class count must be >= 2, got \(classes)")
         try DataValidation.require(
             sampleCount >= classes, operation,
-            "\(sampleCount) samples cannot give each of the \(classes) classes a sample; use at least \(classes)")
-        try DataValidation.require(turns.isFinite && turns > 0, operation, "turns must be finite and > 0, got \(turns)")
+            "\(sampleCount) samples cannot give each of the \(classes) classes a sample; use at least \(classes)"
+        )
+        try DataValidation.require(
+            turns.isFinite && turns > 0, operation, "turns must be finite and > 0, got \(turns)")
         var points = [(x: Double, y: Double, label: Int32)]()
         for k in 0..<classes {
             let count = sampleCount / classes + (k < sampleCount % classes ? 1 : 0)
@@ -47,7 +50,8 @@ extension Dataset {
                 points.append((t * cos(angle), t * sin(angle), Int32(k)))
             }
         }
-        return try synthetic(points, classes: classes, noise: noise, seed: seed, operation: operation)
+        return try synthetic(
+            points, classes: classes, noise: noise, seed: seed, operation: operation)
     }
 
     /// Two interleaving half circles, as scikit-learn's `make_moons`: class 0 is the upper arc
@@ -61,10 +65,12 @@ extension Dataset {
     /// - Throws: `DescentError.invalidArgument` naming the argument out of range.
     public static func moons(sampleCount: Int, noise: Double = 0, seed: UInt64) throws -> Dataset {
         let operation = "Dataset.moons"
-        try DataValidation.require(sampleCount >= 2, operation, "the sample count must be >= 2, got \(sampleCount)")
+        try DataValidation.require(
+            sampleCount >= 2, operation, "the sample count must be >= 2, got \(sampleCount)")
         let outer = sampleCount / 2
         let inner = sampleCount - outer
-        let points = spaced(outer, through: Double.pi).map { (cos($0), sin($0), Int32(0)) }
+        let points =
+            spaced(outer, through: Double.pi).map { (cos($0), sin($0), Int32(0)) }
             + spaced(inner, through: Double.pi).map { (1 - cos($0), 0.5 - sin($0), Int32(1)) }
         return try synthetic(points, classes: 2, noise: noise, seed: seed, operation: operation)
     }
@@ -83,12 +89,17 @@ extension Dataset {
         sampleCount: Int, noise: Double = 0, factor: Double = 0.8, seed: UInt64
     ) throws -> Dataset {
         let operation = "Dataset.circles"
-        try DataValidation.require(sampleCount >= 2, operation, "the sample count must be >= 2, got \(sampleCount)")
-        try DataValidation.require(factor >= 0 && factor < 1, operation, "factor must be in [0, 1), got \(factor)")
+        try DataValidation.require(
+            sampleCount >= 2, operation, "the sample count must be >= 2, got \(sampleCount)")
+        try DataValidation.require(
+            factor >= 0 && factor < 1, operation, "factor must be in [0, 1), got \(factor)")
         let outer = sampleCount / 2
         let inner = sampleCount - outer
-        func around(_ count: Int) -> [Double] { (0..<count).map { 2 * Double.pi * Double($0) / Double(count) } }
-        let points = around(outer).map { (cos($0), sin($0), Int32(0)) }
+        func around(_ count: Int) -> [Double] {
+            (0..<count).map { 2 * Double.pi * Double($0) / Double(count) }
+        }
+        let points =
+            around(outer).map { (cos($0), sin($0), Int32(0)) }
             + around(inner).map { (factor * cos($0), factor * sin($0), Int32(1)) }
         return try synthetic(points, classes: 2, noise: noise, seed: seed, operation: operation)
     }
@@ -103,7 +114,8 @@ extension Dataset {
         _ points: [(x: Double, y: Double, label: Int32)], classes: Int, noise: Double, seed: UInt64,
         operation: String
     ) throws -> Dataset {
-        try DataValidation.require(noise.isFinite && noise >= 0, operation, "noise must be finite and >= 0, got \(noise)")
+        try DataValidation.require(
+            noise.isFinite && noise >= 0, operation, "noise must be finite and >= 0, got \(noise)")
         var random = DataRandom(seed: seed, stream: .noise)
         var features = [Float]()
         features.reserveCapacity(2 * points.count)
@@ -113,7 +125,8 @@ extension Dataset {
         }
         let ordered = Dataset(
             unchecked: features, featureCount: 2,
-            labels: .classes(indices: points.map(\.label), classCount: classes, names: nil), featureNames: ["x", "y"])
+            labels: .classes(indices: points.map(\.label), classCount: classes, names: nil),
+            featureNames: ["x", "y"])
         return ordered.shuffled(seed: seed)
     }
 }

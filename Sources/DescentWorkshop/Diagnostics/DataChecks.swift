@@ -43,20 +43,28 @@ public enum SanityChecks {
     /// `non-finite-data` (error) for NaN or infinite values, `unnormalized-inputs` (warning) when
     /// feature scales differ by orders of magnitude or lie far from zero mean and unit scale.
     public static func checkFeatures(
-        _ features: [Float], featureCount: Int, names: [String]? = nil, thresholds: SanityThresholds = SanityThresholds()
+        _ features: [Float], featureCount: Int, names: [String]? = nil,
+        thresholds: SanityThresholds = SanityThresholds()
     ) -> [Finding] {
         guard featureCount >= 1, !features.isEmpty else { return [] }
         let rows = features.count / featureCount
         var findings: [Finding] = []
         if let bad = features.firstIndex(where: { !$0.isFinite }) {
             let count = features.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
-            findings.append(Finding(
-                code: "non-finite-data", severity: .error,
-                message: "\(count) feature values are NaN or infinite (the first in sample \(bad / featureCount), feature \(name(bad % featureCount, names))).",
-                advice: "Drop or impute missing values before training: a single NaN makes every loss and weight NaN.",
-                evidence: ["count": "\(count)", "sample": "\(bad / featureCount)", "feature": name(bad % featureCount, names)]))
+            findings.append(
+                Finding(
+                    code: "non-finite-data", severity: .error,
+                    message:
+                        "\(count) feature values are NaN or infinite (the first in sample \(bad / featureCount), feature \(name(bad % featureCount, names))).",
+                    advice:
+                        "Drop or impute missing values before training: a single NaN makes every loss and weight NaN.",
+                    evidence: [
+                        "count": "\(count)", "sample": "\(bad / featureCount)",
+                        "feature": name(bad % featureCount, names),
+                    ]))
         }
-        var means = [Double](repeating: 0, count: featureCount), stds = means, counts = [Int](repeating: 0, count: featureCount)
+        var means = [Double](repeating: 0, count: featureCount), stds = means,
+            counts = [Int](repeating: 0, count: featureCount)
         for (i, value) in features.enumerated() where value.isFinite {
             means[i % featureCount] += Double(value)
             counts[i % featureCount] += 1
@@ -71,26 +79,42 @@ public enum SanityChecks {
 
         let varying = stds.indices.filter { stds[$0] > 0 }
         var reasons: [String] = [], evidence: [String: String] = [:]
-        if let widest = varying.max(by: { stds[$0] < stds[$1] }), let narrowest = varying.min(by: { stds[$0] < stds[$1] }),
-           stds[widest] > thresholds.featureScaleRatio * stds[narrowest] {
-            reasons.append("standard deviations range from \(formatScientific(stds[narrowest])) (\(name(narrowest, names))) to \(formatScientific(stds[widest])) (\(name(widest, names)))")
+        if let widest = varying.max(by: { stds[$0] < stds[$1] }),
+            let narrowest = varying.min(by: { stds[$0] < stds[$1] }),
+            stds[widest] > thresholds.featureScaleRatio * stds[narrowest]
+        {
+            reasons.append(
+                "standard deviations range from \(formatScientific(stds[narrowest])) (\(name(narrowest, names))) to \(formatScientific(stds[widest])) (\(name(widest, names)))"
+            )
             evidence["stdRatio"] = formatScientific(stds[widest] / stds[narrowest])
         }
-        if let large = (0..<featureCount).max(by: { max(stds[$0], abs(means[$0])) < max(stds[$1], abs(means[$1])) }),
-           max(stds[large], abs(means[large])) > thresholds.featureMagnitude {
-            reasons.append("\(name(large, names)) has mean \(formatScientific(means[large])) and standard deviation \(formatScientific(stds[large]))")
+        if let large = (0..<featureCount).max(by: {
+            max(stds[$0], abs(means[$0])) < max(stds[$1], abs(means[$1]))
+        }),
+            max(stds[large], abs(means[large])) > thresholds.featureMagnitude
+        {
+            reasons.append(
+                "\(name(large, names)) has mean \(formatScientific(means[large])) and standard deviation \(formatScientific(stds[large]))"
+            )
             evidence["largestFeature"] = name(large, names)
         }
-        if let offset = varying.first(where: { abs(means[$0]) > thresholds.featureOffset * stds[$0] && abs(means[$0]) > 1 }) {
-            reasons.append("\(name(offset, names)) has mean \(formatScientific(means[offset])), \(formatScientific(abs(means[offset]) / stds[offset])) standard deviations from 0")
+        if let offset = varying.first(where: {
+            abs(means[$0]) > thresholds.featureOffset * stds[$0] && abs(means[$0]) > 1
+        }) {
+            reasons.append(
+                "\(name(offset, names)) has mean \(formatScientific(means[offset])), \(formatScientific(abs(means[offset]) / stds[offset])) standard deviations from 0"
+            )
             evidence["offsetFeature"] = name(offset, names)
         }
         if !reasons.isEmpty {
-            findings.append(Finding(
-                code: "unnormalized-inputs", severity: .warning,
-                message: "The inputs are not normalized: " + reasons.joined(separator: "; ") + ".",
-                advice: "Normalize your inputs: standardize each feature to mean 0 and standard deviation 1 (Standardizer), fitted on the training set.",
-                evidence: evidence))
+            findings.append(
+                Finding(
+                    code: "unnormalized-inputs", severity: .warning,
+                    message: "The inputs are not normalized: " + reasons.joined(separator: "; ")
+                        + ".",
+                    advice:
+                        "Normalize your inputs: standardize each feature to mean 0 and standard deviation 1 (Standardizer), fitted on the training set.",
+                    evidence: evidence))
         }
         return findings
     }
@@ -103,23 +127,37 @@ public enum SanityChecks {
     ) -> [Finding] {
         var findings: [Finding] = []
         if let bad = labels.firstIndex(where: { $0 < 0 || Int($0) >= classCount }) {
-            findings.append(Finding(
-                code: "label-out-of-range", severity: .error,
-                message: "Sample \(bad) has class \(labels[bad]), outside 0..<\(classCount).",
-                advice: "Map the labels to 0..<classes and give the model one output per class.",
-                evidence: ["sample": "\(bad)", "label": "\(labels[bad])", "classCount": "\(classCount)"]))
+            findings.append(
+                Finding(
+                    code: "label-out-of-range", severity: .error,
+                    message: "Sample \(bad) has class \(labels[bad]), outside 0..<\(classCount).",
+                    advice:
+                        "Map the labels to 0..<classes and give the model one output per class.",
+                    evidence: [
+                        "sample": "\(bad)", "label": "\(labels[bad])",
+                        "classCount": "\(classCount)",
+                    ]))
         }
         var counts = [Int](repeating: 0, count: max(classCount, 0))
         for label in labels where label >= 0 && Int(label) < classCount { counts[Int(label)] += 1 }
-        guard let most = counts.max(), let least = counts.min(), classCount >= 2 else { return findings }
+        guard let most = counts.max(), let least = counts.min(), classCount >= 2 else {
+            return findings
+        }
         if least == 0 || Double(most) > thresholds.imbalanceRatio * Double(least) {
             let largest = counts.firstIndex(of: most)!, smallest = counts.firstIndex(of: least)!
-            findings.append(Finding(
-                code: "class-imbalance", severity: .warning,
-                message: "Class \(largest) has \(most) samples and class \(smallest) \(least)"
-                    + (least == 0 ? " (none)." : ", \(formatScientific(Double(most) / Double(least))) times fewer."),
-                advice: "Accuracy will favour the large classes: report per-class recall and F1, resample or weight the classes.",
-                evidence: ["largestClass": "\(largest)", "largestCount": "\(most)", "smallestClass": "\(smallest)", "smallestCount": "\(least)"]))
+            findings.append(
+                Finding(
+                    code: "class-imbalance", severity: .warning,
+                    message: "Class \(largest) has \(most) samples and class \(smallest) \(least)"
+                        + (least == 0
+                            ? " (none)."
+                            : ", \(formatScientific(Double(most) / Double(least))) times fewer."),
+                    advice:
+                        "Accuracy will favour the large classes: report per-class recall and F1, resample or weight the classes.",
+                    evidence: [
+                        "largestClass": "\(largest)", "largestCount": "\(most)",
+                        "smallestClass": "\(smallest)", "smallestCount": "\(least)",
+                    ]))
         }
         return findings
     }
@@ -129,23 +167,33 @@ public enum SanityChecks {
     public static func checkTargets(_ targets: [Float], loss: LossFunction) -> [Finding] {
         var findings: [Finding] = []
         if let bad = targets.firstIndex(where: { !$0.isFinite }) {
-            findings.append(Finding(
-                code: "non-finite-data", severity: .error, message: "Target \(bad) is \(targets[bad]).",
-                advice: "Drop or impute samples with missing targets.", evidence: ["index": "\(bad)"]))
+            findings.append(
+                Finding(
+                    code: "non-finite-data", severity: .error,
+                    message: "Target \(bad) is \(targets[bad]).",
+                    advice: "Drop or impute samples with missing targets.",
+                    evidence: ["index": "\(bad)"]))
         }
         if loss == .binaryCrossEntropy, let bad = targets.firstIndex(where: { $0 < 0 || $0 > 1 }) {
-            findings.append(Finding(
-                code: "label-out-of-range", severity: .error,
-                message: "Target \(bad) is \(targets[bad]), outside [0, 1] that binary cross-entropy takes.",
-                advice: "Scale the targets to [0, 1], or use a regression loss.", evidence: ["index": "\(bad)"]))
+            findings.append(
+                Finding(
+                    code: "label-out-of-range", severity: .error,
+                    message:
+                        "Target \(bad) is \(targets[bad]), outside [0, 1] that binary cross-entropy takes.",
+                    advice: "Scale the targets to [0, 1], or use a regression loss.",
+                    evidence: ["index": "\(bad)"]))
         }
         return findings
     }
 
     /// Every data check of a data set. A `Dataset` holds only finite values, so
     /// `non-finite-data` can only come from `checkFeatures` on raw arrays.
-    public static func checkData(_ data: Dataset, loss: LossFunction, thresholds: SanityThresholds = SanityThresholds()) -> [Finding] {
-        var findings = checkFeatures(data.features, featureCount: data.featureCount, names: data.featureNames, thresholds: thresholds)
+    public static func checkData(
+        _ data: Dataset, loss: LossFunction, thresholds: SanityThresholds = SanityThresholds()
+    ) -> [Finding] {
+        var findings = checkFeatures(
+            data.features, featureCount: data.featureCount, names: data.featureNames,
+            thresholds: thresholds)
         if let classes = data.classIndices, let classCount = data.classCount {
             findings += checkClassLabels(classes, classCount: classCount, thresholds: thresholds)
         } else if let targets = data.targets {

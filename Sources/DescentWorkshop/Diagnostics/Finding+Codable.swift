@@ -16,7 +16,8 @@ extension Finding: Codable {
             severity: try container.decode(FindingSeverity.self, forKey: .severity),
             message: try container.decode(String.self, forKey: .message),
             advice: try container.decode(String.self, forKey: .advice),
-            evidence: try container.decodeIfPresent([String: String].self, forKey: .evidence) ?? [:],
+            evidence: try container.decodeIfPresent([String: String].self, forKey: .evidence)
+                ?? [:],
             epoch: try container.decodeIfPresent(Int.self, forKey: .epoch))
     }
 

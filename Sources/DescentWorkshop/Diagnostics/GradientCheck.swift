@@ -34,10 +34,12 @@ public struct GradientCheck: Sendable {
     public var seed: UInt64
 
     /// The mode both checks run in.
-    public static let mode = "batch norm in training mode (batch statistics), dropout and Gaussian noise off"
+    public static let mode =
+        "batch norm in training mode (batch statistics), dropout and Gaussian noise off"
 
     public init(
-        _ architecture: Sequential, inputFeatures: Int, loss: LossFunction, sampleCount: Int = 4, step: Double = 1e-5,
+        _ architecture: Sequential, inputFeatures: Int, loss: LossFunction, sampleCount: Int = 4,
+        step: Double = 1e-5,
         entriesPerTensor: Int = 64, seed: UInt64 = 0
     ) {
         self.architecture = architecture
@@ -53,11 +55,13 @@ public struct GradientCheck: Sendable {
     /// training-mode forward pass is deterministic; the layer indices, and so the parameter
     /// layout and initial weights, stay those of `architecture`.
     public var deterministicArchitecture: Sequential {
-        Sequential(seed: architecture.seed, layers: architecture.layers.map { layer -> any Layer in
-            if layer is Dropout { return Dropout(0) }
-            if layer is GaussianNoise { return GaussianNoise(0) }
-            return layer
-        })
+        Sequential(
+            seed: architecture.seed,
+            layers: architecture.layers.map { layer -> any Layer in
+                if layer is Dropout { return Dropout(0) }
+                if layer is GaussianNoise { return GaussianNoise(0) }
+                return layer
+            })
     }
 
     /// Checks the analytic gradients of the double-precision reference against centered
@@ -67,17 +71,25 @@ public struct GradientCheck: Sendable {
     ///   or labels the loss does not take; errors of building the model.
     public func run(_ data: Dataset, parameters: [Float]? = nil) throws -> GradientCheckReport {
         let batch = try firstSamples(of: data)
-        let model = try Model(deterministicArchitecture, inputFeatures: inputFeatures, on: CPUBackend(), maxBatch: batch.sampleCount)
+        let model = try Model(
+            deterministicArchitecture, inputFeatures: inputFeatures, on: CPUBackend(),
+            maxBatch: batch.sampleCount)
         let arena = try parameters ?? model.backend.download(model.parameters.view)
-        let network = try ReferenceNetwork(deterministicArchitecture, slots: model.slots, loss: loss)
+        let network = try ReferenceNetwork(
+            deterministicArchitecture, slots: model.slots, loss: loss)
         let values = try slotValues(arena, model.slots)
-        let input = ReferenceMatrix(rows: batch.sampleCount, columns: inputFeatures, values: batch.features.map(Double.init))
+        let input = ReferenceMatrix(
+            rows: batch.sampleCount, columns: inputFeatures, values: batch.features.map(Double.init)
+        )
         let labels = ReferenceLabels(batch)
         let analytic = try network.gradients(input, parameters: values, labels: labels)
         var generator = SplitMix(seed: seed)
 
-        func estimate(_ perturbed: (Double) -> (ReferenceMatrix, [[Double]])) throws -> (Double, Bool) {
-            let (inputUp, parametersUp) = perturbed(step), (inputDown, parametersDown) = perturbed(-step)
+        func estimate(
+            _ perturbed: (Double) -> (ReferenceMatrix, [[Double]])
+        ) throws -> (Double, Bool) {
+            let (inputUp, parametersUp) = perturbed(step),
+                (inputDown, parametersDown) = perturbed(-step)
             let up = try network.value(inputUp, parameters: parametersUp, labels: labels)
             let down = try network.value(inputDown, parameters: parametersDown, labels: labels)
             let crossed = zip(up.kinks, down.kinks).contains { ($0 > 0) != ($1 > 0) }
@@ -86,24 +98,33 @@ public struct GradientCheck: Sendable {
 
         var tensors: [TensorGradientCheck] = []
         for (index, slot) in model.slots.enumerated() {
-            let entries = try generator.indices(count: slot.spec.count, limit: entriesPerTensor).map { element in
+            let entries = try generator.indices(count: slot.spec.count, limit: entriesPerTensor).map
+            { element in
                 let (numeric, crossed) = try estimate { h in
                     var shifted = values
                     shifted[index][element] += h
                     return (input, shifted)
                 }
-                return GradientEntry(index: element, analytic: analytic.parameters[index][element], numeric: numeric, crossedKink: crossed)
+                return GradientEntry(
+                    index: element, analytic: analytic.parameters[index][element], numeric: numeric,
+                    crossedKink: crossed)
             }
-            tensors.append(tensor(Self.name(of: slot, in: architecture), slot.layerIndex, slot.spec.shape, entries))
+            tensors.append(
+                tensor(
+                    Self.name(of: slot, in: architecture), slot.layerIndex, slot.spec.shape, entries
+                ))
         }
-        let inputEntries = try generator.indices(count: input.values.count, limit: entriesPerTensor).map { element in
-            let (numeric, crossed) = try estimate { h in
-                var shifted = input
-                shifted.values[element] += h
-                return (shifted, values)
+        let inputEntries = try generator.indices(count: input.values.count, limit: entriesPerTensor)
+            .map { element in
+                let (numeric, crossed) = try estimate { h in
+                    var shifted = input
+                    shifted.values[element] += h
+                    return (shifted, values)
+                }
+                return GradientEntry(
+                    index: element, analytic: analytic.input.values[element], numeric: numeric,
+                    crossedKink: crossed)
             }
-            return GradientEntry(index: element, analytic: analytic.input.values[element], numeric: numeric, crossedKink: crossed)
-        }
         tensors.append(tensor("input", nil, [batch.sampleCount, inputFeatures], inputEntries))
         return GradientCheckReport(tensors: tensors, step: step, mode: Self.mode)
     }
@@ -113,19 +134,29 @@ public struct GradientCheck: Sendable {
     /// `parameters` or at the initial weights (the same on every backend). The elements of a
     /// tensor pass within `BackendGradientReport`'s tolerance.
     /// - Throws: as `run`, and the backend's errors.
-    public func compare<B: Backend>(on backend: B, data: Dataset, parameters: [Float]? = nil) throws -> BackendGradientReport {
+    public func compare<B: Backend>(
+        on backend: B, data: Dataset, parameters: [Float]? = nil
+    ) throws -> BackendGradientReport {
         let batch = try firstSamples(of: data)
-        let model = try Model(deterministicArchitecture, inputFeatures: inputFeatures, on: backend, maxBatch: batch.sampleCount)
+        let model = try Model(
+            deterministicArchitecture, inputFeatures: inputFeatures, on: backend,
+            maxBatch: batch.sampleCount)
         if let parameters { try backend.upload(parameters, to: model.parameters.view) }
         let arena = try parameters ?? backend.download(model.parameters.view)
-        let network = try ReferenceNetwork(deterministicArchitecture, slots: model.slots, loss: loss)
-        let input = ReferenceMatrix(rows: batch.sampleCount, columns: inputFeatures, values: batch.features.map(Double.init))
-        let reference = try network.gradients(input, parameters: try slotValues(arena, model.slots), labels: ReferenceLabels(batch))
+        let network = try ReferenceNetwork(
+            deterministicArchitecture, slots: model.slots, loss: loss)
+        let input = ReferenceMatrix(
+            rows: batch.sampleCount, columns: inputFeatures, values: batch.features.map(Double.init)
+        )
+        let reference = try network.gradients(
+            input, parameters: try slotValues(arena, model.slots), labels: ReferenceLabels(batch))
 
         let features = try backend.makeBuffer(batch.features)
         let output = try model.forward(features.view, batch: batch.sampleCount, training: true)
-        let gradient = try backend.makeBuffer(count: output.count), lossValue = try backend.makeBuffer(count: 1)
-        let labels = try loss.takesClasses
+        let gradient = try backend.makeBuffer(count: output.count),
+            lossValue = try backend.makeBuffer(count: 1)
+        let labels =
+            try loss.takesClasses
             ? backend.makeBuffer(batch.classIndices ?? [])
             : backend.makeBuffer(batch.targetValues)
         try loss.enqueue(
@@ -140,15 +171,18 @@ public struct GradientCheck: Sendable {
             let scale = expected.map(abs).max() ?? 0
             let entries = expected.indices.map { element in
                 GradientEntry(
-                    index: element, analytic: Double(gradients[slot.offset + element]), numeric: expected[element],
+                    index: element, analytic: Double(gradients[slot.offset + element]),
+                    numeric: expected[element],
                     crossedKink: false)
             }
             let passed = entries.allSatisfy { entry in
                 entry.absoluteError <= BackendGradientReport.relativeTolerance * abs(entry.numeric)
-                    + BackendGradientReport.scaledTolerance * scale + BackendGradientReport.absoluteTolerance
+                    + BackendGradientReport.scaledTolerance * scale
+                    + BackendGradientReport.absoluteTolerance
             }
             return TensorGradientCheck(
-                name: Self.name(of: slot, in: architecture), layerIndex: slot.layerIndex, shape: slot.spec.shape,
+                name: Self.name(of: slot, in: architecture), layerIndex: slot.layerIndex,
+                shape: slot.spec.shape,
                 entries: entries, passed: passed)
         }
         return BackendGradientReport(deviceName: backend.deviceName, tensors: tensors)
@@ -160,18 +194,26 @@ public struct GradientCheck: Sendable {
     }
 
     /// An element passes at a relative error below 1e-4 or an absolute one below 1e-10.
-    private func tensor(_ name: String, _ layer: Int?, _ shape: [Int], _ entries: [GradientEntry]) -> TensorGradientCheck {
-        let passed = entries.allSatisfy { $0.crossedKink || $0.band <= .okayWithKinks || $0.isNegligible }
-        return TensorGradientCheck(name: name, layerIndex: layer, shape: shape, entries: entries, passed: passed)
+    private func tensor(
+        _ name: String, _ layer: Int?, _ shape: [Int], _ entries: [GradientEntry]
+    ) -> TensorGradientCheck {
+        let passed = entries.allSatisfy {
+            $0.crossedKink || $0.band <= .okayWithKinks || $0.isNegligible
+        }
+        return TensorGradientCheck(
+            name: name, layerIndex: layer, shape: shape, entries: entries, passed: passed)
     }
 
     private func firstSamples(of data: Dataset) throws -> Dataset {
         guard sampleCount >= 1, step > 0, step.isFinite, entriesPerTensor >= 1 else {
             throw DescentError.invalidArgument(
-                operation: "GradientCheck", reason: "the sample count, step and entries per tensor must be positive")
+                operation: "GradientCheck",
+                reason: "the sample count, step and entries per tensor must be positive")
         }
         guard data.featureCount == inputFeatures else {
-            throw DescentError.shapeMismatch(operation: "GradientCheck", expected: "\(inputFeatures) features", actual: "\(data.featureCount)")
+            throw DescentError.shapeMismatch(
+                operation: "GradientCheck", expected: "\(inputFeatures) features",
+                actual: "\(data.featureCount)")
         }
         return try data.gathering(Array(0..<min(sampleCount, data.sampleCount)))
     }
@@ -180,7 +222,9 @@ public struct GradientCheck: Sendable {
         try slots.map { slot in
             guard slot.offset + slot.spec.count <= arena.count else {
                 throw DescentError.shapeMismatch(
-                    operation: "GradientCheck", expected: "a parameter arena of at least \(slot.offset + slot.spec.count) values",
+                    operation: "GradientCheck",
+                    expected:
+                        "a parameter arena of at least \(slot.offset + slot.spec.count) values",
                     actual: "\(arena.count)")
             }
             return arena[slot.offset..<slot.offset + slot.spec.count].map(Double.init)

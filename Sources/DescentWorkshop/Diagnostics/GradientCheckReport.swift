@@ -90,7 +90,9 @@ public struct TensorGradientCheck: Sendable, Equatable {
     /// The element with the largest relative error among those that crossed no kink and are not
     /// both negligible (nil when there is none).
     public var worst: GradientEntry? {
-        entries.filter { !$0.crossedKink && !$0.isNegligible }.max { $0.relativeError < $1.relativeError }
+        entries.filter { !$0.crossedKink && !$0.isNegligible }.max {
+            $0.relativeError < $1.relativeError
+        }
     }
 
     /// The band of `worst` (`happy` when there is none).
@@ -103,15 +105,19 @@ public struct TensorGradientCheck: Sendable, Equatable {
     public var line: String {
         var text = "\(passed ? "ok  " : "FAIL") \(name) \(shape): "
         if let worst {
-            text += "worst relative error \(formatScientific(worst.relativeError)) at [\(worst.index)] "
+            text +=
+                "worst relative error \(formatScientific(worst.relativeError)) at [\(worst.index)] "
                 + "(analytic \(formatScientific(worst.analytic)), numeric \(formatScientific(worst.numeric))), \(worst.band.verdict)"
         } else if entries.contains(where: \.isNegligible) {
-            text += "every element is zero within roundoff (below \(formatScientific(Self.negligibleGradient))), numerically too"
+            text +=
+                "every element is zero within roundoff (below \(formatScientific(Self.negligibleGradient))), numerically too"
         } else {
             text += "no element could be compared"
         }
         let kinks = kinkCrossings.count
-        if kinks > 0 { text += "; \(kinks) of \(entries.count) elements crossed a kink (not a bug)" }
+        if kinks > 0 {
+            text += "; \(kinks) of \(entries.count) elements crossed a kink (not a bug)"
+        }
         return text
     }
 }
@@ -125,7 +131,8 @@ func formatScientific(_ x: Double) -> String {
         exponent += 1
         hundredths = Int((abs(x) / pow(10, Double(exponent)) * 100).rounded())
     }
-    let mantissa = "\(hundredths / 100)." + (hundredths % 100 < 10 ? "0" : "") + "\(hundredths % 100)"
+    let mantissa =
+        "\(hundredths / 100)." + (hundredths % 100 < 10 ? "0" : "") + "\(hundredths % 100)"
     let power = (exponent < 0 ? "-" : "+") + (abs(exponent) < 10 ? "0" : "") + "\(abs(exponent))"
     return (x < 0 ? "-" : "") + mantissa + "e" + power
 }
@@ -152,10 +159,13 @@ public struct GradientCheckReport: Sendable, Equatable {
         tensors.filter { !$0.passed }.map { tensor in
             Finding(
                 code: "gradient-check-failed", severity: .error,
-                message: "The analytic gradient of \(tensor.name) disagrees with centered differences: \(tensor.line).",
-                advice: "The layer's backward pass is wrong; check its derivative against the forward formula.",
+                message:
+                    "The analytic gradient of \(tensor.name) disagrees with centered differences: \(tensor.line).",
+                advice:
+                    "The layer's backward pass is wrong; check its derivative against the forward formula.",
                 evidence: [
-                    "tensor": tensor.name, "relativeError": formatScientific(tensor.worst?.relativeError ?? 0),
+                    "tensor": tensor.name,
+                    "relativeError": formatScientific(tensor.worst?.relativeError ?? 0),
                     "index": "\(tensor.worst?.index ?? 0)", "band": tensor.band.rawValue,
                 ])
         }
@@ -163,7 +173,9 @@ public struct GradientCheckReport: Sendable, Equatable {
 
     /// A header and one line per tensor.
     public var lines: [String] {
-        ["Gradient check (centered differences, h = \(formatScientific(step)), double precision; \(mode))"]
+        [
+            "Gradient check (centered differences, h = \(formatScientific(step)), double precision; \(mode))"
+        ]
             + tensors.map(\.line)
     }
 }
@@ -189,11 +201,14 @@ public struct BackendGradientReport: Sendable, Equatable {
         tensors.filter { !$0.passed }.map { tensor in
             Finding(
                 code: "backend-gradient-mismatch", severity: .error,
-                message: "\(deviceName) computes the gradient of \(tensor.name) differently from the double-precision reference: \(tensor.line).",
-                advice: "The backend's backward pass for this layer is wrong; run the backend parity tests.",
+                message:
+                    "\(deviceName) computes the gradient of \(tensor.name) differently from the double-precision reference: \(tensor.line).",
+                advice:
+                    "The backend's backward pass for this layer is wrong; run the backend parity tests.",
                 evidence: [
                     "device": deviceName, "tensor": tensor.name,
-                    "relativeError": formatScientific(tensor.worst?.relativeError ?? 0), "index": "\(tensor.worst?.index ?? 0)",
+                    "relativeError": formatScientific(tensor.worst?.relativeError ?? 0),
+                    "index": "\(tensor.worst?.index ?? 0)",
                 ])
         }
     }
@@ -201,7 +216,8 @@ public struct BackendGradientReport: Sendable, Equatable {
     /// A heading, then one line per tensor in float32 terms: the largest difference against the
     /// tensor's scale (the double-precision bands do not apply to float32 arithmetic).
     public var lines: [String] {
-        ["Backend gradients on \(deviceName) (float32) against the double-precision reference"] + tensors.map(Self.line)
+        ["Backend gradients on \(deviceName) (float32) against the double-precision reference"]
+            + tensors.map(Self.line)
     }
 
     private static func line(_ tensor: TensorGradientCheck) -> String {
@@ -209,7 +225,8 @@ public struct BackendGradientReport: Sendable, Equatable {
         guard let largest = tensor.entries.max(by: { $0.absoluteError < $1.absoluteError }) else {
             return "\(tensor.passed ? "ok  " : "FAIL") \(tensor.name) \(tensor.shape): no element"
         }
-        return "\(tensor.passed ? "ok  " : "FAIL") \(tensor.name) \(tensor.shape): largest difference "
+        return
+            "\(tensor.passed ? "ok  " : "FAIL") \(tensor.name) \(tensor.shape): largest difference "
             + "\(formatScientific(largest.absoluteError)) at [\(largest.index)] (float32 \(formatScientific(largest.analytic)), "
             + "reference \(formatScientific(largest.numeric))), \(formatScientific(largest.absoluteError / max(scale, .leastNonzeroMagnitude))) "
             + "of the tensor's largest gradient \(formatScientific(scale))"

@@ -50,30 +50,38 @@ public struct LearningRateFinder: Sendable {
     /// - Parameter optimizer: makes the optimizer; its learning rate is replaced at every step.
     /// - Throws: `DescentError.invalidArgument` for a bad range or step count; training errors.
     public func run<B: Backend>(
-        _ architecture: Sequential, inputFeatures: Int, loss: LossFunction, optimizer: any Optimizer, data: Dataset,
+        _ architecture: Sequential, inputFeatures: Int, loss: LossFunction,
+        optimizer: any Optimizer, data: Dataset,
         batchSize: Int, on backend: B, seed: UInt64 = 0
     ) throws -> LearningRateCurve {
-        guard minimum > 0, maximum > minimum, (2...Self.maximumSteps).contains(steps), batchSize >= 1 else {
+        guard minimum > 0, maximum > minimum, (2...Self.maximumSteps).contains(steps),
+            batchSize >= 1
+        else {
             throw DescentError.invalidArgument(
                 operation: "LearningRateFinder",
-                reason: "needs 0 < minimum < maximum, 2...\(Self.maximumSteps) steps and a batch size >= 1")
+                reason:
+                    "needs 0 < minimum < maximum, 2...\(Self.maximumSteps) steps and a batch size >= 1"
+            )
         }
         let batch = min(batchSize, data.sampleCount)
         let trainer = try Trainer(
-            architecture: architecture, inputFeatures: inputFeatures, on: backend, loss: loss, optimizer: optimizer, maxBatch: batch)
+            architecture: architecture, inputFeatures: inputFeatures, on: backend, loss: loss,
+            optimizer: optimizer, maxBatch: batch)
         let shuffled = data.shuffled(seed: seed)
         let features = try backend.makeBuffer(shuffled.features)
         let labels = try trainer.labels(of: shuffled), lossValue = try backend.makeBuffer(count: 1)
         let batches = shuffled.sampleCount / batch
 
-        var curve = LearningRateCurve(learningRates: [], losses: [], smoothedLosses: [], steepest: nil, minimumOverTen: nil)
+        var curve = LearningRateCurve(
+            learningRates: [], losses: [], smoothedLosses: [], steepest: nil, minimumOverTen: nil)
         var average = 0.0, best = Double.infinity
         for step in 0..<steps {
             let rate = minimum * pow(maximum / minimum, Double(step) / Double(steps - 1))
             let start = (step % max(batches, 1)) * batch
             trainer.optimizer.learningRate = Float(rate)
             try trainer.trainingStep(
-                try features.view(offset: start * inputFeatures, count: batch * inputFeatures), labels: labels, start: start,
+                try features.view(offset: start * inputFeatures, count: batch * inputFeatures),
+                labels: labels, start: start,
                 batch: batch, loss: lossValue.view)
             let value = Double(try backend.download(lossValue.view)[0])
             guard value.isFinite else { break }
@@ -98,9 +106,11 @@ public struct LearningRateFinder: Sendable {
         let first = max(1, smoothed.count / 10)
         guard lowest > first else { return }
         let slopes = (first...lowest).map { i in
-            (smoothed[i] - smoothed[i - 1]) / (log(curve.learningRates[i]) - log(curve.learningRates[i - 1]))
+            (smoothed[i] - smoothed[i - 1])
+                / (log(curve.learningRates[i]) - log(curve.learningRates[i - 1]))
         }
-        if let steepest = slopes.indices.min(by: { slopes[$0] < slopes[$1] }), slopes[steepest] < 0 {
+        if let steepest = slopes.indices.min(by: { slopes[$0] < slopes[$1] }), slopes[steepest] < 0
+        {
             curve.steepest = curve.learningRates[first + steepest]
         }
     }

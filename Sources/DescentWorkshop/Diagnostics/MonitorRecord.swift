@@ -44,7 +44,8 @@ public struct LayerStatistics: Sendable, Equatable {
     public var nonFinite: Bool
 
     public init(
-        layerIndex: Int, name: String, mean: Double, standardDeviation: Double, deadFraction: Double?,
+        layerIndex: Int, name: String, mean: Double, standardDeviation: Double,
+        deadFraction: Double?,
         saturatedFraction: Double?, nonFinite: Bool
     ) {
         self.layerIndex = layerIndex
@@ -77,7 +78,8 @@ public struct ParameterStatistics: Sendable, Equatable {
     public var nonFinite: Bool
 
     public init(
-        slotIndex: Int, layerIndex: Int, name: String, count: Int, isWeight: Bool, weightNorm: Double, gradientNorm: Double,
+        slotIndex: Int, layerIndex: Int, name: String, count: Int, isWeight: Bool,
+        weightNorm: Double, gradientNorm: Double,
         updateNorm: Double, nonFinite: Bool
     ) {
         self.slotIndex = slotIndex
@@ -113,7 +115,8 @@ public struct MonitorSnapshot: Sendable, Equatable {
     public var nonFinite: NonFiniteValue?
 
     public init(
-        step: Int, epoch: Int, loss: Double, layers: [LayerStatistics], parameters: [ParameterStatistics],
+        step: Int, epoch: Int, loss: Double, layers: [LayerStatistics],
+        parameters: [ParameterStatistics],
         nonFinite: NonFiniteValue?
     ) {
         self.step = step
@@ -140,7 +143,8 @@ public struct InitialParameterStatistics: Sendable, Equatable {
     public var identicalUnits: Bool
 
     public init(
-        slotIndex: Int, layerIndex: Int, name: String, shape: [Int], isWeight: Bool, mean: Double, standardDeviation: Double,
+        slotIndex: Int, layerIndex: Int, name: String, shape: [Int], isWeight: Bool, mean: Double,
+        standardDeviation: Double,
         identicalUnits: Bool
     ) {
         self.slotIndex = slotIndex
@@ -166,7 +170,10 @@ public struct MonitorRecord: Sendable, Equatable {
     private var ordinals: [Int] = []
     private var spacing = 1
 
-    public init(interval: Int, initialParameters: [InitialParameterStatistics] = [], snapshots: [MonitorSnapshot] = []) {
+    public init(
+        interval: Int, initialParameters: [InitialParameterStatistics] = [],
+        snapshots: [MonitorSnapshot] = []
+    ) {
         self.interval = interval
         self.initialParameters = initialParameters
         self.snapshots = snapshots
@@ -187,7 +194,9 @@ public struct MonitorRecord: Sendable, Equatable {
         ordinals.append(number)
         while snapshots.count > max(limit, 2) {
             spacing *= 2
-            let kept = ordinals.indices.filter { ordinals[$0] % spacing == 0 || $0 == ordinals.count - 1 }
+            let kept = ordinals.indices.filter {
+                ordinals[$0] % spacing == 0 || $0 == ordinals.count - 1
+            }
             snapshots = kept.map { snapshots[$0] }
             ordinals = kept.map { ordinals[$0] }
         }

@@ -20,7 +20,8 @@ public struct ReferenceMatrix: Sendable, Equatable {
 
     /// A matrix of zeros.
     public init(zeros rows: Int, _ columns: Int) {
-        self.init(rows: rows, columns: columns, values: [Double](repeating: 0, count: rows * columns))
+        self.init(
+            rows: rows, columns: columns, values: [Double](repeating: 0, count: rows * columns))
     }
 
     public subscript(row: Int, column: Int) -> Double {
@@ -42,7 +43,9 @@ public protocol ReferenceLayer: Layer {
     /// noise are the identity). Appends to `kinks` the signed distance of every evaluated
     /// argument from a point where the function is not differentiable (the input of a ReLU), so
     /// that a check can tell when its step crossed one.
-    func referenceForward(_ input: ReferenceMatrix, parameters: [[Double]], kinks: inout [Double]) throws -> ReferenceMatrix
+    func referenceForward(
+        _ input: ReferenceMatrix, parameters: [[Double]], kinks: inout [Double]
+    ) throws -> ReferenceMatrix
 
     /// The gradients with respect to the input and to each parameter, from the gradient with
     /// respect to the output of `referenceForward(input, parameters:)`.
@@ -71,11 +74,14 @@ extension Activation {
     }
 
     /// `f'(z) * dy`, element by element.
-    func referenceBackward(_ z: ReferenceMatrix, outputGradient: ReferenceMatrix) -> ReferenceMatrix {
+    func referenceBackward(_ z: ReferenceMatrix, outputGradient: ReferenceMatrix) -> ReferenceMatrix
+    {
         var dz = z
         for i in dz.values.indices {
             let x = z.values[i]
-            dz.values[i] = ActivationMath.derivative(self, x: x, y: ActivationMath.forward(self, x)) * outputGradient.values[i]
+            dz.values[i] =
+                ActivationMath.derivative(self, x: x, y: ActivationMath.forward(self, x))
+                * outputGradient.values[i]
         }
         return dz
     }
@@ -95,15 +101,19 @@ extension Dense: ReferenceLayer {
         return z
     }
 
-    public func referenceForward(_ input: ReferenceMatrix, parameters: [[Double]], kinks: inout [Double]) throws -> ReferenceMatrix {
+    public func referenceForward(
+        _ input: ReferenceMatrix, parameters: [[Double]], kinks: inout [Double]
+    ) throws -> ReferenceMatrix {
         activation.referenceForward(preActivation(input, parameters), kinks: &kinks)
     }
 
     public func referenceBackward(
         _ input: ReferenceMatrix, parameters: [[Double]], outputGradient: ReferenceMatrix
     ) throws -> (input: ReferenceMatrix, parameters: [[Double]]) {
-        let dz = activation.referenceBackward(preActivation(input, parameters), outputGradient: outputGradient)
-        var dw = [Double](repeating: 0, count: inputs * outputs), db = [Double](repeating: 0, count: outputs)
+        let dz = activation.referenceBackward(
+            preActivation(input, parameters), outputGradient: outputGradient)
+        var dw = [Double](repeating: 0, count: inputs * outputs),
+            db = [Double](repeating: 0, count: outputs)
         var dx = ReferenceMatrix(zeros: input.rows, inputs)
         for r in 0..<input.rows {
             for o in 0..<outputs {
@@ -120,7 +130,9 @@ extension Dense: ReferenceLayer {
 }
 
 extension ActivationLayer: ReferenceLayer {
-    public func referenceForward(_ input: ReferenceMatrix, parameters: [[Double]], kinks: inout [Double]) throws -> ReferenceMatrix {
+    public func referenceForward(
+        _ input: ReferenceMatrix, parameters: [[Double]], kinks: inout [Double]
+    ) throws -> ReferenceMatrix {
         activation.referenceForward(input, kinks: &kinks)
     }
 
@@ -137,7 +149,9 @@ public protocol RandomOnlyReferenceLayer: ReferenceLayer {}
 
 extension RandomOnlyReferenceLayer {
     /// The identity.
-    public func referenceForward(_ input: ReferenceMatrix, parameters: [[Double]], kinks: inout [Double]) throws -> ReferenceMatrix {
+    public func referenceForward(
+        _ input: ReferenceMatrix, parameters: [[Double]], kinks: inout [Double]
+    ) throws -> ReferenceMatrix {
         input
     }
 
@@ -157,13 +171,15 @@ extension GaussianNoise: RandomOnlyReferenceLayer {}
 private enum Normalization {
     /// `groups` lists the element indices of each group.
     static func forward(
-        _ x: ReferenceMatrix, groups: [[Int]], feature: (Int) -> Int, epsilon: Double, parameters: [[Double]]
+        _ x: ReferenceMatrix, groups: [[Int]], feature: (Int) -> Int, epsilon: Double,
+        parameters: [[Double]]
     ) -> (y: ReferenceMatrix, xhat: [Double], inverse: [Double]) {
         var y = x, xhat = x.values, inverse = [Double](repeating: 0, count: groups.count)
         for (g, group) in groups.enumerated() {
             let n = Double(group.count)
             let mean = group.reduce(0) { $0 + x.values[$1] } / n
-            let variance = group.reduce(0) { $0 + (x.values[$1] - mean) * (x.values[$1] - mean) } / n
+            let variance =
+                group.reduce(0) { $0 + (x.values[$1] - mean) * (x.values[$1] - mean) } / n
             inverse[g] = 1 / sqrt(variance + epsilon)
             for i in group {
                 xhat[i] = (x.values[i] - mean) * inverse[g]
@@ -176,10 +192,12 @@ private enum Normalization {
     /// Per group, with `g = dy gamma`: `dx = istd / n (n g - sum g - xhat sum g xhat)`;
     /// `dgamma = sum dy xhat`, `dbeta = sum dy` per feature.
     static func backward(
-        _ x: ReferenceMatrix, groups: [[Int]], feature: (Int) -> Int, epsilon: Double, parameters: [[Double]],
+        _ x: ReferenceMatrix, groups: [[Int]], feature: (Int) -> Int, epsilon: Double,
+        parameters: [[Double]],
         outputGradient dy: ReferenceMatrix
     ) -> (input: ReferenceMatrix, parameters: [[Double]]) {
-        let (_, xhat, inverse) = forward(x, groups: groups, feature: feature, epsilon: epsilon, parameters: parameters)
+        let (_, xhat, inverse) = forward(
+            x, groups: groups, feature: feature, epsilon: epsilon, parameters: parameters)
         var dx = x, dgamma = [Double](repeating: 0, count: parameters[0].count), dbeta = dgamma
         for (g, group) in groups.enumerated() {
             let n = Double(group.count)
@@ -206,17 +224,21 @@ extension BatchNorm: ReferenceLayer {
     }
 
     /// Training mode: the batch's own mean and biased variance (the running estimates are not used).
-    public func referenceForward(_ input: ReferenceMatrix, parameters: [[Double]], kinks: inout [Double]) throws -> ReferenceMatrix {
+    public func referenceForward(
+        _ input: ReferenceMatrix, parameters: [[Double]], kinks: inout [Double]
+    ) throws -> ReferenceMatrix {
         Normalization.forward(
             input, groups: columns(input), feature: { $0 % input.columns },
-            epsilon: Double(hyperparameters.epsilon), parameters: parameters).y
+            epsilon: Double(hyperparameters.epsilon), parameters: parameters
+        ).y
     }
 
     public func referenceBackward(
         _ input: ReferenceMatrix, parameters: [[Double]], outputGradient: ReferenceMatrix
     ) throws -> (input: ReferenceMatrix, parameters: [[Double]]) {
         Normalization.backward(
-            input, groups: columns(input), feature: { $0 % input.columns }, epsilon: Double(hyperparameters.epsilon),
+            input, groups: columns(input), feature: { $0 % input.columns },
+            epsilon: Double(hyperparameters.epsilon),
             parameters: parameters, outputGradient: outputGradient)
     }
 }
@@ -226,9 +248,13 @@ extension LayerNorm: ReferenceLayer {
         (0..<x.rows).map { r in Array(r * x.columns..<(r + 1) * x.columns) }
     }
 
-    public func referenceForward(_ input: ReferenceMatrix, parameters: [[Double]], kinks: inout [Double]) throws -> ReferenceMatrix {
+    public func referenceForward(
+        _ input: ReferenceMatrix, parameters: [[Double]], kinks: inout [Double]
+    ) throws -> ReferenceMatrix {
         Normalization.forward(
-            input, groups: rows(input), feature: { $0 % input.columns }, epsilon: Double(epsilon), parameters: parameters).y
+            input, groups: rows(input), feature: { $0 % input.columns }, epsilon: Double(epsilon),
+            parameters: parameters
+        ).y
     }
 
     public func referenceBackward(

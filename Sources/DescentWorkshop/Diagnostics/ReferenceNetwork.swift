@@ -24,7 +24,9 @@ public enum ReferenceLabels: Sendable, Equatable {
     /// The labels as `loss` reads them: binary cross-entropy takes class labels 0/1 as targets,
     /// as `Trainer` does for a two-class task with one output.
     func read(by loss: LossFunction) -> ReferenceLabels {
-        if loss == .binaryCrossEntropy, case .classes(let classes) = self { return .targets(classes.map(Double.init)) }
+        if loss == .binaryCrossEntropy, case .classes(let classes) = self {
+            return .targets(classes.map(Double.init))
+        }
         return self
     }
 }
@@ -33,7 +35,9 @@ extension LossFunction {
     /// The mean loss over the batch in double precision, the same formulas as the backends'
     /// (`Backend.softmaxCrossEntropy`, `.binaryCrossEntropy`, `.regressionLoss`) without weights.
     /// Appends the kinks it evaluated (the residuals of the mean absolute error) to `kinks`.
-    func referenceValue(_ output: ReferenceMatrix, labels: ReferenceLabels, kinks: inout [Double]) throws -> Double {
+    func referenceValue(
+        _ output: ReferenceMatrix, labels: ReferenceLabels, kinks: inout [Double]
+    ) throws -> Double {
         let (n, d) = (Double(output.rows), Double(output.columns))
         switch (self, labels.read(by: self)) {
         case (.softmaxCrossEntropy(let smoothing), .classes(let classes)):
@@ -46,7 +50,9 @@ extension LossFunction {
             return total / n
         case (.binaryCrossEntropy, .targets(let t)):
             var total = 0.0
-            for (z, t) in zip(output.values, t) { total += (1 - t) * z + log1p(exp(-abs(z))) + max(-z, 0) }
+            for (z, t) in zip(output.values, t) {
+                total += (1 - t) * z + log1p(exp(-abs(z))) + max(-z, 0)
+            }
             return total / (n * d)
         case (.regression(let loss), .targets(let t)):
             var total = 0.0
@@ -64,12 +70,15 @@ extension LossFunction {
             }
             return loss == .rootMeanSquaredError ? sqrt(total / (n * d)) : total / (n * d)
         default:
-            throw DescentError.invalidArgument(operation: "GradientCheck", reason: "\(self) does not take these labels")
+            throw DescentError.invalidArgument(
+                operation: "GradientCheck", reason: "\(self) does not take these labels")
         }
     }
 
     /// The gradient of `referenceValue` with respect to the output.
-    func referenceGradient(_ output: ReferenceMatrix, labels: ReferenceLabels) throws -> ReferenceMatrix {
+    func referenceGradient(
+        _ output: ReferenceMatrix, labels: ReferenceLabels
+    ) throws -> ReferenceMatrix {
         let (n, d) = (Double(output.rows), Double(output.columns))
         var gradient = output
         switch (self, labels.read(by: self)) {
@@ -79,12 +88,14 @@ extension LossFunction {
                 let negativeLog = Self.negativeLogSoftmax(output, row: r)
                 for c in 0..<output.columns {
                     let p = exp(-negativeLog[c])
-                    gradient[r, c] = ((1 - eps) * (p - (c == classes[r] ? 1 : 0)) + eps * (p - 1 / d)) / n
+                    gradient[r, c] =
+                        ((1 - eps) * (p - (c == classes[r] ? 1 : 0)) + eps * (p - 1 / d)) / n
                 }
             }
         case (.binaryCrossEntropy, .targets(let t)):
             for i in gradient.values.indices {
-                gradient.values[i] = ((1 - t[i]) - ActivationMath.sigmoid(-output.values[i])) / (n * d)
+                gradient.values[i] =
+                    ((1 - t[i]) - ActivationMath.sigmoid(-output.values[i])) / (n * d)
             }
         case (.regression(let loss), .targets(let t)):
             var meanSquare = 0.0
@@ -103,7 +114,8 @@ extension LossFunction {
                 gradient.values[i] = derivative / (n * d)
             }
         default:
-            throw DescentError.invalidArgument(operation: "GradientCheck", reason: "\(self) does not take these labels")
+            throw DescentError.invalidArgument(
+                operation: "GradientCheck", reason: "\(self) does not take these labels")
         }
         return gradient
     }
@@ -131,19 +143,25 @@ struct ReferenceNetwork {
             guard let reference = layer as? any ReferenceLayer else {
                 throw DescentError.invalidArgument(
                     operation: "GradientCheck",
-                    reason: "\(layer) has no double-precision reference: conform it to ReferenceLayer")
+                    reason:
+                        "\(layer) has no double-precision reference: conform it to ReferenceLayer")
             }
             return reference
         }
         self.loss = loss
-        slotsOfLayer = architecture.layers.indices.map { layer in slots.indices.filter { slots[$0].layerIndex == layer } }
+        slotsOfLayer = architecture.layers.indices.map { layer in
+            slots.indices.filter { slots[$0].layerIndex == layer }
+        }
     }
 
     /// The mean loss of the batch, with the kinks every layer and the loss evaluated.
-    func value(_ input: ReferenceMatrix, parameters: [[Double]], labels: ReferenceLabels) throws -> (loss: Double, kinks: [Double]) {
+    func value(
+        _ input: ReferenceMatrix, parameters: [[Double]], labels: ReferenceLabels
+    ) throws -> (loss: Double, kinks: [Double]) {
         var kinks: [Double] = [], x = input
         for (layer, slots) in zip(layers, slotsOfLayer) {
-            x = try layer.referenceForward(x, parameters: slots.map { parameters[$0] }, kinks: &kinks)
+            x = try layer.referenceForward(
+                x, parameters: slots.map { parameters[$0] }, kinks: &kinks)
         }
         return (try loss.referenceValue(x, labels: labels, kinks: &kinks), kinks)
     }
@@ -155,7 +173,8 @@ struct ReferenceNetwork {
         var inputs: [ReferenceMatrix] = [], x = input, unused: [Double] = []
         for (layer, slots) in zip(layers, slotsOfLayer) {
             inputs.append(x)
-            x = try layer.referenceForward(x, parameters: slots.map { parameters[$0] }, kinks: &unused)
+            x = try layer.referenceForward(
+                x, parameters: slots.map { parameters[$0] }, kinks: &unused)
         }
         var gradient = try loss.referenceGradient(x, labels: labels)
         var result = parameters.map { [Double](repeating: 0, count: $0.count) }

@@ -73,15 +73,19 @@ public final class TrainingMonitor<B: Backend>: Callback {
     /// - Throws: `DescentError.invalidArgument` for an interval below 1 or a limit below 2;
     ///   allocation errors.
     public init(
-        trainer: Trainer<B>, interval: Int = TrainingMonitor.defaultInterval, snapshotLimit: Int = TrainingMonitor.defaultSnapshotLimit,
-        thresholds: DiagnosisThresholds = DiagnosisThresholds(), onFinding: ((Finding) -> Void)? = nil
+        trainer: Trainer<B>, interval: Int = TrainingMonitor.defaultInterval,
+        snapshotLimit: Int = TrainingMonitor.defaultSnapshotLimit,
+        thresholds: DiagnosisThresholds = DiagnosisThresholds(),
+        onFinding: ((Finding) -> Void)? = nil
     ) throws {
         guard interval >= 1 else {
-            throw DescentError.invalidArgument(operation: "TrainingMonitor", reason: "the interval must be >= 1, got \(interval)")
+            throw DescentError.invalidArgument(
+                operation: "TrainingMonitor", reason: "the interval must be >= 1, got \(interval)")
         }
         guard snapshotLimit >= 2 else {
             throw DescentError.invalidArgument(
-                operation: "TrainingMonitor", reason: "the snapshot limit must be >= 2, got \(snapshotLimit)")
+                operation: "TrainingMonitor",
+                reason: "the snapshot limit must be >= 2, got \(snapshotLimit)")
         }
         self.snapshotLimit = snapshotLimit
         self.trainer = trainer
@@ -93,16 +97,21 @@ public final class TrainingMonitor<B: Backend>: Callback {
         for (index, layer) in model.architecture.layers.enumerated() {
             features = try layer.outputFeatures(for: features)
             widest = max(widest, features)
-            let activation = (layer as? Dense)?.activation ?? (layer as? ActivationLayer)?.activation
+            let activation =
+                (layer as? Dense)?.activation ?? (layer as? ActivationLayer)?.activation
             var saturation: (B.Buffer, B.Buffer)? = nil
             if let activation, let bounds = Self.saturationRange(activation) {
-                let center = try backend.makeBuffer(count: features), radius = try backend.makeBuffer(count: features)
+                let center = try backend.makeBuffer(count: features),
+                    radius = try backend.makeBuffer(count: features)
                 try backend.fill(center.view, with: -bounds.center)
                 try backend.fill(radius.view, with: -bounds.radius * bounds.radius)
                 saturation = (center, radius)
             }
             let dead = activation == .relu
-            layers.append(MonitoredLayer(name: "layer \(index) \(layer)", features: features, dead: dead, saturation: saturation, offset: offset))
+            layers.append(
+                MonitoredLayer(
+                    name: "layer \(index) \(layer)", features: features, dead: dead,
+                    saturation: saturation, offset: offset))
             offset += 3 + (dead ? features : 0)
         }
         self.layers = layers
@@ -111,13 +120,15 @@ public final class TrainingMonitor<B: Backend>: Callback {
         before = try backend.makeBuffer(count: model.arenaCount)
         scratch = try backend.makeBuffer(count: model.maxBatch * widest)
         try backend.copy(model.parameters.view, to: before.view)
-        record = MonitorRecord(interval: interval, initialParameters: try Self.initialStatistics(of: model))
+        record = MonitorRecord(
+            interval: interval, initialParameters: try Self.initialStatistics(of: model))
         try trainer.keepLastFiniteState()
         for finding in Diagnosis.initialization(record.initialParameters) { raise(finding) }
     }
 
     /// The output range outside which a sigmoid or tanh is saturated (within 1e-2 of its bounds).
-    private static func saturationRange(_ activation: Activation) -> (center: Float, radius: Float)? {
+    private static func saturationRange(_ activation: Activation) -> (center: Float, radius: Float)?
+    {
         switch activation {
         case .sigmoid: (0.5, 0.49)
         case .tanh: (0, 0.99)
@@ -134,21 +145,31 @@ public final class TrainingMonitor<B: Backend>: Callback {
             if step == 1 || step % interval == 0 { try measure(epoch: epoch) }
             // Put back the last finite model at once, so that the epoch's validation runs on it.
             if fatal != nil { try trainer.restoreLastFiniteState() }
-            if (step + 1) % interval == 0 { try backend.copy(model.parameters.view, to: before.view) }
+            if (step + 1) % interval == 0 {
+                try backend.copy(model.parameters.view, to: before.view)
+            }
         } catch {
-            raise(Finding(
-                code: "monitor-failed", severity: .warning, message: "The training monitor could not measure step \(step): \(error).",
-                advice: "Training goes on unmonitored.", epoch: epoch))
+            raise(
+                Finding(
+                    code: "monitor-failed", severity: .warning,
+                    message: "The training monitor could not measure step \(step): \(error).",
+                    advice: "Training goes on unmonitored.", epoch: epoch))
         }
     }
 
-    public func epochEnded<T: Backend>(_ epochRecord: EpochRecord, trainer: Trainer<T>) throws -> CallbackAction {
-        if fatal == nil, let finding = Diagnosis.nonFiniteLoss(History(epochs: [epochRecord])).first {
+    public func epochEnded<T: Backend>(
+        _ epochRecord: EpochRecord, trainer: Trainer<T>
+    ) throws -> CallbackAction {
+        if fatal == nil, let finding = Diagnosis.nonFiniteLoss(History(epochs: [epochRecord])).first
+        {
             fatal = finding
             raise(finding)
         }
         guard let fatal else { return .proceed }
-        return .stop(reason: "\(fatal.code): \(fatal.message) The model of the last finite monitored step was restored.")
+        return .stop(
+            reason:
+                "\(fatal.code): \(fatal.message) The model of the last finite monitored step was restored."
+        )
     }
 
     /// Computes the step's statistics on the device, reads them in one download, records them
@@ -156,14 +177,24 @@ public final class TrainingMonitor<B: Backend>: Callback {
     private func measure(epoch: Int) throws {
         guard model.layerOutputs.count == layers.count else { return }
         let stats = statistics
-        func slot(_ offset: Int, _ count: Int = 1) throws -> B.View { try stats.view(offset: offset, count: count) }
-        if let loss = trainer.lastBatchLoss { try backend.copy(loss, to: try slot(0)) } else { try backend.fill(try slot(0), with: 0) }
+        func slot(_ offset: Int, _ count: Int = 1) throws -> B.View {
+            try stats.view(offset: offset, count: count)
+        }
+        if let loss = trainer.lastBatchLoss {
+            try backend.copy(loss, to: try slot(0))
+        } else {
+            try backend.fill(try slot(0), with: 0)
+        }
         for (layer, output) in zip(layers, model.layerOutputs) {
             let shape = MatrixShape(rows: output.count / layer.features, columns: layer.features)
-            try backend.reduce(.sum, output, axis: .all, output: try slot(layer.offset), shape: shape)
-            try backend.reduce(.sumOfSquares, output, axis: .all, output: try slot(layer.offset + 1), shape: shape)
+            try backend.reduce(
+                .sum, output, axis: .all, output: try slot(layer.offset), shape: shape)
+            try backend.reduce(
+                .sumOfSquares, output, axis: .all, output: try slot(layer.offset + 1), shape: shape)
             if layer.dead {
-                try backend.reduce(.max, output, axis: .eachColumn, output: try slot(layer.offset + 3, layer.features), shape: shape)
+                try backend.reduce(
+                    .max, output, axis: .eachColumn,
+                    output: try slot(layer.offset + 3, layer.features), shape: shape)
             }
             if let (center, radius) = layer.saturation {
                 // A step function from existing ops: sigmoid(1e5 ((y - c)^2 - r^2)) is 1 where |y - c| > r.
@@ -173,7 +204,9 @@ public final class TrainingMonitor<B: Backend>: Callback {
                 try backend.addBias(s, bias: radius.view, output: s, shape: shape)
                 try backend.scale(s, by: 1e5, output: s)
                 try backend.activationForward(.sigmoid, input: s, output: s)
-                try backend.reduce(.sum, s, axis: .all, output: try slot(layer.offset + 2), shape: MatrixShape(rows: 1, columns: s.count))
+                try backend.reduce(
+                    .sum, s, axis: .all, output: try slot(layer.offset + 2),
+                    shape: MatrixShape(rows: 1, columns: s.count))
             }
         }
         try backend.elementwise(.subtract, model.parameters.view, before.view, output: before.view)
@@ -181,14 +214,18 @@ public final class TrainingMonitor<B: Backend>: Callback {
             let shape = MatrixShape(rows: 1, columns: parameter.spec.count)
             for (k, arena) in [model.parameters, model.gradients, before].enumerated() {
                 try backend.reduce(
-                    .sumOfSquares, try arena.view(offset: parameter.offset, count: parameter.spec.count), axis: .all,
+                    .sumOfSquares,
+                    try arena.view(offset: parameter.offset, count: parameter.spec.count),
+                    axis: .all,
                     output: try slot(slotOffset + 3 * index + k), shape: shape)
             }
         }
         let values = try backend.download(statistics.view).map(Double.init)
         let snapshot = self.snapshot(values, epoch: epoch)
         if snapshot.nonFinite == nil { try trainer.keepLastFiniteState() }
-        for finding in Diagnosis.snapshotRules(snapshot, first: record.snapshots.first, epoch: epoch, thresholds: thresholds) {
+        for finding in Diagnosis.snapshotRules(
+            snapshot, first: record.snapshots.first, epoch: epoch, thresholds: thresholds)
+        {
             if finding.severity == .error && fatal == nil { fatal = finding }
             raise(finding)
         }
@@ -196,19 +233,27 @@ public final class TrainingMonitor<B: Backend>: Callback {
     }
 
     private func snapshot(_ values: [Double], epoch: Int) -> MonitorSnapshot {
-        var nonFinite: NonFiniteValue? = values[0].isFinite ? nil : NonFiniteValue(pass: .loss, layerIndex: nil, name: "loss")
+        var nonFinite: NonFiniteValue? =
+            values[0].isFinite ? nil : NonFiniteValue(pass: .loss, layerIndex: nil, name: "loss")
         let layerStatistics = layers.enumerated().map { index, layer -> LayerStatistics in
             let count = Double(model.layerOutputs[index].count)
             let mean = values[layer.offset] / count
             let finite = values[layer.offset].isFinite && values[layer.offset + 1].isFinite
-            if !finite && nonFinite == nil { nonFinite = NonFiniteValue(pass: .forward, layerIndex: index, name: layer.name) }
-            let dead = layer.dead
-                ? Double(values[layer.offset + 3..<layer.offset + 3 + layer.features].filter { $0 <= 0 }.count) / Double(layer.features)
+            if !finite && nonFinite == nil {
+                nonFinite = NonFiniteValue(pass: .forward, layerIndex: index, name: layer.name)
+            }
+            let dead =
+                layer.dead
+                ? Double(
+                    values[layer.offset + 3..<layer.offset + 3 + layer.features].filter { $0 <= 0 }
+                        .count) / Double(layer.features)
                 : nil
             return LayerStatistics(
                 layerIndex: index, name: layer.name, mean: mean,
-                standardDeviation: max(values[layer.offset + 1] / count - mean * mean, 0).squareRoot(),
-                deadFraction: dead, saturatedFraction: layer.saturation == nil ? nil : values[layer.offset + 2] / count,
+                standardDeviation: max(values[layer.offset + 1] / count - mean * mean, 0)
+                    .squareRoot(),
+                deadFraction: dead,
+                saturatedFraction: layer.saturation == nil ? nil : values[layer.offset + 2] / count,
                 nonFinite: !finite)
         }
         var parameterStatistics: [ParameterStatistics] = []
@@ -216,23 +261,35 @@ public final class TrainingMonitor<B: Backend>: Callback {
             for (index, slot) in model.slots.enumerated() {
                 let base = slotOffset + 3 * index
                 let name = GradientCheck.name(of: slot, in: model.architecture)
-                let bad = pass == .backward ? !values[base + 1].isFinite : !(values[base].isFinite && values[base + 2].isFinite)
-                if bad && nonFinite == nil { nonFinite = NonFiniteValue(pass: pass, layerIndex: slot.layerIndex, name: name) }
+                let bad =
+                    pass == .backward
+                    ? !values[base + 1].isFinite
+                    : !(values[base].isFinite && values[base + 2].isFinite)
+                if bad && nonFinite == nil {
+                    nonFinite = NonFiniteValue(pass: pass, layerIndex: slot.layerIndex, name: name)
+                }
                 guard pass == .update else { continue }
-                parameterStatistics.append(ParameterStatistics(
-                    slotIndex: index, layerIndex: slot.layerIndex, name: name, count: slot.spec.count, isWeight: slot.spec.decays,
-                    weightNorm: values[base].squareRoot(), gradientNorm: values[base + 1].squareRoot(),
-                    updateNorm: values[base + 2].squareRoot(),
-                    nonFinite: !(values[base].isFinite && values[base + 1].isFinite && values[base + 2].isFinite)))
+                parameterStatistics.append(
+                    ParameterStatistics(
+                        slotIndex: index, layerIndex: slot.layerIndex, name: name,
+                        count: slot.spec.count, isWeight: slot.spec.decays,
+                        weightNorm: values[base].squareRoot(),
+                        gradientNorm: values[base + 1].squareRoot(),
+                        updateNorm: values[base + 2].squareRoot(),
+                        nonFinite:
+                            !(values[base].isFinite && values[base + 1].isFinite
+                            && values[base + 2].isFinite)))
             }
         }
         return MonitorSnapshot(
-            step: step, epoch: epoch, loss: values[0], layers: layerStatistics, parameters: parameterStatistics, nonFinite: nonFinite)
+            step: step, epoch: epoch, loss: values[0], layers: layerStatistics,
+            parameters: parameterStatistics, nonFinite: nonFinite)
     }
 
     /// Records `finding` and passes it on, once per code and layer or parameter.
     private func raise(_ finding: Finding) {
-        let key = finding.code + "|" + (finding.evidence["layer"] ?? finding.evidence["parameter"] ?? "")
+        let key =
+            finding.code + "|" + (finding.evidence["layer"] ?? finding.evidence["parameter"] ?? "")
         guard reported.insert(key).inserted else { return }
         findings.append(finding)
         onFinding?(finding)
@@ -240,12 +297,14 @@ public final class TrainingMonitor<B: Backend>: Callback {
 
     /// The mean and standard deviation of each parameter, and whether a weight matrix's units
     /// all start alike: one download, before training.
-    private static func initialStatistics(of model: Model<B>) throws -> [InitialParameterStatistics] {
+    private static func initialStatistics(of model: Model<B>) throws -> [InitialParameterStatistics]
+    {
         let arena = try model.backend.download(model.parameters.view)
         return model.slots.enumerated().map { index, slot in
             let values = arena[slot.offset..<slot.offset + slot.spec.count].map(Double.init)
             let mean = values.reduce(0, +) / Double(values.count)
-            let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count)
+            let variance =
+                values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count)
             var identical = false
             if slot.spec.decays, slot.spec.shape.count == 2, slot.spec.shape[1] > 1 {
                 let units = slot.spec.shape[1]
@@ -254,8 +313,10 @@ public final class TrainingMonitor<B: Backend>: Callback {
                 }
             }
             return InitialParameterStatistics(
-                slotIndex: index, layerIndex: slot.layerIndex, name: GradientCheck.name(of: slot, in: model.architecture),
-                shape: slot.spec.shape, isWeight: slot.spec.decays, mean: mean, standardDeviation: variance.squareRoot(),
+                slotIndex: index, layerIndex: slot.layerIndex,
+                name: GradientCheck.name(of: slot, in: model.architecture),
+                shape: slot.spec.shape, isWeight: slot.spec.decays, mean: mean,
+                standardDeviation: variance.squareRoot(),
                 identicalUnits: identical)
         }
     }

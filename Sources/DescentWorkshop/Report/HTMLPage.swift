@@ -51,7 +51,8 @@ public struct HTMLPage: Sendable {
 
     /// The page as a complete document, with a table of contents when it has several sections.
     public func render() -> String {
-        var html = "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n"
+        var html =
+            "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n"
             + "<meta charset=\"utf-8\" />\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\" />\n"
             + "<title>\(Markup.escaped(title))</title>\n<style>\n\(Self.style)</style>\n</head>\n<body>\n<main>\n"
             + "<h1>\(Markup.escaped(title))</h1>\n"
@@ -59,12 +60,14 @@ public struct HTMLPage: Sendable {
         if sections.count > 2 {
             html += "<nav><ul>\n"
             for (index, section) in sections.enumerated() {
-                html += "<li><a href=\"#section-\(index + 1)\">\(Markup.escaped(section.heading))</a></li>\n"
+                html +=
+                    "<li><a href=\"#section-\(index + 1)\">\(Markup.escaped(section.heading))</a></li>\n"
             }
             html += "</ul></nav>\n"
         }
         for (index, section) in sections.enumerated() {
-            html += "<section id=\"section-\(index + 1)\">\n<h2>\(Markup.escaped(section.heading))</h2>\n"
+            html +=
+                "<section id=\"section-\(index + 1)\">\n<h2>\(Markup.escaped(section.heading))</h2>\n"
             for block in section.blocks { html += Self.render(block) }
             html += "</section>\n"
         }
@@ -76,15 +79,22 @@ public struct HTMLPage: Sendable {
         case .paragraph(let text):
             return "<p>\(Markup.escaped(text))</p>\n"
         case .keyValues(let pairs):
-            let rows = pairs.map { "<tr><th scope=\"row\">\(Markup.escaped($0.key))</th><td>\(Markup.escaped($0.value))</td></tr>\n" }
+            let rows = pairs.map {
+                "<tr><th scope=\"row\">\(Markup.escaped($0.key))</th><td>\(Markup.escaped($0.value))</td></tr>\n"
+            }
             return "<table class=\"pairs\">\n<tbody>\n" + rows.joined() + "</tbody>\n</table>\n"
         case .table(let header, let rows):
             var html = "<table class=\"grid\">\n<thead><tr>"
-            html += header.map { "<th>\(Markup.escaped($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
+            html +=
+                header.map { "<th>\(Markup.escaped($0))</th>" }.joined()
+                + "</tr></thead>\n<tbody>\n"
             for row in rows {
-                html += "<tr>" + row.map { cell in
-                    (isNumeric(cell) ? "<td class=\"num\">" : "<td>") + Markup.escaped(cell) + "</td>"
-                }.joined() + "</tr>\n"
+                html +=
+                    "<tr>"
+                    + row.map { cell in
+                        (isNumeric(cell) ? "<td class=\"num\">" : "<td>") + Markup.escaped(cell)
+                            + "</td>"
+                    }.joined() + "</tr>\n"
             }
             return html + "</tbody>\n</table>\n"
         case .chart(let chart):
@@ -92,9 +102,12 @@ public struct HTMLPage: Sendable {
         case .svg(let markup):
             return "<figure class=\"chart\">\n" + markup + "\n</figure>\n"
         case .findings(let findings):
-            guard !findings.isEmpty else { return "<p>No findings: nothing in the run looked wrong.</p>\n" }
+            guard !findings.isEmpty else {
+                return "<p>No findings: nothing in the run looked wrong.</p>\n"
+            }
             let sorted = findings.enumerated().sorted {
-                $0.element.severity != $1.element.severity ? $0.element.severity > $1.element.severity : $0.offset < $1.offset
+                $0.element.severity != $1.element.severity
+                    ? $0.element.severity > $1.element.severity : $0.offset < $1.offset
             }.map(\.element)
             return "<ul class=\"findings\">\n" + sorted.map(render).joined() + "</ul>\n"
         }
@@ -102,12 +115,15 @@ public struct HTMLPage: Sendable {
 
     private static func render(_ finding: Finding) -> String {
         let severity = finding.severity.rawValue
-        var html = "<li class=\"finding \(severity)\">\n<p><span class=\"badge \(severity)\">\(severity)</span> "
+        var html =
+            "<li class=\"finding \(severity)\">\n<p><span class=\"badge \(severity)\">\(severity)</span> "
             + "<code>\(Markup.escaped(finding.code))</code>"
         // Epochs are 0-based in the API and 1-based on the charts and in the progress output.
         if let epoch = finding.epoch { html += " <span class=\"muted\">epoch \(epoch + 1)</span>" }
         html += "</p>\n<p>\(Markup.escaped(finding.message))</p>\n"
-        if !finding.advice.isEmpty { html += "<p class=\"advice\">\(Markup.escaped(finding.advice))</p>\n" }
+        if !finding.advice.isEmpty {
+            html += "<p class=\"advice\">\(Markup.escaped(finding.advice))</p>\n"
+        }
         if !finding.evidence.isEmpty {
             let items = finding.evidence.sorted { $0.key < $1.key }
                 .map { "<span>\(Markup.escaped($0.key)): \(Markup.escaped($0.value))</span>" }

@@ -23,7 +23,8 @@ enum Markup {
             case "\"": out += "&quot;"
             case "'": out += "&#39;"
             case "\t", "\n", "\r": out.unicodeScalars.append(scalar)
-            case let c where c.value < 0x20 || c.value == 0xFFFE || c.value == 0xFFFF: out += "\u{FFFD}"
+            case let c where c.value < 0x20 || c.value == 0xFFFE || c.value == 0xFFFF:
+                out += "\u{FFFD}"
             default: out.unicodeScalars.append(scalar)
             }
         }
@@ -54,7 +55,9 @@ enum Markup {
             let mantissa = value / power10(exponent)
             var text = trimmed(TextTable.fixed(mantissa, digits: significantDigits - 1))
             // Rounding can carry the mantissa to 10 ("9.9996e-4" -> "10e-4").
-            if text == "10" || text == "-10" { return "\(text.hasPrefix("-") ? "-" : "")1e\(exponent + 1)" }
+            if text == "10" || text == "-10" {
+                return "\(text.hasPrefix("-") ? "-" : "")1e\(exponent + 1)"
+            }
             if text.isEmpty { text = "0" }
             return "\(text)e\(exponent)"
         }
@@ -72,7 +75,8 @@ enum Markup {
 
     /// A percentage with `digits` decimals: 0.9731 -> "97.3%".
     static func percent(_ fraction: Double, digits: Int = 1) -> String {
-        fraction.isFinite ? TextTable.fixed(fraction * 100, digits: digits) + "%" : readable(fraction)
+        fraction.isFinite
+            ? TextTable.fixed(fraction * 100, digits: digits) + "%" : readable(fraction)
     }
 }
 

@@ -33,19 +33,30 @@ public struct MisclassifiedSample: Sendable, Equatable {
     ///   `classCount < 1`, a label out of range or a NaN score; `DescentError.shapeMismatch` when
     ///   `scores` does not hold `N * classCount` values.
     public static func mostConfident(
-        _ count: Int, labels: [Int32], scores: [Float], classCount: Int, scoresAreProbabilities: Bool = false
+        _ count: Int, labels: [Int32], scores: [Float], classCount: Int,
+        scoresAreProbabilities: Bool = false
     ) throws -> [MisclassifiedSample] {
         let operation = "MisclassifiedSample.mostConfident"
-        guard count >= 0 else { throw DescentError.invalidArgument(operation: operation, reason: "count must be >= 0, got \(count)") }
+        guard count >= 0 else {
+            throw DescentError.invalidArgument(
+                operation: operation, reason: "count must be >= 0, got \(count)")
+        }
         try MetricsValidation.labels(labels, scores: scores, classCount: classCount, of: operation)
         let predictions = try ClassScores.predictions(
-            scores: scores, sampleCount: labels.count, classCount: classCount, areProbabilities: scoresAreProbabilities,
+            scores: scores, sampleCount: labels.count, classCount: classCount,
+            areProbabilities: scoresAreProbabilities,
             operation: operation)
-        let wrong = zip(labels, predictions).enumerated().compactMap { index, pair -> MisclassifiedSample? in
-            Int(pair.0) == pair.1.predicted ? nil
-                : MisclassifiedSample(index: index, trueClass: Int(pair.0), predictedClass: pair.1.predicted, confidence: pair.1.confidence)
+        let wrong = zip(labels, predictions).enumerated().compactMap {
+            index, pair -> MisclassifiedSample? in
+            Int(pair.0) == pair.1.predicted
+                ? nil
+                : MisclassifiedSample(
+                    index: index, trueClass: Int(pair.0), predictedClass: pair.1.predicted,
+                    confidence: pair.1.confidence)
         }
-        let sorted = wrong.sorted { $0.confidence != $1.confidence ? $0.confidence > $1.confidence : $0.index < $1.index }
+        let sorted = wrong.sorted {
+            $0.confidence != $1.confidence ? $0.confidence > $1.confidence : $0.index < $1.index
+        }
         return Array(sorted.prefix(count))
     }
 }
@@ -68,19 +79,26 @@ public struct MisclassifiedGallery: Sendable, Equatable {
     /// - Throws: `DescentError.invalidArgument` for a non-positive image size;
     ///   `DescentError.shapeMismatch` when `inputs` is not a whole number of images or lacks a
     ///   sample's index.
-    public init(samples: [MisclassifiedSample], inputs: [Float], imageWidth: Int, imageHeight: Int) throws {
+    public init(
+        samples: [MisclassifiedSample], inputs: [Float], imageWidth: Int, imageHeight: Int
+    ) throws {
         let operation = "MisclassifiedGallery"
         guard imageWidth > 0, imageHeight > 0 else {
-            throw DescentError.invalidArgument(operation: operation, reason: "image size \(imageWidth) x \(imageHeight) must be positive")
+            throw DescentError.invalidArgument(
+                operation: operation,
+                reason: "image size \(imageWidth) x \(imageHeight) must be positive")
         }
         let size = imageWidth * imageHeight
         guard inputs.count % size == 0 else {
-            throw DescentError.shapeMismatch(operation: operation, expected: "a multiple of \(size) values (\(imageWidth) x \(imageHeight) images)",
-                                             actual: "\(inputs.count) values")
+            throw DescentError.shapeMismatch(
+                operation: operation,
+                expected: "a multiple of \(size) values (\(imageWidth) x \(imageHeight) images)",
+                actual: "\(inputs.count) values")
         }
         if let sample = samples.first(where: { $0.index < 0 || $0.index >= inputs.count / size }) {
-            throw DescentError.shapeMismatch(operation: operation, expected: "sample \(sample.index) among the inputs",
-                                             actual: "\(inputs.count / size) images")
+            throw DescentError.shapeMismatch(
+                operation: operation, expected: "sample \(sample.index) among the inputs",
+                actual: "\(inputs.count / size) images")
         }
         self.samples = samples
         self.images = samples.map { Array(inputs[($0.index * size)..<(($0.index + 1) * size)]) }

@@ -17,18 +17,26 @@ extension MonitorRecord {
     public var deadFractionSeries: [LineSeries] {
         let names = snapshots.first?.layers.filter { $0.deadFraction != nil }.map(\.name) ?? []
         return names.map { name in
-            LineSeries(name: name, points: snapshots.compactMap { snapshot in
-                snapshot.layers.first { $0.name == name }?.deadFraction.map { PlotPoint(x: Double(snapshot.step), y: $0) }
-            })
+            LineSeries(
+                name: name,
+                points: snapshots.compactMap { snapshot in
+                    snapshot.layers.first { $0.name == name }?.deadFraction.map {
+                        PlotPoint(x: Double(snapshot.step), y: $0)
+                    }
+                })
         }
     }
 
     private func parameterSeries(_ value: (ParameterStatistics) -> Double) -> [LineSeries] {
         let names = snapshots.first?.parameters.filter(\.isWeight).map(\.name) ?? []
         return names.map { name in
-            LineSeries(name: name, points: snapshots.compactMap { snapshot in
-                snapshot.parameters.first { $0.name == name }.map { PlotPoint(x: Double(snapshot.step), y: value($0)) }
-            })
+            LineSeries(
+                name: name,
+                points: snapshots.compactMap { snapshot in
+                    snapshot.parameters.first { $0.name == name }.map {
+                        PlotPoint(x: Double(snapshot.step), y: value($0))
+                    }
+                })
         }
     }
 }

@@ -17,10 +17,15 @@ public enum ReportDirectory {
     /// - Throws: `DescentError.invalidArgument` when a part of `directory` exists but is not a
     ///   directory, a directory cannot be created or a file cannot be written (the message says
     ///   which and why), or a file name is empty or holds a `/`.
-    public static func write(_ files: [(name: String, contents: String)], to directory: String) throws {
+    public static func write(
+        _ files: [(name: String, contents: String)], to directory: String
+    ) throws {
         let operation = "ReportDirectory.write"
-        for file in files where file.name.isEmpty || file.name.contains("/") || file.name == "." || file.name == ".." {
-            throw DescentError.invalidArgument(operation: operation, reason: "'\(file.name)' is not a plain file name")
+        for file in files
+        where file.name.isEmpty || file.name.contains("/") || file.name == "." || file.name == ".."
+        {
+            throw DescentError.invalidArgument(
+                operation: operation, reason: "'\(file.name)' is not a plain file name")
         }
         try createDirectory(directory, operation: operation)
         for file in files {
@@ -28,7 +33,8 @@ public enum ReportDirectory {
             do {
                 try FileIO.writeAtomically(Array(file.contents.utf8), to: path)
             } catch {
-                throw DescentError.invalidArgument(operation: operation, reason: "cannot write \(path): \(error.reason)")
+                throw DescentError.invalidArgument(
+                    operation: operation, reason: "cannot write \(path): \(error.reason)")
             }
         }
     }
@@ -43,7 +49,8 @@ public enum ReportDirectory {
     /// `mkdir -p`: each missing component is created; one that exists must be a directory.
     private static func createDirectory(_ directory: String, operation: String) throws {
         guard !directory.isEmpty else {
-            throw DescentError.invalidArgument(operation: operation, reason: "the report directory is an empty path")
+            throw DescentError.invalidArgument(
+                operation: operation, reason: "the report directory is an empty path")
         }
         let components = directory.split(separator: "/", omittingEmptySubsequences: true)
         var prefix = directory.hasPrefix("/") ? "/" : ""
@@ -54,13 +61,18 @@ public enum ReportDirectory {
                 guard info.st_mode & S_IFMT == S_IFDIR else {
                     throw DescentError.invalidArgument(
                         operation: operation,
-                        reason: "\(prefix) exists and is not a directory; remove it or choose another report directory")
+                        reason:
+                            "\(prefix) exists and is not a directory; remove it or choose another report directory"
+                    )
                 }
                 continue
             }
             if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
                 throw DescentError.invalidArgument(
-                    operation: operation, reason: "cannot create the directory \(prefix): \(String(cString: strerror(errno)))")
+                    operation: operation,
+                    reason:
+                        "cannot create the directory \(prefix): \(String(cString: strerror(errno)))"
+                )
             }
         }
     }

@@ -70,6 +70,9 @@ public struct TrainingReport: Sendable {
         let history = history ?? History()
         // index.html last, so that it never describes data not yet written.
         try ReportDirectory.write(
-            [("history.csv", history.csvText), ("history.json", try history.jsonText), ("index.html", html())], to: directory)
+            [
+                ("history.csv", history.csvText), ("history.json", try history.jsonText),
+                ("index.html", html()),
+            ], to: directory)
     }
 }

@@ -92,7 +92,8 @@ public enum HyperparameterDomain: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .choice: nil
         case .uniform(let low, let high), .logUniform(let low, let high): (low, high)
-        case .integer(let low, let high), .integerLogUniform(let low, let high): (Double(low), Double(high))
+        case .integer(let low, let high), .integerLogUniform(let low, let high):
+            (Double(low), Double(high))
         }
     }
 
@@ -111,26 +112,41 @@ public enum HyperparameterDomain: Sendable, Equatable, CustomStringConvertible {
     /// - Throws: `DescentError.invalidArgument` naming `name` and what to fix.
     func validate(name: String) throws {
         func fail(_ reason: String) -> DescentError {
-            .invalidArgument(operation: "SearchSpace", reason: "hyperparameter '\(name)' (\(self)): \(reason)")
+            .invalidArgument(
+                operation: "SearchSpace", reason: "hyperparameter '\(name)' (\(self)): \(reason)")
         }
         switch self {
         case .choice(let values):
-            guard !values.isEmpty, !values.contains(where: \.isEmpty) else { throw fail("a choice needs one or more non-empty values") }
-            guard Set(values).count == values.count else { throw fail("a choice lists a value twice") }
+            guard !values.isEmpty, !values.contains(where: \.isEmpty) else {
+                throw fail("a choice needs one or more non-empty values")
+            }
+            guard Set(values).count == values.count else {
+                throw fail("a choice lists a value twice")
+            }
         case .uniform(let low, let high), .logUniform(let low, let high):
-            guard low.isFinite, high.isFinite else { throw fail("the bounds must be finite numbers") }
-            guard low < high else { throw fail("the range is empty: the low bound must be below the high bound") }
+            guard low.isFinite, high.isFinite else {
+                throw fail("the bounds must be finite numbers")
+            }
+            guard low < high else {
+                throw fail("the range is empty: the low bound must be below the high bound")
+            }
             if isLogarithmic, low <= 0 {
-                throw fail("a log range must be positive (it cannot include 0 or negative numbers); use uniform: or a low bound such as 1e-6")
+                throw fail(
+                    "a log range must be positive (it cannot include 0 or negative numbers); use uniform: or a low bound such as 1e-6"
+                )
             }
         case .integer(let low, let high), .integerLogUniform(let low, let high):
             let limit = Int(Int32.max)
             guard (-limit...limit).contains(low), (-limit...limit).contains(high) else {
                 throw fail("integer bounds must be within -\(limit)...\(limit)")
             }
-            guard low <= high else { throw fail("the range is empty: the low bound must not exceed the high bound") }
+            guard low <= high else {
+                throw fail("the range is empty: the low bound must not exceed the high bound")
+            }
             if isLogarithmic, low <= 0 {
-                throw fail("a log range must be positive (it cannot include 0 or negative numbers); use int: instead")
+                throw fail(
+                    "a log range must be positive (it cannot include 0 or negative numbers); use int: instead"
+                )
             }
         }
     }
@@ -141,11 +157,22 @@ public enum HyperparameterDomain: Sendable, Equatable, CustomStringConvertible {
     public func value(at u: Double) -> HyperparameterValue {
         let u = min(max(u, 0), 1)
         switch self {
-        case .choice(let values): return .text(values[min(Int(u * Double(values.count)), values.count - 1)])
+        case .choice(let values):
+            return .text(values[min(Int(u * Double(values.count)), values.count - 1)])
         case .uniform(let low, let high):
-            return .real(u == 0 ? low : u == 1 ? high : min(max(significant(low + u * (high - low)), low), high))
+            return .real(
+                u == 0
+                    ? low : u == 1 ? high : min(max(significant(low + u * (high - low)), low), high)
+            )
         case .logUniform(let low, let high):
-            return .real(u == 0 ? low : u == 1 ? high : min(max(significant(exp(log(low) + u * (log(high) - log(low)))), low), high))
+            return .real(
+                u == 0
+                    ? low
+                    : u == 1
+                        ? high
+                        : min(
+                            max(significant(exp(log(low) + u * (log(high) - log(low)))), low), high)
+            )
         case .integer(let low, let high):
             return .integer(min(low + Int((u * Double(high - low + 1)).rounded(.down)), high))
         case .integerLogUniform(let low, let high):
@@ -158,7 +185,8 @@ public enum HyperparameterDomain: Sendable, Equatable, CustomStringConvertible {
     /// domains); every value of a choice, and at most every integer of an integer range.
     public func gridValues(count: Int) -> [HyperparameterValue] {
         if case .choice(let values) = self { return values.map(HyperparameterValue.text) }
-        let points: [HyperparameterValue] = count <= 1
+        let points: [HyperparameterValue] =
+            count <= 1
             ? [value(at: 0.5)]
             : (0..<count).map { value(at: Double($0) / Double(count - 1)) }
         var seen: Set<HyperparameterValue> = [], unique: [HyperparameterValue] = []
@@ -170,7 +198,8 @@ public enum HyperparameterDomain: Sendable, Equatable, CustomStringConvertible {
     public func gridSizeBound(count: Int) -> Int {
         switch self {
         case .choice(let values): values.count
-        case .integer(let low, let high), .integerLogUniform(let low, let high): min(max(count, 1), high - low + 1)
+        case .integer(let low, let high), .integerLogUniform(let low, let high):
+            min(max(count, 1), high - low + 1)
         default: max(count, 1)
         }
     }
@@ -179,7 +208,8 @@ public enum HyperparameterDomain: Sendable, Equatable, CustomStringConvertible {
     /// of `value(at:)`, for narrowing ranges and for plotting; nil for text.
     public func position(of value: HyperparameterValue) -> Double? {
         guard let x = value.numeric, let (low, high) = bounds, high > low else { return nil }
-        return isLogarithmic ? (log(x) - log(low)) / (log(high) - log(low)) : (x - low) / (high - low)
+        return isLogarithmic
+            ? (log(x) - log(low)) / (log(high) - log(low)) : (x - low) / (high - low)
     }
 
     /// The same kind of domain over the positions `from...to` of this one (in `[0, 1]`, on the
@@ -209,7 +239,8 @@ public struct Hyperparameter: Sendable, Equatable {
     ///   below, or an empty choice.
     public init(_ name: String, _ domain: HyperparameterDomain) throws {
         guard !name.isEmpty else {
-            throw DescentError.invalidArgument(operation: "SearchSpace", reason: "a hyperparameter needs a name")
+            throw DescentError.invalidArgument(
+                operation: "SearchSpace", reason: "a hyperparameter needs a name")
         }
         try domain.validate(name: name)
         self.name = name

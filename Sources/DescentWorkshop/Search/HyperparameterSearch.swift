@@ -3,7 +3,8 @@ import DescentTraining
 
 /// Trains one configuration for the given number of epochs and reports its per-epoch validation
 /// metric. The search knows nothing of models or backends: the runner does the training.
-public typealias TrialRunner = (_ configuration: TrialConfiguration, _ epochs: Int) throws -> TrialResult
+public typealias TrialRunner = (_ configuration: TrialConfiguration, _ epochs: Int) throws ->
+    TrialResult
 
 /// What a search reports as it goes.
 public enum SearchEvent: Sendable {
@@ -39,16 +40,25 @@ public struct HyperparameterSearch: Sendable {
     ///   `SearchStrategy.maximumTrials` configurations, `epochs < 1` or a budget that is not
     ///   positive.
     public init(
-        space: SearchSpace, strategy: SearchStrategy, objective: SearchObjective, epochs: Int, seed: UInt64 = 0,
+        space: SearchSpace, strategy: SearchStrategy, objective: SearchObjective, epochs: Int,
+        seed: UInt64 = 0,
         halving: SuccessiveHalving? = nil, budgetSeconds: Double? = nil, maximumTrials: Int? = nil
     ) throws {
         try strategy.validate()
-        guard epochs >= 1 else { throw DescentError.invalidArgument(operation: "HyperparameterSearch", reason: "each trial needs at least 1 epoch, got \(epochs)") }
+        guard epochs >= 1 else {
+            throw DescentError.invalidArgument(
+                operation: "HyperparameterSearch",
+                reason: "each trial needs at least 1 epoch, got \(epochs)")
+        }
         if let budgetSeconds, !(budgetSeconds > 0) {
-            throw DescentError.invalidArgument(operation: "HyperparameterSearch", reason: "the time budget must be positive, got \(budgetSeconds) s")
+            throw DescentError.invalidArgument(
+                operation: "HyperparameterSearch",
+                reason: "the time budget must be positive, got \(budgetSeconds) s")
         }
         if let maximumTrials, maximumTrials < 1 {
-            throw DescentError.invalidArgument(operation: "HyperparameterSearch", reason: "the trial limit must be at least 1, got \(maximumTrials)")
+            throw DescentError.invalidArgument(
+                operation: "HyperparameterSearch",
+                reason: "the trial limit must be at least 1, got \(maximumTrials)")
         }
         if case .grid(let points) = strategy {
             // The grid is planned whole: refuse one too large to plan (with overflow checked).
@@ -62,7 +72,8 @@ public struct HyperparameterSearch: Sendable {
             guard size <= limit else {
                 throw DescentError.invalidArgument(
                     operation: "HyperparameterSearch",
-                    reason: "the grid has \(size == .max ? "more than \(Int.max)" : "\(size)") configurations, over the limit of \(limit); "
+                    reason:
+                        "the grid has \(size == .max ? "more than \(Int.max)" : "\(size)") configurations, over the limit of \(limit); "
                         + "use fewer grid points, or a random or coarse-to-fine search")
             }
         }
@@ -82,15 +93,19 @@ public struct HyperparameterSearch: Sendable {
     ///   - results: where finished trials are read from and appended to; nil keeps them in memory.
     ///   - events: called as stages begin and trials end.
     public func run(
-        results: SearchResultsFile? = nil, events: (SearchEvent) -> Void = { _ in }, runner: TrialRunner
+        results: SearchResultsFile? = nil, events: (SearchEvent) -> Void = { _ in },
+        runner: TrialRunner
     ) throws -> SearchOutcome {
-        let stored = Dictionary((results?.records ?? []).map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+        let stored = Dictionary(
+            (results?.records ?? []).map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         var outcome = SearchOutcome(objective: objective)
         var stageSpace = space
         for stage in 0..<strategy.stageCount {
             if stage > 0, case .coarseToFine(_, _, let shrink) = strategy {
                 let ranked = outcome.ranking.map(\.configuration)
-                stageSpace = SearchStrategy.narrowed(stageSpace, around: Array(ranked.prefix(max(1, ranked.count / 4))), shrink: shrink)
+                stageSpace = SearchStrategy.narrowed(
+                    stageSpace, around: Array(ranked.prefix(max(1, ranked.count / 4))),
+                    shrink: shrink)
             }
             let proposals = proposals(stage: stage, in: stageSpace)
             events(.stageStarted(stage: stage, space: stageSpace, trials: proposals.count))
@@ -101,7 +116,9 @@ public struct HyperparameterSearch: Sendable {
                 var scored: [(index: Int, score: Double?)] = []
                 for index in candidates {
                     let configuration = proposals[index]
-                    let key = TrialRecord.key(stage: stage, index: index, configuration: configuration, epochs: rungEpochs)
+                    let key = TrialRecord.key(
+                        stage: stage, index: index, configuration: configuration, epochs: rungEpochs
+                    )
                     let record: TrialRecord
                     if let previous = stored[key] {
                         record = previous
@@ -113,7 +130,9 @@ public struct HyperparameterSearch: Sendable {
                             return outcome
                         }
                         let result = try runner(configuration, rungEpochs)
-                        record = TrialRecord(stage: stage, index: index, configuration: configuration, epochs: rungEpochs, seed: seed, result: result)
+                        record = TrialRecord(
+                            stage: stage, index: index, configuration: configuration,
+                            epochs: rungEpochs, seed: seed, result: result)
                         try results?.append(record)
                         outcome.ran += 1
                         events(.trialFinished(record, resumed: false))
@@ -123,9 +142,11 @@ public struct HyperparameterSearch: Sendable {
                 }
                 if rung < rungs.count - 1, let halving {
                     candidates = scored.sorted {
-                        $0.score == $1.score ? $0.index < $1.index : SearchOutcome.isBetter($0.score, than: $1.score, objective)
+                        $0.score == $1.score
+                            ? $0.index < $1.index
+                            : SearchOutcome.isBetter($0.score, than: $1.score, objective)
                     }
-                        .prefix(halving.survivors(of: scored.count)).map(\.index).sorted()
+                    .prefix(halving.survivors(of: scored.count)).map(\.index).sorted()
                 }
             }
         }
@@ -141,7 +162,8 @@ public struct HyperparameterSearch: Sendable {
         case .random(let trials):
             return SearchStrategy.random(stageSpace, count: trials, seed: seed, stage: stage)
         case .coarseToFine:
-            return SearchStrategy.random(stageSpace, count: strategy.stageSize(stage), seed: seed, stage: stage)
+            return SearchStrategy.random(
+                stageSpace, count: strategy.stageSize(stage), seed: seed, stage: stage)
         }
     }
 }
@@ -185,7 +207,9 @@ public struct SearchOutcome: Sendable {
     }
 
     /// The best configuration, nil when no trial has a finite score.
-    public var best: TrialRecord? { ranking.first.flatMap { $0.score(objective) == nil ? nil : $0 } }
+    public var best: TrialRecord? {
+        ranking.first.flatMap { $0.score(objective) == nil ? nil : $0 }
+    }
 
     static func isBetter(_ a: Double?, than b: Double?, _ objective: SearchObjective) -> Bool {
         switch (a, b) {

@@ -27,10 +27,13 @@ public final class SearchResultsFile {
     ///   text; records made under other settings are not reused, so a mismatch is an error.
     /// - Throws: `DescentError.invalidArgument` when the file belongs to another space, objective
     ///   or settings, is not a results file, has a damaged line before the last, or cannot be written.
-    public init(path: String, space: SearchSpace, objective: SearchObjective, settings: String = "") throws {
+    public init(
+        path: String, space: SearchSpace, objective: SearchObjective, settings: String = ""
+    ) throws {
         self.path = path
         let header = Header(
-            format: Self.format, space: space.description, fingerprint: space.fingerprint, objective: objective.metric,
+            format: Self.format, space: space.description, fingerprint: space.fingerprint,
+            objective: objective.metric,
             settings: settings)
         guard let text = try Self.contents(of: path), !text.isEmpty else {
             records = []
@@ -41,30 +44,48 @@ public final class SearchResultsFile {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let complete = text.hasSuffix("\n")
         if complete { lines.removeLast() }
-        func fail(_ reason: String) -> DescentError { .invalidArgument(operation: "descent search", reason: "\(path): \(reason)") }
-        guard let stored = try? JSON.decode(Header.self, from: lines[0]) else { throw fail("the first line is not a search header; is this a results file of `descent search`? Choose another --results file") }
+        func fail(_ reason: String) -> DescentError {
+            .invalidArgument(operation: "descent search", reason: "\(path): \(reason)")
+        }
+        guard let stored = try? JSON.decode(Header.self, from: lines[0]) else {
+            throw fail(
+                "the first line is not a search header; is this a results file of `descent search`? Choose another --results file"
+            )
+        }
         guard stored.fingerprint == space.fingerprint else {
-            throw fail("the results are of another search space (\(stored.space)), not of \(space); use another --results file, or the same --space to resume")
+            throw fail(
+                "the results are of another search space (\(stored.space)), not of \(space); use another --results file, or the same --space to resume"
+            )
         }
         guard stored.objective == objective.metric else {
-            throw fail("the results were scored by \(stored.objective), not \(objective.metric); use another --results file")
+            throw fail(
+                "the results were scored by \(stored.objective), not \(objective.metric); use another --results file"
+            )
         }
         guard stored.settings == settings else {
-            throw fail("the results were trained under other settings (\(stored.settings ?? "none")), not \(settings); use another --results file, or the same options to resume")
+            throw fail(
+                "the results were trained under other settings (\(stored.settings ?? "none")), not \(settings); use another --results file, or the same options to resume"
+            )
         }
-        var records: [TrialRecord] = [], warnings: [String] = [], goodBytes = lines[0].utf8.count + 1
+        var records: [TrialRecord] = [], warnings: [String] = [],
+            goodBytes = lines[0].utf8.count + 1
         for (number, line) in lines.enumerated().dropFirst() {
             let isLast = number == lines.count - 1
-            if var record = try? JSON.decode(TrialRecord.self, from: line), let configuration = record.configuration.conformed(to: space),
-               !isLast || complete
+            if var record = try? JSON.decode(TrialRecord.self, from: line),
+                let configuration = record.configuration.conformed(to: space),
+                !isLast || complete
             {
                 record.configuration = configuration
                 records.append(record)
                 goodBytes += line.utf8.count + 1
             } else if isLast {
-                warnings.append("\(path): skipped line \(number + 1), a partial record (the search was interrupted while writing it); that trial runs again")
+                warnings.append(
+                    "\(path): skipped line \(number + 1), a partial record (the search was interrupted while writing it); that trial runs again"
+                )
             } else {
-                throw fail("line \(number + 1) is not a trial record; the file is damaged: repair or remove that line, or use another --results file")
+                throw fail(
+                    "line \(number + 1) is not a trial record; the file is damaged: repair or remove that line, or use another --results file"
+                )
             }
         }
         if lines.count == 1 && !complete {
@@ -72,7 +93,9 @@ public final class SearchResultsFile {
             // line, rather than pad the file to where the newline belongs with a NUL.
             try Self.writeLine("", to: path, truncating: false)
         } else if !warnings.isEmpty || !complete {
-            guard truncate(path, off_t(goodBytes)) == 0 else { throw fail("cannot cut off the partial last line: \(FileIO.errorText())") }
+            guard truncate(path, off_t(goodBytes)) == 0 else {
+                throw fail("cannot cut off the partial last line: \(FileIO.errorText())")
+            }
         }
         self.records = records
         self.warnings = warnings
@@ -95,21 +118,26 @@ public final class SearchResultsFile {
         var settings: String?
 
         enum CodingKeys: String, CodingKey {
-            case format = "descent_search", space, fingerprint, objective, settings
+            case format = "descent_search"
+            case space, fingerprint, objective, settings
         }
     }
 
     private static func writeLine(_ line: String, to path: String, truncating: Bool) throws {
         let descriptor = open(path, O_WRONLY | O_CREAT | (truncating ? O_TRUNC : O_APPEND), 0o644)
         guard descriptor >= 0 else {
-            throw DescentError.invalidArgument(operation: "descent search", reason: "cannot open the results file \(path): \(FileIO.errorText())")
+            throw DescentError.invalidArgument(
+                operation: "descent search",
+                reason: "cannot open the results file \(path): \(FileIO.errorText())")
         }
         defer { close(descriptor) }
         var bytes = Array((line + "\n").utf8)[...]
         while !bytes.isEmpty {
             let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
             guard written > 0 else {
-                throw DescentError.invalidArgument(operation: "descent search", reason: "cannot write the results file \(path): \(FileIO.errorText())")
+                throw DescentError.invalidArgument(
+                    operation: "descent search",
+                    reason: "cannot write the results file \(path): \(FileIO.errorText())")
             }
             bytes = bytes.dropFirst(written)
         }
@@ -123,7 +151,9 @@ public final class SearchResultsFile {
         do {
             return String(decoding: try FileIO.read(path), as: UTF8.self)
         } catch {
-            throw DescentError.invalidArgument(operation: "descent search", reason: "cannot read the results file \(path): \(error.reason)")
+            throw DescentError.invalidArgument(
+                operation: "descent search",
+                reason: "cannot read the results file \(path): \(error.reason)")
         }
     }
 }

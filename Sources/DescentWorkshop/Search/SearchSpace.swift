@@ -20,17 +20,23 @@ public struct SearchSpace: Sendable, Equatable, CustomStringConvertible {
     ///   name outside `allowedNames` (the message lists the allowed ones).
     public init(_ hyperparameters: [Hyperparameter], allowedNames: [String]? = nil) throws {
         guard !hyperparameters.isEmpty else {
-            throw DescentError.invalidArgument(operation: "SearchSpace", reason: "the space has no hyperparameters; give at least one NAME=KIND:ARGUMENTS")
+            throw DescentError.invalidArgument(
+                operation: "SearchSpace",
+                reason: "the space has no hyperparameters; give at least one NAME=KIND:ARGUMENTS")
         }
         var seen = Set<String>()
         for parameter in hyperparameters {
             guard seen.insert(parameter.name).inserted else {
-                throw DescentError.invalidArgument(operation: "SearchSpace", reason: "hyperparameter '\(parameter.name)' is given twice")
+                throw DescentError.invalidArgument(
+                    operation: "SearchSpace",
+                    reason: "hyperparameter '\(parameter.name)' is given twice")
             }
             if let allowedNames, !allowedNames.contains(parameter.name) {
                 throw DescentError.invalidArgument(
                     operation: "SearchSpace",
-                    reason: "unknown hyperparameter '\(parameter.name)'; use \(allowedNames.joined(separator: ", "))")
+                    reason:
+                        "unknown hyperparameter '\(parameter.name)'; use \(allowedNames.joined(separator: ", "))"
+                )
             }
         }
         self.hyperparameters = hyperparameters
@@ -39,7 +45,8 @@ public struct SearchSpace: Sendable, Equatable, CustomStringConvertible {
     /// Parses the command-line form (see the type's documentation).
     /// - Throws: `DescentError.invalidArgument` saying which entry is malformed and how to write it.
     public init(parsing text: String, allowedNames: [String]? = nil) throws {
-        try self.init(try Self.entries(of: text).map(Self.parameter(entry:)), allowedNames: allowedNames)
+        try self.init(
+            try Self.entries(of: text).map(Self.parameter(entry:)), allowedNames: allowedNames)
     }
 
     /// Reads the JSON form (see `init(json:allowedNames:)`) from the file at `path`.
@@ -50,7 +57,8 @@ public struct SearchSpace: Sendable, Equatable, CustomStringConvertible {
         do {
             bytes = try FileIO.read(path)
         } catch {
-            throw DescentError.invalidArgument(operation: "SearchSpace", reason: "cannot read \(path): \(error.reason)")
+            throw DescentError.invalidArgument(
+                operation: "SearchSpace", reason: "cannot read \(path): \(error.reason)")
         }
         try self.init(json: String(decoding: bytes, as: UTF8.self), allowedNames: allowedNames)
     }
@@ -70,11 +78,16 @@ public struct SearchSpace: Sendable, Equatable, CustomStringConvertible {
         } catch let error as DescentError {
             throw error
         } catch {
-            throw fail("is not an object from names to {\"KIND\": [ARGUMENTS]} (\(JSON.reason(error))); \(advice)")
+            throw fail(
+                "is not an object from names to {\"KIND\": [ARGUMENTS]} (\(JSON.reason(error))); \(advice)"
+            )
         }
-        let parameters = try members.sorted { $0.key < $1.key }.map { name, domain -> Hyperparameter in
+        let parameters = try members.sorted { $0.key < $1.key }.map {
+            name, domain -> Hyperparameter in
             guard domain.count == 1, let (kind, arguments) = domain.first else {
-                throw fail("gives '\(name)' \(domain.count) kinds (\(domain.keys.sorted().joined(separator: ", "))); \(advice)")
+                throw fail(
+                    "gives '\(name)' \(domain.count) kinds (\(domain.keys.sorted().joined(separator: ", "))); \(advice)"
+                )
             }
             let words = arguments.map(\.text)
             // `description` (and the fingerprint a results file is matched by) writes choices
@@ -105,7 +118,9 @@ public struct SearchSpace: Sendable, Equatable, CustomStringConvertible {
             } else {
                 throw DescentError.invalidArgument(
                     operation: "SearchSpace",
-                    reason: "the JSON search space gives '\(decoder.codingPath.first?.stringValue ?? "?")' a value that is neither a number nor a string")
+                    reason:
+                        "the JSON search space gives '\(decoder.codingPath.first?.stringValue ?? "?")' a value that is neither a number nor a string"
+                )
             }
         }
     }
@@ -132,9 +147,12 @@ public struct SearchSpace: Sendable, Equatable, CustomStringConvertible {
 
     /// The same space with `domains` replacing the domains of the same names.
     func replacing(_ domains: [String: HyperparameterDomain]) -> SearchSpace {
-        SearchSpace(unchecked: hyperparameters.map { parameter in
-            domains[parameter.name].map { (try? Hyperparameter(parameter.name, $0)) ?? parameter } ?? parameter
-        })
+        SearchSpace(
+            unchecked: hyperparameters.map { parameter in
+                domains[parameter.name].map {
+                    (try? Hyperparameter(parameter.name, $0)) ?? parameter
+                } ?? parameter
+            })
     }
 
     private init(unchecked hyperparameters: [Hyperparameter]) {
@@ -165,17 +183,25 @@ public struct SearchSpace: Sendable, Equatable, CustomStringConvertible {
     /// One `NAME=KIND:ARGUMENTS` entry of the command-line form.
     private static func parameter(entry: String) throws -> Hyperparameter {
         func fail(_ reason: String) -> DescentError {
-            let form = "write NAME=log:LOW:HIGH, uniform:LOW:HIGH, int:LOW:HIGH, intlog:LOW:HIGH or choice:A|B"
-            return .invalidArgument(operation: "SearchSpace", reason: "'\(entry)': \(reason); \(form)")
+            let form =
+                "write NAME=log:LOW:HIGH, uniform:LOW:HIGH, int:LOW:HIGH, intlog:LOW:HIGH or choice:A|B"
+            return .invalidArgument(
+                operation: "SearchSpace", reason: "'\(entry)': \(reason); \(form)")
         }
         let halves = entry.split(separator: "=", maxSplits: 1).map(String.init)
-        guard halves.count == 2, !halves[0].isEmpty else { throw fail("no NAME= before the domain") }
-        let parts = halves[1].split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        guard halves.count == 2, !halves[0].isEmpty else {
+            throw fail("no NAME= before the domain")
+        }
+        let parts = halves[1].split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+            .map(String.init)
         guard parts.count == 2 else { throw fail("no KIND: in the domain") }
         let kind = parts[0].trimmingSpaces
-        let arguments = parts[1].split(separator: kind == "choice" ? "|" : ":", omittingEmptySubsequences: false)
-            .map { String($0).trimmingSpaces }
-        return try parameter(name: halves[0].trimmingSpaces, kind: kind, arguments: arguments, fail: fail)
+        let arguments = parts[1].split(
+            separator: kind == "choice" ? "|" : ":", omittingEmptySubsequences: false
+        )
+        .map { String($0).trimmingSpaces }
+        return try parameter(
+            name: halves[0].trimmingSpaces, kind: kind, arguments: arguments, fail: fail)
     }
 
     /// The hyperparameter `name` of `kind` ("log", "choice", ...) over `arguments`, the bounds
@@ -188,11 +214,20 @@ public struct SearchSpace: Sendable, Equatable, CustomStringConvertible {
         guard arguments.count == 2 else { throw fail("a range takes two bounds, LOW:HIGH") }
         switch kind {
         case "uniform", "log":
-            guard let low = Double(arguments[0]), let high = Double(arguments[1]) else { throw fail("the bounds must be numbers") }
-            return try Hyperparameter(name, kind == "log" ? .logUniform(low: low, high: high) : .uniform(low: low, high: high))
+            guard let low = Double(arguments[0]), let high = Double(arguments[1]) else {
+                throw fail("the bounds must be numbers")
+            }
+            return try Hyperparameter(
+                name,
+                kind == "log" ? .logUniform(low: low, high: high) : .uniform(low: low, high: high))
         case "int", "intlog":
-            guard let low = Int(arguments[0]), let high = Int(arguments[1]) else { throw fail("the bounds must be integers") }
-            return try Hyperparameter(name, kind == "intlog" ? .integerLogUniform(low: low, high: high) : .integer(low: low, high: high))
+            guard let low = Int(arguments[0]), let high = Int(arguments[1]) else {
+                throw fail("the bounds must be integers")
+            }
+            return try Hyperparameter(
+                name,
+                kind == "intlog"
+                    ? .integerLogUniform(low: low, high: high) : .integer(low: low, high: high))
         default:
             throw fail("unknown kind '\(kind)'")
         }

@@ -26,7 +26,8 @@ public enum SearchStrategy: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .grid(let points): "grid (\(points) points per numeric axis)"
         case .random(let trials): "random (\(trials) trials)"
-        case .coarseToFine(let trials, let stages, let shrink): "coarse-to-fine (\(trials) trials in \(stages) stages, shrink \(shrink))"
+        case .coarseToFine(let trials, let stages, let shrink):
+            "coarse-to-fine (\(trials) trials in \(stages) stages, shrink \(shrink))"
         }
     }
 
@@ -37,20 +38,40 @@ public enum SearchStrategy: Sendable, Equatable, CustomStringConvertible {
     /// - Throws: `DescentError.invalidArgument` for counts below 1 or above `maximumTrials`, or a
     ///   shrink outside (0, 1).
     public func validate() throws {
-        func fail(_ reason: String) -> DescentError { .invalidArgument(operation: "SearchStrategy", reason: reason) }
+        func fail(_ reason: String) -> DescentError {
+            .invalidArgument(operation: "SearchStrategy", reason: reason)
+        }
         let limit = Self.maximumTrials
         switch self {
         case .grid(let points):
-            guard points >= 1 else { throw fail("a grid needs at least 1 point per axis, got \(points)") }
-            guard points <= limit else { throw fail("a grid takes at most \(limit) points per axis, got \(points)") }
+            guard points >= 1 else {
+                throw fail("a grid needs at least 1 point per axis, got \(points)")
+            }
+            guard points <= limit else {
+                throw fail("a grid takes at most \(limit) points per axis, got \(points)")
+            }
         case .random(let trials):
-            guard trials >= 1 else { throw fail("a random search needs at least 1 trial, got \(trials)") }
-            guard trials <= limit else { throw fail("a search plans at most \(limit) trials, got \(trials)") }
+            guard trials >= 1 else {
+                throw fail("a random search needs at least 1 trial, got \(trials)")
+            }
+            guard trials <= limit else {
+                throw fail("a search plans at most \(limit) trials, got \(trials)")
+            }
         case .coarseToFine(let trials, let stages, let shrink):
-            guard trials <= limit else { throw fail("a search plans at most \(limit) trials, got \(trials)") }
-            guard stages >= 1 else { throw fail("coarse-to-fine needs at least 1 stage, got \(stages)") }
-            guard trials >= stages else { throw fail("coarse-to-fine needs at least one trial per stage: \(trials) trials for \(stages) stages") }
-            guard shrink > 0 && shrink < 1 else { throw fail("the shrink factor must be in (0, 1), got \(shrink)") }
+            guard trials <= limit else {
+                throw fail("a search plans at most \(limit) trials, got \(trials)")
+            }
+            guard stages >= 1 else {
+                throw fail("coarse-to-fine needs at least 1 stage, got \(stages)")
+            }
+            guard trials >= stages else {
+                throw fail(
+                    "coarse-to-fine needs at least one trial per stage: \(trials) trials for \(stages) stages"
+                )
+            }
+            guard shrink > 0 && shrink < 1 else {
+                throw fail("the shrink factor must be in (0, 1), got \(shrink)")
+            }
         }
     }
 
@@ -72,34 +93,46 @@ public enum SearchStrategy: Sendable, Equatable, CustomStringConvertible {
         var combinations: [[(String, HyperparameterValue)]] = [[]]
         for parameter in space.hyperparameters {
             let values = parameter.domain.gridValues(count: pointsPerAxis)
-            combinations = combinations.flatMap { prefix in values.map { prefix + [(parameter.name, $0)] } }
+            combinations = combinations.flatMap { prefix in
+                values.map { prefix + [(parameter.name, $0)] }
+            }
         }
         return combinations.map(TrialConfiguration.init)
     }
 
     /// `count` configurations drawn from `space` with the Philox stream of `seed` and `stage`: the
     /// same seed and stage give the same configurations on every machine.
-    public static func random(_ space: SearchSpace, count: Int, seed: UInt64, stage: Int = 0) -> [TrialConfiguration] {
-        var random = DataRandom(seed: seed &+ UInt64(stage) &* 0x9E37_79B9_7F4A_7C15, stream: .search)
+    public static func random(
+        _ space: SearchSpace, count: Int, seed: UInt64, stage: Int = 0
+    ) -> [TrialConfiguration] {
+        var random = DataRandom(
+            seed: seed &+ UInt64(stage) &* 0x9E37_79B9_7F4A_7C15, stream: .search)
         return (0..<count).map { _ in
-            TrialConfiguration(space.hyperparameters.map { ($0.name, $0.domain.value(at: random.unitDouble())) })
+            TrialConfiguration(
+                space.hyperparameters.map { ($0.name, $0.domain.value(at: random.unitDouble())) })
         }
     }
 
     /// `space` narrowed around `best` (the best configurations first): each numeric range becomes
     /// `shrink` times as wide in position (log scale for log ranges), centred on `best[0]`'s value
     /// and moved to lie inside the old range; each choice keeps the values `best` uses.
-    public static func narrowed(_ space: SearchSpace, around best: [TrialConfiguration], shrink: Double) -> SearchSpace {
+    public static func narrowed(
+        _ space: SearchSpace, around best: [TrialConfiguration], shrink: Double
+    ) -> SearchSpace {
         guard let top = best.first else { return space }
         var domains: [String: HyperparameterDomain] = [:]
         for parameter in space.hyperparameters {
             let domain = parameter.domain
             if case .choice(let values) = domain {
-                let kept = values.filter { value in best.contains { $0[parameter.name] == .text(value) } }
+                let kept = values.filter { value in
+                    best.contains { $0[parameter.name] == .text(value) }
+                }
                 if !kept.isEmpty { domains[parameter.name] = .choice(kept) }
                 continue
             }
-            guard let value = top[parameter.name], let centre = domain.position(of: value) else { continue }
+            guard let value = top[parameter.name], let centre = domain.position(of: value) else {
+                continue
+            }
             let width = min(max(shrink, 0), 1)
             let low = min(max(centre - width / 2, 0), 1 - width)
             domains[parameter.name] = domain.subrange(from: low, to: low + width)
@@ -127,10 +160,14 @@ public struct SuccessiveHalving: Sendable, Equatable {
     /// - Throws: `DescentError.invalidArgument` for `eta < 2` or `minimumEpochs < 1`.
     public init(eta: Int, minimumEpochs: Int = 1) throws {
         guard eta >= 2 else {
-            throw DescentError.invalidArgument(operation: "SuccessiveHalving", reason: "eta must be 2 or more (keep the top 1/eta), got \(eta)")
+            throw DescentError.invalidArgument(
+                operation: "SuccessiveHalving",
+                reason: "eta must be 2 or more (keep the top 1/eta), got \(eta)")
         }
         guard minimumEpochs >= 1 else {
-            throw DescentError.invalidArgument(operation: "SuccessiveHalving", reason: "the first rung needs at least 1 epoch, got \(minimumEpochs)")
+            throw DescentError.invalidArgument(
+                operation: "SuccessiveHalving",
+                reason: "the first rung needs at least 1 epoch, got \(minimumEpochs)")
         }
         self.eta = eta
         self.minimumEpochs = minimumEpochs
@@ -140,7 +177,9 @@ public struct SuccessiveHalving: Sendable, Equatable {
     /// at or above `minimumEpochs`.
     public func rungs(epochs: Int) -> [Int] {
         var rungs = [epochs]
-        while rungs[0] / eta >= minimumEpochs, rungs[0] / eta < rungs[0] { rungs.insert(rungs[0] / eta, at: 0) }
+        while rungs[0] / eta >= minimumEpochs, rungs[0] / eta < rungs[0] {
+            rungs.insert(rungs[0] / eta, at: 0)
+        }
         return rungs
     }
 

@@ -26,8 +26,10 @@ public struct TrialConfiguration: Sendable, Hashable, CustomStringConvertible {
         for parameter in space.hyperparameters {
             let value = values[parameter.name]!
             switch (parameter.domain, value) {
-            case (.uniform, .integer(let number)), (.logUniform, .integer(let number)): pairs.append((parameter.name, .real(Double(number))))
-            case (.choice, .integer(let number)): pairs.append((parameter.name, .text(String(number))))
+            case (.uniform, .integer(let number)), (.logUniform, .integer(let number)):
+                pairs.append((parameter.name, .real(Double(number))))
+            case (.choice, .integer(let number)):
+                pairs.append((parameter.name, .text(String(number))))
             case (.choice, .real(let number)): pairs.append((parameter.name, .text("\(number)")))
             default: pairs.append((parameter.name, value))
             }
@@ -80,7 +82,10 @@ public struct TrialRecord: Sendable, Equatable {
     public var seed: UInt64
     public var result: TrialResult
 
-    public init(stage: Int, index: Int, configuration: TrialConfiguration, epochs: Int, seed: UInt64, result: TrialResult) {
+    public init(
+        stage: Int, index: Int, configuration: TrialConfiguration, epochs: Int, seed: UInt64,
+        result: TrialResult
+    ) {
         self.stage = stage
         self.index = index
         self.configuration = configuration
@@ -90,9 +95,13 @@ public struct TrialRecord: Sendable, Equatable {
     }
 
     /// Identifies the trial across runs of the same search: stage, index, configuration, epochs.
-    public var key: String { Self.key(stage: stage, index: index, configuration: configuration, epochs: epochs) }
+    public var key: String {
+        Self.key(stage: stage, index: index, configuration: configuration, epochs: epochs)
+    }
 
-    static func key(stage: Int, index: Int, configuration: TrialConfiguration, epochs: Int) -> String {
+    static func key(
+        stage: Int, index: Int, configuration: TrialConfiguration, epochs: Int
+    ) -> String {
         "\(stage)/\(index)/\(epochs)/\(configuration)"
     }
 
@@ -108,18 +117,22 @@ public struct TrialRecord: Sendable, Equatable {
 extension TrialRecord: Codable {
     enum CodingKeys: String, CodingKey {
         case stage, index, epochs, seed, configuration, findings
-        case validationMetric = "validation_metric", wallSeconds = "wall_seconds"
+        case validationMetric = "validation_metric"
+        case wallSeconds = "wall_seconds"
     }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let metric = try container.decode([JSONNullable<Double>].self, forKey: .validationMetric)
         self.init(
-            stage: try container.decode(Int.self, forKey: .stage), index: try container.decode(Int.self, forKey: .index),
+            stage: try container.decode(Int.self, forKey: .stage),
+            index: try container.decode(Int.self, forKey: .index),
             configuration: try container.decode(TrialConfiguration.self, forKey: .configuration),
-            epochs: try container.decode(Int.self, forKey: .epochs), seed: try container.decode(UInt64.self, forKey: .seed),
+            epochs: try container.decode(Int.self, forKey: .epochs),
+            seed: try container.decode(UInt64.self, forKey: .seed),
             result: TrialResult(
-                validationMetric: metric.map { $0.value ?? .nan }, wallSeconds: try container.decode(Double.self, forKey: .wallSeconds),
+                validationMetric: metric.map { $0.value ?? .nan },
+                wallSeconds: try container.decode(Double.self, forKey: .wallSeconds),
                 findings: try container.decode([Finding].self, forKey: .findings)))
     }
 
@@ -130,7 +143,8 @@ extension TrialRecord: Codable {
         try container.encode(epochs, forKey: .epochs)
         try container.encode(seed, forKey: .seed)
         try container.encode(configuration, forKey: .configuration)
-        try container.encode(result.validationMetric.map(JSONNullable.init(finite:)), forKey: .validationMetric)
+        try container.encode(
+            result.validationMetric.map(JSONNullable.init(finite:)), forKey: .validationMetric)
         try container.encode(result.wallSeconds, forKey: .wallSeconds)
         try container.encode(result.findings, forKey: .findings)
     }
@@ -149,7 +163,8 @@ public struct SearchObjective: Sendable, Equatable {
     /// The validation loss, lower is better.
     public static let validationLoss = SearchObjective(metric: "val_loss", lowerIsBetter: true)
     /// The validation accuracy, higher is better.
-    public static let validationAccuracy = SearchObjective(metric: "val_accuracy", lowerIsBetter: false)
+    public static let validationAccuracy = SearchObjective(
+        metric: "val_accuracy", lowerIsBetter: false)
 
     /// Whether `a` is better than `b`.
     public func prefers(_ a: Double, over b: Double) -> Bool { lowerIsBetter ? a < b : a > b }

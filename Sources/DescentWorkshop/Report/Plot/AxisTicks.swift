@@ -42,11 +42,16 @@ public struct AxisTicks: Sendable, Equatable {
     /// Ticks that cover the finite values of `data` (and, on a logarithmic scale, only the positive
     /// ones); `[0, 1]` or the decade `[1, 10]` when there are none.
     /// - Parameter integersOnly: on a linear scale, never step by less than 1 (epochs, steps).
-    public init(scale: AxisScale, covering data: [Double], targetCount: Int = 5, integersOnly: Bool = false) {
+    public init(
+        scale: AxisScale, covering data: [Double], targetCount: Int = 5, integersOnly: Bool = false
+    ) {
         let usable = data.filter { $0.isFinite && (scale == .linear || $0 > 0) }
         let lower = usable.min(), upper = usable.max()
         switch scale {
-        case .linear: self = .linear(from: lower ?? 0, to: upper ?? 1, targetCount: targetCount, integersOnly: integersOnly)
+        case .linear:
+            self = .linear(
+                from: lower ?? 0, to: upper ?? 1, targetCount: targetCount,
+                integersOnly: integersOnly)
         case .logarithmic: self = .logarithmic(from: lower ?? 1, to: upper ?? 10)
         }
     }
@@ -54,7 +59,9 @@ public struct AxisTicks: Sendable, Equatable {
     /// Linear ticks at `k * step` with `step` in {1, 2, 5} x 10^p, over `[from, to]` widened to
     /// the nearest ticks. A zero-width range is widened by 10% of its value (by 1 around 0);
     /// non-finite bounds give `[0, 1]`. With `integersOnly` the step is at least 1.
-    public static func linear(from: Double, to: Double, targetCount: Int = 5, integersOnly: Bool = false) -> AxisTicks {
+    public static func linear(
+        from: Double, to: Double, targetCount: Int = 5, integersOnly: Bool = false
+    ) -> AxisTicks {
         var low = min(from, to), high = max(from, to)
         if !low.isFinite || !high.isFinite { (low, high) = (0, 1) }
         if low == high {
@@ -64,11 +71,14 @@ public struct AxisTicks: Sendable, Equatable {
         let rough = (high - low) / Double(max(1, targetCount))
         var exponent = Int(floorLog10(rough))
         let error = rough / power10(exponent)
-        var multiplier = error >= 50.0.squareRoot() ? 10 : error >= 10.0.squareRoot() ? 5 : error >= 2.0.squareRoot() ? 2 : 1
+        var multiplier =
+            error >= 50.0.squareRoot()
+            ? 10 : error >= 10.0.squareRoot() ? 5 : error >= 2.0.squareRoot() ? 2 : 1
         if multiplier == 10 { (multiplier, exponent) = (1, exponent + 1) }
         if integersOnly && exponent < 0 { (multiplier, exponent) = (1, 0) }
         let step = Double(multiplier) * power10(exponent)
-        let first = Int((low / step + 1e-9).rounded(.down)), last = Int((high / step - 1e-9).rounded(.up))
+        let first = Int((low / step + 1e-9).rounded(.down)),
+            last = Int((high / step - 1e-9).rounded(.up))
         let integers = (first...max(first + 1, last)).map { $0 * multiplier }
         let values = integers.map { Self.value($0, exponent) }
         let largest = values.map(abs).max() ?? 0
@@ -77,7 +87,10 @@ public struct AxisTicks: Sendable, Equatable {
             labels = integers.map { Self.scientific($0, exponent) }
         } else if largest >= 1e4 {
             let group = Int(floorLog10(largest)) / 3
-            labels = integers.map { $0 == 0 ? "0" : Self.plain($0, exponent - 3 * group) + ["", "k", "M", "G", "T"][group] }
+            labels = integers.map {
+                $0 == 0
+                    ? "0" : Self.plain($0, exponent - 3 * group) + ["", "k", "M", "G", "T"][group]
+            }
         } else {
             labels = integers.map { Self.plain($0, exponent) }
         }
@@ -100,7 +113,9 @@ public struct AxisTicks: Sendable, Equatable {
         let exponents = Swift.stride(from: first, through: last, by: stride).map { $0 }
         let labels = exponents.map { exponent in
             if exponent < -2 || exponent > 6 { return scientific(1, exponent) }
-            if exponent >= 4 { return plain(1, exponent - 3 * (exponent / 3)) + ["", "k", "M"][exponent / 3] }
+            if exponent >= 4 {
+                return plain(1, exponent - 3 * (exponent / 3)) + ["", "k", "M"][exponent / 3]
+            }
             return plain(1, exponent)
         }
         return AxisTicks(scale: .logarithmic, values: exponents.map { power10($0) }, labels: labels)
@@ -109,8 +124,9 @@ public struct AxisTicks: Sendable, Equatable {
     /// A categorical axis: one tick per name at 0, 1, ..., `names.count - 1`, labelled with the
     /// name, and half a step of room each side so that no category sits on the frame.
     public static func categories(_ names: [String]) -> AxisTicks {
-        AxisTicks(scale: .linear, values: names.indices.map(Double.init), labels: names,
-                  lower: -0.5, upper: Double(max(names.count, 1)) - 0.5)
+        AxisTicks(
+            scale: .linear, values: names.indices.map(Double.init), labels: names,
+            lower: -0.5, upper: Double(max(names.count, 1)) - 0.5)
     }
 
     /// The same ticks on the domain `range` exactly instead of rounded out to ticks, keeping the
@@ -118,14 +134,20 @@ public struct AxisTicks: Sendable, Equatable {
     /// A range that is empty, not finite, or not positive on a logarithmic axis leaves the
     /// ticks as they are.
     public func fitted(to range: ClosedRange<Double>) -> AxisTicks {
-        guard range.lowerBound.isFinite, range.upperBound.isFinite, range.upperBound > range.lowerBound,
-              scale == .linear || range.lowerBound > 0 else { return self }
+        guard range.lowerBound.isFinite, range.upperBound.isFinite,
+            range.upperBound > range.lowerBound,
+            scale == .linear || range.lowerBound > 0
+        else { return self }
         let inside = values.indices.filter { range.contains(values[$0]) }
-        return AxisTicks(scale: scale, values: inside.map { values[$0] }, labels: inside.map { labels[$0] },
-                         lower: range.lowerBound, upper: range.upperBound)
+        return AxisTicks(
+            scale: scale, values: inside.map { values[$0] }, labels: inside.map { labels[$0] },
+            lower: range.lowerBound, upper: range.upperBound)
     }
 
-    private init(scale: AxisScale, values: [Double], labels: [String], lower: Double? = nil, upper: Double? = nil) {
+    private init(
+        scale: AxisScale, values: [Double], labels: [String], lower: Double? = nil,
+        upper: Double? = nil
+    ) {
         self.scale = scale
         self.values = values
         self.labels = labels
@@ -160,7 +182,9 @@ public struct AxisTicks: Sendable, Equatable {
         if integer == 0 { return "0" }
         if exponent >= 0 { return sign + digits + String(repeating: "0", count: exponent) }
         let decimals = -exponent
-        if digits.count <= decimals { digits = String(repeating: "0", count: decimals + 1 - digits.count) + digits }
+        if digits.count <= decimals {
+            digits = String(repeating: "0", count: decimals + 1 - digits.count) + digits
+        }
         digits.insert(".", at: digits.index(digits.endIndex, offsetBy: -decimals))
         return sign + Markup.trimmed(digits)
     }

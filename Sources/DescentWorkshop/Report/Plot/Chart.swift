@@ -33,8 +33,10 @@ struct CartesianFrame {
     let legend: [LegendEntry]
     let left: Double, top: Double, right: Double, bottom: Double
 
-    init(width: Double, height: Double, title: String, xTitle: String, yTitle: String,
-         xTicks: AxisTicks, yTicks: AxisTicks, legend: [LegendEntry]) {
+    init(
+        width: Double, height: Double, title: String, xTitle: String, yTitle: String,
+        xTicks: AxisTicks, yTicks: AxisTicks, legend: [LegendEntry]
+    ) {
         self.width = width
         self.height = height
         self.title = title
@@ -44,7 +46,8 @@ struct CartesianFrame {
         self.yTicks = yTicks
         self.legend = legend
         let labelWidth = yTicks.labels.map { estimatedTextWidth($0, size: 11) }.max() ?? 0
-        let legendWidth = legend.isEmpty ? 0 : 34 + (legend.map { estimatedTextWidth($0.name) }.max() ?? 0)
+        let legendWidth =
+            legend.isEmpty ? 0 : 34 + (legend.map { estimatedTextWidth($0.name) }.max() ?? 0)
         left = (yTitle.isEmpty ? 12 : 30) + labelWidth + 8
         top = title.isEmpty ? 14 : 36
         right = width - max(16, legendWidth + 12)
@@ -64,7 +67,9 @@ struct CartesianFrame {
     /// Title, grid, tick labels and axis titles: everything under the data.
     func drawAxes(into svg: inout SVGWriter) {
         svg.rect(x: 0, y: 0, width: width, height: height, fill: "#ffffff")
-        if !title.isEmpty { svg.text(title, x: width / 2, y: 22, anchor: "middle", size: 14, weight: "600") }
+        if !title.isEmpty {
+            svg.text(title, x: width / 2, y: 22, anchor: "middle", size: 14, weight: "600")
+        }
         for (value, label) in zip(xTicks.values, xTicks.labels) {
             guard let px = x(value) else { continue }
             svg.line(x1: px, y1: top, x2: px, y2: bottom, stroke: "#e6e6e6")
@@ -75,9 +80,15 @@ struct CartesianFrame {
             svg.line(x1: left, y1: py, x2: right, y2: py, stroke: "#e6e6e6")
             svg.text(label, x: left - 6, y: py + 4, anchor: "end", size: 11, fill: "#444")
         }
-        svg.rect(x: left, y: top, width: right - left, height: bottom - top, fill: "none", extra: [("stroke", "#999")])
-        if !xTitle.isEmpty { svg.text(xTitle, x: (left + right) / 2, y: height - 10, anchor: "middle") }
-        if !yTitle.isEmpty { svg.text(yTitle, x: 16, y: (top + bottom) / 2, anchor: "middle", rotation: -90) }
+        svg.rect(
+            x: left, y: top, width: right - left, height: bottom - top, fill: "none",
+            extra: [("stroke", "#999")])
+        if !xTitle.isEmpty {
+            svg.text(xTitle, x: (left + right) / 2, y: height - 10, anchor: "middle")
+        }
+        if !yTitle.isEmpty {
+            svg.text(yTitle, x: 16, y: (top + bottom) / 2, anchor: "middle", rotation: -90)
+        }
     }
 
     /// The legend, in a column right of the plot area.
@@ -87,7 +98,9 @@ struct CartesianFrame {
             if entry.dot {
                 svg.circle(x: x + 9, y: y - 4, radius: 4, fill: entry.color)
             } else {
-                svg.line(x1: x, y1: y - 4, x2: x + 20, y2: y - 4, stroke: entry.color, width: 2.5, dashed: entry.dashed)
+                svg.line(
+                    x1: x, y1: y - 4, x2: x + 20, y2: y - 4, stroke: entry.color, width: 2.5,
+                    dashed: entry.dashed)
             }
             svg.text(entry.name, x: x + 26, y: y)
         }
@@ -95,6 +108,7 @@ struct CartesianFrame {
 
     /// A note in the middle of an empty plot area.
     func drawNoData(into svg: inout SVGWriter) {
-        svg.text("no data", x: (left + right) / 2, y: (top + bottom) / 2, anchor: "middle", fill: "#888")
+        svg.text(
+            "no data", x: (left + right) / 2, y: (top + bottom) / 2, anchor: "middle", fill: "#888")
     }
 }

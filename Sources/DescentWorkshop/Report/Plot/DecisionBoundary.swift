@@ -36,21 +36,25 @@ public struct DecisionBoundary: Sendable, Equatable {
     ///   non-finite range, or a negative class; `DescentError.shapeMismatch` when `classes` or
     ///   `confidences` does not hold `rows * columns` values.
     public init(
-        xRange: ClosedRange<Double>, yRange: ClosedRange<Double>, columns: Int, rows: Int, classes: [Int],
+        xRange: ClosedRange<Double>, yRange: ClosedRange<Double>, columns: Int, rows: Int,
+        classes: [Int],
         confidences: [Double]? = nil
     ) throws {
         let operation = "DecisionBoundary"
         try Self.validateGrid(xRange: xRange, yRange: yRange, columns: columns, rows: rows)
         guard classes.count == rows * columns else {
-            throw DescentError.shapeMismatch(operation: operation, expected: "\(rows * columns) classes (rows x columns)",
-                                             actual: "\(classes.count)")
+            throw DescentError.shapeMismatch(
+                operation: operation, expected: "\(rows * columns) classes (rows x columns)",
+                actual: "\(classes.count)")
         }
         if let confidences, confidences.count != classes.count {
-            throw DescentError.shapeMismatch(operation: operation, expected: "\(classes.count) confidences",
-                                             actual: "\(confidences.count)")
+            throw DescentError.shapeMismatch(
+                operation: operation, expected: "\(classes.count) confidences",
+                actual: "\(confidences.count)")
         }
         guard classes.allSatisfy({ $0 >= 0 }) else {
-            throw DescentError.invalidArgument(operation: operation, reason: "class indices must be >= 0")
+            throw DescentError.invalidArgument(
+                operation: operation, reason: "class indices must be >= 0")
         }
         self.xRange = xRange
         self.yRange = yRange
@@ -69,27 +73,39 @@ public struct DecisionBoundary: Sendable, Equatable {
     ///   `DescentError.shapeMismatch` when `scores` does not hold `rows * columns * classCount`
     ///   values.
     public init(
-        xRange: ClosedRange<Double>, yRange: ClosedRange<Double>, columns: Int, rows: Int, scores: [Float],
+        xRange: ClosedRange<Double>, yRange: ClosedRange<Double>, columns: Int, rows: Int,
+        scores: [Float],
         classCount: Int, scoresAreProbabilities: Bool = false
     ) throws {
         try Self.validateGrid(xRange: xRange, yRange: yRange, columns: columns, rows: rows)
         let predictions = try ClassScores.predictions(
-            scores: scores, sampleCount: rows * columns, classCount: classCount, areProbabilities: scoresAreProbabilities,
+            scores: scores, sampleCount: rows * columns, classCount: classCount,
+            areProbabilities: scoresAreProbabilities,
             operation: "DecisionBoundary")
-        try self.init(xRange: xRange, yRange: yRange, columns: columns, rows: rows, classes: predictions.map(\.predicted),
-                      confidences: predictions.map(\.confidence))
+        try self.init(
+            xRange: xRange, yRange: yRange, columns: columns, rows: rows,
+            classes: predictions.map(\.predicted),
+            confidences: predictions.map(\.confidence))
     }
 
     /// The cell centres, row-major `[rows * columns, 2]` features (x, y) in cell order: the
     /// inputs to evaluate the model on.
-    public static func gridPoints(xRange: ClosedRange<Double>, yRange: ClosedRange<Double>, columns: Int, rows: Int) -> [Float] {
+    public static func gridPoints(
+        xRange: ClosedRange<Double>, yRange: ClosedRange<Double>, columns: Int, rows: Int
+    ) -> [Float] {
         guard columns > 0, rows > 0 else { return [] }
         var points: [Float] = []
         points.reserveCapacity(2 * rows * columns)
         for j in 0..<rows {
             for i in 0..<columns {
-                points.append(Float(xRange.lowerBound + (Double(i) + 0.5) * (xRange.upperBound - xRange.lowerBound) / Double(columns)))
-                points.append(Float(yRange.lowerBound + (Double(j) + 0.5) * (yRange.upperBound - yRange.lowerBound) / Double(rows)))
+                points.append(
+                    Float(
+                        xRange.lowerBound + (Double(i) + 0.5)
+                            * (xRange.upperBound - xRange.lowerBound) / Double(columns)))
+                points.append(
+                    Float(
+                        yRange.lowerBound + (Double(j) + 0.5)
+                            * (yRange.upperBound - yRange.lowerBound) / Double(rows)))
             }
         }
         return points
@@ -97,19 +113,30 @@ public struct DecisionBoundary: Sendable, Equatable {
 
     /// The range of the finite `values` widened by `margin` of its width on each side (by 1 for
     /// a single value, `0...1` for none): a grid range that leaves room around the data.
-    public static func paddedRange(of values: [Double], margin: Double = 0.1) -> ClosedRange<Double> {
+    public static func paddedRange(of values: [Double], margin: Double = 0.1) -> ClosedRange<Double>
+    {
         let finite = values.filter(\.isFinite)
         guard let low = finite.min(), let high = finite.max() else { return 0...1 }
         let pad = high > low ? (high - low) * margin : 1
         return (low - pad)...(high + pad)
     }
 
-    private static func validateGrid(xRange: ClosedRange<Double>, yRange: ClosedRange<Double>, columns: Int, rows: Int) throws {
+    private static func validateGrid(
+        xRange: ClosedRange<Double>, yRange: ClosedRange<Double>, columns: Int, rows: Int
+    ) throws {
         guard columns >= 1, rows >= 1 else {
-            throw DescentError.invalidArgument(operation: "DecisionBoundary", reason: "a grid needs at least 1 column and 1 row, got \(columns) x \(rows)")
+            throw DescentError.invalidArgument(
+                operation: "DecisionBoundary",
+                reason: "a grid needs at least 1 column and 1 row, got \(columns) x \(rows)")
         }
-        for range in [xRange, yRange] where !(range.lowerBound.isFinite && range.upperBound.isFinite && range.upperBound > range.lowerBound) {
-            throw DescentError.invalidArgument(operation: "DecisionBoundary", reason: "the range \(range) must be finite and non-empty")
+        for range in [xRange, yRange]
+        where
+            !(range.lowerBound.isFinite && range.upperBound.isFinite
+            && range.upperBound > range.lowerBound)
+        {
+            throw DescentError.invalidArgument(
+                operation: "DecisionBoundary",
+                reason: "the range \(range) must be finite and non-empty")
         }
     }
 }
@@ -125,14 +152,17 @@ enum ClassScores {
     }
 
     static func predictions(
-        scores: [Float], sampleCount: Int, classCount: Int, areProbabilities: Bool, operation: String
+        scores: [Float], sampleCount: Int, classCount: Int, areProbabilities: Bool,
+        operation: String
     ) throws -> [Prediction] {
         guard classCount >= 1 else {
-            throw DescentError.invalidArgument(operation: operation, reason: "classCount must be >= 1, got \(classCount)")
+            throw DescentError.invalidArgument(
+                operation: operation, reason: "classCount must be >= 1, got \(classCount)")
         }
         guard scores.count == sampleCount * classCount else {
-            throw DescentError.shapeMismatch(operation: operation, expected: "\(sampleCount) x \(classCount) scores",
-                                             actual: "\(scores.count) values")
+            throw DescentError.shapeMismatch(
+                operation: operation, expected: "\(sampleCount) x \(classCount) scores",
+                actual: "\(scores.count) values")
         }
         return (0..<sampleCount).map { sample in
             let row = scores[(sample * classCount)..<((sample + 1) * classCount)].map(Double.init)
@@ -148,7 +178,9 @@ enum ClassScores {
                 probabilities = exponentials.map { $0 / total }
             }
             let confidence = probabilities[best]
-            return Prediction(predicted: best, confidence: confidence.isFinite ? confidence : 0, probabilities: probabilities)
+            return Prediction(
+                predicted: best, confidence: confidence.isFinite ? confidence : 0,
+                probabilities: probabilities)
         }
     }
 }

@@ -15,7 +15,9 @@ public struct GridImage: Sendable, Equatable {
     public var range: ClosedRange<Float>?
 
     /// An image; one whose `pixels` do not hold `width * height` values is drawn as "invalid image".
-    public init(pixels: [Float], width: Int, height: Int, caption: String, range: ClosedRange<Float>? = nil) {
+    public init(
+        pixels: [Float], width: Int, height: Int, caption: String, range: ClosedRange<Float>? = nil
+    ) {
         self.pixels = pixels
         self.width = width
         self.height = height
@@ -46,30 +48,42 @@ public struct ImageGrid: Chart {
 
     public func svg() -> String {
         let columns = max(1, min(self.columns, max(1, images.count)))
-        let captionLines = images.map { $0.caption.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) }
+        let captionLines = images.map {
+            $0.caption.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        }
         let lineCount = captionLines.map(\.count).max() ?? 0
         let imageWidth = images.map { Double(max(0, $0.width)) * scale }.max() ?? 0
         let imageHeight = images.map { Double(max(0, $0.height)) * scale }.max() ?? 0
-        let textWidth = captionLines.flatMap { $0 }.map { estimatedTextWidth($0, size: 10.5) }.max() ?? 0
-        let cellWidth = max(imageWidth, textWidth) + 14, cellHeight = imageHeight + Double(lineCount) * 13 + 16
+        let textWidth =
+            captionLines.flatMap { $0 }.map { estimatedTextWidth($0, size: 10.5) }.max() ?? 0
+        let cellWidth = max(imageWidth, textWidth) + 14,
+            cellHeight = imageHeight + Double(lineCount) * 13 + 16
         let rows = (images.count + columns - 1) / columns
         let top = title.isEmpty ? 8.0 : 34
         let width = max(Double(columns) * cellWidth + 8, estimatedTextWidth(title, size: 14) + 20)
         let height = top + (images.isEmpty ? 30 : Double(rows) * cellHeight)
         var svg = SVGWriter(width: width, height: height)
         svg.rect(x: 0, y: 0, width: width, height: height, fill: "#ffffff")
-        if !title.isEmpty { svg.text(title, x: width / 2, y: 22, anchor: "middle", size: 14, weight: "600") }
-        if images.isEmpty { svg.text("no images", x: width / 2, y: top + 18, anchor: "middle", fill: "#888") }
+        if !title.isEmpty {
+            svg.text(title, x: width / 2, y: 22, anchor: "middle", size: 14, weight: "600")
+        }
+        if images.isEmpty {
+            svg.text("no images", x: width / 2, y: top + 18, anchor: "middle", fill: "#888")
+        }
         for (index, image) in images.enumerated() {
-            let cellX = 4 + Double(index % columns) * cellWidth, cellY = top + Double(index / columns) * cellHeight
-            let drawnWidth = Double(max(0, image.width)) * scale, drawnHeight = Double(max(0, image.height)) * scale
+            let cellX = 4 + Double(index % columns) * cellWidth,
+                cellY = top + Double(index / columns) * cellHeight
+            let drawnWidth = Double(max(0, image.width)) * scale,
+                drawnHeight = Double(max(0, image.height)) * scale
             // Whole-pixel origins and crisp edges keep anti-aliasing from striping the images.
             let x = (cellX + (cellWidth - drawnWidth) / 2).rounded()
             svg.append(raw: "<g shape-rendering=\"crispEdges\">\n")
             draw(image, x: x, y: cellY.rounded(), into: &svg)
             svg.append(raw: "</g>\n")
             for (line, text) in captionLines[index].enumerated() {
-                svg.text(text, x: cellX + cellWidth / 2, y: cellY + drawnHeight + 14 + Double(line) * 13, anchor: "middle", size: 10.5)
+                svg.text(
+                    text, x: cellX + cellWidth / 2, y: cellY + drawnHeight + 14 + Double(line) * 13,
+                    anchor: "middle", size: 10.5)
             }
         }
         return svg.document
@@ -79,9 +93,13 @@ public struct ImageGrid: Chart {
     /// the intensities quantized to 32 levels.
     private func draw(_ image: GridImage, x: Double, y: Double, into svg: inout SVGWriter) {
         let width = max(0, image.width), height = max(0, image.height)
-        svg.rect(x: x, y: y, width: Double(width) * scale, height: Double(height) * scale, fill: "#000000")
+        svg.rect(
+            x: x, y: y, width: Double(width) * scale, height: Double(height) * scale,
+            fill: "#000000")
         guard width > 0, height > 0, image.pixels.count == width * height else {
-            svg.text("invalid image", x: x + Double(width) * scale / 2, y: y + 14, anchor: "middle", size: 10, fill: "#ffffff")
+            svg.text(
+                "invalid image", x: x + Double(width) * scale / 2, y: y + 14, anchor: "middle",
+                size: 10, fill: "#ffffff")
             return
         }
         let finite = image.pixels.filter(\.isFinite)
@@ -100,8 +118,10 @@ public struct ImageGrid: Chart {
                 if shade > 0 {
                     let gray = String(shade * 255 / 31, radix: 16)
                     let hex = gray.count == 1 ? "0" + gray : gray
-                    svg.rect(x: x + Double(start) * scale, y: y + Double(row) * scale, width: Double(end - start) * scale,
-                             height: scale, fill: "#" + hex + hex + hex)
+                    svg.rect(
+                        x: x + Double(start) * scale, y: y + Double(row) * scale,
+                        width: Double(end - start) * scale,
+                        height: scale, fill: "#" + hex + hex + hex)
                 }
                 start = end
             }

@@ -35,7 +35,9 @@ public struct LineSeries: Sendable, Equatable {
     public var colorIndex: Int?
 
     /// A series through `points`.
-    public init(name: String, points: [PlotPoint], style: LineStyle = .solid, colorIndex: Int? = nil) {
+    public init(
+        name: String, points: [PlotPoint], style: LineStyle = .solid, colorIndex: Int? = nil
+    ) {
         self.name = name
         self.points = points
         self.style = style
@@ -43,9 +45,16 @@ public struct LineSeries: Sendable, Equatable {
     }
 
     /// A series of `values` at x = `firstX`, `firstX + 1`, ... (epochs counted from 1, steps).
-    public init(name: String, values: [Double], firstX: Double = 1, style: LineStyle = .solid, colorIndex: Int? = nil) {
-        self.init(name: name, points: values.enumerated().map { PlotPoint(x: firstX + Double($0.offset), y: $0.element) },
-                  style: style, colorIndex: colorIndex)
+    public init(
+        name: String, values: [Double], firstX: Double = 1, style: LineStyle = .solid,
+        colorIndex: Int? = nil
+    ) {
+        self.init(
+            name: name,
+            points: values.enumerated().map {
+                PlotPoint(x: firstX + Double($0.offset), y: $0.element)
+            },
+            style: style, colorIndex: colorIndex)
     }
 }
 
@@ -92,8 +101,10 @@ public struct LineChart: Chart {
 
     /// A line chart; see the properties.
     public init(
-        title: String, xTitle: String, yTitle: String, series: [LineSeries], xScale: AxisScale = .linear,
-        yScale: AxisScale = .linear, integerX: Bool = true, band: ReferenceBand? = nil, width: Double = 640,
+        title: String, xTitle: String, yTitle: String, series: [LineSeries],
+        xScale: AxisScale = .linear,
+        yScale: AxisScale = .linear, integerX: Bool = true, band: ReferenceBand? = nil,
+        width: Double = 640,
         height: Double = 340
     ) {
         self.title = title
@@ -110,7 +121,8 @@ public struct LineChart: Chart {
 
     public func svg() -> String {
         func drawable(_ p: PlotPoint) -> Bool {
-            p.x.isFinite && p.y.isFinite && (xScale == .linear || p.x > 0) && (yScale == .linear || p.y > 0)
+            p.x.isFinite && p.y.isFinite && (xScale == .linear || p.x > 0)
+                && (yScale == .linear || p.y > 0)
         }
         let points = series.flatMap(\.points).filter(drawable)
         let bandValues = band.map { [$0.lower, $0.upper] } ?? []
@@ -119,16 +131,20 @@ public struct LineChart: Chart {
             xTicks: AxisTicks(scale: xScale, covering: points.map(\.x), integersOnly: integerX),
             yTicks: AxisTicks(scale: yScale, covering: points.map(\.y) + bandValues),
             legend: series.enumerated().map {
-                LegendEntry(name: $0.element.name, color: PlotPalette.color($0.element.colorIndex ?? $0.offset),
-                            dashed: $0.element.style == .dashed)
+                LegendEntry(
+                    name: $0.element.name,
+                    color: PlotPalette.color($0.element.colorIndex ?? $0.offset),
+                    dashed: $0.element.style == .dashed)
             })
         var svg = SVGWriter(width: width, height: height)
         frame.drawAxes(into: &svg)
         if let band, let y1 = frame.y(band.upper), let y2 = frame.y(band.lower) {
             let top = max(frame.top, min(y1, y2)), bottom = min(frame.bottom, max(y1, y2))
             if bottom > top {
-                svg.rect(x: frame.left, y: top, width: frame.right - frame.left, height: bottom - top, fill: "#009E73",
-                         extra: [("fill-opacity", "0.12")])
+                svg.rect(
+                    x: frame.left, y: top, width: frame.right - frame.left, height: bottom - top,
+                    fill: "#009E73",
+                    extra: [("fill-opacity", "0.12")])
                 svg.text(band.label, x: frame.left + 6, y: top + 13, size: 11, fill: "#00704f")
             }
         }
@@ -148,7 +164,9 @@ public struct LineChart: Chart {
     }
 
     /// The maximal runs of consecutive drawable points, in pixels.
-    private func runs(of points: [PlotPoint], drawable: (PlotPoint) -> Bool, frame: CartesianFrame) -> [[(x: Double, y: Double)]] {
+    private func runs(
+        of points: [PlotPoint], drawable: (PlotPoint) -> Bool, frame: CartesianFrame
+    ) -> [[(x: Double, y: Double)]] {
         var runs: [[(x: Double, y: Double)]] = [], current: [(x: Double, y: Double)] = []
         for point in points {
             if drawable(point), let x = frame.x(point.x), let y = frame.y(point.y) {

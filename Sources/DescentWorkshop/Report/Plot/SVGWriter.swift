@@ -16,7 +16,8 @@ struct SVGWriter {
     /// The finished document.
     var document: String {
         let w = Markup.number(width), h = Markup.number(height)
-        return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(w)\" height=\"\(h)\" viewBox=\"0 0 \(w) \(h)\" "
+        return
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(w)\" height=\"\(h)\" viewBox=\"0 0 \(w) \(h)\" "
             + "font-family=\"system-ui, -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif\" font-size=\"12\">\n"
             + body + "</svg>"
     }
@@ -28,40 +29,72 @@ struct SVGWriter {
         if let text { body += ">" + Markup.escaped(text) + "</\(name)>\n" } else { body += "/>\n" }
     }
 
-    mutating func rect(x: Double, y: Double, width: Double, height: Double, fill: String, extra: [(String, String)] = []) {
-        element("rect", [("x", Markup.number(x)), ("y", Markup.number(y)), ("width", Markup.number(width)),
-                         ("height", Markup.number(height)), ("fill", fill)] + extra)
+    mutating func rect(
+        x: Double, y: Double, width: Double, height: Double, fill: String,
+        extra: [(String, String)] = []
+    ) {
+        element(
+            "rect",
+            [
+                ("x", Markup.number(x)), ("y", Markup.number(y)), ("width", Markup.number(width)),
+                ("height", Markup.number(height)), ("fill", fill),
+            ] + extra)
     }
 
-    mutating func line(x1: Double, y1: Double, x2: Double, y2: Double, stroke: String, width: Double = 1,
-                       dashed: Bool = false) {
-        var attributes = [("x1", Markup.number(x1)), ("y1", Markup.number(y1)), ("x2", Markup.number(x2)),
-                          ("y2", Markup.number(y2)), ("stroke", stroke), ("stroke-width", Markup.number(width))]
+    mutating func line(
+        x1: Double, y1: Double, x2: Double, y2: Double, stroke: String, width: Double = 1,
+        dashed: Bool = false
+    ) {
+        var attributes = [
+            ("x1", Markup.number(x1)), ("y1", Markup.number(y1)), ("x2", Markup.number(x2)),
+            ("y2", Markup.number(y2)), ("stroke", stroke), ("stroke-width", Markup.number(width)),
+        ]
         if dashed { attributes.append(("stroke-dasharray", "6 4")) }
         element("line", attributes)
     }
 
     /// A text label; `anchor` is `start`, `middle` or `end`; `rotation` in degrees about (x, y).
-    mutating func text(_ content: String, x: Double, y: Double, anchor: String = "start", size: Double = 12,
-                       fill: String = "#222", weight: String? = nil, rotation: Double? = nil) {
-        var attributes = [("x", Markup.number(x)), ("y", Markup.number(y)), ("text-anchor", anchor),
-                          ("font-size", Markup.number(size)), ("fill", fill)]
+    mutating func text(
+        _ content: String, x: Double, y: Double, anchor: String = "start", size: Double = 12,
+        fill: String = "#222", weight: String? = nil, rotation: Double? = nil
+    ) {
+        var attributes = [
+            ("x", Markup.number(x)), ("y", Markup.number(y)), ("text-anchor", anchor),
+            ("font-size", Markup.number(size)), ("fill", fill),
+        ]
         if let weight { attributes.append(("font-weight", weight)) }
         if let rotation {
-            attributes.append(("transform", "rotate(\(Markup.number(rotation)) \(Markup.number(x)) \(Markup.number(y)))"))
+            attributes.append(
+                (
+                    "transform",
+                    "rotate(\(Markup.number(rotation)) \(Markup.number(x)) \(Markup.number(y)))"
+                ))
         }
         element("text", attributes, text: content)
     }
 
-    mutating func circle(x: Double, y: Double, radius: Double, fill: String, extra: [(String, String)] = []) {
-        element("circle", [("cx", Markup.number(x)), ("cy", Markup.number(y)), ("r", Markup.number(radius)), ("fill", fill)] + extra)
+    mutating func circle(
+        x: Double, y: Double, radius: Double, fill: String, extra: [(String, String)] = []
+    ) {
+        element(
+            "circle",
+            [
+                ("cx", Markup.number(x)), ("cy", Markup.number(y)), ("r", Markup.number(radius)),
+                ("fill", fill),
+            ] + extra)
     }
 
     /// A polyline through `points` (pixel coordinates, all finite).
-    mutating func polyline(_ points: [(x: Double, y: Double)], stroke: String, width: Double = 2, dashed: Bool = false) {
-        let list = points.map { Markup.number($0.x) + "," + Markup.number($0.y) }.joined(separator: " ")
-        var attributes = [("points", list), ("fill", "none"), ("stroke", stroke), ("stroke-width", Markup.number(width)),
-                          ("stroke-linejoin", "round"), ("stroke-linecap", "round")]
+    mutating func polyline(
+        _ points: [(x: Double, y: Double)], stroke: String, width: Double = 2, dashed: Bool = false
+    ) {
+        let list = points.map { Markup.number($0.x) + "," + Markup.number($0.y) }.joined(
+            separator: " ")
+        var attributes = [
+            ("points", list), ("fill", "none"), ("stroke", stroke),
+            ("stroke-width", Markup.number(width)),
+            ("stroke-linejoin", "round"), ("stroke-linecap", "round"),
+        ]
         if dashed { attributes.append(("stroke-dasharray", "7 4")) }
         element("polyline", attributes)
     }
@@ -77,7 +110,9 @@ struct SVGWriter {
 /// [1]: Okabe & Ito, "Color Universal Design", 2008.
 public enum PlotPalette {
     /// The colours as `#rrggbb`, in the order charts assign them to series or classes.
-    public static let colors = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
+    public static let colors = [
+        "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442",
+    ]
 
     /// The colour of series or class `index`, cycling through `colors`.
     public static func color(_ index: Int) -> String {
@@ -90,18 +125,24 @@ public enum PlotPalette {
         let hex = Array(color.utf8.dropFirst())
         guard hex.count == 6 else { return color }
         let a = min(max(opacity, 0), 1)
-        return "#" + (0..<3).map { channel in
-            let value = Int(String(decoding: hex[(2 * channel)..<(2 * channel + 2)], as: UTF8.self), radix: 16) ?? 0
-            let mixed = String(Int((255 - Double(255 - value) * a).rounded()), radix: 16)
-            return mixed.count == 1 ? "0" + mixed : mixed
-        }.joined()
+        return "#"
+            + (0..<3).map { channel in
+                let value =
+                    Int(
+                        String(decoding: hex[(2 * channel)..<(2 * channel + 2)], as: UTF8.self),
+                        radix: 16) ?? 0
+                let mixed = String(Int((255 - Double(255 - value) * a).rounded()), radix: 16)
+                return mixed.count == 1 ? "0" + mixed : mixed
+            }.joined()
     }
 
     /// A sequential white-to-dark-blue colour for `fraction` in `0...1` (clamped; NaN gives white),
     /// for heat maps: light cells are small values, dark cells large ones.
     static func sequential(_ fraction: Double) -> String {
         let t = fraction.isNaN ? 0 : min(max(fraction, 0), 1)
-        let stops: [(Double, Double, Double)] = [(247, 251, 255), (198, 219, 239), (107, 174, 214), (33, 113, 181), (8, 48, 107)]
+        let stops: [(Double, Double, Double)] = [
+            (247, 251, 255), (198, 219, 239), (107, 174, 214), (33, 113, 181), (8, 48, 107),
+        ]
         let scaled = t * Double(stops.count - 1)
         let index = min(Int(scaled), stops.count - 2), local = scaled - Double(index)
         let (a, b) = (stops[index], stops[index + 1])

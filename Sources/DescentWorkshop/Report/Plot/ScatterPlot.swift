@@ -36,7 +36,8 @@ public struct ScatterPlot: Chart {
     /// A scatter plot; see the properties.
     public init(
         title: String, xTitle: String, yTitle: String, points: [PlotPoint], classes: [Int]? = nil,
-        classNames: [String] = [], boundary: DecisionBoundary? = nil, showsIdentityLine: Bool = false,
+        classNames: [String] = [], boundary: DecisionBoundary? = nil,
+        showsIdentityLine: Bool = false,
         xScale: AxisScale = .linear, xCategories: [String]? = nil, highlighted: [Int] = [],
         width: Double = 560, height: Double = 460
     ) {
@@ -57,9 +58,12 @@ public struct ScatterPlot: Chart {
 
     /// A regression's predictions against the true targets, with the `y = x` line on which a
     /// perfect model's points would lie.
-    public static func predictedVersusTrue(predicted: [Double], actual: [Double], title: String = "Predicted vs true") -> ScatterPlot {
-        ScatterPlot(title: title, xTitle: "true", yTitle: "predicted",
-                    points: zip(actual, predicted).map { PlotPoint(x: $0, y: $1) }, showsIdentityLine: true)
+    public static func predictedVersusTrue(
+        predicted: [Double], actual: [Double], title: String = "Predicted vs true"
+    ) -> ScatterPlot {
+        ScatterPlot(
+            title: title, xTitle: "true", yTitle: "predicted",
+            points: zip(actual, predicted).map { PlotPoint(x: $0, y: $1) }, showsIdentityLine: true)
     }
 
     private func className(_ index: Int) -> String {
@@ -85,60 +89,84 @@ public struct ScatterPlot: Chart {
             xTicks = AxisTicks(scale: xScale, covering: xs)
             yTicks = AxisTicks(scale: .linear, covering: ys)
         }
-        if boundary != nil, let xLow = xs.min(), let xHigh = xs.max(), let yLow = ys.min(), let yHigh = ys.max() {
+        if boundary != nil, let xLow = xs.min(), let xHigh = xs.max(), let yLow = ys.min(),
+            let yHigh = ys.max()
+        {
             // The regions fill the plot instead of floating in the margin the nice ticks add.
             xTicks = xTicks.fitted(to: xLow...xHigh)
             yTicks = yTicks.fitted(to: yLow...yHigh)
         }
         var legendClasses = Set(perPointClasses ?? [])
         if let boundary { legendClasses.formUnion(boundary.classes) }
-        let legend = legendClasses.sorted().map { LegendEntry(name: className($0), color: PlotPalette.color($0), dot: true) }
-        let frame = CartesianFrame(width: width, height: height, title: title, xTitle: xTitle, yTitle: yTitle,
-                                   xTicks: xTicks, yTicks: yTicks, legend: legend)
+        let legend = legendClasses.sorted().map {
+            LegendEntry(name: className($0), color: PlotPalette.color($0), dot: true)
+        }
+        let frame = CartesianFrame(
+            width: width, height: height, title: title, xTitle: xTitle, yTitle: yTitle,
+            xTicks: xTicks, yTicks: yTicks, legend: legend)
         var svg = SVGWriter(width: width, height: height)
         frame.drawAxes(into: &svg)
         if let boundary { drawBoundary(boundary, frame: frame, into: &svg) }
         if showsIdentityLine, let a = frame.x(xTicks.lower), let b = frame.x(xTicks.upper),
-           let c = frame.y(yTicks.lower), let d = frame.y(yTicks.upper) {
+            let c = frame.y(yTicks.lower), let d = frame.y(yTicks.upper)
+        {
             svg.line(x1: a, y1: c, x2: b, y2: d, stroke: "#555", width: 1.2, dashed: true)
         }
         if visible.isEmpty { frame.drawNoData(into: &svg) }
         let stroke: [(String, String)] = [("stroke", "#ffffff"), ("stroke-width", "0.6")]
         let ring: [(String, String)] = [("stroke", "#000000"), ("stroke-width", "1.8")]
         let emphasized = Set(highlighted)
-        for index in visible.filter({ !emphasized.contains($0) }) + visible.filter(emphasized.contains) {
-            guard let x = frame.x(points[index].x), let y = frame.y(points[index].y) else { continue }
+        for index in visible.filter({ !emphasized.contains($0) })
+            + visible.filter(emphasized.contains)
+        {
+            guard let x = frame.x(points[index].x), let y = frame.y(points[index].y) else {
+                continue
+            }
             let isHighlighted = emphasized.contains(index)
-            svg.circle(x: x, y: y, radius: isHighlighted ? 6 : 3, fill: PlotPalette.color(perPointClasses?[index] ?? 0),
-                       extra: isHighlighted ? ring : stroke)
+            svg.circle(
+                x: x, y: y, radius: isHighlighted ? 6 : 3,
+                fill: PlotPalette.color(perPointClasses?[index] ?? 0),
+                extra: isHighlighted ? ring : stroke)
         }
         frame.drawLegend(into: &svg)
         return svg.document
     }
 
     /// The cells as opaque tinted rects, runs of equal class and tint in a row merged into one rect.
-    private func drawBoundary(_ boundary: DecisionBoundary, frame: CartesianFrame, into svg: inout SVGWriter) {
-        let dx = (boundary.xRange.upperBound - boundary.xRange.lowerBound) / Double(boundary.columns)
+    private func drawBoundary(
+        _ boundary: DecisionBoundary, frame: CartesianFrame, into svg: inout SVGWriter
+    ) {
+        let dx =
+            (boundary.xRange.upperBound - boundary.xRange.lowerBound) / Double(boundary.columns)
         let dy = (boundary.yRange.upperBound - boundary.yRange.lowerBound) / Double(boundary.rows)
         func opacity(_ cell: Int) -> Int {
             // In twentieths, so that neighbouring cells of similar confidence merge.
-            guard let confidence = boundary.confidences?[cell], confidence.isFinite else { return 5 }
+            guard let confidence = boundary.confidences?[cell], confidence.isFinite else {
+                return 5
+            }
             return 1 + Int((min(max(confidence, 0), 1) * 8).rounded())
         }
         for row in 0..<boundary.rows {
             guard let top = frame.y(boundary.yRange.lowerBound + Double(row + 1) * dy),
-                  let bottom = frame.y(boundary.yRange.lowerBound + Double(row) * dy) else { continue }
+                let bottom = frame.y(boundary.yRange.lowerBound + Double(row) * dy)
+            else { continue }
             var start = 0
             while start < boundary.columns {
                 let cell = row * boundary.columns + start
                 var end = start + 1
-                while end < boundary.columns, boundary.classes[cell + end - start] == boundary.classes[cell],
-                      opacity(cell + end - start) == opacity(cell) { end += 1 }
+                while end < boundary.columns,
+                    boundary.classes[cell + end - start] == boundary.classes[cell],
+                    opacity(cell + end - start) == opacity(cell)
+                { end += 1 }
                 if let left = frame.x(boundary.xRange.lowerBound + Double(start) * dx),
-                   let right = frame.x(boundary.xRange.lowerBound + Double(end) * dx) {
+                    let right = frame.x(boundary.xRange.lowerBound + Double(end) * dx)
+                {
                     // A quarter pixel of overlap hides the hairline seams between rects.
-                    svg.rect(x: left, y: top, width: right - left + 0.25, height: bottom - top + 0.25,
-                             fill: PlotPalette.tint(PlotPalette.color(boundary.classes[cell]), opacity: Double(opacity(cell)) / 20))
+                    svg.rect(
+                        x: left, y: top, width: right - left + 0.25, height: bottom - top + 0.25,
+                        fill: PlotPalette.tint(
+                            PlotPalette.color(boundary.classes[cell]),
+                            opacity: Double(opacity(cell)) / 20))
                 }
                 start = end
             }

@@ -202,3 +202,15 @@ struct PreparedData {
 func usageError(_ reason: String) -> DescentError {
     .invalidArgument(operation: "descent", reason: reason)
 }
+
+/// `parse` as an `@Option`'s transform: a usage error it throws reaches ArgumentParser as the
+/// reason alone, which prints it after the option and the value it refused.
+func optionValue<Value>(_ parse: @escaping (String) throws -> Value) -> (String) throws -> Value {
+    { text in
+        do {
+            return try parse(text)
+        } catch DescentError.invalidArgument(_, let reason) {
+            throw ValidationError(reason)
+        }
+    }
+}

@@ -104,7 +104,7 @@ struct LearningRateFindCommand: ParsableCommand {
             ],
             xScale: .logarithmic, integerX: false)
         var facts: [(key: String, value: String)] = [
-            ("device", device), ("optimizer", training.optimizer),
+            ("device", device), ("optimizer", training.optimizer.description),
             ("batch size", String(training.batchSize)),
             ("steps", String(curve.learningRates.count)),
         ]

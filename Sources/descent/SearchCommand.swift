@@ -21,7 +21,7 @@ struct SearchCommand: ParsableCommand {
             "The hyperparameters to search, as NAME=KIND:ARGUMENTS entries separated by commas.",
             discussion: """
                 Kinds: log:LOW:HIGH (log-uniform), uniform:LOW:HIGH, int:LOW:HIGH, intlog:LOW:HIGH and \
-                choice:A|B|C. Names: \(TrialOptions.names.joined(separator: ", ")). A comma starts a new \
+                choice:A|B|C. Names: \(TrainingConfiguration.names.joined(separator: ", ")). A comma starts a new \
                 entry only before NAME=, so choices may hold commas. Example: \
                 lr=log:1e-4:1e-1,dropout=uniform:0:0.5,hidden=choice:64|128,64,optimizer=choice:adam|momentum
                 """))
@@ -124,20 +124,20 @@ struct SearchCommand: ParsableCommand {
 
     /// The space, strategy and settings, checked before any data is loaded.
     func makePlan() throws -> SearchPlan {
-        try training.check()
+        let options = TrainingConfiguration(model: model, training: training)
+        try options.check()
         let space: SearchSpace
         switch (self.space, spaceFile) {
         case (let text?, nil):
-            space = try SearchSpace(parsing: text, allowedNames: TrialOptions.names)
+            space = try SearchSpace(parsing: text, allowedNames: TrainingConfiguration.names)
         case (nil, let path?):
-            space = try SearchSpace(jsonFile: path, allowedNames: TrialOptions.names)
+            space = try SearchSpace(jsonFile: path, allowedNames: TrainingConfiguration.names)
         case (nil, nil):
             throw usageError(
                 "give the hyperparameters to search with --space (e.g. --space lr=log:1e-4:1e-1) or --space-file"
             )
         case (.some, .some): throw usageError("give either --space or --space-file, not both")
         }
-        let options = TrialOptions(model: model, training: training)
         try options.check(space)
         let strategy: SearchStrategy =
             switch self.strategy {
@@ -173,7 +173,7 @@ struct SearchCommand: ParsableCommand {
 /// A checked search, before its objective is known (that waits for the data's task).
 struct SearchPlan {
     let search: HyperparameterSearch
-    let options: TrialOptions
+    let options: TrainingConfiguration
 
     /// The search scoring `objective`.
     func scoring(_ objective: SearchObjective) throws -> HyperparameterSearch {
@@ -182,116 +182,6 @@ struct SearchPlan {
             epochs: search.epochs, seed: search.seed,
             halving: search.halving, budgetSeconds: search.budgetSeconds,
             maximumTrials: search.maximumTrials)
-    }
-}
-
-/// The model and training options of one trial: the command's, with the configuration's values
-/// in place of the searched ones.
-struct TrialOptions {
-    var model: ModelOptions
-    var training: TrainingOptions
-
-    /// The hyperparameters a space may name: `descent train`'s options without their dashes.
-    static let names = [
-        "lr", "weight-decay", "dropout", "hidden", "batch-size", "optimizer", "activation",
-        "batch-norm", "schedule", "patience",
-    ]
-
-    /// These options with `configuration`'s values, and `epochs` epochs.
-    func applying(_ configuration: TrialConfiguration, epochs: Int? = nil) throws -> TrialOptions {
-        var options = self
-        for name in configuration.names {
-            let value = configuration[name]!
-            func number() throws -> Double {
-                guard let number = value.numeric ?? Double(value.description) else {
-                    throw usageError("--space \(name): '\(value)' is not a number")
-                }
-                return number
-            }
-            /// A whole number, refused (not trapped) when a Double will not fit an Int.
-            func integer() throws -> Int {
-                guard let integer = Int(exactly: (try number()).rounded()) else {
-                    throw usageError("--space \(name): '\(value)' is not a whole number in range")
-                }
-                return integer
-            }
-            switch name {
-            case "lr": options.training.lr = Float(try number())
-            case "weight-decay": options.training.weightDecay = Float(try number())
-            case "dropout": options.model.dropout = Float(try number())
-            case "batch-size": options.training.batchSize = try integer()
-            case "patience": options.training.patience = try integer()
-            case "hidden": options.model.hidden = value.description
-            case "optimizer": options.training.optimizer = value.description
-            case "activation": options.model.activation = value.description
-            case "schedule": options.training.schedule = value.description
-            case "batch-norm":
-                switch value.description {
-                case "on", "true", "yes", "1": options.model.batchNorm = true
-                case "off", "false", "no", "0": options.model.batchNorm = false
-                default: throw usageError("--space batch-norm takes choice:on|off, got '\(value)'")
-                }
-            default:
-                throw usageError(
-                    "unknown hyperparameter '\(name)'; use \(Self.names.joined(separator: ", "))")
-            }
-        }
-        if let epochs { options.training.epochs = epochs }
-        return options
-    }
-
-    /// Tries every choice and both ends of every range, so that a value `descent train` would
-    /// refuse is an error before the first trial.
-    func check(_ space: SearchSpace) throws {
-        for parameter in space.hyperparameters {
-            let values: [HyperparameterValue] =
-                switch parameter.domain {
-                case .choice(let choices): choices.map(HyperparameterValue.text)
-                default: [parameter.domain.value(at: 0), parameter.domain.value(at: 1)]
-                }
-            for value in values {
-                do {
-                    let options = try applying(TrialConfiguration([(parameter.name, value)]))
-                    try options.training.check()
-                    _ = try options.training.makeOptimizer()
-                    _ = try options.training.makeSchedule()
-                    _ = try options.model.widths()
-                    _ = try options.model.hiddenActivation()
-                    _ = try options.model.weightInitializer()
-                    guard (0..<1).contains(options.model.dropout) else {
-                        throw usageError("dropout must be in [0, 1)")
-                    }
-                } catch DescentError.invalidArgument(_, let reason) {
-                    // Name the space and the value, not an option the user did not give.
-                    throw usageError(
-                        "--space \(parameter.name)=\(parameter.domain): its value \(value) is refused: \(reason)"
-                    )
-                }
-            }
-        }
-    }
-
-    /// The `descent train` arguments that train this configuration.
-    func trainArguments(data: DataOptions) -> [String] {
-        var arguments = ["--dataset", data.dataset, "--seed", String(data.seed)]
-        if data.task != "auto" { arguments += ["--task", data.task] }
-        if let column = data.labelColumn { arguments += ["--label-column", column] }
-        arguments += data.preparationArguments
-        if model.initializer != "auto" { arguments += ["--init", model.initializer] }
-        arguments += [
-            "--hidden", model.hidden, "--activation", model.activation,
-            model.batchNorm ? "--batch-norm" : "--no-batch-norm",
-            "--dropout", String(model.dropout),
-        ]
-        if model.loss != "auto" { arguments += ["--loss", model.loss] }
-        arguments += [
-            "--optimizer", training.optimizer, "--lr", String(training.learningRate),
-            "--weight-decay", String(training.weightDecay),
-            "--batch-size", String(training.batchSize), "--epochs", String(training.epochs),
-            "--schedule", training.scheduleName,
-            "--patience", String(training.patience),
-        ]
-        return arguments
     }
 }
 

@@ -141,7 +141,7 @@ struct SearchRun<B: Backend> {
     /// Trains one trial's options on the training split, scored each epoch on the validation
     /// split, and diagnoses its history (no monitor: the rules on the history are cheap).
     private func runTrial(
-        _ options: TrialOptions, data: PreparedData, objective: SearchObjective,
+        _ options: TrainingConfiguration, data: PreparedData, objective: SearchObjective,
         settings: TrialSettings
     ) throws -> TrialResult {
         let started = monotonicSeconds()
@@ -159,7 +159,7 @@ struct SearchRun<B: Backend> {
     }
 
     private func train(
-        _ options: TrialOptions, data: PreparedData, seed: UInt64, monitored: String
+        _ options: TrainingConfiguration, data: PreparedData, seed: UInt64, monitored: String
     ) throws -> (Trainer<B>, History) {
         let training = options.training
         var setup = try TrainingSetup(

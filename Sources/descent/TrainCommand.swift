@@ -51,16 +51,11 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            try training.check()
+            try TrainingConfiguration(model: model, training: training).check()
             guard monitorEvery >= 0 else {
                 throw usageError(
                     "--monitor-every must be 0 (off) or a number of steps, got \(monitorEvery)")
             }
-            _ = try training.makeOptimizer()
-            _ = try training.makeSchedule()
-            _ = try model.hiddenActivation()
-            _ = try model.widths()
-            _ = try model.weightInitializer()
             switch try device.choose(progress: Console(json: json, quiet: quiet).progress) {
             case .openCL(let backend):
                 try TrainingRun(command: self, backend: backend, chosen: .openCL(backend)).run()
@@ -80,10 +75,12 @@ struct TrainCommand: ParsableCommand {
             ("training subset", data.trainSubset.map(String.init) ?? "all"),
             ("labels shuffled", data.shuffleLabels ? "yes (a planted fault)" : "no"),
             ("hidden layers", model.hidden.isEmpty ? "none" : model.hidden),
-            ("activation", model.activation),
-            ("batch norm", model.batchNorm ? "yes" : "no"), ("initialization", model.initializer),
-            ("dropout", String(model.dropout)), ("loss", model.loss),
-            ("optimizer", training.optimizer), ("learning rate", String(training.learningRate)),
+            ("activation", model.activation.description),
+            ("batch norm", model.batchNorm ? "yes" : "no"),
+            ("initialization", model.initializer.description),
+            ("dropout", String(model.dropout)), ("loss", model.loss.description),
+            ("optimizer", training.optimizer.description),
+            ("learning rate", String(training.learningRate)),
             ("weight decay", String(training.weightDecay)), ("schedule", training.scheduleName),
             ("epochs (at most)", String(training.epochs)),
             ("batch size", String(training.batchSize)),
@@ -107,9 +104,10 @@ struct TrainCommand: ParsableCommand {
             if let column = data.labelColumn { dataArguments += ["--label-column", column] }
             dataArguments += data.preparationArguments
             let modelArguments = [
-                "--hidden", model.hidden, "--activation", model.activation, "--dropout",
+                "--hidden", model.hidden, "--activation", model.activation.description, "--dropout",
                 String(model.dropout),
-                "--loss", model.loss, model.batchNorm ? "--batch-norm" : "--no-batch-norm",
+                "--loss", model.loss.description,
+                model.batchNorm ? "--batch-norm" : "--no-batch-norm",
             ]
             return [
                 EvaluateCommand.dataKey: try JSON.text(dataArguments),

@@ -29,7 +29,6 @@ struct LearningRateFindCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            try training.check()
             if let schedule = training.schedule {
                 throw usageError(
                     "lr-find sweeps the learning rate itself, so --schedule \(schedule) would have no effect; leave it out"
@@ -40,6 +39,7 @@ struct LearningRateFindCommand: ParsableCommand {
                     "lr-find sweeps the learning rate from --min to --max, so --lr \(lr) would have no effect; leave it out"
                 )
             }
+            try training.check()
             guard min > 0, max > min, steps >= 2 else {
                 throw usageError(
                     "lr-find needs 0 < --min < --max and --steps >= 2, got \(min), \(max), \(steps)"

@@ -80,6 +80,21 @@ import Testing
             reopened.first?.configuration == record.configuration
                 && reopened.first?.seed == UInt64.max)
         #expect(reopened.first?.result.validationMetric.last?.isNaN == true)
+
+        // A finding this version cannot read is left out, not the record.
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        try handle.seekToEnd()
+        try handle.write(
+            contentsOf: Data(
+                (#"{"stage":0,"index":0,"epochs":4,"seed":1,"configuration":{"optimizer":"adam","lr":0.5,"width":2},"#
+                    + #""validation_metric":[0.25],"wall_seconds":null,"findings":[{"code":"x","severity":"dire"}]}"#
+                    + "\n").utf8))
+        try handle.close()
+        let again = try SearchResultsFile(path: path, space: space, objective: .validationLoss)
+            .records
+        #expect(
+            again.count == 2 && again[1].result.findings.isEmpty
+                && again[1].result.wallSeconds.isNaN)
     }
 
     @Test func aPartialLastLineIsReportedSkippedAndCutOff() throws {

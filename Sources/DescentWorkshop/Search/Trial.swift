@@ -132,8 +132,12 @@ extension TrialRecord: Codable {
             seed: try container.decode(UInt64.self, forKey: .seed),
             result: TrialResult(
                 validationMetric: metric.map { $0.value ?? .nan },
-                wallSeconds: try container.decode(Double.self, forKey: .wallSeconds),
-                findings: try container.decode([Finding].self, forKey: .findings)))
+                wallSeconds: try container.decode(JSONNullable<Double>.self, forKey: .wallSeconds)
+                    .value ?? .nan,
+                // A finding this version cannot read (a severity it does not know) is left out,
+                // not the whole record.
+                findings: try container.decode([ReadableFinding].self, forKey: .findings)
+                    .compactMap(\.finding)))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -145,9 +149,16 @@ extension TrialRecord: Codable {
         try container.encode(configuration, forKey: .configuration)
         try container.encode(
             result.validationMetric.map(JSONNullable.init(finite:)), forKey: .validationMetric)
-        try container.encode(result.wallSeconds, forKey: .wallSeconds)
+        try container.encode(JSONNullable(finite: result.wallSeconds), forKey: .wallSeconds)
         try container.encode(result.findings, forKey: .findings)
     }
+}
+
+/// A finding as a record holds it: nil when it cannot be read.
+private struct ReadableFinding: Decodable {
+    var finding: Finding?
+
+    init(from decoder: any Decoder) throws { finding = try? Finding(from: decoder) }
 }
 
 /// What a search optimizes: a validation metric's name and whether lower or higher is better.

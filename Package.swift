@@ -35,14 +35,18 @@ let package = Package(
             dependencies: ["DescentCore", "COpenCL", "DescentKernels"]
         ),
         // The training core above the backends: models, training, optimizers, schedules,
-        // initializers, checkpoints, metrics, data sets with their splits and scaling.
+        // initializers, checkpoints, metrics, data sets with their splits and scaling. Generic
+        // over the Backend protocol: it knows neither backend.
+        .target(name: "DescentTraining", dependencies: ["DescentCore"]),
+        // The workshop around it: diagnostics (the gradient check runs on the CPU reference),
+        // the report, search, and the file and data-set readers. It depends on the core, never
+        // the reverse.
+        .target(name: "DescentWorkshop", dependencies: ["DescentTraining", "DescentCPU", "CZlib"]),
+        // `import Descent` gives a user everything: both backends, the core and the workshop.
         .target(
-            name: "DescentTraining", dependencies: ["DescentCore", "DescentCPU", "DescentOpenCL"]),
-        // The workshop around it: diagnostics, the report, search, and the file and data-set
-        // readers. It depends on the core, never the reverse.
-        .target(name: "DescentWorkshop", dependencies: ["DescentTraining", "CZlib"]),
-        // `import Descent` gives a user everything.
-        .target(name: "Descent", dependencies: ["DescentTraining", "DescentWorkshop"]),
+            name: "Descent",
+            dependencies: ["DescentCPU", "DescentOpenCL", "DescentTraining", "DescentWorkshop"]
+        ),
         .executableTarget(
             name: "descent",
             dependencies: [

@@ -14,28 +14,30 @@ public protocol ActivationScalar: BinaryFloatingPoint {
 }
 
 extension Float: ActivationScalar {
-    public static func exponential(_ x: Float) -> Float { expf(x) }
-    public static func hyperbolicTangent(_ x: Float) -> Float { tanhf(x) }
-    public static func logarithmOnePlus(_ x: Float) -> Float { log1pf(x) }
-    public static func exponentialMinusOne(_ x: Float) -> Float { expm1f(x) }
+    @inlinable public static func exponential(_ x: Float) -> Float { expf(x) }
+    @inlinable public static func hyperbolicTangent(_ x: Float) -> Float { tanhf(x) }
+    @inlinable public static func logarithmOnePlus(_ x: Float) -> Float { log1pf(x) }
+    @inlinable public static func exponentialMinusOne(_ x: Float) -> Float { expm1f(x) }
 }
 
 extension Double: ActivationScalar {
-    public static func exponential(_ x: Double) -> Double { exp(x) }
-    public static func hyperbolicTangent(_ x: Double) -> Double { tanh(x) }
-    public static func logarithmOnePlus(_ x: Double) -> Double { log1p(x) }
-    public static func exponentialMinusOne(_ x: Double) -> Double { expm1(x) }
+    @inlinable public static func exponential(_ x: Double) -> Double { exp(x) }
+    @inlinable public static func hyperbolicTangent(_ x: Double) -> Double { tanh(x) }
+    @inlinable public static func logarithmOnePlus(_ x: Double) -> Double { log1p(x) }
+    @inlinable public static func exponentialMinusOne(_ x: Double) -> Double { expm1(x) }
 }
 
 /// The reference formulas of every `Activation`, forward and derivative (see `Activation`).
 public enum ActivationMath {
     /// `sqrt(2 / pi)`, of the tanh approximation of GELU.
-    static let geluScale = 0.7978845608028654
+    @usableFromInline static let geluScale = 0.7978845608028654
     /// The cubic coefficient of the tanh approximation of GELU.
-    static let geluCubic = 0.044715
+    @usableFromInline static let geluCubic = 0.044715
 
     /// `f(x)`.
-    public static func forward<T: ActivationScalar>(_ activation: Activation, _ x: T) -> T {
+    @inlinable public static func forward<T: ActivationScalar>(
+        _ activation: Activation, _ x: T
+    ) -> T {
         switch activation {
         case .identity:
             return x
@@ -63,7 +65,9 @@ public enum ActivationMath {
     }
 
     /// `f'(x)`, given `x` and `y = f(x)`.
-    public static func derivative<T: ActivationScalar>(_ activation: Activation, x: T, y: T) -> T {
+    @inlinable public static func derivative<T: ActivationScalar>(
+        _ activation: Activation, x: T, y: T
+    ) -> T {
         switch activation {
         case .identity:
             return 1
@@ -93,7 +97,7 @@ public enum ActivationMath {
     }
 
     /// `1 / (1 + e^-x)`, evaluated without overflow for large negative x.
-    public static func sigmoid<T: ActivationScalar>(_ x: T) -> T {
+    @inlinable public static func sigmoid<T: ActivationScalar>(_ x: T) -> T {
         if x >= 0 { return 1 / (1 + T.exponential(-x)) }
         let e = T.exponential(x)
         return e / (1 + e)

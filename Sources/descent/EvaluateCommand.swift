@@ -68,7 +68,7 @@ struct EvaluateCommand: ParsableCommand {
         let trainer = try Trainer(
             architecture: try model.architecture(
                 inputs: data.train.featureCount, task: data.task, seed: dataOptions.seed),
-            on: backend, task: data.task, loss: try model.lossFunction(for: data.task),
+            on: backend, task: data.task, loss: try model.loss.lossFunction(for: data.task),
             optimizer: SGD(learningRate: 0),
             maxBatch: 256)
         try trainer.model.load(from: weights)

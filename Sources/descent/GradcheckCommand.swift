@@ -42,7 +42,7 @@ struct GradcheckCommand: ParsableCommand {
                 inputs: prepared.train.featureCount, task: prepared.task, seed: data.seed)
             let check = GradientCheck(
                 architecture, inputFeatures: prepared.train.featureCount,
-                loss: try model.lossFunction(for: prepared.task),
+                loss: try model.loss.lossFunction(for: prepared.task),
                 sampleCount: samples, entriesPerTensor: entries, seed: data.seed)
             let reference = try check.run(prepared.train)
             reference.lines.forEach { StandardOutput.line($0) }

@@ -67,7 +67,7 @@ struct LearningRateFindCommand: ParsableCommand {
             try model.architecture(
                 inputs: prepared.train.featureCount, task: prepared.task, seed: data.seed),
             inputFeatures: prepared.train.featureCount,
-            loss: try model.lossFunction(for: prepared.task),
+            loss: try model.loss.lossFunction(for: prepared.task),
             optimizer: try training.makeOptimizer(), data: prepared.train,
             batchSize: training.batchSize, on: backend, seed: data.seed)
         StandardOutput.line(

@@ -84,11 +84,6 @@ struct ModelOptions: ParsableArguments {
         _ = try widths()
     }
 
-    /// The loss for `task`: the task's own unless `--loss` names one that fits it.
-    func lossFunction(for task: LearningTask) throws -> LossFunction {
-        try loss.lossFunction(for: task)
-    }
-
     /// The MLP: for each hidden width a dense layer (`--init`, or He initialization for the ReLU
     /// family and Glorot otherwise), optional batch norm, the activation and optional dropout;
     /// then a linear output layer of the task's width (`--init`, or PyTorch's default).

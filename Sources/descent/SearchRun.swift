@@ -37,7 +37,7 @@ struct SearchRun<B: Backend> {
         let trialSettings = TrialSettings(
             monitored: try command.training.monitoredQuantity(for: data.task),
             chanceLoss: try? SanityChecks.expectedInitialLoss(
-                try command.model.lossFunction(for: data.task), data: data.train,
+                try command.model.loss.lossFunction(for: data.task), data: data.train,
                 outputs: data.task.outputFeatures
             ).atZeroOutput)
         let reference = TrialConfiguration(
@@ -166,7 +166,7 @@ struct SearchRun<B: Backend> {
             training,
             architecture: try options.model.architecture(
                 inputs: data.train.featureCount, task: data.task, seed: seed),
-            task: data.task, loss: try options.model.lossFunction(for: data.task), on: backend,
+            task: data.task, loss: try options.model.loss.lossFunction(for: data.task), on: backend,
             monitored: monitored)
         if let stopping = setup.earlyStopping { setup.callbacks.append(stopping) }
         let history = try setup.trainer.fit(

@@ -26,67 +26,76 @@ struct SearchSummary {
     /// The `--json` object, as one line: the best configuration, the best `top` trials, the test
     /// result, and where the report and the results are.
     func jsonText(top: Int, reportPath: String, resultsPath: String) throws -> String {
-        let objective = outcome.objective
-        var ranking: [[String: JSONField]] = []
-        for (rank, record) in outcome.ranking.prefix(top).enumerated() {
-            ranking.append([
-                "rank": .integer(rank + 1), "stage": .integer(record.stage + 1),
-                "epochs": .integer(record.epochs),
-                objective.metric: .number(record.score(objective)),
-                "seconds": .number(record.result.wallSeconds),
-                "warnings": .strings(Self.warnings(of: record).map(\.code)),
-                "configuration": .configuration(record.configuration),
-            ])
-        }
-        let best: JSONField =
-            outcome.best.map { record in
-                .object([
-                    "configuration": .configuration(record.configuration),
-                    objective.metric: .number(record.score(objective)),
-                    "train_command": .string(trainCommand),
-                ])
-            } ?? .null
-        let members: [String: JSONField] = [
-            "metric": .string(objective.metric), "best": best, "ranking": .objects(ranking),
-            "trials_run": .integer(outcome.ran), "trials_resumed": .integer(outcome.resumed),
-            "trial_seconds": .number(outcome.spentSeconds),
-            "stopped_by_budget": .bool(outcome.stoppedByBudget),
-            "test_accuracy": .number(test.memberAccuracies.first), "test_loss": .number(test.loss),
-            "ensemble_size": .integer(max(test.memberAccuracies.count, 1)),
-            "ensemble_test_accuracy": .number(test.ensembleAccuracy),
-            "member_test_accuracies": .numbers(test.memberAccuracies),
-            "report": .string(reportPath), "results": .string(resultsPath),
-        ]
-        return try JSON.text(members)
+        try JSON.text(
+            JSONForm(summary: self, top: top, reportPath: reportPath, resultsPath: resultsPath))
     }
 
-    /// A member of the `--json` object, whose keys include the objective's metric name.
-    private enum JSONField: Encodable {
-        case string(String)
-        case integer(Int)
-        case number(Double?)
-        case bool(Bool)
-        case strings([String])
-        case numbers([Double])
-        case configuration(TrialConfiguration)
-        case object([String: JSONField])
-        case objects([[String: JSONField]])
-        case null
+    /// The `--json` object. Its keys include the objective's metric name, so it is written
+    /// member by member.
+    private struct JSONForm: Encodable {
+        let summary: SearchSummary
+        let top: Int
+        let reportPath: String
+        let resultsPath: String
 
         func encode(to encoder: any Encoder) throws {
-            switch self {
-            case .string(let value): try value.encode(to: encoder)
-            case .integer(let value): try value.encode(to: encoder)
-            case .number(let value): try JSONNullable(finite: value).encode(to: encoder)
-            case .bool(let value): try value.encode(to: encoder)
-            case .strings(let values): try values.encode(to: encoder)
-            case .numbers(let values):
-                try values.map { JSONNullable(finite: $0) }.encode(to: encoder)
-            case .configuration(let value): try value.encode(to: encoder)
-            case .object(let members): try members.encode(to: encoder)
-            case .objects(let values): try values.encode(to: encoder)
-            case .null: try JSONNullable<Int>(nil).encode(to: encoder)
+            let objective = summary.outcome.objective, outcome = summary.outcome,
+                test = summary.test
+            var container = encoder.container(keyedBy: JSONKey.self)
+            func put(_ value: some Encodable, _ key: String) throws {
+                try container.encode(value, forKey: JSONKey(key))
             }
+            try put(objective.metric, "metric")
+            if let best = outcome.best {
+                try put(
+                    Scored(record: best, objective: objective, trainCommand: summary.trainCommand),
+                    "best")
+            } else {
+                try container.encodeNil(forKey: JSONKey("best"))
+            }
+            let ranking = outcome.ranking.prefix(top).enumerated().map { rank, record in
+                Scored(record: record, objective: objective, rank: rank + 1)
+            }
+            try put(ranking, "ranking")
+            try put(outcome.ran, "trials_run")
+            try put(outcome.resumed, "trials_resumed")
+            try put(JSONNullable(finite: outcome.spentSeconds), "trial_seconds")
+            try put(outcome.stoppedByBudget, "stopped_by_budget")
+            try put(JSONNullable(finite: test.memberAccuracies.first), "test_accuracy")
+            try put(JSONNullable(finite: test.loss), "test_loss")
+            try put(max(test.memberAccuracies.count, 1), "ensemble_size")
+            try put(JSONNullable(finite: test.ensembleAccuracy), "ensemble_test_accuracy")
+            try put(
+                test.memberAccuracies.map { JSONNullable(finite: $0) }, "member_test_accuracies")
+            try put(reportPath, "report")
+            try put(resultsPath, "results")
+        }
+    }
+
+    /// A trial with its score under the objective's metric name: a row of the ranking (with
+    /// its rank), or the best configuration (with the command that trains it).
+    private struct Scored: Encodable {
+        let record: TrialRecord
+        let objective: SearchObjective
+        var rank: Int? = nil
+        var trainCommand: String? = nil
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: JSONKey.self)
+            try container.encode(record.configuration, forKey: JSONKey("configuration"))
+            try container.encode(
+                JSONNullable(finite: record.score(objective)), forKey: JSONKey(objective.metric))
+            if let trainCommand {
+                try container.encode(trainCommand, forKey: JSONKey("train_command"))
+            }
+            guard let rank else { return }
+            try container.encode(rank, forKey: JSONKey("rank"))
+            try container.encode(record.stage + 1, forKey: JSONKey("stage"))
+            try container.encode(record.epochs, forKey: JSONKey("epochs"))
+            try container.encode(
+                JSONNullable(finite: record.result.wallSeconds), forKey: JSONKey("seconds"))
+            try container.encode(
+                SearchSummary.warnings(of: record).map(\.code), forKey: JSONKey("warnings"))
         }
     }
 }

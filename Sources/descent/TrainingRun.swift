@@ -21,7 +21,7 @@ struct TrainingRun<B: Backend> {
         let artifacts = try RunArtifacts(directory: command.report)
         let loadStarted = monotonicSeconds()
         let data = try command.data.load()
-        let loss = try command.model.lossFunction(for: data.task)
+        let loss = try command.model.loss.lossFunction(for: data.task)
         let loadSeconds = monotonicSeconds() - loadStarted
         console.progress(
             "Data: \(data.name), \(data.train.sampleCount) training, \(data.validation.sampleCount) validation, "

@@ -22,8 +22,8 @@ public final class Trainer<B: Backend> {
     public private(set) var lastBatchLoss: B.View?
     /// The model's state when it was last known to be finite (see `keepLastFiniteState`).
     private var lastFinite: LastFiniteState<B>?
-    /// The loss's gradient with respect to the outputs, `maxBatch` rows; made at the first step.
-    private var outputGradient: B.Buffer?
+    /// The loss's gradient with respect to the outputs, `maxBatch` rows.
+    private let outputGradient: B.Buffer
 
     /// - Parameters:
     ///   - inputFeatures: nil takes the first layer's (a `Dense`'s inputs).
@@ -80,6 +80,7 @@ public final class Trainer<B: Backend> {
         self.model = model
         self.task = task
         self.loss = loss
+        outputGradient = try model.backend.makeBuffer(count: model.maxBatch * model.outputFeatures)
         self.optimizer = try FusedOptimizer(
             optimizer, on: model.backend, parameterCount: model.arenaCount,
             groups: model.parameterGroups,
@@ -355,10 +356,7 @@ public final class Trainer<B: Backend> {
         observe: (B.View) throws -> Void = { _ in }
     ) throws {
         let output = try model.forward(x, batch: batch, training: true)
-        if outputGradient == nil {
-            outputGradient = try backend.makeBuffer(count: model.maxBatch * model.outputFeatures)
-        }
-        let gradient = try outputGradient!.view(offset: 0, count: batch * model.outputFeatures)
+        let gradient = try outputGradient.view(offset: 0, count: batch * model.outputFeatures)
         try lossStep(
             output, labels: labels, start: start, batch: batch, loss: lossView, gradient: gradient)
         try observe(output)

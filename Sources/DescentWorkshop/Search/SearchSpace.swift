@@ -72,11 +72,10 @@ public struct SearchSpace: Sendable, Equatable, CustomStringConvertible {
             .invalidArgument(operation: "SearchSpace", reason: "the JSON search space \(reason)")
         }
         let advice = "write {\"log\": [LOW, HIGH]}, {\"choice\": [A, B]} or similar"
-        let members: [String: [String: [JSONWord]]]
+        // Each argument is a number or a string, read as a hyperparameter value reads.
+        let members: [String: [String: [HyperparameterValue]]]
         do {
-            members = try JSON.decode([String: [String: [JSONWord]]].self, from: text)
-        } catch let error as DescentError {
-            throw error
+            members = try JSON.decode([String: [String: [HyperparameterValue]]].self, from: text)
         } catch {
             throw fail(
                 "is not an object from names to {\"KIND\": [ARGUMENTS]} (\(JSON.reason(error))); \(advice)"
@@ -89,7 +88,7 @@ public struct SearchSpace: Sendable, Equatable, CustomStringConvertible {
                     "gives '\(name)' \(domain.count) kinds (\(domain.keys.sorted().joined(separator: ", "))); \(advice)"
                 )
             }
-            let words = arguments.map(\.text)
+            let words = arguments.map(\.description)
             // `description` (and the fingerprint a results file is matched by) writes choices
             // joined by '|', so a choice that contains one would read back as two.
             if kind == "choice", let word = words.first(where: { $0.contains("|") }) {
@@ -100,29 +99,6 @@ public struct SearchSpace: Sendable, Equatable, CustomStringConvertible {
             }
         }
         try self.init(parameters, allowedNames: allowedNames)
-    }
-
-    /// One argument of a JSON domain, a number or a string, as the text the command-line form
-    /// would hold.
-    private struct JSONWord: Decodable, Equatable {
-        var text: String
-
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.singleValueContainer()
-            if let integer = try? container.decode(Int.self) {
-                text = String(integer)
-            } else if let number = try? container.decode(Double.self) {
-                text = "\(number)"
-            } else if let string = try? container.decode(String.self) {
-                text = string
-            } else {
-                throw DescentError.invalidArgument(
-                    operation: "SearchSpace",
-                    reason:
-                        "the JSON search space gives '\(decoder.codingPath.first?.stringValue ?? "?")' a value that is neither a number nor a string"
-                )
-            }
-        }
     }
 
     /// The hyperparameter called `name`.

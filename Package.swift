@@ -70,13 +70,13 @@ let package = Package(
         ),
         .target(
             name: "DescentTestSupport",
-            dependencies: ["DescentCore", "DescentCPU", "DescentOpenCL"],
+            dependencies: ["DescentCore", "DescentCPU", "DescentOpenCL", "DescentTraining"],
             path: "Tests/DescentTestSupport"
         ),
         .testTarget(name: "CPUBackendTests", dependencies: ["DescentCPU", "DescentTestSupport"]),
         .testTarget(
             name: "BackendParityTests",
-            dependencies: ["DescentCPU", "DescentOpenCL", "DescentTestSupport"]
+            dependencies: ["DescentCPU", "DescentOpenCL", "DescentTraining", "DescentTestSupport"]
         ),
         .testTarget(
             name: "DescentTests",
@@ -87,7 +87,9 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["descent", "DescentTestSupport"]),
         .testTarget(
             name: "OpenCLRuntimeTests",
-            dependencies: ["DescentOpenCL", "DescentKernels", "DescentTestSupport"]
+            dependencies: [
+                "DescentOpenCL", "DescentKernels", "DescentTraining", "DescentTestSupport",
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,14 +1,16 @@
-// The fused optimizer step: every element of a parameter group in one launch, for every rule of
-// Sources/DescentCore/OptimizerStep.swift (which documents the math). Mirrors
+// The fused optimizer step: every element of a parameter group in one launch, one kernel per
+// update rule (Sources/DescentCore/UpdateRule.swift). Each mirrors its rule's reference `apply`
+// in Sources/DescentTraining/Optimizers/, and OPTIMIZER_BEGIN mirrors the shared steps of
 // Sources/DescentCPU/CPUBackend+Optimizer.swift. Also the global-norm clipping factor and
 // Keras's max-norm constraint.
 //
 // Per-step scalars (bias corrections, Nadam's momentum schedule) come from the host
 // (OptimizerScalars): step_size, momentum_step_size, bias_correction2, bias_correction2_root.
-// Each rule reads the hyperparameters it has by name, the others are 0 (the host's
-// OptimizerKernelArguments fills them). gradient_scale (the clipping factor, on the device) and
+// Each rule reads the hyperparameters it has by name, the others are 0 (the rule's UpdateKernel
+// fills them). gradient_scale (the clipping factor, on the device) and
 // unused states may be NULL.
-// OPTIMIZER_RULE_* and OPTIMIZER_FLAG_* are generated from Sources/DescentOpenCL/KernelCodes.swift at the top of the program.
+// OPTIMIZER_FLAG_* are generated from Sources/DescentOpenCL/KernelCodes.swift at the top of the
+// program.
 
 // Elements per work-item, one explicit vector (2, 4, 8 or 16): PoCL vectorizes explicit vectors
 // well and work-items poorly. The host launches ceil(count / OPTIMIZER_WIDTH) work-items.
@@ -40,7 +42,7 @@ inline void optimizer_store(__global float* p, const optimizer_vector value, con
     for (int k = 0; k < n; k++) p[k] = lanes[k];
 }
 
-// The parameters of every optimizer_step_* kernel, and the names to pass them on.
+// The parameters of every optimizer_step_* kernel (OptimizerKernelArguments passes them).
 #define OPTIMIZER_PARAMETERS \
     const int count, const int flags, \
     const float lr, const float momentum, const float dampening, const float alpha, const float rho, \
@@ -54,152 +56,153 @@ inline void optimizer_store(__global float* p, const optimizer_vector value, con
     __global float* state0, const int state0_offset, \
     __global float* state1, const int state1_offset, \
     __global float* state2, const int state2_offset
-#define OPTIMIZER_ARGUMENTS \
-    count, flags, lr, momentum, dampening, alpha, rho, beta1, beta2, epsilon, \
-    step_size, momentum_step_size, bias_correction2, bias_correction2_root, l2, l1, decoupled_decay, clip_value, \
-    gradient_scale, gradient_scale_offset, parameters, parameters_offset, gradients, gradients_offset, \
-    state0, state0_offset, state1, state1_offset, state2, state2_offset
 
-// Each work-item updates OPTIMIZER_WIDTH consecutive elements (fewer at the end). The flags are
-// uniform, so the branches on them are taken once per vector, not per element; a state is
-// touched only by the rules that use it. `rule` is a constant in each kernel below: inlined, the
-// switch folds away and a driver that compiles kernels at first launch (PoCL) compiles one rule,
-// not seven (0.4 s instead of 1 s for Adam, 16 wide, on a 2-core CPU).
-__attribute__((always_inline)) void optimizer_update(const int rule, OPTIMIZER_PARAMETERS)
+// The start of every optimizer_step_* kernel: each work-item updates OPTIMIZER_WIDTH consecutive
+// elements (n, fewer at the end) from `first`. It loads the parameters w and the gradient g, then
+// applies what every rule shares (OptimizerStep): the global-norm scale, clipping, the coupled
+// penalties and the decoupled decay. The flags are uniform, so the branches on them are taken
+// once per vector, not per element; a state is touched only by the rules that use it.
+#define OPTIMIZER_BEGIN \
+    const int first = get_global_id(0) * OPTIMIZER_WIDTH; \
+    if (first >= count) return; \
+    const int n = min(OPTIMIZER_WIDTH, count - first); \
+    const bool keras = (flags & OPTIMIZER_FLAG_KERAS) != 0; \
+    __global float* wp = parameters + parameters_offset + first; \
+    optimizer_vector w = optimizer_load(wp, n); \
+    optimizer_vector g = (gradient_scale ? gradient_scale[gradient_scale_offset] : 1.0f) \
+        * optimizer_load(gradients + gradients_offset + first, n); \
+    if (clip_value > 0.0f) g = fmin(fmax(g, -clip_value), clip_value); \
+    g += l2 * w + l1 * sign(w); \
+    if (decoupled_decay != 0.0f) w *= 1.0f - lr * decoupled_decay; \
+    __global float* p0 = state0 ? state0 + state0_offset + first : 0; \
+    __global float* p1 = state1 ? state1 + state1_offset + first : 0; \
+    __global float* p2 = state2 ? state2 + state2_offset + first : 0; \
+    (void)keras; (void)p0; (void)p1; (void)p2
+
+// The end of every optimizer_step_* kernel: stores the updated parameters.
+#define OPTIMIZER_END optimizer_store(wp, w, n)
+
+// One kernel per update rule, named by the rule's UpdateKernel; the math of each is documented,
+// and run as the reference, in its file of Sources/DescentTraining/Optimizers/.
+
+__kernel void optimizer_step_sgd(OPTIMIZER_PARAMETERS)
 {
-    const int first = get_global_id(0) * OPTIMIZER_WIDTH;
-    if (first >= count) return;
-    const int n = min(OPTIMIZER_WIDTH, count - first);
-    const bool keras = (flags & OPTIMIZER_FLAG_KERAS) != 0;
-    __global float* wp = parameters + parameters_offset + first;
-    optimizer_vector w = optimizer_load(wp, n);
-    optimizer_vector g = (gradient_scale ? gradient_scale[gradient_scale_offset] : 1.0f)
-        * optimizer_load(gradients + gradients_offset + first, n);
-    if (clip_value > 0.0f) g = fmin(fmax(g, -clip_value), clip_value);
-    g += l2 * w + l1 * sign(w);
-    if (decoupled_decay != 0.0f) w *= 1.0f - lr * decoupled_decay;
-
-    switch (rule) {
-    case OPTIMIZER_RULE_SGD: {
-        if (momentum == 0.0f) { w -= lr * g; break; }
+    OPTIMIZER_BEGIN;
+    if (momentum == 0.0f) {
+        w -= lr * g;
+    } else {
         const bool nesterov = (flags & OPTIMIZER_FLAG_NESTEROV) != 0;
-        __global float* p0 = state0 + state0_offset + first;
-        optimizer_vector s0;
+        optimizer_vector b;
         if (keras) {
-            s0 = momentum * optimizer_load(p0, n) - lr * g;
-            if (nesterov) w += momentum * s0 - lr * g; else w += s0;
+            b = momentum * optimizer_load(p0, n) - lr * g;
+            if (nesterov) w += momentum * b - lr * g; else w += b;
         } else {
-            s0 = (flags & OPTIMIZER_FLAG_FIRST_STEP) ? g : momentum * optimizer_load(p0, n) + (1.0f - dampening) * g;
-            if (nesterov) w -= lr * (g + momentum * s0); else w -= lr * s0;
+            b = (flags & OPTIMIZER_FLAG_FIRST_STEP) ? g : momentum * optimizer_load(p0, n) + (1.0f - dampening) * g;
+            if (nesterov) w -= lr * (g + momentum * b); else w -= lr * b;
         }
-        optimizer_store(p0, s0, n);
-        break;
+        optimizer_store(p0, b, n);
     }
-    case OPTIMIZER_RULE_ADAGRAD: {
-        __global float* p0 = state0 + state0_offset + first;
-        const optimizer_vector s0 = optimizer_load(p0, n) + g * g;
-        optimizer_store(p0, s0, n);
-        if (keras) w -= step_size * g / sqrt(s0 + epsilon); else w -= step_size * g / (sqrt(s0) + epsilon);
-        break;
-    }
-    case OPTIMIZER_RULE_RMSPROP: {
-        const bool centered = (flags & OPTIMIZER_FLAG_CENTERED) != 0;
-        __global float* p0 = state0 + state0_offset + first;
-        const optimizer_vector s0 = alpha * optimizer_load(p0, n) + (1.0f - alpha) * g * g;
-        optimizer_store(p0, s0, n);
-        optimizer_vector mean_square = s0;
-        if (centered) {
-            __global float* p1 = state1 + state1_offset + first;
-            const optimizer_vector s1 = alpha * optimizer_load(p1, n) + (1.0f - alpha) * g;
-            optimizer_store(p1, s1, n);
-            mean_square -= s1 * s1;
-        }
-        optimizer_vector denominator;
-        if (keras) denominator = sqrt(mean_square + epsilon); else denominator = sqrt(mean_square) + epsilon;
-        if (momentum != 0.0f) {
-            __global float* pb = centered ? state2 + state2_offset + first : state1 + state1_offset + first;
-            optimizer_vector buffer;
-            if (keras) {
-                buffer = momentum * optimizer_load(pb, n) + lr * g / denominator;
-                w -= buffer;
-            } else {
-                buffer = momentum * optimizer_load(pb, n) + g / denominator;
-                w -= lr * buffer;
-            }
-            optimizer_store(pb, buffer, n);
-        } else {
-            w -= lr * g / denominator;
-        }
-        break;
-    }
-    case OPTIMIZER_RULE_ADADELTA: {
-        __global float* p0 = state0 + state0_offset + first;
-        __global float* p1 = state1 + state1_offset + first;
-        const optimizer_vector s0 = rho * optimizer_load(p0, n) + (1.0f - rho) * g * g;
-        optimizer_vector s1 = optimizer_load(p1, n);
-        const optimizer_vector delta = sqrt(s1 + epsilon) / sqrt(s0 + epsilon) * g;
-        s1 = rho * s1 + (1.0f - rho) * delta * delta;
-        optimizer_store(p0, s0, n);
-        optimizer_store(p1, s1, n);
-        w -= lr * delta;
-        break;
-    }
-    case OPTIMIZER_RULE_ADAM: {
-        __global float* p0 = state0 + state0_offset + first;
-        __global float* p1 = state1 + state1_offset + first;
-        const optimizer_vector s0 = beta1 * optimizer_load(p0, n) + (1.0f - beta1) * g;
-        const optimizer_vector s1 = beta2 * optimizer_load(p1, n) + (1.0f - beta2) * g * g;
-        optimizer_store(p0, s0, n);
-        optimizer_store(p1, s1, n);
-        optimizer_vector second = s1;
-        if (flags & OPTIMIZER_FLAG_AMSGRAD) {
-            __global float* p2 = state2 + state2_offset + first;
-            second = fmax(optimizer_load(p2, n), s1);
-            optimizer_store(p2, second, n);
-        }
-        if (keras) w -= step_size * s0 / (sqrt(second) + epsilon);
-        else w -= step_size * s0 / (sqrt(second) / bias_correction2_root + epsilon);
-        break;
-    }
-    case OPTIMIZER_RULE_ADAMAX: {
-        __global float* p0 = state0 + state0_offset + first;
-        __global float* p1 = state1 + state1_offset + first;
-        const optimizer_vector s0 = beta1 * optimizer_load(p0, n) + (1.0f - beta1) * g;
-        optimizer_vector s1;
-        if (keras) {
-            s1 = fmax(beta2 * optimizer_load(p1, n), fabs(g));
-            w -= step_size * s0 / (s1 + epsilon);
-        } else {
-            s1 = fmax(beta2 * optimizer_load(p1, n), fabs(g) + epsilon);
-            w -= step_size * s0 / s1;
-        }
-        optimizer_store(p0, s0, n);
-        optimizer_store(p1, s1, n);
-        break;
-    }
-    case OPTIMIZER_RULE_NADAM: {
-        __global float* p0 = state0 + state0_offset + first;
-        __global float* p1 = state1 + state1_offset + first;
-        const optimizer_vector s0 = beta1 * optimizer_load(p0, n) + (1.0f - beta1) * g;
-        const optimizer_vector s1 = beta2 * optimizer_load(p1, n) + (1.0f - beta2) * g * g;
-        optimizer_store(p0, s0, n);
-        optimizer_store(p1, s1, n);
-        const optimizer_vector denominator = sqrt(s1 / bias_correction2) + epsilon;
-        w -= step_size * g / denominator + momentum_step_size * s0 / denominator;
-        break;
-    }
-    }
-    optimizer_store(wp, w, n);
+    OPTIMIZER_END;
 }
 
-// One kernel per rule (Sources/DescentOpenCL/OpenCLBackend+Optimizer.swift picks it).
-__kernel void optimizer_step_sgd(OPTIMIZER_PARAMETERS) { optimizer_update(OPTIMIZER_RULE_SGD, OPTIMIZER_ARGUMENTS); }
-__kernel void optimizer_step_adagrad(OPTIMIZER_PARAMETERS) { optimizer_update(OPTIMIZER_RULE_ADAGRAD, OPTIMIZER_ARGUMENTS); }
-__kernel void optimizer_step_rmsprop(OPTIMIZER_PARAMETERS) { optimizer_update(OPTIMIZER_RULE_RMSPROP, OPTIMIZER_ARGUMENTS); }
-__kernel void optimizer_step_adadelta(OPTIMIZER_PARAMETERS) { optimizer_update(OPTIMIZER_RULE_ADADELTA, OPTIMIZER_ARGUMENTS); }
-__kernel void optimizer_step_adam(OPTIMIZER_PARAMETERS) { optimizer_update(OPTIMIZER_RULE_ADAM, OPTIMIZER_ARGUMENTS); }
-__kernel void optimizer_step_adamax(OPTIMIZER_PARAMETERS) { optimizer_update(OPTIMIZER_RULE_ADAMAX, OPTIMIZER_ARGUMENTS); }
-__kernel void optimizer_step_nadam(OPTIMIZER_PARAMETERS) { optimizer_update(OPTIMIZER_RULE_NADAM, OPTIMIZER_ARGUMENTS); }
+__kernel void optimizer_step_adagrad(OPTIMIZER_PARAMETERS)
+{
+    OPTIMIZER_BEGIN;
+    const optimizer_vector s = optimizer_load(p0, n) + g * g;
+    optimizer_store(p0, s, n);
+    if (keras) w -= step_size * g / sqrt(s + epsilon); else w -= step_size * g / (sqrt(s) + epsilon);
+    OPTIMIZER_END;
+}
+
+__kernel void optimizer_step_rmsprop(OPTIMIZER_PARAMETERS)
+{
+    OPTIMIZER_BEGIN;
+    const bool centered = (flags & OPTIMIZER_FLAG_CENTERED) != 0;
+    const optimizer_vector v = alpha * optimizer_load(p0, n) + (1.0f - alpha) * g * g;
+    optimizer_store(p0, v, n);
+    optimizer_vector mean_square = v;
+    if (centered) {
+        const optimizer_vector a = alpha * optimizer_load(p1, n) + (1.0f - alpha) * g;
+        optimizer_store(p1, a, n);
+        mean_square -= a * a;
+    }
+    optimizer_vector d;
+    if (keras) d = sqrt(mean_square + epsilon); else d = sqrt(mean_square) + epsilon;
+    if (momentum != 0.0f) {
+        __global float* pb = centered ? p2 : p1;
+        optimizer_vector b;
+        if (keras) {
+            b = momentum * optimizer_load(pb, n) + lr * g / d;
+            w -= b;
+        } else {
+            b = momentum * optimizer_load(pb, n) + g / d;
+            w -= lr * b;
+        }
+        optimizer_store(pb, b, n);
+    } else {
+        w -= lr * g / d;
+    }
+    OPTIMIZER_END;
+}
+
+__kernel void optimizer_step_adadelta(OPTIMIZER_PARAMETERS)
+{
+    OPTIMIZER_BEGIN;
+    const optimizer_vector v = rho * optimizer_load(p0, n) + (1.0f - rho) * g * g;
+    optimizer_vector u = optimizer_load(p1, n);
+    const optimizer_vector delta = sqrt(u + epsilon) / sqrt(v + epsilon) * g;
+    u = rho * u + (1.0f - rho) * delta * delta;
+    optimizer_store(p0, v, n);
+    optimizer_store(p1, u, n);
+    w -= lr * delta;
+    OPTIMIZER_END;
+}
+
+__kernel void optimizer_step_adam(OPTIMIZER_PARAMETERS)
+{
+    OPTIMIZER_BEGIN;
+    const optimizer_vector m = beta1 * optimizer_load(p0, n) + (1.0f - beta1) * g;
+    const optimizer_vector v = beta2 * optimizer_load(p1, n) + (1.0f - beta2) * g * g;
+    optimizer_store(p0, m, n);
+    optimizer_store(p1, v, n);
+    optimizer_vector second = v;
+    if (flags & OPTIMIZER_FLAG_AMSGRAD) {
+        second = fmax(optimizer_load(p2, n), v);
+        optimizer_store(p2, second, n);
+    }
+    if (keras) w -= step_size * m / (sqrt(second) + epsilon);
+    else w -= step_size * m / (sqrt(second) / bias_correction2_root + epsilon);
+    OPTIMIZER_END;
+}
+
+__kernel void optimizer_step_adamax(OPTIMIZER_PARAMETERS)
+{
+    OPTIMIZER_BEGIN;
+    const optimizer_vector m = beta1 * optimizer_load(p0, n) + (1.0f - beta1) * g;
+    optimizer_vector u;
+    if (keras) {
+        u = fmax(beta2 * optimizer_load(p1, n), fabs(g));
+        w -= step_size * m / (u + epsilon);
+    } else {
+        u = fmax(beta2 * optimizer_load(p1, n), fabs(g) + epsilon);
+        w -= step_size * m / u;
+    }
+    optimizer_store(p0, m, n);
+    optimizer_store(p1, u, n);
+    OPTIMIZER_END;
+}
+
+__kernel void optimizer_step_nadam(OPTIMIZER_PARAMETERS)
+{
+    OPTIMIZER_BEGIN;
+    const optimizer_vector m = beta1 * optimizer_load(p0, n) + (1.0f - beta1) * g;
+    const optimizer_vector v = beta2 * optimizer_load(p1, n) + (1.0f - beta2) * g * g;
+    optimizer_store(p0, m, n);
+    optimizer_store(p1, v, n);
+    const optimizer_vector d = sqrt(v / bias_correction2) + epsilon;
+    w -= step_size * g / d + momentum_step_size * m / d;
+    OPTIMIZER_END;
+}
 
 // scale[0] holds the sum of squared gradients (from reduce_all); it becomes PyTorch's factor.
 __kernel void clip_scale_finish(const float max_norm, __global float* scale, const int scale_offset)

@@ -234,7 +234,7 @@ public protocol Backend: AnyObject {
     /// from its gradient and its `state` arrays (as many as `step.rule.stateCount`, laid out like
     /// the parameters) in a single launch. `gradientScale` (1 element on the device, or nil) is
     /// the global-norm clipping factor of `clipScaleForGlobalNorm`. See `OptimizerStep` for the
-    /// gradient's clipping and penalties and `OptimizerRule` for each update rule.
+    /// gradient's clipping and penalties and `UpdateRule` for the update rules.
     /// - Throws: `DescentError.invalidArgument` naming a bad learning rate, beta, epsilon or state
     ///   count; `.shapeMismatch` when the arrays differ in size.
     func optimizerStep(

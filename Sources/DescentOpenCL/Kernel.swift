@@ -1,7 +1,8 @@
-/// Every kernel of `Kernels/`, named as its `__kernel` function is: the only way a kernel is
-/// launched, so a misspelt or missing name is a compile error, not a failed `clCreateKernel` at
-/// run time. `KernelTests` creates every case on every driver of the device matrix and checks
-/// that the sources hold no kernel this enum lacks.
+/// Every kernel of `Kernels/` but the optimizers' update rules, named as its `__kernel` function
+/// is, so a misspelt or missing name is a compile error, not a failed `clCreateKernel` at run
+/// time. Each update rule names its own `optimizer_step_*` kernel (`UpdateRule.kernel`).
+/// `KernelTests` creates every case and every rule's kernel on every driver of the device matrix
+/// and checks that the sources hold no kernel beyond those.
 enum Kernel: String, CaseIterable, Sendable {
     case activationForward = "activation_forward"
     case activationForwardPiecewiseLinear = "activation_forward_piecewise_linear"
@@ -32,13 +33,6 @@ enum Kernel: String, CaseIterable, Sendable {
     case reduceRows = "reduce_rows"
     case reduceColumns = "reduce_columns"
     case argmaxRows = "argmax_rows"
-    case optimizerStepSgd = "optimizer_step_sgd"
-    case optimizerStepAdagrad = "optimizer_step_adagrad"
-    case optimizerStepRmsprop = "optimizer_step_rmsprop"
-    case optimizerStepAdadelta = "optimizer_step_adadelta"
-    case optimizerStepAdam = "optimizer_step_adam"
-    case optimizerStepAdamax = "optimizer_step_adamax"
-    case optimizerStepNadam = "optimizer_step_nadam"
     case clipScaleFinish = "clip_scale_finish"
     case maxNorm = "max_norm"
     case randomUniform = "random_uniform"
@@ -72,9 +66,7 @@ enum Kernel: String, CaseIterable, Sendable {
             .layernormBackwardParameters, .layernormBackwardInput, .softmaxForward,
             .softmaxBackward, .softmaxCrossEntropyRows, .recordInvalidLabel, .elementwiseLossRows,
             .lossFinish, .lossScaleGradient, .reduceAllPartial, .reduceAllFinal, .reduceRows,
-            .reduceColumns, .argmaxRows, .optimizerStepSgd, .optimizerStepAdagrad,
-            .optimizerStepRmsprop, .optimizerStepAdadelta, .optimizerStepAdam, .optimizerStepAdamax,
-            .optimizerStepNadam, .clipScaleFinish, .maxNorm, .randomUniform, .randomNormal,
+            .reduceColumns, .argmaxRows, .clipScaleFinish, .maxNorm, .randomUniform, .randomNormal,
             .streamCopy, .fmaChain:
             nil
         }

@@ -34,17 +34,6 @@ enum ReduceCode: Int32, CaseIterable {
     case sumOfSquares = 3
 }
 
-/// `OPTIMIZER_RULE_*`: the update rule a fused optimizer kernel applies (`Kernels/optimizer.cl`).
-enum OptimizerRuleCode: Int32, CaseIterable {
-    case sgd = 0
-    case adagrad = 1
-    case rmsprop = 2
-    case adadelta = 3
-    case adam = 4
-    case adamax = 5
-    case nadam = 6
-}
-
 /// `OPTIMIZER_FLAG_*`: the bits of the optimizer kernels' `flags` argument.
 enum OptimizerFlag: Int32, CaseIterable {
     case keras = 1

@@ -1,8 +1,8 @@
 import DescentCore
 
 extension OpenCLBackend {
-    /// `optimizer_step_<rule>` of `Kernels/optimizer.cl`: one launch for the whole group, each
-    /// work-item updating `tuning.optimizerWidth` consecutive elements.
+    /// The rule's `optimizer_step_<rule>` of `Kernels/optimizer.cl`: one launch for the whole
+    /// group, each work-item updating `tuning.optimizerWidth` consecutive elements.
     public func optimizerStep(
         _ step: OptimizerStep, parameters: View, gradients: View, state: [View],
         gradientScale: View?
@@ -10,14 +10,20 @@ extension OpenCLBackend {
         try Validation.optimizerStep(
             step, parameters: parameters, gradients: gradients, state: state,
             gradientScale: gradientScale)
-        let kernel = OptimizerKernelArguments(step.rule, isFirstStep: step.stepNumber == 1)
+        guard state.count <= OptimizerKernelArguments.stateSlots else {
+            throw DescentError.invalidArgument(
+                operation: "optimizerStep",
+                reason:
+                    "\(step.rule) keeps \(state.count) state arrays; the optimizer kernels take at most \(OptimizerKernelArguments.stateSlots)"
+            )
+        }
+        let kernel = OptimizerKernelArguments(step)
         try launchElementwise(
-            kernel.kernel,
+            kernel.function,
             count: (parameters.count + tuning.optimizerWidth - 1) / tuning.optimizerWidth,
             kernel.arguments(
-                step, count: parameters.count, gradientScale: gradientScale, parameters: parameters,
-                gradients: gradients,
-                state: state))
+                count: parameters.count, gradientScale: gradientScale, parameters: parameters,
+                gradients: gradients, state: state))
     }
 
     public func clipScaleForGlobalNorm(gradients: View, maxNorm: Float, scale: View) throws {

@@ -20,7 +20,7 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     public let tuning: OpenCLTuning
     let deviceContext: OpenCLDeviceContext
     let queue: OpenCLQueueHandle
-    private let kernels = Mutex<[Kernel: OpenCLKernel]>([:])
+    private let kernels = Mutex<[KernelFunction: OpenCLKernel]>([:])
     private let launches = Mutex<Int>(0)
     /// Holds one partial result per work-group of `reduce(..., axis: .all)`.
     let reductionScratch: OpenCLBuffer
@@ -230,6 +230,13 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     func launch(
         _ kernel: Kernel, global: [Int], local: [Int]?, _ arguments: [KernelArgument]
     ) throws {
+        try launch(kernel.function, global: global, local: local, arguments)
+    }
+
+    /// `launch` for any kernel function, the update rules' included.
+    func launch(
+        _ kernel: KernelFunction, global: [Int], local: [Int]?, _ arguments: [KernelArgument]
+    ) throws {
         guard global.allSatisfy({ $0 > 0 }) else { return }
         let roundedGlobal =
             local.map { zip(global, $0).map { roundUp($0, toMultipleOf: $1) } } ?? global
@@ -261,10 +268,10 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
             }
             try check(
                 status,
-                "clEnqueueNDRangeKernel(\(kernel.rawValue), global \(roundedGlobal), local \(local ?? []))"
+                "clEnqueueNDRangeKernel(\(kernel.name), global \(roundedGlobal), local \(local ?? []))"
             )
             if let event {
-                profiledLaunches.withLock { $0.append((kernel.rawValue, OpenCLEventHandle(event))) }
+                profiledLaunches.withLock { $0.append((kernel.name, OpenCLEventHandle(event))) }
             }
             launches.withLock { $0 += 1 }
         }
@@ -272,12 +279,21 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
 
     /// A one-dimensional launch over `count` elements.
     func launchElementwise(_ kernel: Kernel, count: Int, _ arguments: [KernelArgument]) throws {
+        try launchElementwise(kernel.function, count: count, arguments)
+    }
+
+    /// `launchElementwise` for any kernel function.
+    func launchElementwise(
+        _ kernel: KernelFunction, count: Int, _ arguments: [KernelArgument]
+    )
+        throws
+    {
         try launch(kernel, global: [count], local: [min(64, device.maxWorkGroupSize)], arguments)
     }
 
     /// Creates `kernel` from its program, building the program first when it is not yet built.
-    func makeKernel(_ kernel: Kernel) throws -> OpenCLKernel {
-        let program = kernel.program, name = kernel.rawValue
+    func makeKernel(_ kernel: KernelFunction) throws -> OpenCLKernel {
+        let program = kernel.program, name = kernel.name
         let handle = try deviceContext.program(
             named: program.name, source: program.source, options: program.options(for: tuning))
         var status: cl_int = CL_SUCCESS

@@ -53,8 +53,8 @@ struct WorkGroupSizeParityTests {
             "argmax of \(shape)")
     }
 
-    @Test(arguments: OptimizerParityTests.variants)
-    func optimizerStepMatchesReference(variant: OptimizerParityTests.Variant) throws {
+    @Test(arguments: UpdateRuleVariants.all)
+    func optimizerStepMatchesReference(variant: UpdateRuleVariant) throws {
         let backend = try Self.otherKindBackend(), optimizer = OptimizerParityTests()
         for count in [1, 33, 1000] {
             expectClose(

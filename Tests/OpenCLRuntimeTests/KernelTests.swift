@@ -2,9 +2,11 @@ import DescentCore
 import DescentKernels
 @testable import DescentOpenCL
 import DescentTestSupport
+import DescentTraining
 import Testing
 
-/// The typed kernel list: it names every kernel the sources define and no other, each case is
+/// The typed kernel list and the update rules name every kernel the sources define and no other,
+/// each is
 /// created from its program on this driver (every leg of the device matrix runs this), and the
 /// numeric codes the kernels switch on come from the Swift enums.
 @Suite struct KernelTests {
@@ -23,10 +25,18 @@ import Testing
         return names
     }
 
-    @Test func theEnumNamesEveryKernelOfTheSourcesAndNoOther() {
+    /// The kernels of every built-in update rule, which name their own.
+    static let updateRuleKernels = Set(
+        UpdateRuleVariants.all.map {
+            OptimizerKernelArguments(OptimizerStep(rule: $0.rule, learningRate: 0.1, stepNumber: 1))
+                .function
+        })
+
+    @Test func theEnumAndTheRulesNameEveryKernelOfTheSourcesAndNoOther() {
         for program in KernelProgram.allCases {
             let inSource = Self.kernelNames(in: program.source)
-            let inEnum = Set(Kernel.allCases.filter { $0.program == program }.map(\.rawValue))
+            var inEnum = Set(Kernel.allCases.filter { $0.program == program }.map(\.rawValue))
+            if program == .core { inEnum.formUnion(Self.updateRuleKernels.map(\.name)) }
             #expect(
                 inSource == inEnum,
                 "\(program.name): only in the source \(inSource.subtracting(inEnum).sorted()), only in the enum \(inEnum.subtracting(inSource).sorted())"
@@ -42,9 +52,14 @@ import Testing
         }
         for kernel in Kernel.allCases {
             let backend = kernel.matmulStrategy.flatMap { products[$0] } ?? core
-            #expect(throws: Never.self, "\(kernel.rawValue)") { _ = try backend.makeKernel(kernel) }
+            #expect(throws: Never.self, "\(kernel.rawValue)") {
+                _ = try backend.makeKernel(kernel.function)
+            }
             #expect(
                 (kernel.matmulStrategy != nil) == (kernel.program == .matmul), "\(kernel.rawValue)")
+        }
+        for function in Self.updateRuleKernels {
+            #expect(throws: Never.self, "\(function.name)") { _ = try core.makeKernel(function) }
         }
     }
 
@@ -61,12 +76,12 @@ import Testing
         let defines = KernelSource.codes.split(separator: "\n").filter { $0.hasPrefix("#define ") }
         let cases =
             ActivationCode.allCases.count + LossCode.allCases.count + ReduceCode.allCases.count
-            + OptimizerRuleCode.allCases.count + OptimizerFlag.allCases.count
+            + OptimizerFlag.allCases.count
         #expect(defines.count == cases, "one #define per case")
         for (file, source) in KernelSource.all {
             #expect(
                 !source.contains("#define ACTIVATION_RELU")
-                    && !source.contains("#define OPTIMIZER_RULE_"), "\(file) defines a code by hand"
+                    && !source.contains("#define OPTIMIZER_FLAG_"), "\(file) defines a code by hand"
             )
         }
     }

@@ -1,8 +1,16 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import DescentCore
 
 /// AdaMax (Kingma & Ba, 2015, section 7): Adam with the infinity norm. PyTorch: lr 0.002, eps
 /// inside the max; Keras: lr 0.001, eps 1e-7 added to the norm.
-public struct AdaMax: Optimizer {
+///
+/// `m = b1 m + (1 - b1) g`. PyTorch: `u = max(b2 u, |g| + eps)`, `w -= lr / (1 - b1^t) m / u`.
+/// Keras: `u = max(b2 u, |g|)`, `w -= lr / (1 - b1^t) m / (u + eps)`.
+public struct AdaMax: Optimizer, UpdateRule {
     /// PyTorch's default rate.
     public static let defaultLearningRate: Float = 0.002
 
@@ -26,8 +34,41 @@ public struct AdaMax: Optimizer {
         self.convention = convention
     }
 
-    public func rule(atStep step: Int) -> OptimizerRule {
-        .adamax(beta1: beta1, beta2: beta2, epsilon: epsilon, convention: convention)
+    /// `m`, `u`.
+    public var stateCount: Int { 2 }
+
+    public func checkHyperparameters(_ check: HyperparameterCheck) throws {
+        try check.decayRate(beta1, "beta1")
+        try check.decayRate(beta2, "beta2")
+        try check.epsilon(epsilon)
+    }
+
+    /// The step size `lr / (1 - b1^t)`.
+    public func scalars(learningRate lr: Double, stepNumber: Int) -> OptimizerScalars {
+        OptimizerScalars(stepSize: Float(lr / (1 - pow(Double(beta1), Double(stepNumber)))))
+    }
+
+    public func kernel(stepNumber: Int) -> UpdateKernel {
+        var kernel = UpdateKernel(rule: "adamax")
+        kernel.keras = convention == .keras
+        (kernel.beta1, kernel.beta2, kernel.epsilon) = (beta1, beta2, epsilon)
+        return kernel
+    }
+
+    public func apply(
+        to arrays: UpdateArrays, learningRate: Float, stepNumber: Int, scalars: OptimizerScalars
+    ) {
+        let w = arrays.parameters, g = arrays.gradients, m = arrays.state[0], u = arrays.state[1]
+        for i in 0..<arrays.count {
+            m[i] = beta1 * m[i] + (1 - beta1) * g[i]
+            if convention == .keras {
+                u[i] = max(beta2 * u[i], abs(g[i]))
+                w[i] -= scalars.stepSize * m[i] / (u[i] + epsilon)
+            } else {
+                u[i] = max(beta2 * u[i], abs(g[i]) + epsilon)
+                w[i] -= scalars.stepSize * m[i] / u[i]
+            }
+        }
     }
 
     public var description: String {

@@ -23,7 +23,7 @@ public struct AdamW: Optimizer {
     public var learningRate: Float { adam.learningRate }
     public var weightDecay: Float { 0 }
     public var decouplesWeightDecay: Bool { true }
-    public func rule(atStep step: Int) -> OptimizerRule { adam.rule(atStep: step) }
+    public var updateRule: any UpdateRule { adam }
     public var description: String {
         "AdamW(lr: \(learningRate), weightDecay: \(decoupledWeightDecay))"
     }

@@ -99,7 +99,7 @@ public final class FusedOptimizer<B: Backend> {
         }
         for group in groups where !group.range.isEmpty {
             let step = OptimizerStep(
-                rule: optimizer.rule(atStep: number), learningRate: learningRate(of: group),
+                rule: optimizer.updateRule, learningRate: learningRate(of: group),
                 stepNumber: number,
                 l2: optimizer.decouplesWeightDecay ? 0 : group.weightDecay ?? optimizer.weightDecay,
                 l1: group.l1,

@@ -8,7 +8,10 @@ import DescentCore
 /// Nadam (Dozat, 2016): Adam with Nesterov momentum and the momentum schedule
 /// `mu_t = b1 (1 - 0.5 0.96^(t psi))`. PyTorch: lr 0.002, psi (`momentum_decay`) 0.004. Keras's
 /// Nadam has no psi (it uses `0.96^t`, i.e. psi = 1) and eps 1e-7: use `Nadam.keras`.
-public struct Nadam: Optimizer {
+///
+/// `m`, `v` as Adam, then `w -= lr (1 - mu_t) / (1 - P_t) g / d + lr mu_t+1 / (1 - P_t mu_t+1) m / d`
+/// with `d = sqrt(v / (1 - b2^t)) + eps` and `P_t = mu_1 ... mu_t`.
+public struct Nadam: Optimizer, UpdateRule {
     /// PyTorch's default rate.
     public static let defaultLearningRate: Float = 0.002
 
@@ -42,16 +45,43 @@ public struct Nadam: Optimizer {
         Double(beta1) * (1 - 0.5 * pow(0.96, Double(step) * momentumDecay))
     }
 
-    /// The momentum schedule at `step`, with the product of every `mu` up to it. Recomputed from
-    /// the start each time (a product of `step` factors): exact, stateless, and cheap beside the step.
-    public func rule(atStep step: Int) -> OptimizerRule {
-        let product = (1...max(step, 1)).reduce(1.0) { $0 * momentum(atStep: $1) }
-        let next = momentum(atStep: step + 1)
-        return .nadam(
-            beta1: beta1, beta2: beta2, epsilon: epsilon,
-            momentum: NadamMomentum(
-                current: momentum(atStep: step), next: next, product: product,
-                nextProduct: product * next))
+    /// `m`, `v`.
+    public var stateCount: Int { 2 }
+
+    public func checkHyperparameters(_ check: HyperparameterCheck) throws {
+        try check.decayRate(beta1, "beta1")
+        try check.decayRate(beta2, "beta2")
+        try check.epsilon(epsilon)
+    }
+
+    /// The step on the gradient `lr (1 - mu_t) / (1 - P_t)`, the step on the momentum
+    /// `lr mu_t+1 / (1 - P_t mu_t+1)`, and `1 - b2^t`. The product `P_t` is recomputed from the
+    /// start each time (`t` factors): exact, stateless, and cheap beside the step.
+    public func scalars(learningRate lr: Double, stepNumber: Int) -> OptimizerScalars {
+        let product = (1...max(stepNumber, 1)).reduce(1.0) { $0 * momentum(atStep: $1) }
+        let current = momentum(atStep: stepNumber), next = momentum(atStep: stepNumber + 1)
+        return OptimizerScalars(
+            stepSize: Float(lr * (1 - current) / (1 - product)),
+            momentumStepSize: Float(lr * next / (1 - product * next)),
+            biasCorrection2: Float(1 - pow(Double(beta2), Double(stepNumber))))
+    }
+
+    public func kernel(stepNumber: Int) -> UpdateKernel {
+        var kernel = UpdateKernel(rule: "nadam")
+        (kernel.beta1, kernel.beta2, kernel.epsilon) = (beta1, beta2, epsilon)
+        return kernel
+    }
+
+    public func apply(
+        to arrays: UpdateArrays, learningRate: Float, stepNumber: Int, scalars: OptimizerScalars
+    ) {
+        let w = arrays.parameters, g = arrays.gradients, m = arrays.state[0], v = arrays.state[1]
+        for i in 0..<arrays.count {
+            m[i] = beta1 * m[i] + (1 - beta1) * g[i]
+            v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i]
+            let d = sqrtf(v[i] / scalars.biasCorrection2) + epsilon
+            w[i] -= scalars.stepSize * g[i] / d + scalars.momentumStepSize * m[i] / d
+        }
     }
 
     public var description: String { "Nadam(lr: \(learningRate), psi: \(momentumDecay))" }

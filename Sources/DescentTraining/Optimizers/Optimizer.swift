@@ -16,8 +16,8 @@ public protocol Optimizer: Sendable, CustomStringConvertible {
     /// Whether the optimizer's weight decay is decoupled (AdamW), so that a parameter group's
     /// `weightDecay` sets the decoupled decay rather than an L2 penalty, as in PyTorch.
     var decouplesWeightDecay: Bool { get }
-    /// The update rule at the 1-based step `step`.
-    func rule(atStep step: Int) -> OptimizerRule
+    /// The per-element update rule each step applies (most optimizers are their own rule).
+    var updateRule: any UpdateRule { get }
     /// The value state array `index` starts at (0, but for Adagrad's accumulator).
     func initialStateValue(_ index: Int) -> Float
 }
@@ -27,5 +27,9 @@ extension Optimizer {
     public var decouplesWeightDecay: Bool { false }
     public func initialStateValue(_ index: Int) -> Float { 0 }
     /// How many state arrays of the parameters' size the optimizer keeps.
-    public var stateCount: Int { rule(atStep: 1).stateCount }
+    public var stateCount: Int { updateRule.stateCount }
+}
+
+extension Optimizer where Self: UpdateRule {
+    public var updateRule: any UpdateRule { self }
 }

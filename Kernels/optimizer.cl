@@ -204,6 +204,15 @@ __kernel void optimizer_step_nadam(OPTIMIZER_PARAMETERS)
     OPTIMIZER_END;
 }
 
+__kernel void optimizer_step_lion(OPTIMIZER_PARAMETERS)
+{
+    OPTIMIZER_BEGIN;
+    const optimizer_vector m = optimizer_load(p0, n);
+    w -= lr * sign(beta1 * m + (1.0f - beta1) * g);
+    optimizer_store(p0, beta2 * m + (1.0f - beta2) * g, n);
+    OPTIMIZER_END;
+}
+
 // scale[0] holds the sum of squared gradients (from reduce_all); it becomes PyTorch's factor.
 __kernel void clip_scale_finish(const float max_norm, __global float* scale, const int scale_offset)
 {

@@ -2,9 +2,11 @@ import ArgumentParser
 import Descent
 
 /// `--optimizer`: the optimizers the command line offers, PyTorch's definitions throughout;
-/// momentum and nesterov are SGD with momentum 0.9, amsgrad is Adam's AMSGrad variant.
+/// momentum and nesterov are SGD with momentum 0.9, amsgrad is Adam's AMSGrad variant, lion is
+/// Lion (Chen et al., 2023).
 enum OptimizerChoice: String, CaseIterable, ExpressibleByArgument, CustomStringConvertible {
     case sgd, momentum, nesterov, adagrad, rmsprop, adadelta, adam, amsgrad, adamw, adamax, nadam
+    case lion
 
     /// The choice called `text`.
     /// - Throws: a usage error listing the choices.
@@ -30,11 +32,12 @@ enum OptimizerChoice: String, CaseIterable, ExpressibleByArgument, CustomStringC
         case .adamw: AdamW.defaultLearningRate
         case .adamax: AdaMax.defaultLearningRate
         case .nadam: Nadam.defaultLearningRate
+        case .lion: Lion.defaultLearningRate
         }
     }
 
-    /// The optimizer with `learningRate` and `weightDecay` (AdamW's decoupled decay for adamw,
-    /// the L2 penalty for the others).
+    /// The optimizer with `learningRate` and `weightDecay` (the decoupled decay for adamw and
+    /// lion, the L2 penalty for the others).
     func make(learningRate: Float, weightDecay: Float) -> any Optimizer {
         switch self {
         case .sgd: SGD(learningRate: learningRate, weightDecay: weightDecay)
@@ -49,6 +52,7 @@ enum OptimizerChoice: String, CaseIterable, ExpressibleByArgument, CustomStringC
         case .adamw: AdamW(learningRate: learningRate, weightDecay: weightDecay)
         case .adamax: AdaMax(learningRate: learningRate, weightDecay: weightDecay)
         case .nadam: Nadam(learningRate: learningRate, weightDecay: weightDecay)
+        case .lion: Lion(learningRate: learningRate, weightDecay: weightDecay)
         }
     }
 

@@ -11,7 +11,7 @@ struct TrainingOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "sgd, momentum, nesterov, adagrad, rmsprop, adadelta, adam, amsgrad, adamw, adamax or nadam.",
+            OptimizerChoice.allCases.map(\.rawValue).joined(separator: ", ") + ".",
             discussion:
                 "momentum and nesterov are SGD with momentum 0.9. PyTorch's definitions throughout."
         ),

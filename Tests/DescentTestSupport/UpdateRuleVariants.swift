@@ -32,5 +32,6 @@ public enum UpdateRuleVariants {
             ("AdaMax", AdaMax()),
             ("AdaMax Keras", AdaMax(epsilon: 1e-7, convention: .keras)),
             ("Nadam", Nadam()),
+            ("Lion", Lion()),
         ] as [(String, any UpdateRule)]).map { UpdateRuleVariant(name: $0.0, rule: $0.1) }
 }

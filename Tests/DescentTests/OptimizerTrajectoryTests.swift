@@ -233,6 +233,9 @@ extension TrajectoryCase {
         TrajectoryCase("Nadam.keras", Nadam.keras(learningRate: 0.01)) {
             KerasNadam(count: $0, beta1: f(0.9), beta2: f(0.999), epsilon: f(1e-7))
         },
+        TrajectoryCase("Lion", Lion(learningRate: 0.002, weightDecay: 0.1)) {
+            ReferenceLion(count: $0, beta1: f(0.9), beta2: f(0.99), weightDecay: f(0.1))
+        },
     ]
 }
 

@@ -444,3 +444,24 @@ struct KerasNadam: ReferenceRule {
         }
     }
 }
+
+/// Lion as the paper's listing and `lion-pytorch`: `w *= 1 - lr wd`;
+/// `w -= lr sign(b1 m + (1 - b1) g)`; `m = b2 m + (1 - b2) g`.
+struct ReferenceLion: ReferenceRule {
+    var beta1: Double, beta2: Double, weightDecay: Double
+    private var m: [Double]
+
+    init(count: Int, beta1: Double, beta2: Double, weightDecay: Double) {
+        (self.beta1, self.beta2, self.weightDecay) = (beta1, beta2, weightDecay)
+        m = Array(repeating: 0, count: count)
+    }
+
+    mutating func step(_ w: inout [Double], _ g: [Double], lr: Double) {
+        for i in w.indices {
+            w[i] *= 1 - lr * weightDecay
+            let c = beta1 * m[i] + (1 - beta1) * g[i]
+            w[i] -= lr * (c > 0 ? 1 : c < 0 ? -1 : 0)
+            m[i] = beta2 * m[i] + (1 - beta2) * g[i]
+        }
+    }
+}

@@ -6,6 +6,9 @@
 public enum DescentError: Error, Equatable, CustomStringConvertible {
     /// No OpenCL platform or device could be found.
     case noOpenCLDevice(reason: String)
+    /// OpenCL drivers are installed (`platforms`), but none offers a device: a driver that cannot
+    /// start, which is a failure to fix, not the absence of OpenCL.
+    case openCLDriverOffersNoDevice(platforms: [String])
     /// A device was requested (by index or name) that does not exist.
     case deviceNotFound(requested: String, available: [String])
     /// A device name matched more than one device; `matches` lists them as "index: description".
@@ -30,6 +33,14 @@ public enum DescentError: Error, Equatable, CustomStringConvertible {
             return "No OpenCL device is available (\(reason)). Install a driver for your GPU, or "
                 + "PoCL to run OpenCL on the CPU: apt-get install pocl-opencl-icd ocl-icd-opencl-dev. "
                 + "`clinfo -l` lists what the OpenCL loader sees."
+        case .openCLDriverOffersNoDevice(let platforms):
+            return "The OpenCL driver\(platforms.count == 1 ? "" : "s") installed here ("
+                + platforms.joined(separator: ", ")
+                + ") offer\(platforms.count == 1 ? "s" : "") no device: "
+                + "the driver could not start (a CPU it does not support, a cache folder it cannot use, "
+                + "or hardware that is not there). `clinfo -l` shows the same. Fix or remove the driver "
+                + "(its file in /etc/OpenCL/vendors or OCL_ICD_VENDORS), or train on the CPU reference "
+                + "with --backend cpu."
         case .deviceNotFound(let requested, let available):
             let list =
                 available.isEmpty

@@ -61,7 +61,8 @@ public enum OpenCLDevices {
         .mapError { $0 as? DescentError ?? .noOpenCLDevice(reason: "\($0)") }
 
     /// Every OpenCL device on every platform.
-    /// - Throws: `DescentError.noOpenCLDevice` when there is none, saying how to install one.
+    /// - Throws: `DescentError.noOpenCLDevice` when no driver is installed, saying how to install
+    ///   one; `.openCLDriverOffersNoDevice` when the drivers installed offer no device.
     public static func all() throws -> [OpenCLDeviceInfo] {
         try discovery.get().map(\.info)
     }
@@ -173,12 +174,7 @@ public enum OpenCLDevices {
                 devices.append(OpenCLDevice(id: id, info: info))
             }
         }
-        if devices.isEmpty {
-            throw DescentError.noOpenCLDevice(
-                reason:
-                    "the OpenCL platforms found (\(silent.joined(separator: ", "))) offer no device; a driver that cannot "
-                    + "start (an unsupported CPU, an unusable cache folder) looks like this")
-        }
+        if devices.isEmpty { throw DescentError.openCLDriverOffersNoDevice(platforms: silent) }
         return devices
     }
 

@@ -4,7 +4,9 @@ import Descent
 /// Where to compute: the OpenCL backend on a chosen device, or the CPU reference.
 struct BackendOptions: ParsableArguments {
     @Option(
-        help: "opencl or cpu. opencl falls back to cpu, saying so, when there is no OpenCL device.")
+        help:
+            "opencl or cpu. opencl falls back to cpu, saying so, when no OpenCL driver is installed (a driver that offers no device is an error)."
+    )
     var backend = "opencl"
 
     @Option(

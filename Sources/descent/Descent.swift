@@ -18,7 +18,11 @@ struct DescentCommand: ParsableCommand {
     /// like every other error: `error: descent: <what> (see 'descent <command> --help')`, exit status 1
     /// (help and version requests print as usual).
     static func main() {
-        CrashHint.install(poclFolder: PoCLCacheFolder.prepare())
+        let poclFolder = PoCLCacheFolder.prepare()
+        CrashHint.install(poclFolder: poclFolder)
+        for line in poclFolder.map(PoCLCacheCheck.removeDamagedPrograms) ?? [] {
+            StandardError.line("note: \(line)")
+        }
         let arguments = joiningNegativeValues(Array(CommandLine.arguments.dropFirst()))
         do {
             var command = try parseAsRoot(arguments)

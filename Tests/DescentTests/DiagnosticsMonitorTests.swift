@@ -110,6 +110,28 @@ import Testing
         }
     }
 
+    /// 100,000 monitored steps at the default limit: the record never holds more than the
+    /// limit, keeps the first and the newest, and stays evenly spread (a whole `descent train`
+    /// of 100,000 steps with `--monitor-every 1` peaks at the same memory as one of 10,000).
+    @Test func aHundredThousandStepsStayWithinTheDefaultLimit() {
+        let limit = TrainingMonitor<CPUBackend>.defaultSnapshotLimit
+        var record = MonitorRecord(interval: 1)
+        var largest = 0
+        for step in 1...100_000 {
+            record.append(
+                MonitorSnapshot(
+                    step: step, epoch: step / 263, loss: 1, layers: [], parameters: [],
+                    nonFinite: nil),
+                keepingAtMost: limit)
+            largest = max(largest, record.snapshots.count)
+        }
+        let steps = record.snapshots.map(\.step)
+        #expect(largest <= limit && steps.count > limit / 2, "\(largest), \(steps.count)")
+        #expect(steps.first == 1 && steps.last == 100_000)
+        let kept = Array(steps.dropLast())
+        #expect(Set(zip(kept, kept.dropFirst()).map { $1 - $0 }).count == 1)
+    }
+
     @Test func largeWeightsSaturateTanh() throws {
         let (_, _, raised) = try Self.run(
             Sequential(seed: 6) {

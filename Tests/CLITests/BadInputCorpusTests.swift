@@ -81,7 +81,7 @@ import Testing
                 "--init",
                 ["xavier", "constant", "normal:0", "uniform:1,0", "normal:0,-1", "zeros:1"]
             ),
-            ("--optimizer", ["lion", ""]),
+            ("--optimizer", ["adamz", ""]),
             ("--activation", ["swish"]),
             ("--loss", ["hinge", "mse"]),
             ("--task", ["ranking", "regression"]),

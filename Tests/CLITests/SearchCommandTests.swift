@@ -104,7 +104,7 @@ import Testing
         (["--space", "lr=log:0:1e-1"], "cannot include 0"),
         (["--space", "dropout=uniform:0.5:0.1"], "the range is empty"),
         (["--space", "momentum=uniform:0:1"], "unknown hyperparameter 'momentum'"),
-        (["--space", "optimizer=choice:adam|lion"], "unknown optimizer 'lion'"),
+        (["--space", "optimizer=choice:adam|adamz"], "unknown optimizer 'adamz'"),
         (["--space", "dropout=uniform:0:1.5"], "dropout must be in [0, 1)"),
         (["--space", "lr=log:1e-3:1e-1", "--strategy", "bayes"], "unknown strategy 'bayes'"),
         (

@@ -14,7 +14,7 @@
 ///
 /// Every function maps NaN to NaN, `relu` included (as PyTorch's), so that a run that diverges
 /// shows its NaN downstream instead of having it zeroed by the next ReLU.
-public enum Activation: Sendable, Equatable, Hashable, CustomStringConvertible {
+public enum Activation: Sendable, Equatable, Hashable, Codable, CustomStringConvertible {
     case identity
     case sigmoid
     case tanh

@@ -109,6 +109,13 @@ public enum FileIO {
         for file in stale { unlink(directory + "/" + file) }
     }
 
+    /// The process's working directory ("." when it cannot be read).
+    public static var currentDirectory: String {
+        guard let path = getcwd(nil, 0) else { return "." }
+        defer { free(path) }
+        return String(cString: path)
+    }
+
     /// Creates `path` and its parents as needed; false when one cannot be made.
     public static func makeDirectories(_ path: String) -> Bool {
         var prefix = path.hasPrefix("/") ? "" : "."

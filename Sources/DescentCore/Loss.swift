@@ -35,7 +35,7 @@ public struct CrossEntropyOptions<Buffer: DeviceBuffer> {
 
 /// The losses of a real-valued prediction against a target, element by element
 /// (`x = prediction - target`), averaged over each sample's D outputs, then over the batch.
-public enum RegressionLoss: Sendable, Equatable, CustomStringConvertible {
+public enum RegressionLoss: Sendable, Equatable, Codable, CustomStringConvertible {
     /// `x^2`.
     case meanSquaredError
     /// `|x|`; its gradient at 0 is 0.

@@ -1,5 +1,5 @@
 /// How batch norm updates its running estimates and which epsilon it uses.
-public enum BatchNormConvention: String, Sendable, Equatable {
+public enum BatchNormConvention: String, Sendable, Equatable, Codable {
     /// PyTorch: `running = (1 - momentum) running + momentum batch` (momentum 0.1 weighs the new
     /// batch), and the running variance is the unbiased one (`N / (N - 1)` times the batch's).
     case pytorch
@@ -12,7 +12,7 @@ public enum BatchNormConvention: String, Sendable, Equatable {
 ///
 /// Both conventions normalize the batch with its biased variance; they differ in how the running
 /// estimates move (see `BatchNormConvention`) and in their default epsilon and momentum.
-public struct BatchNormHyperparameters: Sendable, Equatable {
+public struct BatchNormHyperparameters: Sendable, Equatable, Codable {
     /// Added to the variance before the square root.
     public var epsilon: Float
     /// The momentum of the running estimates, in the sense of `convention`.

@@ -78,16 +78,19 @@ struct DataOptions: ParsableArguments {
         }
         if shuffleLabels { raw.train = raw.train.shufflingLabels(seed: seed) }
         var train = raw.train, validation = raw.validation, test = raw.test
+        var standardizer: Standardizer? = nil
         if standardize {
             let scaler = Standardizer(fittedOn: raw.train)
             train = try scaler.transform(raw.train)
             validation = try scaler.transform(raw.validation)
             test = try scaler.transform(raw.test)
+            standardizer = scaler
         }
         return PreparedData(
             name: dataset, train: train, validation: validation, test: test,
             task: try resolvedTask(for: train),
-            imageSide: dataset == "fashion-mnist" ? FashionMNIST.imageSide : nil, rawTest: raw.test)
+            imageSide: dataset == "fashion-mnist" ? FashionMNIST.imageSide : nil, rawTest: raw.test,
+            standardizer: standardizer)
     }
 
     private func loadSplits() throws -> (train: Dataset, validation: Dataset, test: Dataset) {
@@ -137,6 +140,13 @@ struct DataOptions: ParsableArguments {
                 "unknown data set '\(dataset)'; use fashion-mnist, csv:PATH, spirals, moons or circles"
             )
         }
+    }
+
+    /// `--dataset` as stored in saved files: a CSV's path made absolute, so that `descent
+    /// evaluate` finds it from any directory.
+    var storedDataset: String {
+        guard dataset.hasPrefix("csv:"), !dataset.hasPrefix("csv:/") else { return dataset }
+        return "csv:" + FileIO.currentDirectory + "/" + dataset.dropFirst(4)
     }
 
     /// The options besides the data set's name that change what `load` returns, as arguments
@@ -196,6 +206,8 @@ struct PreparedData {
     let imageSide: Int?
     /// The test set before standardization, for showing its samples as they were.
     let rawTest: Dataset
+    /// The standardization fitted on the training split, nil with `--no-standardize`.
+    let standardizer: Standardizer?
 }
 
 /// A usage mistake, for the one-line error the commands print.

@@ -99,7 +99,7 @@ struct TrainCommand: ParsableCommand {
     var rebuildMetadata: [String: String] {
         get throws {
             var dataArguments = [
-                "--dataset", data.dataset, "--task", data.task, "--seed", String(data.seed),
+                "--dataset", data.storedDataset, "--task", data.task, "--seed", String(data.seed),
             ]
             if let column = data.labelColumn { dataArguments += ["--label-column", column] }
             dataArguments += data.preparationArguments

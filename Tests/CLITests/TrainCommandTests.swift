@@ -111,6 +111,29 @@ struct TrainCommandTests {
         #expect(abs(again - accuracy) < 1e-9, "evaluate rebuilds the same test split and weights")
     }
 
+    /// A CSV named by a relative path: the weights store it absolute, so `descent evaluate`
+    /// works from another directory.
+    @Test func evaluateFindsARelativeCSVFromAnotherDirectory() throws {
+        let directory = try DescentProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        _ = try Self.regressionCSV(in: directory)
+        let trained = try DescentProcess.run(
+            [
+                "train", "--dataset", "csv:linear.csv", "--label-column", "t", "--epochs", "2",
+                "--hidden", "8", "--backend", "cpu", "--quiet", "--report", "run",
+            ], in: directory)
+        #expect(trained.status == 0, "\(trained.standardError)")
+        let elsewhere = try DescentProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: elsewhere) }
+        let evaluated = try DescentProcess.run(
+            [
+                "evaluate", "--weights",
+                directory.appendingPathComponent("run/model.safetensors").path,
+                "--backend", "cpu",
+            ], in: elsewhere)
+        #expect(evaluated.status == 0, "\(evaluated.standardError)")
+    }
+
     @Test func regressionTargetsTrainALinearOutputWithMSE() throws {
         let directory = try DescentProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -7,26 +7,126 @@ import DescentCore
 /// "layers.1.gamma", "layers.1.beta"), plus each BatchNorm's running statistics as
 /// "layers.<index>.running_mean" and "layers.<index>.running_var". Shapes are the parameters'
 /// shapes (a `Dense` weight is `[inputs, outputs]`, row-major). The header metadata holds
-/// `"format": "descent"` and `"architecture"`: the `Sequential`'s description.
+/// `"format": "descent"`, `"architecture"` (the `Sequential`'s description) and
+/// `"descent.model"`: the `ModelDescription` that `Model.load(contentsOf:on:)` rebuilds the
+/// model from, with what prediction needs to know about the inputs and outputs.
 extension Model {
     /// Writes every parameter and running statistic to `path`, atomically (temporary file in the
     /// same directory, fsync, rename): a crash leaves the previous file or the new one, never half.
     /// Synchronizing: downloads the parameters.
-    /// - Parameter metadata: more header metadata (for example how the model was trained); the
-    ///   keys `format`, `architecture` and `input_features` are the model's own and win.
+    /// - Parameters:
+    ///   - task, loss, classNames, featureNames, standardization: what the trainer knows about
+    ///     the inputs and outputs, kept in the file's `ModelDescription` for prediction.
+    ///   - metadata: more header metadata (for example how the model was trained); the keys
+    ///     `format`, `architecture`, `input_features` and `descent.model` are the model's own
+    ///     and win.
     /// - Throws: `DescentError.invalidArgument` when the file cannot be written.
-    public func save(to path: String, metadata: [String: String] = [:]) throws {
+    public func save(
+        to path: String, task: LearningTask? = nil, loss: LossFunction? = nil,
+        classNames: [String]? = nil, featureNames: [String]? = nil,
+        standardization: ModelDescription.Standardization? = nil,
+        metadata: [String: String] = [:]
+    ) throws {
         let tensors = try stateTensors()
-        let own = [
+        var own = [
             "format": "descent", "architecture": architecture.description,
             "input_features": String(inputFeatures),
         ]
+        let layers = architecture.layers.compactMap(LayerDescription.init)
+        // A layer defined outside Descent cannot be described: the file then holds the tensors
+        // and the architecture's text, and loading needs the model built by hand.
+        if layers.count == architecture.layers.count {
+            let description = ModelDescription(
+                seed: architecture.seed, inputFeatures: inputFeatures, layers: layers, task: task,
+                loss: loss, classNames: classNames, featureNames: featureNames,
+                standardization: standardization, tensorLayout: try tensorLayout)
+            own[ModelDescription.metadataKey] = try JSON.text(description)
+        }
         let file = SafeTensorsFile(
             tensors: tensors, metadata: metadata.merging(own) { _, model in model })
         do {
             try file.write(to: path)
         } catch let error as SafeTensorsError {
             throw DescentError.invalidArgument(operation: "Model.save", reason: error.description)
+        }
+    }
+
+    /// Rebuilds a model from a file written by `save(to:)` alone: its architecture from the
+    /// file's `ModelDescription`, its weights and running statistics from the tensors.
+    /// - Returns: the model on `backend`, for batches of up to `maxBatch` rows, and the
+    ///   description (task, class names, input standardization) prediction needs.
+    /// - Throws: `DescentError.invalidArgument` for a file that cannot be read or is not valid
+    ///   safetensors, that has no model description (written by an older Descent, or holding a
+    ///   layer defined outside Descent) or one of another version, or whose tensors do not fit it.
+    public static func load(
+        contentsOf path: String, on backend: B, maxBatch: Int = 256
+    ) throws -> (model: Model<B>, description: ModelDescription) {
+        let operation = "Model.load(contentsOf:)"
+        let file: SafeTensorsFile
+        do {
+            file = try SafeTensorsFile(contentsOf: path)
+        } catch let error as SafeTensorsError {
+            throw DescentError.invalidArgument(
+                operation: operation, reason: "\(path): \(error.description)")
+        }
+        guard let text = file.metadata[ModelDescription.metadataKey] else {
+            throw DescentError.invalidArgument(
+                operation: operation,
+                reason:
+                    "\(path) has no model description (header metadata '\(ModelDescription.metadataKey)'): "
+                    + "it was written by an older Descent or holds a layer defined outside Descent; "
+                    + "build the model as it was trained and call model.load(from:), or train again"
+            )
+        }
+        let description: ModelDescription
+        do {
+            description = try JSON.decode(ModelDescription.self, from: text)
+        } catch {
+            throw DescentError.invalidArgument(
+                operation: operation,
+                reason:
+                    "\(path): its '\(ModelDescription.metadataKey)' metadata is not a model description "
+                    + "(\(JSON.reason(error)))")
+        }
+        guard description.version == ModelDescription.currentVersion else {
+            throw DescentError.invalidArgument(
+                operation: operation,
+                reason:
+                    "\(path) describes its model in version \(description.version), and this Descent "
+                    + "reads version \(ModelDescription.currentVersion); use the Descent that wrote it"
+            )
+        }
+        let model = try Model(
+            description.architecture, inputFeatures: description.inputFeatures, on: backend,
+            maxBatch: maxBatch)
+        try model.restore(
+            file.tensors, operation: operation, from: path,
+            savedArchitecture: file.metadata["architecture"])
+        return (model, description)
+    }
+
+    /// What each tensor of the file is, by name: its shape and the meaning of its axes.
+    var tensorLayout: [String: String] {
+        get throws {
+            var layout: [String: String] = [:]
+            for entry in try checkpointEntries {
+                let kind = entry.name.split(separator: ".").last.map(String.init) ?? ""
+                let meaning =
+                    switch kind {
+                    case "weight":
+                        "[inputs, outputs], row-major: y = x W + b (PyTorch's nn.Linear keeps W^T)"
+                    case "bias": "[outputs]"
+                    case "gamma": "[features]: the normalization's scale (PyTorch's weight)"
+                    case "beta": "[features]: the normalization's shift (PyTorch's bias)"
+                    case "running_mean": "[features]: batch norm's running mean"
+                    case "running_var":
+                        "[features]: batch norm's running variance (unbiased in the pytorch "
+                            + "convention, biased in the keras one)"
+                    default: "\(entry.shape)"
+                    }
+                layout[entry.name] = "\(entry.shape) \(meaning)"
+            }
+            return layout
         }
     }
 

@@ -3,7 +3,7 @@ import DescentCore
 /// What a model learns from its labels, which decides its output layer and its loss, as the notes
 /// teach it: two classes train one sigmoid output with binary cross-entropy, more classes a
 /// softmax output with cross-entropy, real-valued targets a linear output with mean squared error.
-public enum LearningTask: Sendable, Equatable, CustomStringConvertible {
+public enum LearningTask: Sendable, Equatable, Codable, CustomStringConvertible {
     /// Two classes (0 and 1): one logit, sigmoid + binary cross-entropy.
     case binaryClassification
     /// `classes` classes: one logit each, softmax + cross-entropy.

@@ -1,7 +1,7 @@
 import DescentCore
 
 /// The loss a `Trainer` minimizes, and the kind of labels it takes.
-public enum LossFunction: Sendable, Equatable, CustomStringConvertible {
+public enum LossFunction: Sendable, Equatable, Codable, CustomStringConvertible {
     /// Softmax cross-entropy from logits over class labels (see `Backend.softmaxCrossEntropy`).
     case softmaxCrossEntropy(labelSmoothing: Float)
     /// Binary cross-entropy from logits over targets in [0, 1] (see `Backend.binaryCrossEntropy`).

@@ -329,18 +329,7 @@ public final class Trainer<B: Backend> {
     public func predict(_ data: Dataset, batchSize: Int? = nil) throws -> [Float] {
         let batchSize = batchSize ?? model.maxBatch
         try check(data, batchSize: batchSize, operation: "predict", labels: false)
-        let features = try backend.makeBuffer(data.features)
-        var result: [Float] = []
-        result.reserveCapacity(data.sampleCount * model.outputFeatures)
-        for start in stride(from: 0, to: data.sampleCount, by: batchSize) {
-            let batch = min(batchSize, data.sampleCount - start)
-            let output = try model.forward(
-                try features.view(
-                    offset: start * model.inputFeatures, count: batch * model.inputFeatures),
-                batch: batch, training: false)
-            result += try backend.download(output)
-        }
-        return result
+        return try model.outputs(for: data.features, batchSize: batchSize)
     }
 
     // MARK: Steps

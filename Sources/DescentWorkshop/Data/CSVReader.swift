@@ -157,8 +157,17 @@ public enum CSVReader {
             featureNames: featureNames)
     }
 
+    /// The values of the columns `names`, row-major, for rows without labels (prediction).
+    /// - Throws: `DescentError.invalidArgument` as `dataset(from:label:featureColumns:)`.
+    public static func features(from table: CSVTable, columns names: [String]) throws -> [Float] {
+        try DataValidation.require(
+            !table.rows.isEmpty, "CSVReader", "\(table.source) has a header but no data rows")
+        return try numbers(in: table, columns: try names.map { try column($0, in: table) })
+    }
+
     /// The index of the column called `name`.
-    static func column(_ name: String, in table: CSVTable) throws -> Int {
+    /// - Throws: `DescentError.invalidArgument` when no column or several have that name.
+    public static func column(_ name: String, in table: CSVTable) throws -> Int {
         let matches = table.header.indices.filter { table.header[$0] == name }
         guard matches.count == 1 else {
             let reason =

@@ -208,6 +208,27 @@ struct PreparedData {
     let rawTest: Dataset
     /// The standardization fitted on the training split, nil with `--no-standardize`.
     let standardizer: Standardizer?
+
+    /// What the saved weights say the inputs are: their names, and the standardization from the
+    /// units a user's file holds. Fashion-MNIST's pixels are read as `p / 255`; the weights take
+    /// them as the bytes 0...255 under Kaggle's CSV column names (`pixel1` ... `pixel784`), so
+    /// that its `fashion-mnist_test.csv` predicts as it is.
+    var savedInputs: (names: [String]?, standardization: ModelDescription.Standardization?) {
+        guard name == "fashion-mnist" else {
+            return (train.featureNames, standardizer.map(ModelDescription.Standardization.init))
+        }
+        let pixels = (1...train.featureCount).map { "pixel\($0)" }
+        let unit = 255.0
+        let standardization =
+            standardizer.map {
+                ModelDescription.Standardization(
+                    mean: $0.mean.map { $0 * unit }, scale: $0.scale.map { $0 * unit })
+            }
+            ?? ModelDescription.Standardization(
+                mean: Array(repeating: 0, count: train.featureCount),
+                scale: Array(repeating: unit, count: train.featureCount))
+        return (pixels, standardization)
+    }
 }
 
 /// A usage mistake, for the one-line error the commands print.

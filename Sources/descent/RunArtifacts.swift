@@ -61,12 +61,11 @@ struct RunArtifacts {
         try addPictures(to: &report, trainer: trainer, summary: summary)
         // The weights first, the page that describes them last: a run killed in between leaves
         // new weights beside the old page's data at worst, never a page about weights not there.
+        let inputs = summary.data.savedInputs
         try trainer.model.save(
             to: weightsPath, task: trainer.task, loss: trainer.loss,
-            classNames: summary.data.train.classNames,
-            featureNames: summary.data.train.featureNames,
-            standardization: summary.data.standardizer.map(ModelDescription.Standardization.init),
-            metadata: metadata)
+            classNames: summary.data.train.classNames, featureNames: inputs.names,
+            standardization: inputs.standardization, metadata: metadata)
         try report.write(to: directory)
     }
 

@@ -71,6 +71,48 @@ import Testing
         #expect(written.split(separator: "\n").map { $0.prefix(4) } == ["clas", "red,", "blue"])
     }
 
+    /// Fashion-MNIST weights take Kaggle's CSV as it is: raw pixel bytes under `pixel1` ...
+    /// `pixel784`, the label first (here 300 test images written by Python from the IDX files).
+    @Test func fashionMNISTWeightsPredictKagglesCSV() throws {
+        let directory = try DescentProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let trained = try DescentProcess.run(
+            [
+                "train", "--train-subset", "2000", "--epochs", "2", "--quiet", "--no-sanity-checks",
+                "--report", "run",
+            ], in: directory)
+        try #require(trained.status == 0, "\(trained.standardError)")
+        let script = """
+            import gzip
+            d = '/usr/share/datasets/fashion-mnist/'
+            images = gzip.open(d + 't10k-images-idx3-ubyte.gz').read()[16:]
+            labels = gzip.open(d + 't10k-labels-idx1-ubyte.gz').read()[8:]
+            with open('kaggle.csv', 'w') as f:
+                f.write('label,' + ','.join('pixel%d' % i for i in range(1, 785)) + '\\n')
+                for r in range(300):
+                    f.write(str(labels[r]) + ',' + ','.join(map(str, images[r * 784:(r + 1) * 784])) + '\\n')
+            """
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        python.arguments = ["python3", "-c", script]
+        python.currentDirectoryURL = directory
+        try python.run()
+        python.waitUntilExit()
+        try #require(python.terminationStatus == 0)
+        let predicted = try DescentProcess.run(
+            [
+                "predict", "--weights", "run/model.safetensors", "--input", "kaggle.csv",
+                "--label-column", "label",
+            ], in: directory)
+        #expect(predicted.status == 0, "\(predicted.standardError)")
+        #expect(predicted.standardOutput.hasPrefix("class,probability_T-shirt/top,"))
+        let accuracyLine = try #require(
+            predicted.errorLines.first { $0.hasPrefix("Accuracy on --label-column label: ") })
+        let accuracy = try #require(Double(accuracyLine.split(separator: " ")[4]))
+        // Pixels in the wrong units (0...1 read as 0...255) give about 0.1-0.3.
+        #expect(accuracy > 0.6, "\(accuracyLine)")
+    }
+
     @Test func aMissingFeatureColumnIsOneLineNamingIt() throws {
         let directory = try DescentProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

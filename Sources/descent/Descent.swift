@@ -8,7 +8,8 @@ struct DescentCommand: ParsableCommand {
         commandName: "descent",
         abstract: "Train neural networks on OpenCL devices, and see how the training went.",
         subcommands: [
-            TrainCommand.self, EvaluateCommand.self, PredictCommand.self, GradcheckCommand.self,
+            TrainCommand.self, EvaluateCommand.self, PredictCommand.self, ExportCommand.self,
+            GradcheckCommand.self,
             LearningRateFindCommand.self, SearchCommand.self,
             DevicesCommand.self,
         ]

@@ -102,7 +102,10 @@ struct LearningRateFindCommand: ParsableCommand {
                         PlotPoint(x: $0, y: $1)
                     }),
             ],
-            xScale: .logarithmic, integerX: false)
+            xScale: .logarithmic, integerX: false, yDomain: curve.usefulLossRange,
+            marker: curve.suggestion.map {
+                VerticalMarker(x: $0, label: "suggested \(ProgressBar.format($0))")
+            })
         var facts: [(key: String, value: String)] = [
             ("device", device), ("optimizer", training.optimizer.description),
             ("batch size", String(training.batchSize)),

@@ -34,10 +34,7 @@ struct RunArtifacts {
         report.testAccuracy = summary.evaluation.accuracy
         report.trainingSeconds = summary.trainSeconds
         report.device = summary.device
-        report.summary = [
-            ("epochs run", String(summary.history.epochs.count)),
-            ("samples/s", String(Int(summary.samplesPerSecond.rounded()))),
-        ]
+        report.summary = [("samples/s", String(Int(summary.samplesPerSecond.rounded())))]
         if let kernels = summary.kernels {
             report.summary.append(("kernel preparation", kernels.description))
         }
@@ -53,7 +50,7 @@ struct RunArtifacts {
                 report.extraCharts.append(
                     LineChart(
                         title: "Dead ReLU units (zero for the whole batch)", xTitle: "step",
-                        yTitle: "fraction", series: dead))
+                        yTitle: "fraction of the layer's units", series: dead, yDomain: 0...1))
             }
         }
         report.classification = summary.evaluation.report

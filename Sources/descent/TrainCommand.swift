@@ -66,11 +66,19 @@ struct TrainCommand: ParsableCommand {
         }
     }
 
-    /// The options of the run, for the report.
-    var configuration: [(key: String, value: String)] {
-        [
+    /// The options of the run, for the report, with what `auto` resolved to: the task and the
+    /// loss the labels called for, and the quantity early stopping watches.
+    func configuration(
+        task: LearningTask, loss: LossFunction, monitored: String
+    ) -> [(
+        key: String, value: String
+    )] {
+        func resolved(_ option: String, _ value: String) -> String {
+            option == "auto" ? "\(value) (auto)" : value
+        }
+        return [
             ("dataset", data.dataset + (data.labelColumn.map { " (label column \($0))" } ?? "")),
-            ("task", data.task),
+            ("task", resolved(data.task, task.description)),
             ("standardized", data.standardize ? "yes" : "no"),
             ("training subset", data.trainSubset.map(String.init) ?? "all"),
             ("labels shuffled", data.shuffleLabels ? "yes (a planted fault)" : "no"),
@@ -78,7 +86,8 @@ struct TrainCommand: ParsableCommand {
             ("activation", model.activation.description),
             ("batch norm", model.batchNorm ? "yes" : "no"),
             ("initialization", model.initializer.description),
-            ("dropout", String(model.dropout)), ("loss", model.loss.description),
+            ("dropout", String(model.dropout)),
+            ("loss", resolved(model.loss.description, loss.description)),
             ("optimizer", training.optimizer.description),
             ("learning rate", String(training.learningRate)),
             ("weight decay", String(training.weightDecay)), ("schedule", training.scheduleName),
@@ -87,7 +96,8 @@ struct TrainCommand: ParsableCommand {
             (
                 "early stopping",
                 training.patience > 0
-                    ? "patience \(training.patience) on \(training.monitor)" : "off"
+                    ? "patience \(training.patience) on \(resolved(training.monitor, monitored))"
+                    : "off"
             ),
             ("seed", String(data.seed)), ("backend", device.backend),
             ("monitor every", monitorEvery > 0 ? "\(monitorEvery) steps" : "off"),

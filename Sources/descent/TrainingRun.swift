@@ -31,9 +31,10 @@ struct TrainingRun<B: Backend> {
         let training = command.training
         let architecture = try command.model.architecture(
             inputs: data.train.featureCount, task: data.task, seed: command.data.seed)
+        let monitored = try training.monitoredQuantity(for: data.task)
         var setup = try TrainingSetup(
             training, architecture: architecture, task: data.task, loss: loss, on: backend,
-            monitored: try training.monitoredQuantity(for: data.task))
+            monitored: monitored)
         let trainer = setup.trainer
         console.progress(trainer.model.summary)
         console.progress(
@@ -99,7 +100,9 @@ struct TrainingRun<B: Backend> {
         try artifacts.write(
             trainer: trainer, summary: summary,
             details: RunArtifacts.Details(
-                configuration: command.configuration, monitor: monitor?.record, findings: findings),
+                configuration: command.configuration(
+                    task: data.task, loss: loss, monitored: monitored),
+                monitor: monitor?.record, findings: findings),
             metadata: try command.rebuildMetadata)
         console.result("Report: \(artifacts.indexPath)")
         console.result(

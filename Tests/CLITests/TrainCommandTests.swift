@@ -96,6 +96,9 @@ struct TrainCommandTests {
         ] {
             #expect(html.contains(text), "the report shows \(text)")
         }
+        // The summary says the epochs once; the configuration shows what "auto" resolved to.
+        #expect(!html.contains("epochs run"))
+        #expect(html.contains("softmaxCrossEntropy (auto)") && html.contains("val_accuracy (auto)"))
         for file in ["history.csv", "history.json"] {
             #expect(
                 FileManager.default.fileExists(atPath: report.appendingPathComponent(file).path))

@@ -10,6 +10,9 @@ public struct EpochRecord: Sendable, Equatable {
     public var validationAccuracy: Double?
     /// The learning rate of the epoch's last step.
     public var learningRate: Double
+    /// The learning rate along the epoch: its first step, about `ratePointsPerEpoch` evenly
+    /// spaced steps, and its last, so a schedule's shape within an epoch shows in a chart.
+    public var learningRateCurve: [RatePoint]
     /// Wall time of the epoch, validation included, in seconds.
     public var seconds: Double
     /// Training samples per second.
@@ -18,7 +21,8 @@ public struct EpochRecord: Sendable, Equatable {
     public init(
         epoch: Int, loss: Double, accuracy: Double?, validationLoss: Double?,
         validationAccuracy: Double?,
-        learningRate: Double, seconds: Double, samplesPerSecond: Double
+        learningRate: Double, seconds: Double, samplesPerSecond: Double,
+        learningRateCurve: [RatePoint] = []
     ) {
         self.epoch = epoch
         self.loss = loss
@@ -28,7 +32,11 @@ public struct EpochRecord: Sendable, Equatable {
         self.learningRate = learningRate
         self.seconds = seconds
         self.samplesPerSecond = samplesPerSecond
+        self.learningRateCurve = learningRateCurve
     }
+
+    /// About how many points `learningRateCurve` keeps per epoch.
+    public static let ratePointsPerEpoch = 32
 
     /// The value of a monitored quantity by name: "loss", "accuracy", "val_loss", "val_accuracy".
     public func value(of name: String) -> Double? {
@@ -39,6 +47,18 @@ public struct EpochRecord: Sendable, Equatable {
         case "val_accuracy": validationAccuracy
         default: nil
         }
+    }
+}
+
+/// The learning rate of one step, at its place in the run counted in epochs: step `i` (0-based)
+/// of `n` in epoch `e` (0-based) is at `e + i / n`.
+public struct RatePoint: Sendable, Equatable {
+    public var epoch: Double
+    public var rate: Double
+
+    public init(epoch: Double, rate: Double) {
+        self.epoch = epoch
+        self.rate = rate
     }
 }
 

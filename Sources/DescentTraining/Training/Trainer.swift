@@ -151,6 +151,8 @@ public final class Trainer<B: Backend> {
             try upload(labelsOf: shuffled, to: labels)
             try backend.fill(lossSum.view, with: 0)
             var learningRate = Double(optimizer.learningRate(of: optimizer.groups[0]))
+            var learningRateCurve: [RatePoint] = []
+            let curveSpacing = max(1, batchCount / EpochRecord.ratePointsPerEpoch)
             // A callback may end the epoch early (the monitor, on a non-finite value): the epoch's
             // loss and accuracy then cover the samples of the steps that ran, and no others.
             var samplesDone = 0
@@ -158,6 +160,12 @@ public final class Trainer<B: Backend> {
                 let x = try features.view(
                     offset: start * model.inputFeatures, count: batch * model.inputFeatures)
                 learningRate = Double(optimizer.learningRate(of: optimizer.groups[0]))
+                if index % curveSpacing == 0 || index == batchCount - 1 {
+                    learningRateCurve.append(
+                        RatePoint(
+                            epoch: Double(epoch) + Double(index) / Double(batchCount),
+                            rate: learningRate))
+                }
                 try trainingStep(
                     x, labels: labels, start: start, batch: batch, loss: batchLoss.view
                 ) { output in
@@ -212,7 +220,8 @@ public final class Trainer<B: Backend> {
                 epoch: epoch, loss: meanLoss, accuracy: accuracy, validationLoss: validationLoss,
                 validationAccuracy: evaluation?.accuracy, learningRate: learningRate,
                 seconds: monotonicSeconds() - started,
-                samplesPerSecond: Double(samplesDone) / max(trainingSeconds, 1e-9))
+                samplesPerSecond: Double(samplesDone) / max(trainingSeconds, 1e-9),
+                learningRateCurve: learningRateCurve)
             history.epochs.append(record)
             var stop: String? = nil
             for callback in callbacks {

@@ -22,6 +22,18 @@ public struct LearningRateCurve: Sendable, Equatable {
 
     /// `steepest`, else `minimumOverTen`.
     public var suggestion: Double? { steepest ?? minimumOverTen }
+
+    /// The losses worth seeing: from the smoothed curve's minimum to its highest value before
+    /// that minimum (where it started), with a margin; the divergence at the end, which can be
+    /// many times larger, is cut off. Nil when the smoothed curve is flat or empty.
+    public var usefulLossRange: ClosedRange<Double>? {
+        let finite = smoothedLosses.enumerated().filter { $0.element.isFinite }
+        guard let lowest = finite.min(by: { $0.element < $1.element }) else { return nil }
+        let start = finite.filter { $0.offset <= lowest.offset }.map(\.element).max()
+        guard let start, start > lowest.element else { return nil }
+        let margin = 0.15 * (start - lowest.element)
+        return (lowest.element - margin)...(start + margin)
+    }
 }
 
 /// The learning-rate range test (Smith, "Cyclical Learning Rates for Training Neural Networks",

@@ -14,16 +14,18 @@ extension MonitorRecord {
     }
 
     /// The fraction of ReLU units that were zero for the whole batch, per layer that has them.
+    /// Every other layer's line is dashed: layers often share a value (none dead), and a solid
+    /// line over another of the same values would hide it.
     public var deadFractionSeries: [LineSeries] {
         let names = snapshots.first?.layers.filter { $0.deadFraction != nil }.map(\.name) ?? []
-        return names.map { name in
+        return names.enumerated().map { index, name in
             LineSeries(
                 name: name,
                 points: snapshots.compactMap { snapshot in
                     snapshot.layers.first { $0.name == name }?.deadFraction.map {
                         PlotPoint(x: Double(snapshot.step), y: $0)
                     }
-                })
+                }, style: index % 2 == 0 ? .solid : .dashed)
         }
     }
 

@@ -132,8 +132,16 @@ extension TrainingReport {
                         title: "Accuracy", xTitle: "epoch", yTitle: "accuracy", series: accuracies,
                         width: 520, height: 320)))
         }
-        if let rates = series("learning rate", epochs.map(\.learningRate), style: .solid, color: 2)
-        {
+        // Along each epoch where the trainer recorded it (a schedule's curve, from its first
+        // step), else each epoch's last rate.
+        let curve = epochs.flatMap(\.learningRateCurve)
+        let rates =
+            curve.isEmpty
+            ? series("learning rate", epochs.map(\.learningRate), style: .solid, color: 2)
+            : LineSeries(
+                name: "learning rate", points: curve.map { PlotPoint(x: $0.epoch, y: $0.rate) },
+                colorIndex: 2)
+        if let rates {
             blocks.append(
                 .chart(
                     LineChart(

@@ -21,12 +21,14 @@ public struct HeatMap: Chart {
     public var columnLabels: [String]
     /// The side of a cell in pixels.
     public var cellSize: Double
+    /// What the colours measure, written along the colour bar ("fraction of the true class").
+    public var scaleTitle: String
 
     /// A heat map; see the properties.
     public init(
         title: String, rowTitle: String, columnTitle: String, values: [[Double]],
         annotations: [[String]]? = nil,
-        rowLabels: [String], columnLabels: [String], cellSize: Double = 46
+        rowLabels: [String], columnLabels: [String], cellSize: Double = 46, scaleTitle: String = ""
     ) {
         self.title = title
         self.rowTitle = rowTitle
@@ -36,6 +38,7 @@ public struct HeatMap: Chart {
         self.rowLabels = rowLabels
         self.columnLabels = columnLabels
         self.cellSize = cellSize
+        self.scaleTitle = scaleTitle
     }
 
     /// A confusion matrix with the counts written in the cells and each row coloured by the
@@ -51,7 +54,8 @@ public struct HeatMap: Chart {
         return HeatMap(
             title: title, rowTitle: "true", columnTitle: "predicted", values: fractions,
             annotations: matrix.counts.map { $0.map(String.init) }, rowLabels: matrix.classNames,
-            columnLabels: matrix.classNames, cellSize: matrix.classCount > 12 ? 34 : 46)
+            columnLabels: matrix.classNames, cellSize: matrix.classCount > 12 ? 34 : 46,
+            scaleTitle: "fraction of the true class")
     }
 
     public func svg() -> String {
@@ -72,7 +76,7 @@ public struct HeatMap: Chart {
             gridBottom = top + Double(rowCount) * cellSize
         // Column labels are rotated 45 degrees, so they need sin(45) of their width below the grid.
         let labelDepth = columnLabelWidth * 0.71 + 14
-        let width = max(gridRight + 90, estimatedTextWidth(title, size: 14) + 20)
+        let width = max(gridRight + 100, estimatedTextWidth(title, size: 14) + 20)
         let height = gridBottom + labelDepth + 30
         var svg = SVGWriter(width: width, height: height)
         svg.rect(x: 0, y: 0, width: width, height: height, fill: "#ffffff")
@@ -137,5 +141,10 @@ public struct HeatMap: Chart {
         svg.text(
             Markup.readable(low, significantDigits: 3), x: x + 18, y: top + height, size: 10,
             fill: "#444")
+        if !scaleTitle.isEmpty {
+            svg.text(
+                scaleTitle, x: x + 62, y: top + height / 2, anchor: "middle", size: 11,
+                fill: "#444", rotation: -90)
+        }
     }
 }

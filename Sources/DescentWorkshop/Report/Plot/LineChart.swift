@@ -76,6 +76,20 @@ public struct ReferenceBand: Sendable, Equatable {
     }
 }
 
+/// A vertical line at one x value, labelled: for example the learning rate a range test suggests.
+public struct VerticalMarker: Sendable, Equatable {
+    /// Where the line is, in data coordinates.
+    public var x: Double
+    /// Written at the line's top.
+    public var label: String
+
+    /// The line at `x`.
+    public init(x: Double, label: String) {
+        self.x = x
+        self.label = label
+    }
+}
+
 /// Several named series against a shared x axis: loss curves, learning rates, per-layer
 /// statistics. The axes cover the drawable points (and the band), rounded out to nice ticks.
 public struct LineChart: Chart {
@@ -94,6 +108,11 @@ public struct LineChart: Chart {
     public var integerX: Bool
     /// A shaded range of y behind the data.
     public var band: ReferenceBand?
+    /// A fixed y range (fractions in 0...1; the useful part of a curve that explodes), or nil for
+    /// the range of the data. Points outside it break their line rather than leave the frame.
+    public var yDomain: ClosedRange<Double>?
+    /// A vertical line across the plot.
+    public var marker: VerticalMarker?
     /// The width of the drawing in pixels.
     public var width: Double
     /// The height of the drawing in pixels.
@@ -104,7 +123,7 @@ public struct LineChart: Chart {
         title: String, xTitle: String, yTitle: String, series: [LineSeries],
         xScale: AxisScale = .linear,
         yScale: AxisScale = .linear, integerX: Bool = true, band: ReferenceBand? = nil,
-        width: Double = 640,
+        yDomain: ClosedRange<Double>? = nil, marker: VerticalMarker? = nil, width: Double = 640,
         height: Double = 340
     ) {
         self.title = title
@@ -115,6 +134,8 @@ public struct LineChart: Chart {
         self.yScale = yScale
         self.integerX = integerX
         self.band = band
+        self.yDomain = yDomain
+        self.marker = marker
         self.width = width
         self.height = height
     }
@@ -122,14 +143,22 @@ public struct LineChart: Chart {
     public func svg() -> String {
         func drawable(_ p: PlotPoint) -> Bool {
             p.x.isFinite && p.y.isFinite && (xScale == .linear || p.x > 0)
-                && (yScale == .linear || p.y > 0)
+                && (yScale == .linear || p.y > 0) && yDomain.map { $0.contains(p.y) } ?? true
         }
         let points = series.flatMap(\.points).filter(drawable)
         let bandValues = band.map { [$0.lower, $0.upper] } ?? []
+        let yTicks =
+            yDomain.map {
+                yScale == .linear
+                    ? AxisTicks.linear(from: $0.lowerBound, to: $0.upperBound)
+                    : AxisTicks.logarithmic(from: $0.lowerBound, to: $0.upperBound)
+            } ?? AxisTicks(scale: yScale, covering: points.map(\.y) + bandValues)
         let frame = CartesianFrame(
             width: width, height: height, title: title, xTitle: xTitle, yTitle: yTitle,
-            xTicks: AxisTicks(scale: xScale, covering: points.map(\.x), integersOnly: integerX),
-            yTicks: AxisTicks(scale: yScale, covering: points.map(\.y) + bandValues),
+            xTicks: AxisTicks(
+                scale: xScale, covering: points.map(\.x) + (marker.map { [$0.x] } ?? []),
+                integersOnly: integerX),
+            yTicks: yTicks,
             legend: series.enumerated().map {
                 LegendEntry(
                     name: $0.element.name,
@@ -149,6 +178,10 @@ public struct LineChart: Chart {
             }
         }
         if points.isEmpty { frame.drawNoData(into: &svg) }
+        if let marker, let x = frame.x(marker.x) {
+            svg.line(x1: x, y1: frame.top, x2: x, y2: frame.bottom, stroke: "#D55E00", dashed: true)
+            svg.text(marker.label, x: x + 4, y: frame.top + 12, size: 11, fill: "#D55E00")
+        }
         for (index, line) in series.enumerated() {
             let color = PlotPalette.color(line.colorIndex ?? index)
             for run in runs(of: line.points, drawable: drawable, frame: frame) {

@@ -109,6 +109,11 @@ public enum FileIO {
         for file in stale { unlink(directory + "/" + file) }
     }
 
+    /// Deletes the file at `path` if there is one.
+    public static func remove(_ path: String) {
+        unlink(path)
+    }
+
     /// The process's working directory ("." when it cannot be read).
     public static var currentDirectory: String {
         guard let path = getcwd(nil, 0) else { return "." }

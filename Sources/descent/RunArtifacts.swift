@@ -15,6 +15,10 @@ struct RunArtifacts {
 
     var weightsPath: String { directory + "/model.safetensors" }
     var indexPath: String { directory + "/index.html" }
+    /// The checkpoint an interrupted run resumes from (`descent train --resume`).
+    var resumePath: String { Self.resumePath(in: directory) }
+
+    static func resumePath(in directory: String) -> String { directory + "/resume.safetensors" }
 
     /// What the report shows beyond the summary: the run's options, the monitor and the findings.
     struct Details {

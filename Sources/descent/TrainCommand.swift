@@ -49,20 +49,74 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Print only the results.")
     var quiet = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Continue the interrupted run whose report directory this is.",
+            discussion:
+                "It goes on from its last finished epoch with the options it was started with, and ends with the weights the uninterrupted run would have; this command's --backend, --device, --json and --quiet apply.",
+            valueName: "report-directory"))
+    var resume: String?
+
+    /// The metadata key of the resume checkpoint's options, as `train` arguments.
+    static let argumentsKey = "descent.train_arguments"
+
     func run() throws {
         try reportingFailures {
-            try TrainingConfiguration(model: model, training: training).check()
-            guard monitorEvery >= 0 else {
-                throw usageError(
-                    "--monitor-every must be 0 (off) or a number of steps, got \(monitorEvery)")
-            }
-            switch try device.choose(progress: Console(json: json, quiet: quiet).progress) {
-            case .openCL(let backend):
-                try TrainingRun(command: self, backend: backend, chosen: .openCL(backend)).run()
-            case .cpu(let backend, let note):
-                try TrainingRun(command: self, backend: backend, chosen: .cpu(backend, note: note))
-                    .run()
-            }
+            guard let resume else { return try train() }
+            try resumed(from: resume).train()
+        }
+    }
+
+    /// The command the run in `directory` was started with, from its checkpoint, with this
+    /// command's device and output options.
+    private func resumed(from directory: String) throws -> TrainCommand {
+        let path = RunArtifacts.resumePath(in: directory)
+        let file: SafeTensorsFile
+        do {
+            file = try SafeTensorsFile(contentsOf: path)
+        } catch SafeTensorsError.io {
+            throw usageError(
+                "--resume \(directory): there is no run to resume (no \(path)): the run there finished, or was not started by descent train"
+            )
+        } catch let error as SafeTensorsError {
+            throw usageError("--resume \(directory): \(path): \(error)")
+        }
+        guard let text = file.metadata[Self.argumentsKey],
+            let arguments = try? JSON.decode([String].self, from: text)
+        else {
+            throw usageError("--resume \(directory): \(path) does not say how the run was started")
+        }
+        var command = try TrainCommand.parse(arguments)
+        command.report = directory
+        command.resume = directory
+        command.device = device
+        command.json = json
+        command.quiet = quiet
+        return command
+    }
+
+    /// The options a resumed run starts with: everything but the device, the output and the
+    /// report directory.
+    var resumeArguments: [String] {
+        TrainingConfiguration(model: model, training: training).trainArguments(data: data)
+            + [
+                "--monitor", training.monitor, "--monitor-every", String(monitorEvery),
+                sanityChecks ? "--sanity-checks" : "--no-sanity-checks",
+            ]
+    }
+
+    private func train() throws {
+        try TrainingConfiguration(model: model, training: training).check()
+        guard monitorEvery >= 0 else {
+            throw usageError(
+                "--monitor-every must be 0 (off) or a number of steps, got \(monitorEvery)")
+        }
+        switch try device.choose(progress: Console(json: json, quiet: quiet).progress) {
+        case .openCL(let backend):
+            try TrainingRun(command: self, backend: backend, chosen: .openCL(backend)).run()
+        case .cpu(let backend, let note):
+            try TrainingRun(command: self, backend: backend, chosen: .cpu(backend, note: note))
+                .run()
         }
     }
 

@@ -101,7 +101,7 @@ struct TrainingConfiguration {
 
     /// The `descent train` arguments that train this configuration.
     func trainArguments(data: DataOptions) -> [String] {
-        var arguments = ["--dataset", data.dataset, "--seed", String(data.seed)]
+        var arguments = ["--dataset", data.storedDataset, "--seed", String(data.seed)]
         if data.task != "auto" { arguments += ["--task", data.task] }
         if let column = data.labelColumn { arguments += ["--label-column", column] }
         arguments += data.preparationArguments

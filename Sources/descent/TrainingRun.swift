@@ -66,11 +66,28 @@ struct TrainingRun<B: Backend> {
             } : nil
         if let monitor { setup.callbacks.append(monitor) }
         if let stopping = setup.earlyStopping { setup.callbacks.append(stopping) }
+        // After the callbacks whose state it keeps, so it saves their state of each epoch.
+        let plateau = setup.callbacks.lazy.compactMap { $0 as? ReduceLROnPlateau }.first
+        let resumed = try command.resume.map { _ in
+            try TrainingCheckpoint.resume(
+                from: artifacts.resumePath, into: trainer, earlyStopping: setup.earlyStopping,
+                plateau: plateau)
+        }
+        if let resumed {
+            console.progress(
+                "Resuming after epoch \(resumed.epochsDone) of \(training.epochs) from \(artifacts.resumePath)"
+            )
+        }
+        setup.callbacks.append(
+            TrainingCheckpoint(
+                path: artifacts.resumePath, earlyStopping: setup.earlyStopping, plateau: plateau,
+                resumed: resumed,
+                metadata: [TrainCommand.argumentsKey: try JSON.text(command.resumeArguments)]))
         if let bar = console.progressBar(epochs: training.epochs) { setup.callbacks.append(bar) }
         let history = try trainer.fit(
             data.train, validation: data.validation, epochs: training.epochs,
             batchSize: training.batchSize,
-            seed: command.data.seed, callbacks: setup.callbacks)
+            seed: command.data.seed, callbacks: setup.callbacks, resuming: resumed)
         if let reason = history.stopReason { console.progress(reason) }
 
         let diagnosis = Diagnosis.diagnose(

@@ -11,6 +11,11 @@ public struct SafeTensor: Sendable, Equatable {
         self.shape = shape
         self.values = values
     }
+
+    /// The same tensor under another name.
+    public func renamed(_ newName: String) -> SafeTensor {
+        SafeTensor(name: newName, shape: shape, values: values)
+    }
 }
 
 /// What is wrong with a safetensors file; `description` says it in a sentence.

@@ -21,7 +21,7 @@ public final class Model<B: Backend> {
     public let slots: [ParameterSlot]
     let runtimes: [any LayerRuntime<B>]
     /// The number of forward passes in training mode so far (the dropout step).
-    public private(set) var trainingSteps = 0
+    public internal(set) var trainingSteps = 0
     /// Each layer's output of the last forward pass, in layer order: views valid until the next
     /// pass, for monitors that measure activations on the device.
     public private(set) var layerOutputs: [B.View] = []

@@ -26,7 +26,7 @@ public final class FusedOptimizer<B: Backend> {
     public var stepsPerEpoch: Int?
     public var clipping: GradientClipping
     /// The number of steps taken.
-    public private(set) var stepCount = 0
+    public internal(set) var stepCount = 0
     /// The number of parameters the arena holds.
     public let parameterCount: Int
     /// The optimizer's state arrays, each of `parameterCount` elements.

@@ -70,11 +70,11 @@ public struct PlateauReducer: Sendable, Equatable, CustomStringConvertible {
     public let epsilon: Double
 
     /// The best metric observed so far (+infinity in `.min` mode, -infinity in `.max`, before any).
-    public private(set) var best: Double
+    public internal(set) var best: Double
     /// The number of observations in a row without improvement, outside cooldowns.
-    public private(set) var badEpochs: Int
+    public internal(set) var badEpochs: Int
     /// The number of observations the current cooldown still ignores.
-    public private(set) var cooldownRemaining: Int
+    public internal(set) var cooldownRemaining: Int
 
     /// Creates a reducer with PyTorch's defaults.
     ///

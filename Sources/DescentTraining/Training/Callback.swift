@@ -60,10 +60,11 @@ public final class EarlyStopping: Callback {
     public let baseline: Double?
     public let restoreBestWeights: Bool
     public let startFromEpoch: Int
-    public private(set) var best: Double?
-    public private(set) var bestEpoch: Int?
-    public private(set) var wait = 0
-    private var bestState: [SafeTensor]?
+    public internal(set) var best: Double?
+    public internal(set) var bestEpoch: Int?
+    public internal(set) var wait = 0
+    /// The best epoch's model, kept to restore at the end (`restoreBestWeights`).
+    var bestState: [SafeTensor]?
 
     public init(
         monitor: String = "val_loss", minDelta: Double = 0, patience: Int = 0,
@@ -123,7 +124,7 @@ public final class EarlyStopping: Callback {
 /// under the optimizer's schedule if it has one.
 public final class ReduceLROnPlateau: Callback, LearningRateController {
     public let monitor: String
-    public private(set) var reducer: PlateauReducer
+    public internal(set) var reducer: PlateauReducer
 
     public init(monitor: String = "val_loss", reducer: PlateauReducer) {
         self.monitor = monitor

@@ -109,12 +109,14 @@ public final class Trainer<B: Backend> {
     /// step a `TrainingMonitor` found finite), the epoch is recorded with its non-finite loss, and
     /// training stops with `History.stopReason` starting `non-finite-loss:`. The loss and
     /// accuracy of an epoch that a callback ended early cover only the steps that ran.
+    /// - Parameter resuming: where a run restored by `TrainingCheckpoint.resume` continues: from
+    ///   epoch `epochsDone`, its history continuing the saved one.
     /// - Throws: `DescentError.invalidArgument` for an empty data set, a batch size outside
     ///   1...maxBatch, features or labels that do not fit the model and loss, or more than one
     ///   `LearningRateController` among the callbacks.
     public func fit(
         _ train: Dataset, validation: Dataset? = nil, epochs: Int, batchSize: Int, seed: UInt64 = 0,
-        callbacks: [any Callback] = []
+        callbacks: [any Callback] = [], resuming: ResumePoint? = nil
     ) throws -> History {
         try check(train, batchSize: batchSize, operation: "fit")
         let controllers = callbacks.filter { $0 is any LearningRateController }
@@ -141,10 +143,10 @@ public final class Trainer<B: Backend> {
         let batches = Self.batches(sampleCount: n, batchSize: batchSize, maxBatch: model.maxBatch)
         let batchCount = batches.count
         optimizer.stepsPerEpoch = batchCount
-        var history = History()
+        var history = resuming?.history ?? History()
         try keepLastFiniteState()
 
-        for epoch in 0..<epochs {
+        for epoch in min(resuming?.epochsDone ?? 0, epochs)..<epochs {
             let started = monotonicSeconds()
             let shuffled = train.shuffled(seed: seed &+ UInt64(epoch))
             try backend.upload(shuffled.features, to: features.view)

@@ -121,6 +121,16 @@ import Testing
         ] {
             cases.append(
                 Case(arguments: ["evaluate", "--weights", files[weights]!, "--backend", backend]))
+            cases.append(
+                Case(arguments: [
+                    "predict", "--weights", files[weights]!, "--input", files["good.csv"]!,
+                    "--backend", backend,
+                ]))
+            cases.append(Case(arguments: ["export", "--weights", files[weights]!]))
+        }
+        for directory in ["missing", "directory", "good.csv"] {
+            cases.append(
+                Case(arguments: ["train", "--resume", files[directory]!, "--backend", backend]))
         }
         let search = ["search", "--dataset", "moons", "--backend", backend, "--epochs", "1"]
         for space in [

@@ -10,7 +10,9 @@
 ///
 /// Adding a rule: write its optimizer type conforming to `Optimizer` and `UpdateRule` in a file of
 /// its own, and its kernel `optimizer_step_<name>` with `OPTIMIZER_BEGIN` and `OPTIMIZER_END`; a
-/// hyperparameter or flag that none of `UpdateKernel`'s slots fits gets a new slot there.
+/// hyperparameter or flag that none of `UpdateKernel`'s slots fits gets a new slot there. Then
+/// list it in the tests' `UpdateRuleVariants` (parity on every driver, its kernel created) and,
+/// to offer it to `descent train`, in the CLI's `OptimizerChoice`.
 public protocol UpdateRule: Sendable, CustomStringConvertible {
     /// How many state arrays the rule keeps, laid out like the parameters.
     var stateCount: Int { get }

@@ -45,8 +45,9 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     ///     device when one is stored (`TuningCache.standard`), else `OpenCLTuning.forDevice`.
     ///   - profiling: time every kernel with OpenCL profiling events, for `kernelProfile()`
     ///     (each launch then keeps an event until the profile is read).
-    /// - Throws: `DescentError.noOpenCLDevice` (with how to install one), `.deviceNotFound`, or
-    ///   `.openCLCallFailed` when the device cannot be opened.
+    /// - Throws: `DescentError.noOpenCLDevice` (with how to install one),
+    ///   `.openCLDriverOffersNoDevice`, `.deviceNotFound`, or `.openCLCallFailed` when the device
+    ///   cannot be opened.
     public init(
         device selector: DeviceSelector = .fromEnvironment, tuning: OpenCLTuning? = nil,
         profiling: Bool = false

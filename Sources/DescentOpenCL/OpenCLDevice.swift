@@ -68,7 +68,8 @@ public enum OpenCLDevices {
     }
 
     /// The device `selector` picks.
-    /// - Throws: `DescentError.noOpenCLDevice`, or `DescentError.deviceNotFound` listing the devices.
+    /// - Throws: `DescentError.noOpenCLDevice`, `.openCLDriverOffersNoDevice`, or
+    ///   `.deviceNotFound` listing the devices.
     public static func select(_ selector: DeviceSelector) throws -> OpenCLDeviceInfo {
         try device(for: selector).info
     }

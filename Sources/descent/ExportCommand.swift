@@ -37,7 +37,9 @@ struct ExportCommand: ParsableCommand {
             // The description travels along: the inputs' standardization and the class names.
             try export.write(
                 to: path, metadata: [ModelDescription.metadataKey: try JSON.text(description)])
-            StandardOutput.line("import torch.nn as nn\nmodel = \(export.sequential)")
+            StandardOutput.line(
+                "import torch.nn as nn\nmodel = \(export.sequential)\nmodel.eval()  # batch norm's running statistics, no dropout"
+            )
             StandardError.line(
                 "Wrote \(path): model.load_state_dict(safetensors.torch.load_file(\"\(path)\"))")
         }

@@ -9,17 +9,21 @@ import Descent
 /// compiles those kernels again instead of crashing inside the driver (SIGBUS or SIGABRT, with
 /// nothing said) on every later run. PoCL keeps one folder per program, `XX/HASH/`, holding the
 /// program's LLVM bitcode (`program.bc`) and one shared object per compiled kernel
-/// (`kernel/variant/kernel.so`). A program folder is damaged when its bitcode or one of its
-/// shared objects is empty, not of its format, or cut short: the checks read the headers and the
-/// block lengths, which a truncation or an overwrite breaks. PoCL's other files (`last_accessed`,
-/// its temporary files) are left alone.
+/// (`kernel/variant/kernel.so`), both folders named in PoCL's hash letters (`isHashName`). A
+/// program folder is damaged when its bitcode or one of its shared objects is empty, not of its
+/// format, or cut short: the checks read the headers and the block lengths, which a truncation
+/// or an overwrite breaks. PoCL's other files (`last_accessed`, its temporary files) are left
+/// alone.
 enum PoCLCacheCheck {
     /// Removes each damaged program folder of the PoCL cache `folder`; returns one line per
     /// removed folder, naming the damaged file and what is wrong with it.
     static func removeDamagedPrograms(in folder: String) -> [String] {
+        // The checks read 64-bit little-endian ELF, what PoCL writes on the hosts Descent runs on.
+        guard MemoryLayout<Int>.size == 8, 1.littleEndian == 1 else { return [] }
         var removed: [String] = []
-        for prefix in entries(of: folder) where isDirectory(folder + "/" + prefix) {
-            for program in entries(of: folder + "/" + prefix) {
+        for prefix in entries(of: folder)
+        where isHashName(prefix, length: 2...2) && isDirectory(folder + "/" + prefix) {
+            for program in entries(of: folder + "/" + prefix) where isHashName(program) {
                 let path = folder + "/" + prefix + "/" + program
                 guard isDirectory(path), let (file, reason) = damage(ofProgram: path) else {
                     continue
@@ -31,6 +35,13 @@ enum PoCLCacheCheck {
             }
         }
         return removed
+    }
+
+    /// Whether `name` is written as PoCL names its cache folders: hash digits as the letters A
+    /// to P (`BL/HOACEMKOCBIEGLAOCJPJKKJHKBCOPPABAHFFA`). Nothing else is ever removed, so a
+    /// `POCL_CACHE_DIR` pointed at the wrong folder loses nothing.
+    static func isHashName(_ name: String, length: ClosedRange<Int> = 16...128) -> Bool {
+        length.contains(name.utf8.count) && name.utf8.allSatisfy { (65...80).contains($0) }
     }
 
     /// The first damaged file under the program folder `path` and what is wrong with it.

@@ -53,7 +53,7 @@ struct TrainCommand: ParsableCommand {
         help: ArgumentHelp(
             "Continue the interrupted run whose report directory this is.",
             discussion:
-                "It goes on from its last finished epoch with the options it was started with, and ends with the weights the uninterrupted run would have; this command's --backend, --device, --json and --quiet apply.",
+                "It goes on from its last finished epoch with the options it was started with (other training options given here are not used), and on the same backend and device ends with the weights the uninterrupted run would have; this command's --backend, --device, --json and --quiet apply.",
             valueName: "report-directory"))
     var resume: String?
 

@@ -59,14 +59,6 @@ struct TrainingRun<B: Backend> {
             findings += dataFindings
         }
 
-        let monitor =
-            command.monitorEvery > 0
-            ? try TrainingMonitor(trainer: trainer, interval: command.monitorEvery) {
-                console.progress($0.line)
-            } : nil
-        if let monitor { setup.callbacks.append(monitor) }
-        if let stopping = setup.earlyStopping { setup.callbacks.append(stopping) }
-        // After the callbacks whose state it keeps, so it saves their state of each epoch.
         let plateau = setup.callbacks.lazy.compactMap { $0 as? ReduceLROnPlateau }.first
         let resumed = try command.resume.map { _ in
             try TrainingCheckpoint.resume(
@@ -78,6 +70,15 @@ struct TrainingRun<B: Backend> {
                 "Resuming after epoch \(resumed.epochsDone) of \(training.epochs) from \(artifacts.resumePath)"
             )
         }
+        // Made after resuming: it starts from the model and the step count it will watch.
+        let monitor =
+            command.monitorEvery > 0
+            ? try TrainingMonitor(trainer: trainer, interval: command.monitorEvery) {
+                console.progress($0.line)
+            } : nil
+        if let monitor { setup.callbacks.append(monitor) }
+        if let stopping = setup.earlyStopping { setup.callbacks.append(stopping) }
+        // After the callbacks whose state it keeps, so it saves their state of each epoch.
         setup.callbacks.append(
             TrainingCheckpoint(
                 path: artifacts.resumePath, earlyStopping: setup.earlyStopping, plateau: plateau,
@@ -121,6 +122,8 @@ struct TrainingRun<B: Backend> {
                     task: data.task, loss: loss, monitored: monitored),
                 monitor: monitor?.record, findings: findings),
             metadata: try command.rebuildMetadata)
+        // The results are written: nothing is left to resume.
+        FileIO.remove(artifacts.resumePath)
         console.result("Report: \(artifacts.indexPath)")
         console.result(
             "Weights: \(artifacts.weightsPath) (descent evaluate --weights \(artifacts.weightsPath))"

@@ -35,6 +35,28 @@ import Testing
         #expect(PoCLCacheCheck.bitcodeDamage([0x42, 0x43, 0xC0, 0xDE, 0, 0, 0, 0]) != nil)
     }
 
+    /// Only folders named as PoCL names them are ever looked at, so a cache folder pointed at
+    /// the wrong place loses nothing.
+    @Test func onlyPoCLsOwnFoldersAreRemoved() throws {
+        #expect(PoCLCacheCheck.isHashName("BL", length: 2...2))
+        #expect(PoCLCacheCheck.isHashName("HOACEMKOCBIEGLAOCJPJKKJHKBCOPPABAHFFA"))
+        #expect(
+            !PoCLCacheCheck.isHashName("lib") && !PoCLCacheCheck.isHashName("bl", length: 2...2))
+        let folder = try DescentProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for program in ["BL/HOACEMKOCBIEGLAOCJPJKKJHKBCOPPABAHFFA", "us/r-lib-not-pocl"] {
+            let path = folder.appendingPathComponent(program)
+            try FileManager.default.createDirectory(at: path, withIntermediateDirectories: true)
+            try Data().write(to: path.appendingPathComponent("kernel.so"))
+        }
+        let removed = PoCLCacheCheck.removeDamagedPrograms(in: folder.path)
+        #expect(
+            removed.count == 1 && removed[0].contains("BL/HOACEMKOCBIEGLAOCJPJKKJHKBCOPPABAHFFA"))
+        #expect(
+            FileManager.default.fileExists(
+                atPath: folder.appendingPathComponent("us/r-lib-not-pocl").path))
+    }
+
     @Test func sharedObjectChecksFindEveryKindOfDamage() throws {
         // A real shared object: the OpenCL loader the tests run with.
         let library = try #require(

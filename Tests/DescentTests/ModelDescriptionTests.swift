@@ -77,6 +77,33 @@ struct ModelDescriptionTests {
         #expect("\(error)".contains("descent.model"), "\(error)")
     }
 
+    /// A description whose sizes do not match the file's tensors (here a dense layer of
+    /// 2^32 x 2^32) is refused before any model is built: no size is taken from the text alone.
+    @Test func aDescriptionThatDoesNotFitItsTensorsIsRefused() throws {
+        let directory = try CheckpointTests.temporaryDirectory()
+        let model = try Model(Self.architecture, inputFeatures: 5, on: CPUBackend(), maxBatch: 4)
+        let path = directory + "/model.safetensors"
+        try model.save(to: path)
+        let file = try SafeTensorsFile(contentsOf: path)
+        var description = try JSON.decode(
+            ModelDescription.self, from: try #require(file.metadata[ModelDescription.metadataKey]))
+        description.layers[0] = .dense(
+            inputs: 1 << 32, outputs: 1 << 32, activation: .relu, useBias: true)
+        let crafted = directory + "/crafted.safetensors"
+        try SafeTensorsFile(
+            tensors: file.tensors,
+            metadata: file.metadata.merging([
+                ModelDescription.metadataKey: try JSON.text(description)
+            ]) {
+                $1
+            }
+        ).write(to: crafted)
+        let error = try #require(throws: DescentError.self) {
+            _ = try Model.load(contentsOf: crafted, on: CPUBackend())
+        }
+        #expect("\(error)".contains("layer 0 needs layers.0.weight"), "\(error)")
+    }
+
     /// A layer defined outside Descent: the file still saves (tensors and the architecture's
     /// text) but cannot describe the model, and loading it alone says so.
     @Test func aCustomLayerIsSavedWithoutADescription() throws {

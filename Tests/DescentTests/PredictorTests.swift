@@ -45,6 +45,9 @@ struct PredictorTests {
             outputs: [1, 2, 3, 0, 0, 0, -1, 5, 5], width: 3,
             task: .multiclassClassification(classes: 3))
         #expect(predictions.classes == [2, 0, 1])
+        let nan = Predictions(
+            outputs: [1, .nan, 3], width: 3, task: .multiclassClassification(classes: 3))
+        #expect(nan.classes == [1], "a NaN counts as the largest, as argmaxRows")
         let probabilities = predictions.probabilities!
         #expect(abs(probabilities[2] - 0.66524096) < 1e-6)
         #expect(probabilities[3..<6].allSatisfy { abs($0 - 1 / 3) < 1e-6 })

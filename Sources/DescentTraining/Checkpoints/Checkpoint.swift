@@ -96,6 +96,7 @@ extension Model {
                     + "reads version \(ModelDescription.currentVersion); use the Descent that wrote it"
             )
         }
+        try description.check(against: file.tensors, file: path)
         let model = try Model(
             description.architecture, inputFeatures: description.inputFeatures, on: backend,
             maxBatch: maxBatch)

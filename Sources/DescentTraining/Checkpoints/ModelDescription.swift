@@ -69,6 +69,49 @@ public struct ModelDescription: Codable, Sendable, Equatable {
     /// The model's architecture.
     public var architecture: Sequential { Sequential(seed: seed, layers: layers.map(\.layer)) }
 
+    /// The most input features a described model may have (a weight matrix of that many rows
+    /// would already be gigabytes).
+    static let maximumInputFeatures = 1 << 24
+
+    /// Checks the description against the tensors it came with before any model is built from
+    /// it: every layer's parameters are tensors of the file with the shapes the layer implies, so
+    /// no size comes from the text alone.
+    /// - Throws: `DescentError.invalidArgument` naming the first layer that does not fit.
+    func check(against tensors: [SafeTensor], file: String) throws {
+        let shapes = Dictionary(
+            tensors.map { ($0.name, $0.shape) }, uniquingKeysWith: { first, _ in first })
+        func require(_ condition: Bool, _ reason: @autoclosure () -> String) throws {
+            guard condition else {
+                throw DescentError.invalidArgument(
+                    operation: "Model.load(contentsOf:)",
+                    reason: "\(file): its model description does not fit its tensors: \(reason())")
+            }
+        }
+        try require(
+            (1...Self.maximumInputFeatures).contains(inputFeatures),
+            "\(inputFeatures) input features")
+        for (index, layer) in layers.enumerated() {
+            var expected: [(String, [Int])] = []
+            switch layer {
+            case .dense(let inputs, let outputs, _, let useBias):
+                expected = [("weight", [inputs, outputs])] + (useBias ? [("bias", [outputs])] : [])
+            case .batchNorm(let features, _):
+                expected = ["gamma", "beta", "running_mean", "running_var"].map { ($0, [features]) }
+            case .layerNorm(let features, _):
+                expected = ["gamma", "beta"].map { ($0, [features]) }
+            case .activation, .dropout, .gaussianNoise:
+                break
+            }
+            for (name, shape) in expected {
+                let tensor = "layers.\(index).\(name)"
+                try require(
+                    shapes[tensor] == shape,
+                    "layer \(index) needs \(tensor) of shape \(shape), the file has "
+                        + (shapes[tensor].map { "\($0)" } ?? "none"))
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case version, seed, layers, task, loss, standardization
         case inputFeatures = "input_features"

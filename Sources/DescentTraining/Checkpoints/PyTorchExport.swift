@@ -2,7 +2,8 @@ import DescentCore
 
 /// A model as PyTorch's `nn.Sequential` holds it: the module list, and the state dict with
 /// PyTorch's names and layouts, so that `model.load_state_dict(safetensors.torch.load_file(path))`
-/// loads it into the matching `nn.Sequential`.
+/// loads it into the matching `nn.Sequential`; call `model.eval()` before predicting, as Descent
+/// predicts with batch norm's running statistics and without dropout.
 ///
 /// Each layer is one module, but a `Dense` with a fused activation is two (`nn.Linear`, then the
 /// activation), so the indices are the modules' and not Descent's layer indices. `nn.Linear`

@@ -195,11 +195,12 @@ public struct SafeTensorsFile: Sendable, Equatable {
                 let (product, over) = partial.0.multipliedReportingOverflow(by: dimension)
                 return (product, partial.1 || over)
             }
-            guard !overflow, count <= (Int.max / 4), offsets[1] - offsets[0] == 4 * count else {
+            let tooMany = overflow || count > Int.max / 4 || shape.contains { $0 < 0 }
+            guard offsets[0] >= 0, !tooMany, offsets[1] - offsets[0] == 4 * count else {
                 throw SafeTensorsError.invalidOffsets(
                     tensor: name,
                     reason:
-                        "\(offsets) spans \(offsets[1] - offsets[0]) bytes but shape \(shape) needs \(overflow ? "too many" : String(4 * count))"
+                        "\(offsets) does not hold the shape \(shape) (\(tooMany ? "too many or negative sizes" : "\(4 * count) bytes"))"
                 )
             }
             layout.append((name, shape, offsets[0], offsets[1]))

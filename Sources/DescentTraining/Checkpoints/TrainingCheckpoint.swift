@@ -6,8 +6,9 @@ import DescentCore
 /// history so far, and the state of early stopping (with its best weights) and of a plateau
 /// reducer. Shuffles are seeded per epoch, so a run resumed from the end of epoch `k` trains
 /// epoch `k + 1` on exactly the batches and masks the uninterrupted run did: it ends with the
-/// same weights. A run that ends removes its checkpoint. Put it after the callbacks whose state
-/// it keeps, so it saves their state of the epoch.
+/// same weights. Put it after the callbacks whose state it keeps, so it saves their state of the
+/// epoch. The checkpoint outlives `fit`: remove it (`FileIO.remove`) once the run's results are
+/// written, so that a kill before then still leaves something to resume.
 ///
 /// The file is safetensors: the model's tensors under `model.`, the optimizer's state arrays as
 /// `optimizer.<i>`, early stopping's best weights under `best.`, and `descent.training_state`
@@ -75,11 +76,6 @@ public final class TrainingCheckpoint: Callback {
         return .proceed
     }
 
-    /// The run ended (all its epochs, or stopped): nothing is left to resume.
-    public func trainingEnded<B: Backend>(trainer: Trainer<B>) throws {
-        FileIO.remove(path)
-    }
-
     /// Puts the run saved at `path` back into `trainer` (built as the run was: same model,
     /// optimizer and schedule) and into the run's `earlyStopping` and `plateau`, and returns
     /// where to continue: pass it to `Trainer.fit(resuming:)` and to the new checkpoint.
@@ -105,6 +101,13 @@ public final class TrainingCheckpoint: Callback {
                 reason:
                     "\(path) holds no training state ('\(stateKey)'): it is not a resume checkpoint"
             )
+        }
+        guard state.epochsDone >= 0, state.optimizerSteps >= 0, state.modelTrainingSteps >= 0,
+            state.learningRate.isFinite, state.learningRate >= 0
+        else {
+            throw DescentError.invalidArgument(
+                operation: operation,
+                reason: "\(path): its training state has a negative count or a bad learning rate")
         }
         func tensors(_ prefix: String) -> [SafeTensor] {
             file.tensors.filter { $0.name.hasPrefix(prefix) }.map {
@@ -138,6 +141,13 @@ public final class TrainingCheckpoint: Callback {
             earlyStopping.bestEpoch = saved.bestEpoch
             earlyStopping.wait = saved.wait
             let best = tensors("best.")
+            // The best weights are put back at the end: they must fit the model now.
+            let layout = try trainer.model.stateTensors().map { [$0.name: $0.shape] }
+            guard best.isEmpty || best.map({ [$0.name: $0.shape] }) == layout else {
+                throw DescentError.invalidArgument(
+                    operation: operation,
+                    reason: "\(path): early stopping's best weights do not fit this model")
+            }
             earlyStopping.bestState = best.isEmpty ? nil : best
         }
         if let plateau, let saved = state.plateau {

@@ -81,7 +81,8 @@ public struct Predictions: Sendable, Equatable {
         return result
     }
 
-    /// Each row's predicted class: the largest score (a binary model: 1 unless its logit is
+    /// Each row's predicted class: the largest score, a NaN counting as the largest and the first
+    /// of equal ones winning, as `Backend.argmaxRows` (a binary model: 1 unless its logit is
     /// <= 0); nil unless the task is classification.
     public var classes: [Int]? {
         guard let task, task.isClassification else { return nil }
@@ -89,8 +90,12 @@ public struct Predictions: Sendable, Equatable {
             return outputs.map { Int(LearningTask.binaryPrediction($0)) }
         }
         return (0..<rowCount).map { row in
-            let slice = outputs[row * width..<(row + 1) * width]
-            return (slice.indices.max { slice[$0] < slice[$1] } ?? row * width) - row * width
+            var best = 0
+            for column in 1..<max(width, 1) {
+                let value = outputs[row * width + column], top = outputs[row * width + best]
+                if !top.isNaN && (value.isNaN || value > top) { best = column }
+            }
+            return best
         }
     }
 }

@@ -2,8 +2,8 @@ import DescentCore
 
 /// An optimization algorithm: its hyperparameters, and the update rule it applies at each step.
 ///
-/// Optimizers are values; the state that changes as training goes (the step count, Nadam's
-/// momentum product, the state arrays on the device) lives in `FusedOptimizer`. Every optimizer
+/// Optimizers are values; the state that changes as training goes (the step count, the state
+/// arrays on the device) lives in `FusedOptimizer`. Every optimizer
 /// follows PyTorch's `torch.optim` unless its `convention` is `.keras`; the README lists the
 /// differences.
 public protocol Optimizer: Sendable, CustomStringConvertible {

@@ -52,7 +52,9 @@ public final class TrainingMonitor<B: Backend>: Callback {
     private let before: B.Buffer
     private let scratch: B.Buffer
     private let slotOffset: Int
-    private var step = 0
+    /// The optimizer step the monitor has seen last: it starts at the trainer's count, so that a
+    /// monitor made for a resumed run measures at the steps the uninterrupted run did.
+    private var step: Int
     private var reported: Set<String> = []
 
     private struct MonitoredLayer {
@@ -115,6 +117,7 @@ public final class TrainingMonitor<B: Backend>: Callback {
             offset += 3 + (dead ? features : 0)
         }
         self.layers = layers
+        step = trainer.optimizer.stepCount
         slotOffset = offset
         statistics = try backend.makeBuffer(count: offset + 3 * model.slots.count)
         before = try backend.makeBuffer(count: model.arenaCount)

@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import DescentCore
+import Synchronization
 
 /// Nadam (Dozat, 2016): Adam with Nesterov momentum and the momentum schedule
 /// `mu_t = b1 (1 - 0.5 0.96^(t psi))`. PyTorch: lr 0.002, psi (`momentum_decay`) 0.004. Keras's
@@ -21,6 +22,8 @@ public struct Nadam: Optimizer, UpdateRule {
     public var epsilon: Float
     public var momentumDecay: Double
     public var weightDecay: Float
+    /// The last momentum product computed, shared by copies (`momentumProduct(atStep:)`).
+    private let products = MomentumProducts()
 
     public init(
         learningRate: Float = Nadam.defaultLearningRate, beta1: Float = 0.9, beta2: Float = 0.999,
@@ -45,6 +48,27 @@ public struct Nadam: Optimizer, UpdateRule {
         Double(beta1) * (1 - 0.5 * pow(0.96, Double(step) * momentumDecay))
     }
 
+    /// `P_t = mu_1 ... mu_t`, multiplied in that order. The product of the last step asked for is
+    /// kept, so a run's consecutive steps cost one factor each instead of `t`; an earlier step,
+    /// or other hyperparameters, start again from step 1 (the same multiplications: the same
+    /// value as a product computed from the start).
+    func momentumProduct(atStep step: Int) -> Double {
+        products.last.withLock { last in
+            var (done, product) = (0, 1.0)
+            if let last, last.beta1 == beta1, last.momentumDecay == momentumDecay, last.step <= step
+            {
+                (done, product) = (last.step, last.product)
+            }
+            while done < step {
+                done += 1
+                product *= momentum(atStep: done)
+            }
+            last = MomentumProducts.Entry(
+                beta1: beta1, momentumDecay: momentumDecay, step: step, product: product)
+            return product
+        }
+    }
+
     /// `m`, `v`.
     public var stateCount: Int { 2 }
 
@@ -55,10 +79,9 @@ public struct Nadam: Optimizer, UpdateRule {
     }
 
     /// The step on the gradient `lr (1 - mu_t) / (1 - P_t)`, the step on the momentum
-    /// `lr mu_t+1 / (1 - P_t mu_t+1)`, and `1 - b2^t`. The product `P_t` is recomputed from the
-    /// start each time (`t` factors): exact, stateless, and cheap beside the step.
+    /// `lr mu_t+1 / (1 - P_t mu_t+1)`, and `1 - b2^t`.
     public func scalars(learningRate lr: Double, stepNumber: Int) -> OptimizerScalars {
-        let product = (1...max(stepNumber, 1)).reduce(1.0) { $0 * momentum(atStep: $1) }
+        let product = momentumProduct(atStep: max(stepNumber, 1))
         let current = momentum(atStep: stepNumber), next = momentum(atStep: stepNumber + 1)
         return OptimizerScalars(
             stepSize: Float(lr * (1 - current) / (1 - product)),
@@ -85,4 +108,15 @@ public struct Nadam: Optimizer, UpdateRule {
     }
 
     public var description: String { "Nadam(lr: \(learningRate), psi: \(momentumDecay))" }
+}
+
+/// The last `P_t` a `Nadam` computed, with the hyperparameters it depends on.
+private final class MomentumProducts: Sendable {
+    struct Entry {
+        var beta1: Float
+        var momentumDecay: Double
+        var step: Int
+        var product: Double
+    }
+    let last = Mutex<Entry?>(nil)
 }

@@ -90,13 +90,8 @@ public enum FileIO {
     static func removeStaleTemporaries(of path: String, in directory: String) {
         let name = path.lastIndex(of: "/").map { String(path[path.index(after: $0)...]) } ?? path
         let prefix = name + "." + hostName + "."
-        guard let stream = opendir(directory) else { return }
-        defer { closedir(stream) }
         var stale: [String] = []
-        while let entry = readdir(stream) {
-            let file = withUnsafeBytes(of: entry.pointee.d_name) {
-                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
-            }
+        for file in entries(of: directory) {
             guard file.hasPrefix(prefix), file.hasSuffix(".tmp") else { continue }
             let middle = file.dropFirst(prefix.count).dropLast(4).split(
                 separator: ".", omittingEmptySubsequences: false)
@@ -107,6 +102,20 @@ public enum FileIO {
             if pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH { stale.append(file) }
         }
         for file in stale { unlink(directory + "/" + file) }
+    }
+
+    /// The names in the folder `directory` but `.` and `..`; none when it cannot be read.
+    public static func entries(of directory: String) -> [String] {
+        guard let stream = opendir(directory) else { return [] }
+        defer { closedir(stream) }
+        var names: [String] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
     }
 
     /// Deletes the file at `path` if there is one.

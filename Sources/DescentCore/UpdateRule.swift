@@ -86,4 +86,11 @@ public struct HyperparameterCheck: Sendable {
     public func epsilon(_ value: Float) throws {
         try require(value.isFinite && value > 0, "epsilon must be finite and > 0, got \(value)")
     }
+
+    /// The two moment decay rates and the epsilon of Adam's family (Adam, AdaMax, Nadam).
+    public func moments(beta1: Float, beta2: Float, epsilon: Float) throws {
+        try decayRate(beta1, "beta1")
+        try decayRate(beta2, "beta2")
+        try self.epsilon(epsilon)
+    }
 }

@@ -21,9 +21,9 @@ enum PoCLCacheCheck {
         // The checks read 64-bit little-endian ELF, what PoCL writes on the hosts Descent runs on.
         guard MemoryLayout<Int>.size == 8, 1.littleEndian == 1 else { return [] }
         var removed: [String] = []
-        for prefix in entries(of: folder)
+        for prefix in FileIO.entries(of: folder)
         where isHashName(prefix, length: 2...2) && isDirectory(folder + "/" + prefix) {
-            for program in entries(of: folder + "/" + prefix) where isHashName(program) {
+            for program in FileIO.entries(of: folder + "/" + prefix) where isHashName(program) {
                 let path = folder + "/" + prefix + "/" + program
                 guard isDirectory(path), let (file, reason) = damage(ofProgram: path) else {
                     continue
@@ -121,20 +121,6 @@ enum PoCLCacheCheck {
 
     // MARK: Files
 
-    /// The names in `folder` but `.` and `..`.
-    private static func entries(of folder: String) -> [String] {
-        guard let stream = opendir(folder) else { return [] }
-        defer { closedir(stream) }
-        var names: [String] = []
-        while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) {
-                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names
-    }
-
     /// Whether `path` is a folder itself (a link to one is not followed).
     private static func isDirectory(_ path: String) -> Bool {
         var status = stat()
@@ -142,7 +128,7 @@ enum PoCLCacheCheck {
     }
 
     private static func collectFiles(_ folder: String, into files: inout [String]) {
-        for name in entries(of: folder) {
+        for name in FileIO.entries(of: folder) {
             let path = folder + "/" + name
             if isDirectory(path) { collectFiles(path, into: &files) } else { files.append(path) }
         }
@@ -150,7 +136,7 @@ enum PoCLCacheCheck {
 
     /// Deletes `folder` and everything in it, not following links.
     private static func removeTree(_ folder: String) {
-        for name in entries(of: folder) {
+        for name in FileIO.entries(of: folder) {
             let path = folder + "/" + name
             if isDirectory(path) { removeTree(path) } else { unlink(path) }
         }

@@ -172,9 +172,8 @@ struct PredictCommand: ParsableCommand {
             throw usageError(
                 "--label-column names one target, and the model predicts \(predictions.width)")
         }
-        let error = zip(predictions.outputs, truth).reduce(0.0) {
-            $0 + Double($1.0 - $1.1) * Double($1.0 - $1.1)
-        }
-        return "Mean squared error on --label-column \(column): \(error / Double(truth.count))"
+        let error = try RegressionMetrics.meanSquaredError(
+            targets: truth, predictions: predictions.outputs)
+        return "Mean squared error on --label-column \(column): \(error)"
     }
 }

@@ -62,13 +62,7 @@ extension Model {
         contentsOf path: String, on backend: B, maxBatch: Int = 256
     ) throws -> (model: Model<B>, description: ModelDescription) {
         let operation = "Model.load(contentsOf:)"
-        let file: SafeTensorsFile
-        do {
-            file = try SafeTensorsFile(contentsOf: path)
-        } catch let error as SafeTensorsError {
-            throw DescentError.invalidArgument(
-                operation: operation, reason: "\(path): \(error.description)")
-        }
+        let file = try SafeTensorsFile(contentsOf: path, for: operation)
         guard let text = file.metadata[ModelDescription.metadataKey] else {
             throw DescentError.invalidArgument(
                 operation: operation,
@@ -142,13 +136,7 @@ extension Model {
     ///   safetensors, or whose tensors are missing or extra; `.shapeMismatch` for a tensor whose
     ///   shape differs from the model's.
     public func load(from path: String) throws {
-        let file: SafeTensorsFile
-        do {
-            file = try SafeTensorsFile(contentsOf: path)
-        } catch let error as SafeTensorsError {
-            throw DescentError.invalidArgument(
-                operation: "Model.load", reason: "\(path): \(error.description)")
-        }
+        let file = try SafeTensorsFile(contentsOf: path, for: "Model.load")
         try restore(
             file.tensors, operation: "Model.load", from: path,
             savedArchitecture: file.metadata["architecture"])

@@ -239,6 +239,17 @@ public struct SafeTensorsFile: Sendable, Equatable {
     public init(contentsOf path: String) throws {
         try self.init(decoding: try readWholeFile(path))
     }
+
+    /// Reads and parses the file at `path` for `operation`, its faults as the library's errors.
+    /// - Throws: `DescentError.invalidArgument` naming `path` and what is wrong with it.
+    init(contentsOf path: String, for operation: String) throws {
+        do {
+            try self.init(contentsOf: path)
+        } catch let error as SafeTensorsError {
+            throw DescentError.invalidArgument(
+                operation: operation, reason: "\(path): \(error.description)")
+        }
+    }
 }
 
 // MARK: - Bytes and files

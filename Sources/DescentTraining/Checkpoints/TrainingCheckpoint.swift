@@ -86,13 +86,7 @@ public final class TrainingCheckpoint: Callback {
         plateau: ReduceLROnPlateau? = nil
     ) throws -> ResumePoint {
         let operation = "TrainingCheckpoint.resume"
-        let file: SafeTensorsFile
-        do {
-            file = try SafeTensorsFile(contentsOf: path)
-        } catch let error as SafeTensorsError {
-            throw DescentError.invalidArgument(
-                operation: operation, reason: "\(path): \(error.description)")
-        }
+        let file = try SafeTensorsFile(contentsOf: path, for: operation)
         guard let text = file.metadata[stateKey],
             let state = try? JSON.decode(SavedTrainingState.self, from: text)
         else {

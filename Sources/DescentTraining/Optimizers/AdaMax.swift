@@ -38,9 +38,7 @@ public struct AdaMax: Optimizer, UpdateRule {
     public var stateCount: Int { 2 }
 
     public func checkHyperparameters(_ check: HyperparameterCheck) throws {
-        try check.decayRate(beta1, "beta1")
-        try check.decayRate(beta2, "beta2")
-        try check.epsilon(epsilon)
+        try check.moments(beta1: beta1, beta2: beta2, epsilon: epsilon)
     }
 
     /// The step size `lr / (1 - b1^t)`.

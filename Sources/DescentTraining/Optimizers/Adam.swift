@@ -50,9 +50,7 @@ public struct Adam: Optimizer, UpdateRule {
     public var stateCount: Int { amsgrad ? 3 : 2 }
 
     public func checkHyperparameters(_ check: HyperparameterCheck) throws {
-        try check.decayRate(beta1, "beta1")
-        try check.decayRate(beta2, "beta2")
-        try check.epsilon(epsilon)
+        try check.moments(beta1: beta1, beta2: beta2, epsilon: epsilon)
     }
 
     /// The step size `lr / (1 - b1^t)` with the root `sqrt(1 - b2^t)` (PyTorch), or

@@ -73,9 +73,7 @@ public struct Nadam: Optimizer, UpdateRule {
     public var stateCount: Int { 2 }
 
     public func checkHyperparameters(_ check: HyperparameterCheck) throws {
-        try check.decayRate(beta1, "beta1")
-        try check.decayRate(beta2, "beta2")
-        try check.epsilon(epsilon)
+        try check.moments(beta1: beta1, beta2: beta2, epsilon: epsilon)
     }
 
     /// The step on the gradient `lr (1 - mu_t) / (1 - P_t)`, the step on the momentum

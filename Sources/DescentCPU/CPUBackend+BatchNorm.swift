@@ -9,7 +9,7 @@ extension CPUBackend {
     public func batchNormForward(
         input: View, parameters: AffineParameters<Buffer>, output: View,
         saved: NormalizationStatistics<Buffer>,
-        running: RunningStatistics<Buffer>, shape: MatrixShape,
+        running: RunningStatistics<Buffer>, shape: ChannelShape,
         hyperparameters: BatchNormHyperparameters
     ) throws {
         try Validation.batchNormForward(
@@ -20,42 +20,40 @@ extension CPUBackend {
             beta = parameters.beta.floats
         let savedMean = saved.mean.floats, savedInverse = saved.inverseStandardDeviation.floats
         let runningMean = running.mean.floats, runningVariance = running.variance.floats
-        let (n, c) = (shape.rows, shape.columns)
+        let n = Float(shape.valuesPerChannel)
         let weight = hyperparameters.newBatchWeight
-        for feature in 0..<c {
+        for channel in 0..<shape.channels {
+            let indices = shape.indices(of: channel)
             // Corrected two-pass (Chan, Golub & LeVeque, 1983): the second pass also sums the
             // deviations, which removes the rounding error of the first mean from both results.
             var sum: Float = 0
-            for row in 0..<n { sum += x[row * c + feature] }
-            let firstMean = sum / Float(n)
+            for i in indices { sum += x[i] }
+            let firstMean = sum / n
             var deviations: Float = 0, squares: Float = 0
-            for row in 0..<n {
-                let deviation = x[row * c + feature] - firstMean
+            for i in indices {
+                let deviation = x[i] - firstMean
                 deviations += deviation
                 squares += deviation * deviation
             }
-            let mean = firstMean + deviations / Float(n)
-            let centeredSquares = max(squares - deviations * deviations / Float(n), 0)
-            let variance = centeredSquares / Float(n)
+            let mean = firstMean + deviations / n
+            let centeredSquares = max(squares - deviations * deviations / n, 0)
+            let variance = centeredSquares / n
             let inverse = 1 / sqrtf(variance + hyperparameters.epsilon)
-            for row in 0..<n {
-                y[row * c + feature] =
-                    gamma[feature] * ((x[row * c + feature] - mean) * inverse) + beta[feature]
-            }
-            savedMean[feature] = mean
-            savedInverse[feature] = inverse
+            for i in indices { y[i] = gamma[channel] * ((x[i] - mean) * inverse) + beta[channel] }
+            savedMean[channel] = mean
+            savedInverse[channel] = inverse
             let runningBatchVariance =
-                hyperparameters.unbiasedRunningVariance ? centeredSquares / Float(n - 1) : variance
-            runningMean[feature] = (1 - weight) * runningMean[feature] + weight * mean
-            runningVariance[feature] =
-                (1 - weight) * runningVariance[feature] + weight * runningBatchVariance
+                hyperparameters.unbiasedRunningVariance ? centeredSquares / (n - 1) : variance
+            runningMean[channel] = (1 - weight) * runningMean[channel] + weight * mean
+            runningVariance[channel] =
+                (1 - weight) * runningVariance[channel] + weight * runningBatchVariance
         }
     }
 
     public func batchNormInference(
         input: View, parameters: AffineParameters<Buffer>, running: RunningStatistics<Buffer>,
         output: View,
-        shape: MatrixShape, epsilon: Float
+        shape: ChannelShape, epsilon: Float
     ) throws {
         try Validation.batchNormInference(
             input: input, parameters: parameters, running: running, output: output, shape: shape,
@@ -63,46 +61,52 @@ extension CPUBackend {
         let x = input.floats, y = output.floats, gamma = parameters.gamma.floats,
             beta = parameters.beta.floats
         let mean = running.mean.floats, variance = running.variance.floats
-        let c = shape.columns
-        for feature in 0..<c {
-            let inverse = 1 / sqrtf(variance[feature] + epsilon)
-            for row in 0..<shape.rows {
-                y[row * c + feature] =
-                    gamma[feature] * ((x[row * c + feature] - mean[feature]) * inverse)
-                    + beta[feature]
+        for channel in 0..<shape.channels {
+            let inverse = 1 / sqrtf(variance[channel] + epsilon)
+            for i in shape.indices(of: channel) {
+                y[i] = gamma[channel] * ((x[i] - mean[channel]) * inverse) + beta[channel]
             }
         }
     }
 
     public func batchNormBackward(
         input: View, outputGradient: View, gamma: View, saved: NormalizationStatistics<Buffer>,
-        inputGradient: View, parameterGradients: AffineParameters<Buffer>, shape: MatrixShape
+        inputGradient: View, parameterGradients: AffineParameters<Buffer>, shape: ChannelShape
     ) throws {
-        try Validation.normalizationBackward(
-            "batchNormBackward", input: input, outputGradient: outputGradient, gamma: gamma,
-            saved: saved,
-            inputGradient: inputGradient, parameterGradients: parameterGradients, shape: shape,
-            groups: shape.columns)
+        try Validation.batchNormBackward(
+            input: input, outputGradient: outputGradient, gamma: gamma, saved: saved,
+            inputGradient: inputGradient, parameterGradients: parameterGradients, shape: shape)
         let x = input.floats, dy = outputGradient.floats, dx = inputGradient.floats,
             g = gamma.floats
         let mean = saved.mean.floats, inverse = saved.inverseStandardDeviation.floats
         let dGamma = parameterGradients.gamma.floats, dBeta = parameterGradients.beta.floats
-        let (n, c) = (shape.rows, shape.columns)
-        for feature in 0..<c {
+        let n = Float(shape.valuesPerChannel)
+        for channel in 0..<shape.channels {
+            let indices = shape.indices(of: channel)
             var sumDy: Float = 0, sumDyXhat: Float = 0
-            for row in 0..<n {
-                let xhat = (x[row * c + feature] - mean[feature]) * inverse[feature]
-                sumDy += dy[row * c + feature]
-                sumDyXhat += dy[row * c + feature] * xhat
+            for i in indices {
+                let xhat = (x[i] - mean[channel]) * inverse[channel]
+                sumDy += dy[i]
+                sumDyXhat += dy[i] * xhat
             }
-            let factor = g[feature] * inverse[feature] / Float(n)
-            for row in 0..<n {
-                let xhat = (x[row * c + feature] - mean[feature]) * inverse[feature]
-                dx[row * c + feature] =
-                    factor * (Float(n) * dy[row * c + feature] - sumDy - xhat * sumDyXhat)
+            let factor = g[channel] * inverse[channel] / n
+            for i in indices {
+                let xhat = (x[i] - mean[channel]) * inverse[channel]
+                dx[i] = factor * (n * dy[i] - sumDy - xhat * sumDyXhat)
             }
-            dGamma[feature] = sumDyXhat
-            dBeta[feature] = sumDy
+            dGamma[channel] = sumDyXhat
+            dBeta[channel] = sumDy
+        }
+    }
+}
+
+extension ChannelShape {
+    /// The element indices of `channel`'s values in the order every backend sums them: sample by
+    /// sample, each sample's values in memory order.
+    fileprivate func indices(of channel: Int) -> some Sequence<Int> {
+        (0..<batch).lazy.flatMap { sample in
+            let start = (sample * channels + channel) * spatial
+            return start..<(start + spatial)
         }
     }
 }

@@ -124,9 +124,10 @@ public protocol Backend: AnyObject {
 
     // MARK: Normalization
 
-    /// Training-mode batch norm over a batch of feature vectors (`shape`: N samples x C features).
+    /// Training-mode batch norm: each channel of `shape` (see `ChannelShape`: feature vectors, or
+    /// the channels of NCHW images) is normalized over its `batch x spatial` values.
     ///
-    /// Per feature c: `mean_c` and the biased `var_c` of the batch, then
+    /// Per channel c: `mean_c` and the biased `var_c` of its values, then
     /// `y = gamma_c (x - mean_c) / sqrt(var_c + eps) + beta_c`. Saves `mean_c` and
     /// `1 / sqrt(var_c + eps)` in `saved` for the backward pass, and moves the running estimates
     /// toward the batch's as `hyperparameters.convention` says (PyTorch's running variance is the
@@ -134,11 +135,12 @@ public protocol Backend: AnyObject {
     /// two-pass algorithm (Chan, Golub & LeVeque, 1983) sums `d = x - mean0` and `d^2` after the
     /// first mean, then `mean = mean0 + sum d / N` and `var = (sum d^2 - (sum d)^2 / N) / N`, so
     /// features with a large mean (1e4 with std 1) keep their precision. `output` may be `input`.
-    /// - Throws: `DescentError.invalidArgument` for a batch of one sample, as in PyTorch.
+    /// - Throws: `DescentError.invalidArgument` for a channel of one value (a batch of one
+    ///   feature vector), as in PyTorch.
     func batchNormForward(
         input: View, parameters: AffineParameters<Buffer>, output: View,
         saved: NormalizationStatistics<Buffer>,
-        running: RunningStatistics<Buffer>, shape: MatrixShape,
+        running: RunningStatistics<Buffer>, shape: ChannelShape,
         hyperparameters: BatchNormHyperparameters
     ) throws
 
@@ -147,15 +149,15 @@ public protocol Backend: AnyObject {
     func batchNormInference(
         input: View, parameters: AffineParameters<Buffer>, running: RunningStatistics<Buffer>,
         output: View,
-        shape: MatrixShape, epsilon: Float
+        shape: ChannelShape, epsilon: Float
     ) throws
 
-    /// Batch norm backward from the saved statistics, in closed form. Per feature, with
-    /// `xhat = (x - mean) istd`: `dbeta = sum dy`, `dgamma = sum dy xhat`, and
+    /// Batch norm backward from the saved statistics, in closed form. Per channel, over its N
+    /// values, with `xhat = (x - mean) istd`: `dbeta = sum dy`, `dgamma = sum dy xhat`, and
     /// `dx = gamma istd / N (N dy - dbeta - xhat dgamma)`. `inputGradient` may be `outputGradient`.
     func batchNormBackward(
         input: View, outputGradient: View, gamma: View, saved: NormalizationStatistics<Buffer>,
-        inputGradient: View, parameterGradients: AffineParameters<Buffer>, shape: MatrixShape
+        inputGradient: View, parameterGradients: AffineParameters<Buffer>, shape: ChannelShape
     ) throws
 
     /// Layer norm over the features of each row (`shape`: N rows x C features): per row r,
@@ -176,6 +178,50 @@ public protocol Backend: AnyObject {
         inputGradient: View, parameterGradients: AffineParameters<Buffer>, shape: MatrixShape
     ) throws
 
+    // MARK: Convolution
+
+    /// 2-D convolution forward over NCHW images with OIHW weights (see `ConvolutionShape`):
+    /// `output[n, o, y, x] = bias[o] + sum over c, i, j of weights[o, c, i, j] *
+    /// input[n, c, y stride - padding + i, x stride - padding + j]`, the input being 0 outside the
+    /// image. `bias` holds `outputChannels` values or is nil. `workspace` is scratch of at least
+    /// `shape.workspaceCount` elements whose contents are overwritten. The backends lower it to
+    /// one product: the batch's patches (im2col) times the weight matrix.
+    func convolutionForward(
+        input: View, weights: View, bias: View?, output: View, workspace: View,
+        shape: ConvolutionShape
+    ) throws
+
+    /// The gradient of `convolutionForward` with respect to its input, from the output's
+    /// gradient: the patches' gradients `W^T dY`, each gathered back to the input position it
+    /// came from (col2im as a gather: every input element sums its own terms in a fixed order,
+    /// with no atomics, so the result is the same run to run).
+    func convolutionInputGradient(
+        outputGradient: View, weights: View, inputGradient: View, workspace: View,
+        shape: ConvolutionShape
+    ) throws
+
+    /// The gradients of `convolutionForward` with respect to its weights (`dY` times the
+    /// patches' transpose, summed over the batch) and, when `biasGradient` is given, its bias
+    /// (the sum of `dY` over the batch and positions of each output channel). Both are
+    /// overwritten, not accumulated.
+    func convolutionWeightGradient(
+        input: View, outputGradient: View, weightGradient: View, biasGradient: View?,
+        workspace: View, shape: ConvolutionShape
+    ) throws
+
+    // MARK: Pooling
+
+    /// 2-D pooling forward over NCHW images (see `PoolingShape` and `Pooling`).
+    func poolingForward(_ pooling: Pooling, input: View, output: View, shape: PoolingShape) throws
+
+    /// Pooling backward: each input element gathers the gradients of the windows that used it
+    /// (for max pooling, the windows whose largest value it is, found again from `input`), in a
+    /// fixed order, so the result is the same run to run. `input` is the forward pass's input.
+    func poolingBackward(
+        _ pooling: Pooling, input: View, outputGradient: View, inputGradient: View,
+        shape: PoolingShape
+    ) throws
+
     // MARK: Dropout
 
     /// Training-mode inverted dropout: `y = x / (1 - p)` where `DropoutMask` keeps the unit, else 0.
@@ -189,6 +235,17 @@ public protocol Backend: AnyObject {
     /// unit, else 0. `inputGradient` may be `outputGradient`.
     func dropoutBackward(
         outputGradient: View, inputGradient: View, probability: Float, key: RandomKey) throws
+
+    // MARK: Augmentation
+
+    /// Writes `input`'s images randomly cropped and flipped into `output` (see
+    /// `ImageAugmentation` for the draws, which every backend makes alike). `output` must not
+    /// overlap `input`.
+    /// - Throws: `DescentError.invalidArgument` for a negative padding or one of 2^15 or more.
+    func augmentImages(
+        input: View, output: View, shape: ImageBatchShape, augmentation: ImageAugmentation,
+        key: RandomKey
+    ) throws
 
     // MARK: Losses
 
@@ -274,6 +331,39 @@ extension Backend {
     /// Downloads a float32 view. Synchronizing.
     public func download(_ source: View) throws -> [Float] {
         try download(source, as: Float.self)
+    }
+
+    /// Training-mode batch norm over a batch of feature vectors (`shape`: N samples x C
+    /// features): `batchNormForward` with `ChannelShape(shape)`.
+    public func batchNormForward(
+        input: View, parameters: AffineParameters<Buffer>, output: View,
+        saved: NormalizationStatistics<Buffer>, running: RunningStatistics<Buffer>,
+        shape: MatrixShape, hyperparameters: BatchNormHyperparameters
+    ) throws {
+        try batchNormForward(
+            input: input, parameters: parameters, output: output, saved: saved, running: running,
+            shape: ChannelShape(shape), hyperparameters: hyperparameters)
+    }
+
+    /// Inference-mode batch norm over feature vectors: `batchNormInference` with `ChannelShape(shape)`.
+    public func batchNormInference(
+        input: View, parameters: AffineParameters<Buffer>, running: RunningStatistics<Buffer>,
+        output: View, shape: MatrixShape, epsilon: Float
+    ) throws {
+        try batchNormInference(
+            input: input, parameters: parameters, running: running, output: output,
+            shape: ChannelShape(shape), epsilon: epsilon)
+    }
+
+    /// Batch norm backward over feature vectors: `batchNormBackward` with `ChannelShape(shape)`.
+    public func batchNormBackward(
+        input: View, outputGradient: View, gamma: View, saved: NormalizationStatistics<Buffer>,
+        inputGradient: View, parameterGradients: AffineParameters<Buffer>, shape: MatrixShape
+    ) throws {
+        try batchNormBackward(
+            input: input, outputGradient: outputGradient, gamma: gamma, saved: saved,
+            inputGradient: inputGradient, parameterGradients: parameterGradients,
+            shape: ChannelShape(shape))
     }
 
     /// `C = op(A) * op(B)`.

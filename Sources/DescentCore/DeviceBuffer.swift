@@ -75,6 +75,19 @@ public struct BufferView<Buffer: DeviceBuffer> {
         self.count = buffer.count
     }
 
+    /// The `count` elements of this view starting at `offset` (relative to the view).
+    /// - Throws: `DescentError.invalidArgument` when the range does not lie inside this view.
+    public func subview(offset: Int, count: Int) throws -> BufferView {
+        guard offset >= 0, count >= 0, offset <= self.count, count <= self.count - offset else {
+            throw DescentError.invalidArgument(
+                operation: "subview",
+                reason:
+                    "offset \(offset) and count \(count) do not lie inside a view of \(self.count) elements"
+            )
+        }
+        return try BufferView(buffer, offset: self.offset + offset, count: count)
+    }
+
     /// Whether two views share any element of the same buffer.
     public func overlaps(_ other: BufferView) -> Bool {
         buffer === other.buffer && offset < other.offset + other.count

@@ -3,16 +3,16 @@ extension Validation {
     public static func batchNormForward<Buffer>(
         input: BufferView<Buffer>, parameters: AffineParameters<Buffer>, output: BufferView<Buffer>,
         saved: NormalizationStatistics<Buffer>, running: RunningStatistics<Buffer>,
-        shape: MatrixShape,
+        shape: ChannelShape,
         hyperparameters: BatchNormHyperparameters
     ) throws {
         let name = "batchNormForward"
-        try normalization(name, input: input, gamma: parameters.gamma, output: output, shape: shape)
-        try operand(parameters.beta, "beta", of: name, count: shape.columns)
-        try statistics(name, saved, count: shape.columns)
-        try operand(running.mean, "running mean", of: name, count: shape.columns)
-        try operand(running.variance, "running variance", of: name, count: shape.columns)
-        guard shape.rows > 1 else {
+        try batchNorm(name, input: input, gamma: parameters.gamma, output: output, shape: shape)
+        try operand(parameters.beta, "beta", of: name, count: shape.channels)
+        try statistics(name, saved, count: shape.channels)
+        try operand(running.mean, "running mean", of: name, count: shape.channels)
+        try operand(running.variance, "running variance", of: name, count: shape.channels)
+        guard shape.valuesPerChannel > 1 else {
             throw DescentError.invalidArgument(
                 operation: name,
                 reason:
@@ -34,14 +34,30 @@ extension Validation {
     public static func batchNormInference<Buffer>(
         input: BufferView<Buffer>, parameters: AffineParameters<Buffer>,
         running: RunningStatistics<Buffer>,
-        output: BufferView<Buffer>, shape: MatrixShape, epsilon: Float
+        output: BufferView<Buffer>, shape: ChannelShape, epsilon: Float
     ) throws {
         let name = "batchNormInference"
-        try normalization(name, input: input, gamma: parameters.gamma, output: output, shape: shape)
-        try operand(parameters.beta, "beta", of: name, count: shape.columns)
-        try operand(running.mean, "running mean", of: name, count: shape.columns)
-        try operand(running.variance, "running variance", of: name, count: shape.columns)
+        try batchNorm(name, input: input, gamma: parameters.gamma, output: output, shape: shape)
+        try operand(parameters.beta, "beta", of: name, count: shape.channels)
+        try operand(running.mean, "running mean", of: name, count: shape.channels)
+        try operand(running.variance, "running variance", of: name, count: shape.channels)
         try self.epsilon(epsilon, of: name)
+    }
+
+    public static func batchNormBackward<Buffer>(
+        input: BufferView<Buffer>, outputGradient: BufferView<Buffer>, gamma: BufferView<Buffer>,
+        saved: NormalizationStatistics<Buffer>, inputGradient: BufferView<Buffer>,
+        parameterGradients: AffineParameters<Buffer>, shape: ChannelShape
+    ) throws {
+        let name = "batchNormBackward"
+        try batchNorm(name, input: input, gamma: gamma, output: inputGradient, shape: shape)
+        try operand(outputGradient, "outputGradient", of: name, count: shape.count)
+        try statistics(name, saved, count: shape.channels)
+        try operand(parameterGradients.gamma, "gamma gradient", of: name, count: shape.channels)
+        try operand(parameterGradients.beta, "beta gradient", of: name, count: shape.channels)
+        try inPlaceOrDisjoint(
+            inputGradient, outputGradient, "inputGradient and outputGradient", of: name)
+        try disjoint(inputGradient, input, "inputGradient and input", of: name)
     }
 
     public static func normalizationBackward<Buffer>(
@@ -96,6 +112,22 @@ extension Validation {
         try operand(input, "input", of: name, shape: shape)
         try operand(gamma, "gamma", of: name, count: shape.columns)
         try operand(output, "output", of: name, shape: shape)
+        try inPlaceOrDisjoint(output, input, "output and input", of: name)
+    }
+
+    /// Checks what the batch norm ops share: the shape, the input, gamma and the output.
+    private static func batchNorm<Buffer>(
+        _ name: String, input: BufferView<Buffer>, gamma: BufferView<Buffer>,
+        output: BufferView<Buffer>, shape: ChannelShape
+    ) throws {
+        guard shape.batch > 0, shape.channels > 0, shape.spatial > 0 else {
+            throw DescentError.invalidArgument(
+                operation: name,
+                reason: "shape \(shape) must have at least one sample, channel and value")
+        }
+        try operand(input, "input", of: name, count: shape.count)
+        try operand(gamma, "gamma", of: name, count: shape.channels)
+        try operand(output, "output", of: name, count: shape.count)
         try inPlaceOrDisjoint(output, input, "output and input", of: name)
     }
 

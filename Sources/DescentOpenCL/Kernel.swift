@@ -9,9 +9,14 @@ enum Kernel: String, CaseIterable, Sendable {
     case activationBackward = "activation_backward"
     case activationBackwardPiecewiseLinear = "activation_backward_piecewise_linear"
     case addBias = "add_bias"
+    case augmentImages = "augment_images"
     case batchnormForwardTraining = "batchnorm_forward_training"
     case batchnormInference = "batchnorm_inference"
     case batchnormBackward = "batchnorm_backward"
+    case convolutionIm2col = "convolution_im2col"
+    case convolutionCol2im = "convolution_col2im"
+    case convolutionToNCHW = "convolution_to_nchw"
+    case convolutionToChannelMajor = "convolution_to_channel_major"
     case dropoutApply = "dropout_apply"
     case elementwiseAdd = "elementwise_add"
     case elementwiseSubtract = "elementwise_subtract"
@@ -35,6 +40,10 @@ enum Kernel: String, CaseIterable, Sendable {
     case argmaxRows = "argmax_rows"
     case clipScaleFinish = "clip_scale_finish"
     case maxNorm = "max_norm"
+    case maxPoolForward = "max_pool_forward"
+    case averagePoolForward = "average_pool_forward"
+    case maxPoolBackward = "max_pool_backward"
+    case averagePoolBackward = "average_pool_backward"
     case randomUniform = "random_uniform"
     case randomNormal = "random_normal"
     case streamCopy = "stream_copy"
@@ -60,13 +69,15 @@ enum Kernel: String, CaseIterable, Sendable {
             .denseForwardBlockedPiecewiseLinear:
             .registerBlocked
         case .activationForward, .activationForwardPiecewiseLinear, .activationBackward,
-            .activationBackwardPiecewiseLinear, .addBias, .batchnormForwardTraining,
-            .batchnormInference, .batchnormBackward, .dropoutApply, .elementwiseAdd,
+            .activationBackwardPiecewiseLinear, .addBias, .augmentImages, .batchnormForwardTraining,
+            .batchnormInference, .batchnormBackward, .convolutionIm2col, .convolutionCol2im,
+            .convolutionToNCHW, .convolutionToChannelMajor, .dropoutApply, .elementwiseAdd,
             .elementwiseSubtract, .elementwiseMultiply, .scale, .axpy, .layernormForward,
             .layernormBackwardParameters, .layernormBackwardInput, .softmaxForward,
             .softmaxBackward, .softmaxCrossEntropyRows, .recordInvalidLabel, .elementwiseLossRows,
             .lossFinish, .lossScaleGradient, .reduceAllPartial, .reduceAllFinal, .reduceRows,
-            .reduceColumns, .argmaxRows, .clipScaleFinish, .maxNorm, .randomUniform, .randomNormal,
+            .reduceColumns, .argmaxRows, .clipScaleFinish, .maxNorm, .maxPoolForward, .averagePoolForward,
+            .maxPoolBackward, .averagePoolBackward, .randomUniform, .randomNormal,
             .streamCopy, .fmaChain:
             nil
         }

@@ -51,9 +51,10 @@ enum KernelProgram: CaseIterable {
     private static let coreSource = [
         KernelSource.codes, KernelSource.activationFunctions, KernelSource.group,
         KernelSource.philox,
-        KernelSource.activation, KernelSource.batchnorm, KernelSource.bias, KernelSource.dropout,
-        KernelSource.elementwise, KernelSource.layernorm, KernelSource.loss, KernelSource.optimizer,
-        KernelSource.peak, KernelSource.random, KernelSource.reduction, KernelSource.softmax,
+        KernelSource.activation, KernelSource.augmentation, KernelSource.batchnorm, KernelSource.bias,
+        KernelSource.convolution, KernelSource.dropout, KernelSource.elementwise,
+        KernelSource.layernorm, KernelSource.loss, KernelSource.optimizer, KernelSource.peak,
+        KernelSource.pooling, KernelSource.random, KernelSource.reduction, KernelSource.softmax,
     ].joined(separator: "\n")
 
     private static let matmulSource = [

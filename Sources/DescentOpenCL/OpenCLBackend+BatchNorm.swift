@@ -4,7 +4,7 @@ extension OpenCLBackend {
     public func batchNormForward(
         input: View, parameters: AffineParameters<Buffer>, output: View,
         saved: NormalizationStatistics<Buffer>,
-        running: RunningStatistics<Buffer>, shape: MatrixShape,
+        running: RunningStatistics<Buffer>, shape: ChannelShape,
         hyperparameters: BatchNormHyperparameters
     ) throws {
         try Validation.batchNormForward(
@@ -12,9 +12,9 @@ extension OpenCLBackend {
             shape: shape,
             hyperparameters: hyperparameters)
         try launchElementwise(
-            .batchnormForwardTraining, count: shape.columns,
+            .batchnormForwardTraining, count: shape.channels,
             [
-                .int(shape.rows), .int(shape.columns), .float(hyperparameters.epsilon),
+                .int(shape.batch), .int(shape.channels), .int(shape.spatial), .float(hyperparameters.epsilon),
                 .float(hyperparameters.newBatchWeight),
                 .int(hyperparameters.unbiasedRunningVariance ? 1 : 0),
                 .view(input), .view(parameters.gamma), .view(parameters.beta), .view(output),
@@ -26,7 +26,7 @@ extension OpenCLBackend {
     public func batchNormInference(
         input: View, parameters: AffineParameters<Buffer>, running: RunningStatistics<Buffer>,
         output: View,
-        shape: MatrixShape, epsilon: Float
+        shape: ChannelShape, epsilon: Float
     ) throws {
         try Validation.batchNormInference(
             input: input, parameters: parameters, running: running, output: output, shape: shape,
@@ -34,7 +34,8 @@ extension OpenCLBackend {
         try launchElementwise(
             .batchnormInference, count: shape.count,
             [
-                .int(shape.rows), .int(shape.columns), .float(epsilon), .view(input),
+                .int(shape.count), .int(shape.channels), .int(shape.spatial), .float(epsilon),
+                .view(input),
                 .view(parameters.gamma),
                 .view(parameters.beta), .view(running.mean), .view(running.variance), .view(output),
             ])
@@ -42,17 +43,15 @@ extension OpenCLBackend {
 
     public func batchNormBackward(
         input: View, outputGradient: View, gamma: View, saved: NormalizationStatistics<Buffer>,
-        inputGradient: View, parameterGradients: AffineParameters<Buffer>, shape: MatrixShape
+        inputGradient: View, parameterGradients: AffineParameters<Buffer>, shape: ChannelShape
     ) throws {
-        try Validation.normalizationBackward(
-            "batchNormBackward", input: input, outputGradient: outputGradient, gamma: gamma,
-            saved: saved,
-            inputGradient: inputGradient, parameterGradients: parameterGradients, shape: shape,
-            groups: shape.columns)
+        try Validation.batchNormBackward(
+            input: input, outputGradient: outputGradient, gamma: gamma, saved: saved,
+            inputGradient: inputGradient, parameterGradients: parameterGradients, shape: shape)
         try launchElementwise(
-            .batchnormBackward, count: shape.columns,
+            .batchnormBackward, count: shape.channels,
             [
-                .int(shape.rows), .int(shape.columns), .view(input), .view(outputGradient),
+                .int(shape.batch), .int(shape.channels), .int(shape.spatial), .view(input), .view(outputGradient),
                 .view(gamma),
                 .view(saved.mean), .view(saved.inverseStandardDeviation), .view(inputGradient),
                 .view(parameterGradients.gamma), .view(parameterGradients.beta),

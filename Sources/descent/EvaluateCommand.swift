@@ -67,8 +67,8 @@ struct EvaluateCommand: ParsableCommand {
         let data = try dataOptions.load()
         let trainer = try Trainer(
             architecture: try model.architecture(
-                inputs: data.train.featureCount, task: data.task, seed: dataOptions.seed),
-            on: backend, task: data.task, loss: try model.loss.lossFunction(for: data.task),
+                input: data.train.sampleShape, task: data.task, seed: dataOptions.seed),
+            inputShape: data.train.sampleShape, on: backend, task: data.task, loss: try model.loss.lossFunction(for: data.task),
             optimizer: SGD(learningRate: 0),
             maxBatch: 256)
         try trainer.model.load(from: weights)

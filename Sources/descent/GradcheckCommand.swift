@@ -39,9 +39,9 @@ struct GradcheckCommand: ParsableCommand {
             }
             let prepared = try data.load()
             let architecture = try model.architecture(
-                inputs: prepared.train.featureCount, task: prepared.task, seed: data.seed)
+                input: prepared.train.sampleShape, task: prepared.task, seed: data.seed)
             let check = GradientCheck(
-                architecture, inputFeatures: prepared.train.featureCount,
+                architecture, inputShape: prepared.train.sampleShape,
                 loss: try model.loss.lossFunction(for: prepared.task),
                 sampleCount: samples, entriesPerTensor: entries, seed: data.seed)
             let reference = try check.run(prepared.train)

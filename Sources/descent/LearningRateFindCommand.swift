@@ -65,8 +65,8 @@ struct LearningRateFindCommand: ParsableCommand {
         let prepared = try data.load()
         let curve = try LearningRateFinder(minimum: min, maximum: max, steps: steps).run(
             try model.architecture(
-                inputs: prepared.train.featureCount, task: prepared.task, seed: data.seed),
-            inputFeatures: prepared.train.featureCount,
+                input: prepared.train.sampleShape, task: prepared.task, seed: data.seed),
+            inputShape: prepared.train.sampleShape,
             loss: try model.loss.lossFunction(for: prepared.task),
             optimizer: try training.makeOptimizer(), data: prepared.train,
             batchSize: training.batchSize, on: backend, seed: data.seed)

@@ -1,8 +1,52 @@
 import ArgumentParser
 import Descent
 
-/// The network: hidden layers, their activation and regularization, and the loss.
+/// The network: a preset (the MLP of `--hidden`, or the CNN) or any stack of `--layers`, the
+/// augmentation of image data, and the loss.
 struct ModelOptions: ParsableArguments {
+    /// `--model`: which network.
+    enum Preset: String, CaseIterable, ExpressibleByArgument {
+        /// The MLP of `--hidden`, `--activation`, `--batch-norm` and `--dropout`.
+        case mlp
+        /// `ModelOptions.cnnLayers` on image data.
+        case cnn
+    }
+
+    @Option(
+        help: ArgumentHelp(
+            "mlp or cnn.",
+            discussion: """
+                mlp: the layers of --hidden. cnn: two convolution blocks (3x3 convolutions with batch \
+                norm and ReLU, 2x2 max pooling) and a dense head with dropout, on image data \
+                (Fashion-MNIST): \(ModelOptions.cnnLayers), with --augment \(ModelOptions.cnnAugmentation) \
+                unless given.
+                """))
+    var model = Preset.mlp
+
+    @Option(
+        help: ArgumentHelp(
+            "Any stack of layers before the output layer, comma-separated (overrides --model and --hidden).",
+            discussion: """
+                Items: conv:OUT:K[:STRIDE[:PAD]] (PAD: same, valid or a number; same unless given at \
+                stride 1), dense:N, bn, maxpool:K[:S], avgpool:K[:S], gap (global average pool), \
+                flatten, dropout:P and the activations. The output layer of the task's width follows. \
+                Example: conv:32:3,bn,relu,maxpool:2,conv:64:3,bn,relu,maxpool:2,flatten,dense:128,relu,dropout:0.3
+                """),
+        transform: optionValue(LayerStack.init(parsing:)))
+    var layers: LayerStack?
+
+    @Option(
+        help: ArgumentHelp(
+            "Train-time augmentation of images on the device: none, or any of crop:P, flip and noise:STD, comma-separated.",
+            discussion: """
+                crop:P shifts each image by up to P pixels (a random crop of the image padded by P); \
+                flip mirrors it left to right with probability 1/2 (right for garments, wrong for digits \
+                or text); noise:STD adds Gaussian noise. Drawn from Philox, the same on every backend. \
+                Unless given: none for mlp, \(ModelOptions.cnnAugmentation) for cnn and --layers with a convolution.
+                """),
+        transform: optionValue(AugmentationChoice.init(parsing:)))
+    var augment: AugmentationChoice?
+
     @Option(
         help: "Hidden layer widths, comma-separated (an empty string for none: a linear model).")
     var hidden = "256,128"
@@ -76,12 +120,60 @@ struct ModelOptions: ParsableArguments {
         }
     }
 
+    /// The CNN preset's layers.
+    static let cnnLayers =
+        "conv:32:3,bn,relu,maxpool:2,conv:64:3,bn,relu,maxpool:2,flatten,dense:128,relu,dropout:0.3"
+    /// The CNN preset's augmentation.
+    static let cnnAugmentation = "crop:2,flip"
+
+    /// The stack `--layers` or `--model cnn` names, nil for the MLP.
+    func stack() throws -> LayerStack? {
+        if let layers { return layers }
+        return model == .cnn ? try LayerStack(parsing: Self.cnnLayers) : nil
+    }
+
     /// Refuses a model that cannot be built: a dropout outside [0, 1) or widths out of range.
     func check() throws {
         guard (0..<1).contains(dropout) else {
             throw usageError("--dropout must be in [0, 1), got \(dropout)")
         }
         _ = try widths()
+    }
+
+    /// The network for samples of `input`: the augmentation layers, the layers of `--layers`,
+    /// `--model cnn` or the MLP, and a linear output layer of the task's width (`--init`, or
+    /// PyTorch's default).
+    func architecture(input: SampleShape, task: LearningTask, seed: UInt64) throws -> Sequential {
+        guard let stack = try stack() else {
+            let mlp = try architecture(inputs: input.count, task: task, seed: seed)
+            guard let augment else { return mlp }
+            return Sequential(
+                seed: seed, layers: try augment.layers(for: input) + mlp.layers)
+        }
+        let chosen = initializer.chosen
+        if model == .cnn, layers == nil, !input.isImage {
+            throw usageError(
+                "--model cnn needs image data, and these samples are \(input); use --dataset "
+                    + "fashion-mnist, or --layers for a stack without convolutions")
+        }
+        let convolves = stack.items.contains { if case .conv = $0 { true } else { false } }
+        let augmentation =
+            try augment ?? (convolves ? AugmentationChoice(parsing: Self.cnnAugmentation) : .none)
+        let (layers, shape) = try stack.layers(
+            for: input, initializer: chosen, biasInitializer: biasInitializer(for: chosen))
+        let output = Dense(
+            shape.count, task.outputFeatures, initializer: chosen ?? .pytorchLinear,
+            biasInitializer: biasInitializer(for: chosen))
+        let all = try augmentation.layers(for: input) + layers + [output]
+        let parameters = all.reduce(into: (count: 0, shape: input)) { state, layer in
+            state.count += layer.parameters(for: state.shape).reduce(0) { $0 + $1.count }
+            state.shape = (try? layer.outputShape(for: state.shape)) ?? state.shape
+        }.count
+        guard parameters <= Self.maximumParameters else {
+            throw usageError(
+                "the model has \(parameters) parameters, over the limit of \(Self.maximumParameters)")
+        }
+        return Sequential(seed: seed, layers: all)
     }
 
     /// The MLP: for each hidden width a dense layer (`--init`, or He initialization for the ReLU

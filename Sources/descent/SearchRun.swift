@@ -165,8 +165,8 @@ struct SearchRun<B: Backend> {
         var setup = try TrainingSetup(
             training,
             architecture: try options.model.architecture(
-                inputs: data.train.featureCount, task: data.task, seed: seed),
-            task: data.task, loss: try options.model.loss.lossFunction(for: data.task), on: backend,
+                input: data.train.sampleShape, task: data.task, seed: seed),
+            inputShape: data.train.sampleShape, task: data.task, loss: try options.model.loss.lossFunction(for: data.task), on: backend,
             monitored: monitored)
         if let stopping = setup.earlyStopping { setup.callbacks.append(stopping) }
         let history = try setup.trainer.fit(

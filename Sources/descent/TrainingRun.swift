@@ -30,10 +30,11 @@ struct TrainingRun<B: Backend> {
 
         let training = command.training
         let architecture = try command.model.architecture(
-            inputs: data.train.featureCount, task: data.task, seed: command.data.seed)
+            input: data.train.sampleShape, task: data.task, seed: command.data.seed)
         let monitored = try training.monitoredQuantity(for: data.task)
         var setup = try TrainingSetup(
-            training, architecture: architecture, task: data.task, loss: loss, on: backend,
+            training, architecture: architecture, inputShape: data.train.sampleShape,
+            task: data.task, loss: loss, on: backend,
             monitored: monitored)
         let trainer = setup.trainer
         console.progress(trainer.model.summary)
@@ -45,7 +46,7 @@ struct TrainingRun<B: Backend> {
         if command.sanityChecks {
             let started = monotonicSeconds()
             let sanity = try SanityChecks.run(
-                architecture, inputFeatures: data.train.featureCount, loss: loss, data: data.train,
+                architecture, inputShape: data.train.sampleShape, loss: loss, data: data.train,
                 on: backend)
             console.progress(
                 "Sanity checks (\(ProgressBar.duration(monotonicSeconds() - started))):")

@@ -14,13 +14,13 @@ struct TrainingSetup<B: Backend> {
 
     /// - Parameter monitored: what early stopping watches (`TrainingOptions.monitoredQuantity`).
     init(
-        _ training: TrainingOptions, architecture: Sequential, task: LearningTask,
-        loss: LossFunction, on backend: B, monitored: String
+        _ training: TrainingOptions, architecture: Sequential, inputShape: SampleShape,
+        task: LearningTask, loss: LossFunction, on backend: B, monitored: String
     ) throws {
         let (schedule, scheduleCallbacks) = try training.makeSchedule()
         optimizer = try training.makeOptimizer()
         trainer = try Trainer(
-            architecture: architecture, on: backend, task: task, loss: loss, optimizer: optimizer,
+            architecture: architecture, inputShape: inputShape, on: backend, task: task, loss: loss, optimizer: optimizer,
             schedule: schedule,
             maxBatch: max(training.batchSize + 1, 256))  // + 1: room to merge a last batch of one
         callbacks = scheduleCallbacks

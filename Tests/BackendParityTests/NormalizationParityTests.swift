@@ -10,10 +10,10 @@ struct NormalizationParityTests {
     /// Runs a training step of batch norm, an inference pass and the backward pass; returns every
     /// output the ops write, concatenated.
     func batchNorm<B: Backend>(
-        on backend: B, shape: MatrixShape, hyperparameters: BatchNormHyperparameters, inPlace: Bool,
-        mean: Float
+        on backend: B, shape: ChannelShape, hyperparameters: BatchNormHyperparameters,
+        inPlace: Bool, mean: Float
     ) throws -> [Float] {
-        let c = shape.columns
+        let c = shape.channels
         let x = try backend.paddedView(
             TestData.uniform(shape.count, seed: 70, in: -2...2).map { $0 + mean })
         let parameters = AffineParameters(
@@ -57,15 +57,29 @@ struct NormalizationParityTests {
             (.pytorch, false, 1e4),
         ] {
             let expected = try batchNorm(
-                on: CPUBackend(), shape: shape, hyperparameters: hyperparameters, inPlace: inPlace,
-                mean: mean)
+                on: CPUBackend(), shape: ChannelShape(shape), hyperparameters: hyperparameters,
+                inPlace: inPlace, mean: mean)
             let actual = try batchNorm(
-                on: try OpenCLTestSupport.makeBackend(), shape: shape,
+                on: try OpenCLTestSupport.makeBackend(), shape: ChannelShape(shape),
                 hyperparameters: hyperparameters,
                 inPlace: inPlace, mean: mean)
             expectClose(
                 actual, expected, .reduction,
                 "batch norm \(shape) \(hyperparameters.convention) inPlace \(inPlace) mean \(mean)")
+        }
+    }
+
+    /// Batch norm over the channels of NCHW images (`BatchNorm2d`).
+    @Test(arguments: ParityShapes.channelBatches)
+    func channelBatchNormMatchesReference(shape: ChannelShape) throws {
+        for (hyperparameters, inPlace) in [(BatchNormHyperparameters.pytorch, false), (.keras, true)] {
+            let expected = try batchNorm(
+                on: CPUBackend(), shape: shape, hyperparameters: hyperparameters, inPlace: inPlace,
+                mean: 0)
+            let actual = try batchNorm(
+                on: try OpenCLTestSupport.makeBackend(), shape: shape,
+                hyperparameters: hyperparameters, inPlace: inPlace, mean: 0)
+            expectClose(actual, expected, .reduction, "batch norm \(shape) inPlace \(inPlace)")
         }
     }
 

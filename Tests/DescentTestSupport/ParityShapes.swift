@@ -61,4 +61,64 @@ public enum ParityShapes {
                 (65, 257, 127), (1, 257, 65), (128, 128, 128), (100, 37, 257), (129, 70, 10),
             ]
     }
+
+    /// Convolutions over the awkward sizes: images of 1, 3, 7, 28 and 33, kernels of 1, 3
+    /// and 5, strides 1 and 2, paddings 0, 1 and 2 (every combination whose kernel fits the
+    /// padded image), with batches and channel counts (1, 2, 3, 5, 17) that are multiples of no
+    /// tile. The reduced set keeps images up to 7 and every kernel, stride and padding.
+    public static var convolutions: [ConvolutionShape] {
+        let sizes = reduced ? [1, 3, 7] : [1, 3, 7, 28, 33]
+        var shapes: [ConvolutionShape] = [], index = 0
+        for size in sizes {
+            for kernel in [1, 3, 5] {
+                for stride in [1, 2] {
+                    for padding in [0, 1, 2] where kernel <= size + 2 * padding {
+                        // Large images take few channels, so that the CPU's textbook matmul stays quick.
+                        let channels = size >= 28 ? [1, 3, 2] : [1, 3, 5, 17, 2]
+                        shapes.append(
+                            ConvolutionShape(
+                                batch: [1, 2, 3][index % 3],
+                                inputChannels: channels[index % channels.count],
+                                inputHeight: size, inputWidth: size + index % 2,
+                                outputChannels: channels[(index + 1) % channels.count],
+                                kernelHeight: kernel, kernelWidth: kernel, stride: stride,
+                                padding: padding))
+                        index += 1
+                    }
+                }
+            }
+        }
+        return shapes
+    }
+
+    /// Poolings: windows of 1, 2, 3 and the whole image (global average), strides 1, 2 and 3
+    /// (overlapping windows, windows that leave rows out), over images of 1, 3, 7, 28 and 33.
+    public static var poolings: [PoolingShape] {
+        let sizes = reduced ? [1, 3, 7] : [1, 3, 7, 28, 33]
+        var shapes: [PoolingShape] = [], index = 0
+        for size in sizes {
+            for (window, stride) in [(1, 1), (2, 2), (3, 2), (2, 1), (3, 3), (size, 1)]
+            where window <= size {
+                shapes.append(
+                    PoolingShape(
+                        batch: [1, 2, 3][index % 3], channels: [1, 3, 5][index % 3],
+                        height: size, width: max(window, size - index % 2),
+                        windowHeight: window, windowWidth: window, stride: stride))
+                index += 1
+            }
+        }
+        return shapes
+    }
+
+    /// Batch norm over the channels of NCHW images.
+    public static var channelBatches: [ChannelShape] {
+        reduced
+            ? [ChannelShape(batch: 2, channels: 3, spatial: 7), ChannelShape(batch: 1, channels: 2, spatial: 9)]
+            : [
+                ChannelShape(batch: 2, channels: 3, spatial: 49),
+                ChannelShape(batch: 1, channels: 17, spatial: 9),
+                ChannelShape(batch: 7, channels: 5, spatial: 784),
+                ChannelShape(batch: 33, channels: 1, spatial: 1),
+            ]
+    }
 }

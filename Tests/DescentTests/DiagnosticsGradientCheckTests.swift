@@ -38,11 +38,11 @@ enum DiagnosticsData {
 struct DoubledGradientDense: ReferenceLayer {
     let dense: Dense
 
-    func outputFeatures(for inputFeatures: Int) throws -> Int {
-        try dense.outputFeatures(for: inputFeatures)
+    func outputShape(for inputShape: SampleShape) throws -> SampleShape {
+        try dense.outputShape(for: inputShape)
     }
-    func parameters(inputFeatures: Int) -> [ParameterSpec] {
-        dense.parameters(inputFeatures: inputFeatures)
+    func parameters(for inputShape: SampleShape) -> [ParameterSpec] {
+        dense.parameters(for: inputShape)
     }
     func makeRuntime<B: Backend>(_ context: LayerContext<B>) throws -> any LayerRuntime<B> {
         DoubledGradientRuntime(inner: try dense.makeRuntime(context), context: context)
@@ -84,8 +84,8 @@ final class DoubledGradientRuntime<B: Backend>: LayerRuntime {
 
 /// A tanh whose double-precision backward forgets the derivative: the numeric check must catch it.
 struct TanhWithoutDerivative: ReferenceLayer {
-    func outputFeatures(for inputFeatures: Int) throws -> Int { inputFeatures }
-    func parameters(inputFeatures: Int) -> [ParameterSpec] { [] }
+    func outputShape(for inputShape: SampleShape) throws -> SampleShape { inputShape }
+    func parameters(for inputShape: SampleShape) -> [ParameterSpec] { [] }
     func makeRuntime<B: Backend>(_ context: LayerContext<B>) throws -> any LayerRuntime<B> {
         try ActivationLayer(.tanh).makeRuntime(context)
     }
@@ -111,7 +111,7 @@ struct TanhWithoutDerivative: ReferenceLayer {
         let architecture = Sequential(seed: 1) {
             Dense(3, 5, activation: activation); Dense(5, 3)
         }
-        let check = GradientCheck(architecture, inputFeatures: 3, loss: .softmaxCrossEntropy)
+        let check = GradientCheck(architecture, inputShape: .features(3), loss: .softmaxCrossEntropy)
         let data = try DiagnosticsData.classification()
         let report = try check.run(data)
         #expect(report.passed, "\(report.lines.joined(separator: "\n"))")
@@ -140,7 +140,7 @@ struct TanhWithoutDerivative: ReferenceLayer {
             loss.takesClasses
             ? try DiagnosticsData.classification()
             : try DiagnosticsData.targets(width: 3, unitInterval: loss == .binaryCrossEntropy)
-        let check = GradientCheck(architecture, inputFeatures: 3, loss: loss, sampleCount: 5)
+        let check = GradientCheck(architecture, inputShape: .features(3), loss: loss, sampleCount: 5)
         let report = try check.run(data)
         #expect(report.passed, "\(report.lines.joined(separator: "\n"))")
         #expect(report.mode.contains("training mode"))
@@ -152,7 +152,7 @@ struct TanhWithoutDerivative: ReferenceLayer {
         let architecture = Sequential(seed: 3) {
             Dense(3, 4); TanhWithoutDerivative(); Dense(4, 3)
         }
-        let report = try GradientCheck(architecture, inputFeatures: 3, loss: .softmaxCrossEntropy)
+        let report = try GradientCheck(architecture, inputShape: .features(3), loss: .softmaxCrossEntropy)
             .run(try DiagnosticsData.classification())
         #expect(!report.passed)
         #expect(report.tensors[0].band == .probablyWrong, "\(report.lines.joined(separator: "\n"))")
@@ -168,7 +168,7 @@ struct TanhWithoutDerivative: ReferenceLayer {
         let architecture = Sequential(seed: 4) {
             DoubledGradientDense(dense: Dense(3, 4, activation: .tanh)); Dense(4, 3)
         }
-        let check = GradientCheck(architecture, inputFeatures: 3, loss: .softmaxCrossEntropy)
+        let check = GradientCheck(architecture, inputShape: .features(3), loss: .softmaxCrossEntropy)
         let data = try DiagnosticsData.classification()
         #expect(try check.run(data).passed, "the reference itself is right")
         let report = try check.compare(on: CPUBackend(), data: data)
@@ -189,7 +189,7 @@ struct TanhWithoutDerivative: ReferenceLayer {
         }
         let data = try Dataset(
             features: [3e-6, 3e-6], featureCount: 1, classIndices: [0, 1], classCount: 2)
-        let report = try GradientCheck(architecture, inputFeatures: 1, loss: .softmaxCrossEntropy)
+        let report = try GradientCheck(architecture, inputShape: .features(1), loss: .softmaxCrossEntropy)
             .run(data)
         let bias = try #require(report.tensors.first { $0.name.hasSuffix("relu) bias") })
         #expect(bias.kinkCrossings.count == 3, "\(report.lines.joined(separator: "\n"))")
@@ -218,7 +218,7 @@ struct TanhWithoutDerivative: ReferenceLayer {
             Dense(4, 3)
         }
         let check = GradientCheck(
-            architecture, inputFeatures: 3, loss: .softmaxCrossEntropy(labelSmoothing: 0.1),
+            architecture, inputShape: .features(3), loss: .softmaxCrossEntropy(labelSmoothing: 0.1),
             sampleCount: 6)
         let report = try check.compare(on: backend, data: try DiagnosticsData.classification())
         #expect(report.passed, "\(report.lines.joined(separator: "\n"))")
@@ -226,7 +226,7 @@ struct TanhWithoutDerivative: ReferenceLayer {
         let broken = Sequential(seed: 7) {
             Dense(3, 4, activation: .tanh); DoubledGradientDense(dense: Dense(4, 3))
         }
-        let brokenReport = try GradientCheck(broken, inputFeatures: 3, loss: .softmaxCrossEntropy)
+        let brokenReport = try GradientCheck(broken, inputShape: .features(3), loss: .softmaxCrossEntropy)
             .compare(on: backend, data: try DiagnosticsData.classification())
         #expect(
             brokenReport.tensors.map(\.passed) == [true, true, false, true],

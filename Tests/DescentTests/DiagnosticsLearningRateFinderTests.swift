@@ -7,7 +7,7 @@ import Testing
         let curve = try LearningRateFinder(minimum: 1e-5, maximum: 100, steps: 150).run(
             Sequential(seed: 2) {
                 Dense(2, 32, activation: .relu, initializer: .heUniform); Dense(32, 2)
-            }, inputFeatures: 2,
+            }, inputShape: .features(2),
             loss: .softmaxCrossEntropy, optimizer: SGD(learningRate: 0.1, momentum: 0.9),
             data: data, batchSize: 32, on: CPUBackend())
         #expect(curve.learningRates.count == curve.smoothedLosses.count)
@@ -22,7 +22,7 @@ import Testing
     @Test func aBadRangeIsAnError() {
         #expect(throws: DescentError.self) {
             _ = try LearningRateFinder(minimum: 1, maximum: 0.1).run(
-                Sequential(seed: 1) { Dense(2, 2) }, inputFeatures: 2, loss: .softmaxCrossEntropy,
+                Sequential(seed: 1) { Dense(2, 2) }, inputShape: .features(2), loss: .softmaxCrossEntropy,
                 optimizer: SGD(learningRate: 0.1),
                 data: try Dataset.moons(sampleCount: 10, seed: 1), batchSize: 5, on: CPUBackend())
         }

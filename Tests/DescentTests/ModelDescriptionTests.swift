@@ -27,7 +27,7 @@ struct ModelDescriptionTests {
     @Test func aModelIsRebuiltFromItsFileAlone() throws {
         let directory = try CheckpointTests.temporaryDirectory()
         let backend = CPUBackend()
-        let model = try Model(Self.architecture, inputFeatures: 5, on: backend, maxBatch: 4)
+        let model = try Model(Self.architecture, inputShape: .features(5), on: backend, maxBatch: 4)
         // Running statistics off their initial values.
         let input = TestData.uniform(4 * 5, seed: 4, in: -2...2)
         _ = try model.forward(try backend.makeBuffer(input).view, batch: 4, training: true)
@@ -65,7 +65,7 @@ struct ModelDescriptionTests {
 
     @Test func aFileWithoutADescriptionSaysWhatIsMissing() throws {
         let directory = try CheckpointTests.temporaryDirectory()
-        let model = try Model(Self.architecture, inputFeatures: 5, on: CPUBackend(), maxBatch: 4)
+        let model = try Model(Self.architecture, inputShape: .features(5), on: CPUBackend(), maxBatch: 4)
         let path = directory + "/old.safetensors"
         // A file as an older Descent wrote it: the same tensors, no description.
         try SafeTensorsFile(tensors: try model.stateTensors(), metadata: ["format": "descent"])
@@ -81,7 +81,7 @@ struct ModelDescriptionTests {
     /// 2^32 x 2^32) is refused before any model is built: no size is taken from the text alone.
     @Test func aDescriptionThatDoesNotFitItsTensorsIsRefused() throws {
         let directory = try CheckpointTests.temporaryDirectory()
-        let model = try Model(Self.architecture, inputFeatures: 5, on: CPUBackend(), maxBatch: 4)
+        let model = try Model(Self.architecture, inputShape: .features(5), on: CPUBackend(), maxBatch: 4)
         let path = directory + "/model.safetensors"
         try model.save(to: path)
         let file = try SafeTensorsFile(contentsOf: path)
@@ -108,8 +108,8 @@ struct ModelDescriptionTests {
     /// text) but cannot describe the model, and loading it alone says so.
     @Test func aCustomLayerIsSavedWithoutADescription() throws {
         struct Doubling: Layer {
-            func outputFeatures(for inputFeatures: Int) throws -> Int { inputFeatures }
-            func parameters(inputFeatures: Int) -> [ParameterSpec] { [] }
+            func outputShape(for inputShape: SampleShape) throws -> SampleShape { inputShape }
+            func parameters(for inputShape: SampleShape) -> [ParameterSpec] { [] }
             func makeRuntime<B: Backend>(_ context: LayerContext<B>) throws -> any LayerRuntime<B> {
                 try ActivationLayer(.identity).makeRuntime(context)
             }
@@ -119,7 +119,7 @@ struct ModelDescriptionTests {
         let model = try Model(
             Sequential(seed: 1) {
                 Dense(2, 2); Doubling()
-            }, inputFeatures: 2, on: CPUBackend(),
+            }, inputShape: .features(2), on: CPUBackend(),
             maxBatch: 2)
         let path = directory + "/custom.safetensors"
         try model.save(to: path)

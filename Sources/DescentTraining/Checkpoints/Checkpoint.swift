@@ -37,7 +37,7 @@ extension Model {
         // and the architecture's text, and loading needs the model built by hand.
         if layers.count == architecture.layers.count {
             let description = ModelDescription(
-                seed: architecture.seed, inputFeatures: inputFeatures, layers: layers, task: task,
+                seed: architecture.seed, inputShape: inputShape, layers: layers, task: task,
                 loss: loss, classNames: classNames, featureNames: featureNames,
                 standardization: standardization, tensorLayout: try tensorLayout)
             own[ModelDescription.metadataKey] = try JSON.text(description)
@@ -92,7 +92,7 @@ extension Model {
         }
         try description.check(against: file.tensors, file: path)
         let model = try Model(
-            description.architecture, inputFeatures: description.inputFeatures, on: backend,
+            description.architecture, inputShape: try description.inputShape, on: backend,
             maxBatch: maxBatch)
         try model.restore(
             file.tensors, operation: operation, from: path,
@@ -108,10 +108,14 @@ extension Model {
                 let kind = entry.name.split(separator: ".").last.map(String.init) ?? ""
                 let meaning =
                     switch kind {
+                    case "weight" where entry.shape.count == 4:
+                        "[outputChannels, inputChannels, kernelHeight, kernelWidth] (OIHW, as "
+                            + "PyTorch's nn.Conv2d)"
                     case "weight":
                         "[inputs, outputs], row-major: y = x W + b (PyTorch's nn.Linear keeps W^T)"
                     case "bias": "[outputs]"
-                    case "gamma": "[features]: the normalization's scale (PyTorch's weight)"
+                    case "gamma":
+                        "[features or channels]: the normalization's scale (PyTorch's weight)"
                     case "beta": "[features]: the normalization's shift (PyTorch's bias)"
                     case "running_mean": "[features]: batch norm's running mean"
                     case "running_var":

@@ -18,6 +18,18 @@ public enum LayerDescription: Codable, Sendable, Equatable {
     case dropout(probability: Float)
     /// Gaussian noise (the identity at prediction).
     case gaussianNoise(standardDeviation: Float)
+    /// A 2-D convolution, weight stored `[outputChannels, inputChannels, kernelSize, kernelSize]`.
+    case conv2D(
+        inputChannels: Int, outputChannels: Int, kernelSize: Int, stride: Int,
+        padding: Conv2D.Padding, useBias: Bool)
+    /// Max or average pooling over `window x window` windows moved by `stride`.
+    case pool2D(pooling: Pooling, window: Int, stride: Int)
+    /// Each channel's mean over the image.
+    case globalAveragePool
+    /// An image read as a flat vector.
+    case flatten
+    /// Random crops and flips (the identity at prediction).
+    case randomCropFlip(padding: Int, flip: Bool)
 
     /// The description of `layer`, or nil for a layer type this list does not know (a layer
     /// defined outside Descent), which a file cannot describe.
@@ -37,6 +49,20 @@ public enum LayerDescription: Codable, Sendable, Equatable {
             self = .dropout(probability: dropout.probability)
         case let noise as GaussianNoise:
             self = .gaussianNoise(standardDeviation: noise.standardDeviation)
+        case let conv as Conv2D:
+            self = .conv2D(
+                inputChannels: conv.inputChannels, outputChannels: conv.outputChannels,
+                kernelSize: conv.kernelSize, stride: conv.stride, padding: conv.padding,
+                useBias: conv.useBias)
+        case let pool as Pool2D:
+            self = .pool2D(pooling: pool.pooling, window: pool.window, stride: pool.stride)
+        case is GlobalAveragePool:
+            self = .globalAveragePool
+        case is Flatten:
+            self = .flatten
+        case let augmentation as RandomCropFlip:
+            self = .randomCropFlip(
+                padding: augmentation.augmentation.padding, flip: augmentation.augmentation.flip)
         default:
             return nil
         }
@@ -53,6 +79,15 @@ public enum LayerDescription: Codable, Sendable, Equatable {
         case .activation(let function): ActivationLayer(function)
         case .dropout(let probability): Dropout(probability)
         case .gaussianNoise(let standardDeviation): GaussianNoise(standardDeviation)
+        case .conv2D(let inputs, let outputs, let kernelSize, let stride, let padding, let useBias):
+            Conv2D(
+                inputs, outputs, kernelSize: kernelSize, stride: stride, padding: padding,
+                useBias: useBias)
+        case .pool2D(let pooling, let window, let stride):
+            Pool2D(pooling, window: window, stride: stride)
+        case .globalAveragePool: GlobalAveragePool()
+        case .flatten: Flatten()
+        case .randomCropFlip(let padding, let flip): RandomCropFlip(padding: padding, flip: flip)
         }
     }
 }

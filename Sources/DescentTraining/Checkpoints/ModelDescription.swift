@@ -4,7 +4,8 @@ import DescentCore
 /// predict with it from the file alone. Stored as JSON under the header metadata key
 /// `descent.model`; `Model.load(contentsOf:on:)` reads it.
 ///
-/// Keys: `version` (1), `seed`, `input_features`, `layers` (each a `LayerDescription`), and, as
+/// Keys: `version` (1), `seed`, `input_features`, `input_shape` (only for samples that are not
+/// flat vectors: `[1, 28, 28]` for images), `layers` (each a `LayerDescription`), and, as
 /// far as the trainer knew them, `task`, `loss`, `class_names` (in label order: the name of
 /// class `i` is `class_names[i]`), `feature_names` (in input order), `standardization` (the
 /// per-feature `mean` and `scale` the inputs were standardized with: `x' = (x - mean) / scale`),
@@ -19,6 +20,8 @@ public struct ModelDescription: Codable, Sendable, Equatable {
     /// The seed of the model's dropout and noise masks (the weights come from the file).
     public var seed: UInt64
     public var inputFeatures: Int
+    /// The shape of each input sample when it is not a flat vector of `inputFeatures` values.
+    public var inputShapeDimensions: [Int]?
     public var layers: [LayerDescription]
     public var task: LearningTask?
     public var loss: LossFunction?
@@ -50,13 +53,15 @@ public struct ModelDescription: Codable, Sendable, Equatable {
     }
 
     public init(
-        seed: UInt64, inputFeatures: Int, layers: [LayerDescription], task: LearningTask? = nil,
+        seed: UInt64, inputShape: SampleShape, layers: [LayerDescription],
+        task: LearningTask? = nil,
         loss: LossFunction? = nil, classNames: [String]? = nil, featureNames: [String]? = nil,
         standardization: Standardization? = nil, tensorLayout: [String: String] = [:]
     ) {
         version = Self.currentVersion
         self.seed = seed
-        self.inputFeatures = inputFeatures
+        self.inputFeatures = inputShape.count
+        self.inputShapeDimensions = inputShape.dimensions.count == 1 ? nil : inputShape.dimensions
         self.layers = layers
         self.task = task
         self.loss = loss
@@ -64,6 +69,22 @@ public struct ModelDescription: Codable, Sendable, Equatable {
         self.featureNames = featureNames
         self.standardization = standardization
         self.tensorLayout = tensorLayout
+    }
+
+    /// The shape of each input sample.
+    /// - Throws: `DescentError.invalidArgument` when `input_shape` is not a shape of
+    ///   `input_features` values.
+    public var inputShape: SampleShape {
+        get throws {
+            guard let dimensions = inputShapeDimensions else { return .features(inputFeatures) }
+            let shape = try SampleShape(dimensions)
+            guard shape.count == inputFeatures else {
+                throw DescentError.invalidArgument(
+                    operation: "ModelDescription",
+                    reason: "its input shape \(shape) does not hold its \(inputFeatures) input features")
+            }
+            return shape
+        }
     }
 
     /// The model's architecture.
@@ -90,6 +111,9 @@ public struct ModelDescription: Codable, Sendable, Equatable {
         try require(
             (1...Self.maximumInputFeatures).contains(inputFeatures),
             "\(inputFeatures) input features")
+        try require(
+            (try? inputShape) != nil,
+            "input shape \(inputShapeDimensions ?? []) for \(inputFeatures) input features")
         for (index, layer) in layers.enumerated() {
             var expected: [(String, [Int])] = []
             switch layer {
@@ -99,7 +123,12 @@ public struct ModelDescription: Codable, Sendable, Equatable {
                 expected = ["gamma", "beta", "running_mean", "running_var"].map { ($0, [features]) }
             case .layerNorm(let features, _):
                 expected = ["gamma", "beta"].map { ($0, [features]) }
-            case .activation, .dropout, .gaussianNoise:
+            case .conv2D(let inputs, let outputs, let kernelSize, _, _, let useBias):
+                expected =
+                    [("weight", [outputs, inputs, kernelSize, kernelSize])]
+                    + (useBias ? [("bias", [outputs])] : [])
+            case .activation, .dropout, .gaussianNoise, .pool2D, .globalAveragePool, .flatten,
+                .randomCropFlip:
                 break
             }
             for (name, shape) in expected {
@@ -115,6 +144,7 @@ public struct ModelDescription: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case version, seed, layers, task, loss, standardization
         case inputFeatures = "input_features"
+        case inputShapeDimensions = "input_shape"
         case classNames = "class_names"
         case featureNames = "feature_names"
         case tensorLayout = "tensor_layout"

@@ -87,8 +87,9 @@ extension Model {
                     at: tensors.count - (useBias ? 1 : 0))
                 if let module = PyTorchExport.module(for: activation) { add(module) }
             case .batchNorm(let features, let hyperparameters):
+                let images = (index == 0 ? inputShape : layerShapes[index - 1]).isImage
                 add(
-                    "nn.BatchNorm1d(\(features), eps=\(hyperparameters.epsilon), momentum=\(hyperparameters.newBatchWeight))",
+                    "nn.BatchNorm\(images ? "2" : "1")d(\(features), eps=\(hyperparameters.epsilon), momentum=\(hyperparameters.newBatchWeight))",
                     [
                         ("weight", prefix + "gamma"), ("bias", prefix + "beta"),
                         ("running_mean", prefix + "running_mean"),
@@ -102,6 +103,19 @@ extension Model {
                 add(PyTorchExport.module(for: function) ?? "nn.Identity()")
             case .dropout(let probability): add("nn.Dropout(p=\(probability))")
             case .gaussianNoise: add("nn.Identity()")
+            case .conv2D(let inputs, let outputs, let kernelSize, let stride, _, let useBias):
+                let zeros = try (layer as? Conv2D)?.paddingCount() ?? 0
+                add(
+                    "nn.Conv2d(\(inputs), \(outputs), kernel_size=\(kernelSize), stride=\(stride), "
+                        + "padding=\(zeros)\(useBias ? "" : ", bias=False"))",
+                    [("weight", prefix + "weight"), ("bias", prefix + "bias")])
+            case .pool2D(let pooling, let window, let stride):
+                add("nn.\(pooling == .max ? "MaxPool2d" : "AvgPool2d")(\(window), stride=\(stride))")
+            case .globalAveragePool:
+                add("nn.AdaptiveAvgPool2d(1)")
+                add("nn.Flatten()")
+            case .flatten: add("nn.Flatten()")
+            case .randomCropFlip: add("nn.Identity()")
             case nil:
                 throw DescentError.invalidArgument(
                     operation: "Model.pyTorchExport",

@@ -31,6 +31,9 @@ public struct Dataset: Sendable, Equatable {
     public let labels: Labels
     /// The name of each feature (for example a CSV header), or nil.
     public let featureNames: [String]?
+    /// How a model reads a sample's `featureCount` values: `[1, 28, 28]` for Fashion-MNIST's
+    /// images, `[featureCount]` for a table such as a CSV file.
+    public let sampleShape: SampleShape
 
     /// A data set with the given features and labels.
     ///
@@ -64,7 +67,7 @@ public struct Dataset: Sendable, Equatable {
                 "\(featureNames.count) feature names were given for \(featureCount) features")
         }
         self.init(
-            unchecked: features, featureCount: featureCount, labels: labels,
+            unchecked: features, sampleShape: .features(featureCount), labels: labels,
             featureNames: featureNames)
     }
 
@@ -104,13 +107,25 @@ public struct Dataset: Sendable, Equatable {
 
     /// A data set whose invariants the caller has already established.
     package init(
-        unchecked features: [Float], featureCount: Int, labels: Labels, featureNames: [String]?
+        unchecked features: [Float], sampleShape: SampleShape, labels: Labels,
+        featureNames: [String]?
     ) {
         self.features = features
-        self.featureCount = featureCount
-        self.sampleCount = features.count / featureCount
+        self.featureCount = sampleShape.count
+        self.sampleCount = features.count / sampleShape.count
         self.labels = labels
         self.featureNames = featureNames
+        self.sampleShape = sampleShape
+    }
+
+    /// The same samples read as `shape` (an image's `[channels, height, width]`, say).
+    /// - Throws: `DescentError.invalidArgument` when the shape does not hold `featureCount` values.
+    public func reshaped(to shape: SampleShape) throws -> Dataset {
+        try DataValidation.require(
+            shape.count == featureCount, "Dataset.reshaped(to:)",
+            "the shape \(shape) holds \(shape.count) values, a sample has \(featureCount)")
+        return Dataset(
+            unchecked: features, sampleShape: shape, labels: labels, featureNames: featureNames)
     }
 
     /// The class index of each sample, or nil for real-valued targets.
@@ -200,7 +215,8 @@ public struct Dataset: Sendable, Equatable {
             newLabels = .targets(values: rows, width: targetWidth)
         }
         return Dataset(
-            unchecked: gathered, featureCount: width, labels: newLabels, featureNames: featureNames)
+            unchecked: gathered, sampleShape: sampleShape, labels: newLabels,
+            featureNames: featureNames)
     }
 
     /// The same samples in a random order that depends only on `seed`.
@@ -218,7 +234,7 @@ public struct Dataset: Sendable, Equatable {
     public func relabelled(_ labels: Labels) throws -> Dataset {
         try DataValidation.labels(labels, sampleCount: sampleCount, of: "Dataset.relabelled")
         return Dataset(
-            unchecked: features, featureCount: featureCount, labels: labels,
+            unchecked: features, sampleShape: sampleShape, labels: labels,
             featureNames: featureNames)
     }
 }

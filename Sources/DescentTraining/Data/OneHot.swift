@@ -57,7 +57,7 @@ extension Dataset {
                 reason: "the labels are real-valued targets, not class indices")
         }
         return Dataset(
-            unchecked: features, featureCount: featureCount,
+            unchecked: features, sampleShape: sampleShape,
             labels: .targets(
                 values: try OneHot.encode(indices, classCount: classCount), width: classCount),
             featureNames: featureNames)

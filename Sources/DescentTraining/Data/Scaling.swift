@@ -169,7 +169,7 @@ private struct FeatureColumns {
         }
         try DataValidation.finite(features, columns: width, what: "scaled feature", of: operation)
         return Dataset(
-            unchecked: features, featureCount: width, labels: dataset.labels,
+            unchecked: features, sampleShape: dataset.sampleShape, labels: dataset.labels,
             featureNames: dataset.featureNames)
     }
 }

@@ -65,7 +65,7 @@ extension Dataset {
                     values: order.flatMap { values[$0 * width..<($0 + 1) * width] }, width: width)
             }
         return Dataset(
-            unchecked: features, featureCount: featureCount, labels: newLabels,
+            unchecked: features, sampleShape: sampleShape, labels: newLabels,
             featureNames: featureNames)
     }
 }

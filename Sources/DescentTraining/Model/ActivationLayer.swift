@@ -8,8 +8,8 @@ public struct ActivationLayer: Layer {
         self.activation = activation
     }
 
-    public func outputFeatures(for inputFeatures: Int) throws -> Int { inputFeatures }
-    public func parameters(inputFeatures: Int) -> [ParameterSpec] { [] }
+    public func outputShape(for inputShape: SampleShape) throws -> SampleShape { inputShape }
+    public func parameters(for inputShape: SampleShape) -> [ParameterSpec] { [] }
 
     public func makeRuntime<B: Backend>(_ context: LayerContext<B>) throws -> any LayerRuntime<B> {
         try ActivationRuntime(activation, context)

@@ -2,6 +2,9 @@ import DescentCore
 
 /// A fully connected layer, `y = f(x W + b)`, with W of `inputs x outputs`.
 ///
+/// It reads each sample as a vector of its values: an image sample (`[channels, height, width]`)
+/// is taken in NCHW order, as a `Flatten` before it would, so `inputs` is the sample's value count.
+///
 /// Its forward pass is one fused call (`Backend.denseForward`); its backward pass is the
 /// activation's derivative, `dW = x^T dz`, `db = sum over rows of dz` and `dx = dz W^T`.
 public struct Dense: Layer {
@@ -26,20 +29,21 @@ public struct Dense: Layer {
         self.biasInitializer = biasInitializer
     }
 
-    public func outputFeatures(for inputFeatures: Int) throws -> Int {
-        guard inputFeatures == inputs else {
+    public func outputShape(for inputShape: SampleShape) throws -> SampleShape {
+        guard inputShape.count == inputs else {
             throw DescentError.shapeMismatch(
                 operation: "\(self)", expected: "\(inputs) input features",
-                actual: "\(inputFeatures)")
+                actual: inputShape.dimensions.count == 1
+                    ? "\(inputShape.count)" : "\(inputShape) (\(inputShape.count) values)")
         }
         guard inputs > 0, outputs > 0 else {
             throw DescentError.invalidArgument(
                 operation: "\(self)", reason: "a dense layer needs at least 1 input and 1 output")
         }
-        return outputs
+        return .features(outputs)
     }
 
-    public func parameters(inputFeatures: Int) -> [ParameterSpec] {
+    public func parameters(for inputShape: SampleShape) -> [ParameterSpec] {
         let weight = ParameterSpec(
             name: "weight", shape: [inputs, outputs], initializer: initializer, fanIn: inputs,
             fanOut: outputs, decays: true)

@@ -11,16 +11,16 @@ public struct Dropout: Layer {
         self.probability = probability
     }
 
-    public func outputFeatures(for inputFeatures: Int) throws -> Int {
+    public func outputShape(for inputShape: SampleShape) throws -> SampleShape {
         guard probability >= 0 && probability < 1 else {
             throw DescentError.invalidArgument(
                 operation: "\(self)",
                 reason: "the drop probability must be in [0, 1), got \(probability)")
         }
-        return inputFeatures
+        return inputShape
     }
 
-    public func parameters(inputFeatures: Int) -> [ParameterSpec] { [] }
+    public func parameters(for inputShape: SampleShape) -> [ParameterSpec] { [] }
 
     public func makeRuntime<B: Backend>(_ context: LayerContext<B>) throws -> any LayerRuntime<B> {
         try DropoutRuntime(probability, context)

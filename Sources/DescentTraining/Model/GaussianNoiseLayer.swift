@@ -11,16 +11,16 @@ public struct GaussianNoise: Layer {
         self.standardDeviation = standardDeviation
     }
 
-    public func outputFeatures(for inputFeatures: Int) throws -> Int {
+    public func outputShape(for inputShape: SampleShape) throws -> SampleShape {
         guard standardDeviation.isFinite, standardDeviation >= 0 else {
             throw DescentError.invalidArgument(
                 operation: "\(self)",
                 reason: "the standard deviation must be finite and >= 0, got \(standardDeviation)")
         }
-        return inputFeatures
+        return inputShape
     }
 
-    public func parameters(inputFeatures: Int) -> [ParameterSpec] { [] }
+    public func parameters(for inputShape: SampleShape) -> [ParameterSpec] { [] }
 
     public func makeRuntime<B: Backend>(_ context: LayerContext<B>) throws -> any LayerRuntime<B> {
         try GaussianNoiseRuntime(standardDeviation, context)

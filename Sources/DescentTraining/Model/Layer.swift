@@ -31,8 +31,10 @@ public struct ParameterSpec: Sendable, Equatable {
 /// What a layer's runtime is given when the model is built on a backend.
 public struct LayerContext<B: Backend> {
     public let backend: B
-    /// Features of each input row.
-    public let inputFeatures: Int
+    /// The shape of each input sample.
+    public let inputShape: SampleShape
+    /// The values of each input sample (its shape's count).
+    public var inputFeatures: Int { inputShape.count }
     /// The largest batch the model runs: buffers are allocated for it once.
     public let maxBatch: Int
     /// The layer's parameters and their gradients, in the order of `parameters(inputFeatures:)`.
@@ -50,11 +52,11 @@ public struct LayerContext<B: Backend> {
 /// A layer of a `Sequential` model: a description (Sendable, printable), from which a runtime is
 /// built on a backend.
 public protocol Layer: Sendable, CustomStringConvertible {
-    /// The features of each output row for `inputFeatures` input features.
-    /// - Throws: `DescentError.shapeMismatch` when the layer cannot take that many.
-    func outputFeatures(for inputFeatures: Int) throws -> Int
-    /// The trainable parameters the layer needs.
-    func parameters(inputFeatures: Int) -> [ParameterSpec]
+    /// The shape of each output sample for input samples of `inputShape`.
+    /// - Throws: `DescentError.shapeMismatch` when the layer cannot take that shape.
+    func outputShape(for inputShape: SampleShape) throws -> SampleShape
+    /// The trainable parameters the layer needs for input samples of `inputShape`.
+    func parameters(for inputShape: SampleShape) -> [ParameterSpec]
     /// The layer's runtime on a backend, with its buffers allocated.
     func makeRuntime<B: Backend>(_ context: LayerContext<B>) throws -> any LayerRuntime<B>
 }
@@ -62,7 +64,7 @@ public protocol Layer: Sendable, CustomStringConvertible {
 /// A layer built on a backend: its forward and backward passes over batches of up to `maxBatch` rows.
 public protocol LayerRuntime<B>: AnyObject {
     associatedtype B: Backend
-    /// Computes the output of `batch` rows of `input` and returns it (a view the layer owns, or
+    /// Computes the output of `batch` samples of `input` and returns it (a view the layer owns, or
     /// `input` itself for the identity). The view stays valid until the next forward pass.
     func forward(_ input: B.View, batch: Int, training: Bool, step: Int) throws -> B.View
     /// From the gradient with respect to the last forward pass's output, writes the parameter

@@ -10,8 +10,9 @@ import DescentCore
 public final class Model<B: Backend> {
     public let backend: B
     public let architecture: Sequential
-    public let inputFeatures: Int
-    public let outputFeatures: Int
+    /// The shape of each input sample, and of each layer's output sample in layer order.
+    public let inputShape: SampleShape
+    public let layerShapes: [SampleShape]
     public let maxBatch: Int
     /// Every trainable parameter, in one buffer.
     public let parameters: B.Buffer
@@ -29,10 +30,21 @@ public final class Model<B: Backend> {
     /// Arena offsets are multiples of this many elements (256 bytes), friendly to vector loads.
     public static var alignment: Int { 64 }
 
-    /// Builds `architecture` on `backend` for inputs of `inputFeatures` features.
+    /// Builds `architecture` on `backend` for feature vectors of `inputFeatures` values.
+    /// - Throws: as `init(_:inputShape:on:maxBatch:)`.
+    public convenience init(
+        _ architecture: Sequential, inputFeatures: Int, on backend: B, maxBatch: Int
+    ) throws {
+        try self.init(
+            architecture, inputShape: .features(inputFeatures), on: backend, maxBatch: maxBatch)
+    }
+
+    /// Builds `architecture` on `backend` for input samples of `inputShape` (a data set's
+    /// `sampleShape`).
     /// - Throws: `DescentError.shapeMismatch` when a layer cannot take the previous one's output,
     ///   `.invalidArgument` for a `maxBatch` below 1.
-    public init(_ architecture: Sequential, inputFeatures: Int, on backend: B, maxBatch: Int) throws
+    public init(_ architecture: Sequential, inputShape: SampleShape, on backend: B, maxBatch: Int)
+        throws
     {
         guard maxBatch >= 1 else {
             throw DescentError.invalidArgument(
@@ -44,17 +56,18 @@ public final class Model<B: Backend> {
         }
         self.backend = backend
         self.architecture = architecture
-        self.inputFeatures = inputFeatures
+        self.inputShape = inputShape
         self.maxBatch = maxBatch
 
-        var features = inputFeatures
-        var specs: [(layerIndex: Int, spec: ParameterSpec)] = [], layerFeatures: [Int] = []
+        var shape = inputShape
+        var specs: [(layerIndex: Int, spec: ParameterSpec)] = [], layerShapes: [SampleShape] = []
         for (index, layer) in architecture.layers.enumerated() {
-            layerFeatures.append(features)
-            specs += layer.parameters(inputFeatures: features).map { (index, $0) }
-            features = try layer.outputFeatures(for: features)
+            let output = try layer.outputShape(for: shape)
+            specs += layer.parameters(for: shape).map { (index, $0) }
+            layerShapes.append(output)
+            shape = output
         }
-        outputFeatures = features
+        self.layerShapes = layerShapes
         // Decaying parameters first, then the rest, so that the fused optimizer makes two launches
         // per step (see `parameterGroups`), not one per parameter.
         var offset = 0, offsets = [Int](repeating: 0, count: specs.count)
@@ -86,7 +99,8 @@ public final class Model<B: Backend> {
             let mine = slots.filter { $0.layerIndex == index }
             return try layer.makeRuntime(
                 LayerContext(
-                    backend: backend, inputFeatures: layerFeatures[index], maxBatch: maxBatch,
+                    backend: backend, inputShape: index == 0 ? inputShape : layerShapes[index - 1],
+                    maxBatch: maxBatch,
                     parameters: try mine.map {
                         try parameters.view(offset: $0.offset, count: $0.spec.count)
                     },
@@ -96,6 +110,13 @@ public final class Model<B: Backend> {
                     index: index, seed: seed, needsInputGradient: index > 0))
         }
     }
+
+    /// The values of each input sample.
+    public var inputFeatures: Int { inputShape.count }
+    /// The shape of each output sample.
+    public var outputShape: SampleShape { layerShapes.last ?? inputShape }
+    /// The values of each output sample.
+    public var outputFeatures: Int { outputShape.count }
 
     /// The number of trainable parameters (without alignment padding).
     public var parameterCount: Int { slots.reduce(0) { $0 + $1.spec.count } }
@@ -159,13 +180,11 @@ public final class Model<B: Backend> {
     /// A Keras-like summary: each layer, its output shape and its parameter count.
     public var summary: String {
         var lines = ["Layer                          Output shape        Parameters"]
-        var features = inputFeatures
         for (index, layer) in architecture.layers.enumerated() {
-            features = (try? layer.outputFeatures(for: features)) ?? features
             let count = slots.filter { $0.layerIndex == index }.reduce(0) { $0 + $1.spec.count }
+            let shape = "[batch, " + layerShapes[index].dimensions.map(String.init).joined(separator: ", ") + "]"
             lines.append(
-                layer.description.padding(30) + " " + "[batch, \(features)]".padding(19) + " "
-                    + String(count))
+                layer.description.padding(30) + " " + shape.padding(19) + " " + String(count))
         }
         lines.append("Total trainable parameters: \(parameterCount)")
         return lines.joined(separator: "\n")

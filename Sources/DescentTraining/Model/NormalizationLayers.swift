@@ -3,6 +3,11 @@ import DescentCore
 /// Batch normalization over the batch (Ioffe & Szegedy, 2015): training normalizes with the
 /// batch's statistics and updates running estimates; inference uses the running estimates.
 /// `gamma` starts at 1 and `beta` at 0; neither decays.
+///
+/// After a dense layer it normalizes each of `features` features (PyTorch's `BatchNorm1d`); on
+/// images (`[channels, height, width]` samples) `features` is the channel count and each channel
+/// is normalized over the batch and every position, with one gamma, beta and running estimate
+/// per channel (`BatchNorm2d`).
 public struct BatchNorm: Layer {
     public var features: Int
     public var hyperparameters: BatchNormHyperparameters
@@ -12,15 +17,29 @@ public struct BatchNorm: Layer {
         self.hyperparameters = hyperparameters
     }
 
-    public func outputFeatures(for inputFeatures: Int) throws -> Int {
-        guard inputFeatures == features else {
+    public func outputShape(for inputShape: SampleShape) throws -> SampleShape {
+        guard channelShape(batch: 1, inputShape).channels == features else {
             throw DescentError.shapeMismatch(
-                operation: "\(self)", expected: "\(features) features", actual: "\(inputFeatures)")
+                operation: "\(self)",
+                expected: "\(features) features, or images of \(features) channels",
+                actual: "\(inputShape)")
         }
-        return features
+        return inputShape
     }
 
-    public func parameters(inputFeatures: Int) -> [ParameterSpec] { affineParameters(features) }
+    /// A batch of `inputShape` samples as batch norm's `[batch, channels, spatial]`: an image's
+    /// channels, or a vector's features.
+    func channelShape(batch: Int, _ inputShape: SampleShape) -> ChannelShape {
+        if let image = inputShape.image {
+            return ChannelShape(
+                batch: batch, channels: image.channels, spatial: image.height * image.width)
+        }
+        return ChannelShape(batch: batch, channels: inputShape.count)
+    }
+
+    public func parameters(for inputShape: SampleShape) -> [ParameterSpec] {
+        affineParameters(features)
+    }
 
     public func makeRuntime<B: Backend>(_ context: LayerContext<B>) throws -> any LayerRuntime<B> {
         try BatchNormRuntime(self, context)
@@ -39,15 +58,17 @@ public struct LayerNorm: Layer {
         self.epsilon = epsilon
     }
 
-    public func outputFeatures(for inputFeatures: Int) throws -> Int {
-        guard inputFeatures == features else {
+    public func outputShape(for inputShape: SampleShape) throws -> SampleShape {
+        guard inputShape.count == features else {
             throw DescentError.shapeMismatch(
-                operation: "\(self)", expected: "\(features) features", actual: "\(inputFeatures)")
+                operation: "\(self)", expected: "\(features) features", actual: "\(inputShape)")
         }
-        return features
+        return inputShape
     }
 
-    public func parameters(inputFeatures: Int) -> [ParameterSpec] { affineParameters(features) }
+    public func parameters(for inputShape: SampleShape) -> [ParameterSpec] {
+        affineParameters(features)
+    }
 
     public func makeRuntime<B: Backend>(_ context: LayerContext<B>) throws -> any LayerRuntime<B> {
         try LayerNormRuntime(self, context)
@@ -81,8 +102,8 @@ final class BatchNormRuntime<B: Backend>: LayerRuntime {
         self.layer = layer
         self.context = context
         let backend = context.backend, f = layer.features
-        output = try backend.makeBuffer(count: context.maxBatch * f)
-        inputGradient = try backend.makeBuffer(count: context.maxBatch * f)
+        output = try backend.makeBuffer(count: context.maxBatch * context.inputFeatures)
+        inputGradient = try backend.makeBuffer(count: context.maxBatch * context.inputFeatures)
         runningMean = try backend.makeBuffer(count: f)
         runningVariance = try backend.makeBuffer(count: f)
         savedMean = try backend.makeBuffer(count: f)
@@ -96,9 +117,10 @@ final class BatchNormRuntime<B: Backend>: LayerRuntime {
     }
 
     func forward(_ input: B.View, batch: Int, training: Bool, step: Int) throws -> B.View {
-        let backend = context.backend, shape = MatrixShape(rows: batch, columns: layer.features)
+        let backend = context.backend
+        let shape = layer.channelShape(batch: batch, context.inputShape)
         self.input = input
-        let y = try backend.rows(output, batch, columns: layer.features)
+        let y = try backend.rows(output, batch, columns: context.inputFeatures)
         let running = RunningStatistics(mean: runningMean.view, variance: runningVariance.view)
         if training {
             try backend.batchNormForward(
@@ -119,7 +141,7 @@ final class BatchNormRuntime<B: Backend>: LayerRuntime {
             throw DescentError.invalidArgument(
                 operation: "\(layer).backward", reason: "backward needs a forward pass first")
         }
-        let dx = try context.backend.rows(inputGradient, batch, columns: layer.features)
+        let dx = try context.backend.rows(inputGradient, batch, columns: context.inputFeatures)
         try context.backend.batchNormBackward(
             input: input, outputGradient: outputGradient, gamma: context.parameters[0],
             saved: NormalizationStatistics(
@@ -127,7 +149,7 @@ final class BatchNormRuntime<B: Backend>: LayerRuntime {
             inputGradient: dx,
             parameterGradients: AffineParameters(
                 gamma: context.gradients[0], beta: context.gradients[1]),
-            shape: MatrixShape(rows: batch, columns: layer.features))
+            shape: layer.channelShape(batch: batch, context.inputShape))
         return dx
     }
 }

@@ -26,21 +26,22 @@ public final class Trainer<B: Backend> {
     private let outputGradient: B.Buffer
 
     /// - Parameters:
-    ///   - inputFeatures: nil takes the first layer's (a `Dense`'s inputs).
+    ///   - inputShape: the shape of each input sample (a data set's `sampleShape`); nil takes
+    ///     the first layer's inputs when it is a `Dense`.
     ///   - task: what the model learns; its width must be the model's output width.
     ///   - loss: nil trains with the task's default loss.
     ///   - maxBatch: the largest batch `fit`, `evaluate` and `predict` will use.
     /// - Throws: `DescentError.invalidArgument` when the loss does not fit the task, or
     ///   `.shapeMismatch` when the task's width is not the model's.
     public convenience init(
-        architecture: Sequential, inputFeatures: Int? = nil, on backend: B, task: LearningTask,
+        architecture: Sequential, inputShape: SampleShape? = nil, on backend: B, task: LearningTask,
         loss: LossFunction? = nil,
         optimizer: any Optimizer, schedule: (any LearningRateSchedule)? = nil,
         clipping: GradientClipping = .none,
         maxBatch: Int = 1024
     ) throws {
         let model = try Self.model(
-            architecture, inputFeatures: inputFeatures, on: backend, maxBatch: maxBatch)
+            architecture, inputShape: inputShape, on: backend, maxBatch: maxBatch)
         try self.init(
             built: model, task: task, loss: loss ?? task.defaultLoss, optimizer: optimizer,
             schedule: schedule, clipping: clipping)
@@ -49,13 +50,13 @@ public final class Trainer<B: Backend> {
     /// A trainer for the task `loss` implies on the model's outputs (`LearningTask(loss:outputs:)`):
     /// binary cross-entropy on one output is binary classification, cross-entropy multi-class.
     public convenience init(
-        architecture: Sequential, inputFeatures: Int? = nil, on backend: B, loss: LossFunction,
+        architecture: Sequential, inputShape: SampleShape? = nil, on backend: B, loss: LossFunction,
         optimizer: any Optimizer, schedule: (any LearningRateSchedule)? = nil,
         clipping: GradientClipping = .none,
         maxBatch: Int = 1024
     ) throws {
         let model = try Self.model(
-            architecture, inputFeatures: inputFeatures, on: backend, maxBatch: maxBatch)
+            architecture, inputShape: inputShape, on: backend, maxBatch: maxBatch)
         try self.init(
             built: model, task: LearningTask(loss: loss, outputs: model.outputFeatures), loss: loss,
             optimizer: optimizer,
@@ -88,14 +89,18 @@ public final class Trainer<B: Backend> {
     }
 
     private static func model(
-        _ architecture: Sequential, inputFeatures: Int?, on backend: B, maxBatch: Int
+        _ architecture: Sequential, inputShape: SampleShape?, on backend: B, maxBatch: Int
     ) throws -> Model<B> {
-        guard let features = inputFeatures ?? (architecture.layers.first as? Dense)?.inputs else {
+        guard
+            let shape = inputShape
+                ?? (architecture.layers.first as? Dense).map({ .features($0.inputs) })
+        else {
             throw DescentError.invalidArgument(
                 operation: "Trainer",
-                reason: "pass inputFeatures: the first layer does not say how many it takes")
+                reason: "pass inputShape (the data set's sampleShape): the first layer does not "
+                    + "say what it takes")
         }
-        return try Model(architecture, inputFeatures: features, on: backend, maxBatch: maxBatch)
+        return try Model(architecture, inputShape: shape, on: backend, maxBatch: maxBatch)
     }
 
     /// Trains for `epochs` epochs in batches of `batchSize` (the last one partial; a last batch of

@@ -137,7 +137,8 @@ public struct FashionMNIST: Sendable {
             count = images.bytes.count
         }
         return Dataset(
-            unchecked: features, featureCount: imageSide * imageSide,
+            unchecked: features,
+            sampleShape: .image(channels: 1, height: imageSide, width: imageSide),
             labels: .classes(
                 indices: labels.map { Int32($0) }, classCount: classNames.count, names: classNames),
             featureNames: nil)

@@ -124,7 +124,7 @@ extension Dataset {
             features.append(Float(point.y + noise * random.standardNormal()))
         }
         let ordered = Dataset(
-            unchecked: features, featureCount: 2,
+            unchecked: features, sampleShape: .features(2),
             labels: .classes(indices: points.map(\.label), classCount: classes, names: nil),
             featureNames: ["x", "y"])
         return ordered.shuffled(seed: seed)

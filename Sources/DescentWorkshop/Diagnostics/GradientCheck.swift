@@ -16,13 +16,15 @@ import DescentTraining
 /// is meaningless, and the error there is not a bug.
 ///
 /// ```swift
-/// let check = GradientCheck(architecture, inputFeatures: 2, loss: .softmaxCrossEntropy)
+/// let check = GradientCheck(architecture, inputShape: .features(2), loss: .softmaxCrossEntropy)
 /// let report = try check.run(data)                  // analytic vs numeric, double precision
 /// let gpu = try check.compare(on: OpenCLBackend(), data: data)   // float32 vs the reference
 /// ```
 public struct GradientCheck: Sendable {
     public var architecture: Sequential
-    public var inputFeatures: Int
+    public var inputShape: SampleShape
+    /// The values of each input sample.
+    public var inputFeatures: Int { inputShape.count }
     public var loss: LossFunction
     /// The samples of the batch checked: the first ones of the data ("use only few datapoints").
     public var sampleCount: Int
@@ -38,12 +40,12 @@ public struct GradientCheck: Sendable {
         "batch norm in training mode (batch statistics), dropout and Gaussian noise off"
 
     public init(
-        _ architecture: Sequential, inputFeatures: Int, loss: LossFunction, sampleCount: Int = 4,
+        _ architecture: Sequential, inputShape: SampleShape, loss: LossFunction, sampleCount: Int = 4,
         step: Double = 1e-5,
         entriesPerTensor: Int = 64, seed: UInt64 = 0
     ) {
         self.architecture = architecture
-        self.inputFeatures = inputFeatures
+        self.inputShape = inputShape
         self.loss = loss
         self.sampleCount = sampleCount
         self.step = step
@@ -60,6 +62,7 @@ public struct GradientCheck: Sendable {
             layers: architecture.layers.map { layer -> any Layer in
                 if layer is Dropout { return Dropout(0) }
                 if layer is GaussianNoise { return GaussianNoise(0) }
+                if layer is RandomCropFlip { return RandomCropFlip(padding: 0, flip: false) }
                 return layer
             })
     }
@@ -72,11 +75,10 @@ public struct GradientCheck: Sendable {
     public func run(_ data: Dataset, parameters: [Float]? = nil) throws -> GradientCheckReport {
         let batch = try firstSamples(of: data)
         let model = try Model(
-            deterministicArchitecture, inputFeatures: inputFeatures, on: CPUBackend(),
+            deterministicArchitecture, inputShape: inputShape, on: CPUBackend(),
             maxBatch: batch.sampleCount)
         let arena = try parameters ?? model.backend.download(model.parameters.view)
-        let network = try ReferenceNetwork(
-            deterministicArchitecture, slots: model.slots, loss: loss)
+        let network = try ReferenceNetwork(model, loss: loss)
         let values = try slotValues(arena, model.slots)
         let input = ReferenceMatrix(
             rows: batch.sampleCount, columns: inputFeatures, values: batch.features.map(Double.init)
@@ -139,12 +141,11 @@ public struct GradientCheck: Sendable {
     ) throws -> BackendGradientReport {
         let batch = try firstSamples(of: data)
         let model = try Model(
-            deterministicArchitecture, inputFeatures: inputFeatures, on: backend,
+            deterministicArchitecture, inputShape: inputShape, on: backend,
             maxBatch: batch.sampleCount)
         if let parameters { try backend.upload(parameters, to: model.parameters.view) }
         let arena = try parameters ?? backend.download(model.parameters.view)
-        let network = try ReferenceNetwork(
-            deterministicArchitecture, slots: model.slots, loss: loss)
+        let network = try ReferenceNetwork(model, loss: loss)
         let input = ReferenceMatrix(
             rows: batch.sampleCount, columns: inputFeatures, values: batch.features.map(Double.init)
         )

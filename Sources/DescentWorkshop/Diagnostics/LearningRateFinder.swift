@@ -62,7 +62,7 @@ public struct LearningRateFinder: Sendable {
     /// - Parameter optimizer: makes the optimizer; its learning rate is replaced at every step.
     /// - Throws: `DescentError.invalidArgument` for a bad range or step count; training errors.
     public func run<B: Backend>(
-        _ architecture: Sequential, inputFeatures: Int, loss: LossFunction,
+        _ architecture: Sequential, inputShape: SampleShape, loss: LossFunction,
         optimizer: any Optimizer, data: Dataset,
         batchSize: Int, on backend: B, seed: UInt64 = 0
     ) throws -> LearningRateCurve {
@@ -77,7 +77,7 @@ public struct LearningRateFinder: Sendable {
         }
         let batch = min(batchSize, data.sampleCount)
         let trainer = try Trainer(
-            architecture: architecture, inputFeatures: inputFeatures, on: backend, loss: loss,
+            architecture: architecture, inputShape: inputShape, on: backend, loss: loss,
             optimizer: optimizer, maxBatch: batch)
         let shuffled = data.shuffled(seed: seed)
         let features = try backend.makeBuffer(shuffled.features)
@@ -92,7 +92,7 @@ public struct LearningRateFinder: Sendable {
             let start = (step % max(batches, 1)) * batch
             trainer.optimizer.learningRate = Float(rate)
             try trainer.trainingStep(
-                try features.view(offset: start * inputFeatures, count: batch * inputFeatures),
+                try features.view(offset: start * inputShape.count, count: batch * inputShape.count),
                 labels: labels, start: start,
                 batch: batch, loss: lossValue.view)
             let value = Double(try backend.download(lossValue.view)[0])

@@ -11,6 +11,9 @@ public struct ReferenceMatrix: Sendable, Equatable {
     public var rows: Int
     public var columns: Int
     public var values: [Double]
+    /// The shape of each row's sample (`[channels, height, width]` for images), as the network
+    /// sets it before each layer; nil reads a row as a flat vector.
+    public var sampleShape: SampleShape?
 
     public init(rows: Int, columns: Int, values: [Double]) {
         self.rows = rows
@@ -164,6 +167,7 @@ extension RandomOnlyReferenceLayer {
 }
 
 extension Dropout: RandomOnlyReferenceLayer {}
+extension RandomCropFlip: RandomOnlyReferenceLayer {}
 extension GaussianNoise: RandomOnlyReferenceLayer {}
 
 /// Normalization of each group of values (a column for batch norm, a row for layer norm) with
@@ -219,8 +223,19 @@ private enum Normalization {
 }
 
 extension BatchNorm: ReferenceLayer {
-    private func columns(_ x: ReferenceMatrix) -> [[Int]] {
-        (0..<x.columns).map { c in (0..<x.rows).map { $0 * x.columns + c } }
+    /// Each channel's elements: a feature's column, or an image channel's positions in every row.
+    private func channels(_ x: ReferenceMatrix) -> [[Int]] {
+        let spatial = x.columns / features
+        return (0..<features).map { c in
+            (0..<x.rows).flatMap { r in
+                (0..<spatial).map { r * x.columns + c * spatial + $0 }
+            }
+        }
+    }
+
+    private func channel(of x: ReferenceMatrix) -> (Int) -> Int {
+        let spatial = x.columns / features
+        return { $0 % x.columns / spatial }
     }
 
     /// Training mode: the batch's own mean and biased variance (the running estimates are not used).
@@ -228,7 +243,7 @@ extension BatchNorm: ReferenceLayer {
         _ input: ReferenceMatrix, parameters: [[Double]], kinks: inout [Double]
     ) throws -> ReferenceMatrix {
         Normalization.forward(
-            input, groups: columns(input), feature: { $0 % input.columns },
+            input, groups: channels(input), feature: channel(of: input),
             epsilon: Double(hyperparameters.epsilon), parameters: parameters
         ).y
     }
@@ -237,7 +252,7 @@ extension BatchNorm: ReferenceLayer {
         _ input: ReferenceMatrix, parameters: [[Double]], outputGradient: ReferenceMatrix
     ) throws -> (input: ReferenceMatrix, parameters: [[Double]]) {
         Normalization.backward(
-            input, groups: columns(input), feature: { $0 % input.columns },
+            input, groups: channels(input), feature: channel(of: input),
             epsilon: Double(hyperparameters.epsilon),
             parameters: parameters, outputGradient: outputGradient)
     }

@@ -136,9 +136,13 @@ struct ReferenceNetwork {
     let loss: LossFunction
     /// For each layer, the indices of its parameters in the model's slot order.
     let slotsOfLayer: [[Int]]
+    /// Each layer's input sample shape.
+    let inputShapes: [SampleShape]
 
     /// - Throws: `DescentError.invalidArgument` naming a layer that is not a `ReferenceLayer`.
-    init(_ architecture: Sequential, slots: [ParameterSlot], loss: LossFunction) throws {
+    init(_ model: Model<some Backend>, loss: LossFunction) throws {
+        let architecture = model.architecture, slots = model.slots
+        inputShapes = [model.inputShape] + model.layerShapes.dropLast()
         layers = try architecture.layers.map { layer in
             guard let reference = layer as? any ReferenceLayer else {
                 throw DescentError.invalidArgument(
@@ -159,7 +163,8 @@ struct ReferenceNetwork {
         _ input: ReferenceMatrix, parameters: [[Double]], labels: ReferenceLabels
     ) throws -> (loss: Double, kinks: [Double]) {
         var kinks: [Double] = [], x = input
-        for (layer, slots) in zip(layers, slotsOfLayer) {
+        for (index, (layer, slots)) in zip(layers, slotsOfLayer).enumerated() {
+            x.sampleShape = inputShapes[index]
             x = try layer.referenceForward(
                 x, parameters: slots.map { parameters[$0] }, kinks: &kinks)
         }
@@ -171,7 +176,8 @@ struct ReferenceNetwork {
         _ input: ReferenceMatrix, parameters: [[Double]], labels: ReferenceLabels
     ) throws -> (parameters: [[Double]], input: ReferenceMatrix) {
         var inputs: [ReferenceMatrix] = [], x = input, unused: [Double] = []
-        for (layer, slots) in zip(layers, slotsOfLayer) {
+        for (index, (layer, slots)) in zip(layers, slotsOfLayer).enumerated() {
+            x.sampleShape = inputShapes[index]
             inputs.append(x)
             x = try layer.referenceForward(
                 x, parameters: slots.map { parameters[$0] }, kinks: &unused)

@@ -68,13 +68,13 @@ extension SanityChecks {
     /// `expected * (1 +- thresholds.initialLossTolerance)`, else an info finding `loss-at-init`
     /// with both values.
     public static func checkInitialLoss<B: Backend>(
-        _ architecture: Sequential, inputFeatures: Int, loss: LossFunction, data: Dataset,
+        _ architecture: Sequential, inputShape: SampleShape, loss: LossFunction, data: Dataset,
         on backend: B,
         thresholds: SanityThresholds = SanityThresholds()
     ) throws -> [Finding] {
         let sample = try data.gathering(Array(0..<min(1024, data.sampleCount)))
         let trainer = try Trainer(
-            architecture: architecture, inputFeatures: inputFeatures, on: backend, loss: loss,
+            architecture: architecture, inputShape: inputShape, on: backend, loss: loss,
             optimizer: SGD(learningRate: 0),
             maxBatch: min(256, sample.sampleCount))
         let initial = try trainer.evaluate(sample).loss
@@ -117,14 +117,14 @@ extension SanityChecks {
     /// `thresholds.overfitLossFraction` of the zero-output loss, else an info `overfits-small-subset`.
     /// - Parameter optimizer: nil for Adam at learning rate 0.01.
     public static func overfitSmallSubset<B: Backend>(
-        _ architecture: Sequential, inputFeatures: Int, loss: LossFunction, data: Dataset,
+        _ architecture: Sequential, inputShape: SampleShape, loss: LossFunction, data: Dataset,
         on backend: B,
         sampleCount: Int = 20, steps: Int = 300, optimizer: (any Optimizer)? = nil,
         thresholds: SanityThresholds = SanityThresholds()
     ) throws -> [Finding] {
         let (subset, plainLoss) = try tinySubset(data, loss: loss, sampleCount: sampleCount)
         let final = try trainSubset(
-            architecture, inputFeatures: inputFeatures, loss: plainLoss, subset: subset,
+            architecture, inputShape: inputShape, loss: plainLoss, subset: subset,
             on: backend, steps: steps,
             optimizer: optimizer ?? Adam(learningRate: 0.01))
         let expected = try expectedInitialLoss(plainLoss, data: subset, outputs: final.outputs)
@@ -160,18 +160,18 @@ extension SanityChecks {
     /// `regularization-raises-loss` when it does, a warning `regularization-does-not-raise-loss`
     /// when not (the decay is not applied, or the steps are too few to tell).
     public static func checkRegularization<B: Backend>(
-        _ architecture: Sequential, inputFeatures: Int, loss: LossFunction, data: Dataset,
+        _ architecture: Sequential, inputShape: SampleShape, loss: LossFunction, data: Dataset,
         on backend: B,
         sampleCount: Int = 20, steps: Int = 150, learningRate: Float = 0.01,
         weightDecay: Float = 0.1
     ) throws -> [Finding] {
         let (subset, plainLoss) = try tinySubset(data, loss: loss, sampleCount: sampleCount)
         let plain = try trainSubset(
-            architecture, inputFeatures: inputFeatures, loss: plainLoss, subset: subset,
+            architecture, inputShape: inputShape, loss: plainLoss, subset: subset,
             on: backend, steps: steps,
             optimizer: Adam(learningRate: learningRate))
         let decayed = try trainSubset(
-            architecture, inputFeatures: inputFeatures, loss: plainLoss, subset: subset,
+            architecture, inputShape: inputShape, loss: plainLoss, subset: subset,
             on: backend, steps: steps,
             optimizer: Adam(learningRate: learningRate, weightDecay: weightDecay))
         let evidence = [
@@ -202,19 +202,19 @@ extension SanityChecks {
     /// Every check before training, in the notes' order: the data, the loss at initialization,
     /// overfitting a tiny subset and the regularization check.
     public static func run<B: Backend>(
-        _ architecture: Sequential, inputFeatures: Int, loss: LossFunction, data: Dataset,
+        _ architecture: Sequential, inputShape: SampleShape, loss: LossFunction, data: Dataset,
         on backend: B,
         thresholds: SanityThresholds = SanityThresholds()
     ) throws -> [Finding] {
         try checkData(data, loss: loss, thresholds: thresholds)
             + checkInitialLoss(
-                architecture, inputFeatures: inputFeatures, loss: loss, data: data, on: backend,
+                architecture, inputShape: inputShape, loss: loss, data: data, on: backend,
                 thresholds: thresholds)
             + overfitSmallSubset(
-                architecture, inputFeatures: inputFeatures, loss: loss, data: data, on: backend,
+                architecture, inputShape: inputShape, loss: loss, data: data, on: backend,
                 thresholds: thresholds)
             + checkRegularization(
-                architecture, inputFeatures: inputFeatures, loss: loss, data: data, on: backend)
+                architecture, inputShape: inputShape, loss: loss, data: data, on: backend)
     }
 
     /// The first `sampleCount` samples, and the loss without label smoothing (a regularizer).
@@ -229,14 +229,14 @@ extension SanityChecks {
     /// The loss on `subset` (inference mode) after `steps` full-batch steps of a fresh model
     /// with dropout and noise off.
     private static func trainSubset<B: Backend>(
-        _ architecture: Sequential, inputFeatures: Int, loss: LossFunction, subset: Dataset,
+        _ architecture: Sequential, inputShape: SampleShape, loss: LossFunction, subset: Dataset,
         on backend: B, steps: Int,
         optimizer: any Optimizer
     ) throws -> (loss: Double, outputs: Int) {
-        let deterministic = GradientCheck(architecture, inputFeatures: inputFeatures, loss: loss)
+        let deterministic = GradientCheck(architecture, inputShape: inputShape, loss: loss)
             .deterministicArchitecture
         let trainer = try Trainer(
-            architecture: deterministic, inputFeatures: inputFeatures, on: backend, loss: loss,
+            architecture: deterministic, inputShape: inputShape, on: backend, loss: loss,
             optimizer: optimizer,
             maxBatch: subset.sampleCount)
         _ = try trainer.fit(subset, epochs: steps, batchSize: subset.sampleCount)

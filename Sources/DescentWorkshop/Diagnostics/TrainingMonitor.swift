@@ -59,7 +59,11 @@ public final class TrainingMonitor<B: Backend>: Callback {
 
     private struct MonitoredLayer {
         let name: String
+        /// Values per sample of the layer's output.
         let features: Int
+        /// The units whose death is counted: an image output's channels (a channel is dead when
+        /// it is <= 0 at every position of every sample), else each feature.
+        let units: Int
         let dead: Bool
         /// For sigmoid and tanh: the negated center, and the negated squared radius, of the
         /// non-saturated range, as bias rows.
@@ -95,9 +99,10 @@ public final class TrainingMonitor<B: Backend>: Callback {
         self.thresholds = thresholds
         self.onFinding = onFinding
         let model = trainer.model, backend = trainer.backend
-        var features = model.inputFeatures, offset = 1, layers: [MonitoredLayer] = [], widest = 1
+        var offset = 1, layers: [MonitoredLayer] = [], widest = 1
         for (index, layer) in model.architecture.layers.enumerated() {
-            features = try layer.outputFeatures(for: features)
+            let shape = model.layerShapes[index], features = shape.count
+            let units = shape.image?.channels ?? features
             widest = max(widest, features)
             let activation =
                 (layer as? Dense)?.activation ?? (layer as? ActivationLayer)?.activation
@@ -112,9 +117,9 @@ public final class TrainingMonitor<B: Backend>: Callback {
             let dead = activation == .relu
             layers.append(
                 MonitoredLayer(
-                    name: "layer \(index) \(layer)", features: features, dead: dead,
-                    saturation: saturation, offset: offset))
-            offset += 3 + (dead ? features : 0)
+                    name: "layer \(index) \(layer)", features: features, units: units,
+                    dead: dead, saturation: saturation, offset: offset))
+            offset += 3 + (dead ? units : 0)
         }
         self.layers = layers
         step = trainer.optimizer.stepCount
@@ -195,9 +200,20 @@ public final class TrainingMonitor<B: Backend>: Callback {
             try backend.reduce(
                 .sumOfSquares, output, axis: .all, output: try slot(layer.offset + 1), shape: shape)
             if layer.dead {
+                let rows = output.count / layer.features
+                var perUnit = output
+                if layer.units < layer.features {
+                    // Each sample's channel maximum over its positions first.
+                    perUnit = try scratch.view(offset: 0, count: rows * layer.units)
+                    try backend.reduce(
+                        .max, output, axis: .eachRow, output: perUnit,
+                        shape: MatrixShape(
+                            rows: rows * layer.units, columns: layer.features / layer.units))
+                }
                 try backend.reduce(
-                    .max, output, axis: .eachColumn,
-                    output: try slot(layer.offset + 3, layer.features), shape: shape)
+                    .max, perUnit, axis: .eachColumn,
+                    output: try slot(layer.offset + 3, layer.units),
+                    shape: MatrixShape(rows: rows, columns: layer.units))
             }
             if let (center, radius) = layer.saturation {
                 // A step function from existing ops: sigmoid(1e5 ((y - c)^2 - r^2)) is 1 where |y - c| > r.
@@ -248,8 +264,8 @@ public final class TrainingMonitor<B: Backend>: Callback {
             let dead =
                 layer.dead
                 ? Double(
-                    values[layer.offset + 3..<layer.offset + 3 + layer.features].filter { $0 <= 0 }
-                        .count) / Double(layer.features)
+                    values[layer.offset + 3..<layer.offset + 3 + layer.units].filter { $0 <= 0 }
+                        .count) / Double(layer.units)
                 : nil
             return LayerStatistics(
                 layerIndex: index, name: layer.name, mean: mean,

@@ -43,6 +43,9 @@ struct Bench: ParsableCommand {
     )
     var profile = false
 
+    @Flag(help: "With --profile: the CNN of `descent train --model cnn` instead of the MLP.")
+    var cnn = false
+
     @Flag(name: .customLong("cold-start-probe"), help: .hidden)
     var coldStartProbe = false
 
@@ -50,7 +53,9 @@ struct Bench: ParsableCommand {
         if coldStartProbe { return try ColdStartBench.runProbe() }
         do {
             let selector = device.map(DeviceSelector.init(parsing:)) ?? .fromEnvironment
-            if profile { return try ProfileBench.run(device: selector, quick: quick, json: json) }
+            if profile {
+                return try ProfileBench.run(device: selector, quick: quick, cnn: cnn, json: json)
+            }
             let (tuning, tuned) = try AutotuneBench.tuning(device: selector, quick: quick)
             let backend = try OpenCLBackend(device: selector, tuning: tuning)
             _ = try backend.prepareKernels()

@@ -4,14 +4,17 @@ import Descent
 /// `--profile`: one epoch of the benchmark MLP (with batch norm, Adam, batch 128) on a backend
 /// that times every kernel, and where the device time went, kernel by kernel.
 enum ProfileBench {
-    static func run(device selector: DeviceSelector, quick: Bool, json: Bool) throws {
+    static func run(device selector: DeviceSelector, quick: Bool, cnn: Bool, json: Bool) throws {
         let backend = try OpenCLBackend(device: selector, profiling: true)
-        let samples = quick ? 4096 : 16384
+        let samples = quick || cnn ? 4096 : 16384
         let data = try Dataset(
             features: benchValues(samples * 784, seed: 13), featureCount: 784,
             classIndices: (0..<samples).map { Int32($0 * 3 % 10) }, classCount: 10)
         let trainer = try Trainer(
-            architecture: TrainingBench.architecture(batchNorm: true), on: backend,
+            architecture: cnn
+                ? TrainingBench.cnnArchitecture : TrainingBench.architecture(batchNorm: true),
+            inputShape: cnn ? .image(channels: 1, height: 28, width: 28) : .features(784),
+            on: backend,
             loss: .softmaxCrossEntropy,
             optimizer: Adam(learningRate: 1e-3), maxBatch: 128)
         _ = try trainer.fit(data, epochs: 1, batchSize: 128)
@@ -33,7 +36,7 @@ enum ProfileBench {
             return
         }
         StandardOutput.line(
-            "Kernel profile of one epoch (\(samples) samples, MLP 784-512-256-10 with batch norm, Adam, batch 128) on \(backend.device.name):"
+            "Kernel profile of one epoch (\(samples) samples, \(cnn ? "the CNN of --model cnn" : "MLP 784-512-256-10 with batch norm"), Adam, batch 128) on \(backend.device.name):"
         )
         StandardOutput.line(
             "wall \(BenchTable.fixed(wall, 1)) ms, device time in kernels \(BenchTable.fixed(total, 1)) ms"

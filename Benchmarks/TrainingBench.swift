@@ -21,6 +21,23 @@ enum TrainingBench {
         return Sequential(seed: 1, layers: layers)
     }
 
+    /// The CNN of `descent train --model cnn` on 1x28x28 images, with its augmentation.
+    static let cnnArchitecture = Sequential(seed: 1) {
+        RandomCropFlip(padding: 2, flip: true)
+        Conv2D(1, 32, kernelSize: 3, padding: .same, useBias: false, initializer: .heUniform)
+        BatchNorm(32)
+        ReLU()
+        MaxPool2D(2)
+        Conv2D(32, 64, kernelSize: 3, padding: .same, useBias: false, initializer: .heUniform)
+        BatchNorm(64)
+        ReLU()
+        MaxPool2D(2)
+        Flatten()
+        Dense(64 * 7 * 7, 128, activation: .relu, initializer: .heUniform)
+        Dropout(0.3)
+        Dense(128, 10)
+    }
+
     static func run(_ context: BenchContext) throws {
         let samples = context.quick ? 4096 : 16384
         let data = try Dataset(

@@ -24,14 +24,14 @@ int pooling_largest(__global const float* x, const int image, const int row, con
     const int window_height, const int window_width, const int stride, \
     const int output_height, const int output_width
 
+// Forward passes: one work-item per output (column, row, image).
 __kernel void max_pool_forward(POOLING_PARAMETERS,
                                __global const float* input, const int input_offset,
                                __global float* output, const int output_offset)
 {
-    const int index = get_global_id(0);
-    if (index >= images * output_height * output_width) return;
-    const int column = index % output_width, row = (index / output_width) % output_height;
-    const int image = index / (output_width * output_height);
+    const int column = get_global_id(0), row = get_global_id(1), image = get_global_id(2);
+    if (column >= output_width || row >= output_height || image >= images) return;
+    const int index = (image * output_height + row) * output_width + column;
     __global const float* x = input + input_offset;
     output[output_offset + index] =
         x[pooling_largest(x, image, row, column, height, width, window_height, window_width, stride)];
@@ -41,10 +41,9 @@ __kernel void average_pool_forward(POOLING_PARAMETERS,
                                    __global const float* input, const int input_offset,
                                    __global float* output, const int output_offset)
 {
-    const int index = get_global_id(0);
-    if (index >= images * output_height * output_width) return;
-    const int column = index % output_width, row = (index / output_width) % output_height;
-    const int image = index / (output_width * output_height);
+    const int column = get_global_id(0), row = get_global_id(1), image = get_global_id(2);
+    if (column >= output_width || row >= output_height || image >= images) return;
+    const int index = (image * output_height + row) * output_width + column;
     __global const float* x = input + input_offset;
     float sum = 0.0f;
     for (int i = 0; i < window_height; i++)
@@ -58,14 +57,15 @@ __kernel void average_pool_forward(POOLING_PARAMETERS,
     const int first = (position) >= (window) ? ((position) - (window)) / stride + 1 : 0; \
     const int end = min((position) / stride + 1, (outputs));
 
+// Backward gathers: one work-item per input (x, y, image).
 __kernel void max_pool_backward(POOLING_PARAMETERS,
                                 __global const float* input, const int input_offset,
                                 __global const float* output_gradient, const int output_gradient_offset,
                                 __global float* input_gradient, const int input_gradient_offset)
 {
-    const int index = get_global_id(0);
-    if (index >= images * height * width) return;
-    const int x = index % width, y = (index / width) % height, image = index / (width * height);
+    const int x = get_global_id(0), y = get_global_id(1), image = get_global_id(2);
+    if (x >= width || y >= height || image >= images) return;
+    const int index = (image * height + y) * width + x;
     __global const float* values = input + input_offset;
     __global const float* dy = output_gradient + output_gradient_offset;
     WINDOWS_HOLDING(y, window_height, output_height, first_row, end_row)
@@ -82,9 +82,9 @@ __kernel void average_pool_backward(POOLING_PARAMETERS,
                                     __global const float* output_gradient, const int output_gradient_offset,
                                     __global float* input_gradient, const int input_gradient_offset)
 {
-    const int index = get_global_id(0);
-    if (index >= images * height * width) return;
-    const int x = index % width, y = (index / width) % height, image = index / (width * height);
+    const int x = get_global_id(0), y = get_global_id(1), image = get_global_id(2);
+    if (x >= width || y >= height || image >= images) return;
+    const int index = (image * height + y) * width + x;
     __global const float* dy = output_gradient + output_gradient_offset;
     WINDOWS_HOLDING(y, window_height, output_height, first_row, end_row)
     WINDOWS_HOLDING(x, window_width, output_width, first_column, end_column)
@@ -94,6 +94,22 @@ __kernel void average_pool_backward(POOLING_PARAMETERS,
         for (int column = first_column; column < end_column; column++)
             sum += dy[(image * output_height + row) * output_width + column] / size;
     input_gradient[input_gradient_offset + index] = sum;
+}
+
+// Max pooling backward when windows do not overlap (stride >= window), on an input gradient
+// already filled with zeros: one work-item per window (column, row, image) writes its gradient
+// to its largest input, which no other window holds, so the result is the gather's.
+__kernel void max_pool_backward_disjoint(POOLING_PARAMETERS,
+                                         __global const float* input, const int input_offset,
+                                         __global const float* output_gradient, const int output_gradient_offset,
+                                         __global float* input_gradient, const int input_gradient_offset)
+{
+    const int column = get_global_id(0), row = get_global_id(1), image = get_global_id(2);
+    if (column >= output_width || row >= output_height || image >= images) return;
+    const int largest = pooling_largest(input + input_offset, image, row, column, height, width,
+                                        window_height, window_width, stride);
+    input_gradient[input_gradient_offset + largest] =
+        output_gradient[output_gradient_offset + (image * output_height + row) * output_width + column];
 }
 
 #undef WINDOWS_HOLDING

@@ -101,19 +101,25 @@ extension CPUBackend {
                     for xPosition in 0..<width {
                         var sum: Float = 0
                         for i in 0..<shape.kernelHeight {
-                            guard let y = shape.outputIndex(yPosition, kernelOffset: i, \.outputHeight)
+                            guard
+                                let y = shape.outputIndex(
+                                    yPosition, kernelOffset: i, \.outputHeight)
                             else { continue }
                             for j in 0..<shape.kernelWidth {
-                                guard let x = shape.outputIndex(xPosition, kernelOffset: j, \.outputWidth)
+                                guard
+                                    let x = shape.outputIndex(
+                                        xPosition, kernelOffset: j, \.outputWidth)
                                 else { continue }
                                 let row = (channel * shape.kernelHeight + i) * shape.kernelWidth + j
-                                sum += columns[
-                                    row * rowLength + sample * shape.outputPositions + y
-                                        * shape.outputWidth + x]
+                                sum +=
+                                    columns[
+                                        row * rowLength + sample * shape.outputPositions + y
+                                            * shape.outputWidth + x]
                             }
                         }
-                        dx[((sample * shape.inputChannels + channel) * height + yPosition) * width
-                            + xPosition] = sum
+                        dx[
+                            ((sample * shape.inputChannels + channel) * height + yPosition) * width
+                                + xPosition] = sum
                     }
                 }
             }

@@ -1,7 +1,9 @@
 import DescentCore
 
 extension CPUBackend {
-    public func poolingForward(_ pooling: Pooling, input: View, output: View, shape: PoolingShape)
+    public func poolingForward(
+        _ pooling: Pooling, input: View, output: View, shape: PoolingShape
+    )
         throws
     {
         try Validation.poolingForward(input: input, output: output, shape: shape)
@@ -45,12 +47,18 @@ extension CPUBackend {
                     let index = (image * height + yPosition) * width + xPosition
                     var sum: Float = 0
                     // The windows that hold (y, x), in row-major order.
-                    for row in shape.windows(holding: yPosition, window: shape.windowHeight, outputs: outputHeight) {
-                        for column in shape.windows(holding: xPosition, window: shape.windowWidth, outputs: outputWidth) {
+                    for row in shape.windows(
+                        holding: yPosition, window: shape.windowHeight, outputs: outputHeight)
+                    {
+                        for column in shape.windows(
+                            holding: xPosition, window: shape.windowWidth, outputs: outputWidth)
+                        {
                             let gradient = dy[(image * outputHeight + row) * outputWidth + column]
                             switch pooling {
                             case .max:
-                                if shape.largest(image: image, row: row, column: column, in: x) == index {
+                                if shape.largest(image: image, row: row, column: column, in: x)
+                                    == index
+                                {
                                     sum += gradient
                                 }
                             case .average:
@@ -83,7 +91,8 @@ extension PoolingShape {
     ) -> Int {
         let indices = window(image: image, row: row, column: column)
         var best = indices[0]
-        for index in indices.dropFirst() where x[index] > x[best] || (x[index].isNaN && !x[best].isNaN) {
+        for index in indices.dropFirst()
+        where x[index] > x[best] || (x[index].isNaN && !x[best].isNaN) {
             best = index
         }
         return best

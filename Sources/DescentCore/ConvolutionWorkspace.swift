@@ -5,7 +5,9 @@
 /// the channel-major product, `outputChannels x (batch positions)`.
 public enum ConvolutionWorkspace {
     /// The patch matrix and the channel-major product, as views of `workspace`.
-    public static func split<Buffer>(_ workspace: BufferView<Buffer>, _ shape: ConvolutionShape)
+    public static func split<Buffer>(
+        _ workspace: BufferView<Buffer>, _ shape: ConvolutionShape
+    )
         throws -> (patches: BufferView<Buffer>, product: BufferView<Buffer>)
     {
         let columns = shape.batch * shape.outputPositions

@@ -19,7 +19,8 @@ extension Validation {
             throw DescentError.invalidArgument(
                 operation: operation,
                 reason: "the \(shape.kernelHeight)x\(shape.kernelWidth) kernel is larger than the "
-                    + "\(shape.inputHeight)x\(shape.inputWidth) input with padding \(shape.padding)")
+                    + "\(shape.inputHeight)x\(shape.inputWidth) input with padding \(shape.padding)"
+            )
         }
         try indexable(
             [shape.inputCount, shape.outputCount, shape.weightCount, shape.workspaceCount],

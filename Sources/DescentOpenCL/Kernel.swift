@@ -43,6 +43,7 @@ enum Kernel: String, CaseIterable, Sendable {
     case maxPoolForward = "max_pool_forward"
     case averagePoolForward = "average_pool_forward"
     case maxPoolBackward = "max_pool_backward"
+    case maxPoolBackwardDisjoint = "max_pool_backward_disjoint"
     case averagePoolBackward = "average_pool_backward"
     case randomUniform = "random_uniform"
     case randomNormal = "random_normal"
@@ -76,8 +77,10 @@ enum Kernel: String, CaseIterable, Sendable {
             .layernormBackwardParameters, .layernormBackwardInput, .softmaxForward,
             .softmaxBackward, .softmaxCrossEntropyRows, .recordInvalidLabel, .elementwiseLossRows,
             .lossFinish, .lossScaleGradient, .reduceAllPartial, .reduceAllFinal, .reduceRows,
-            .reduceColumns, .argmaxRows, .clipScaleFinish, .maxNorm, .maxPoolForward, .averagePoolForward,
-            .maxPoolBackward, .averagePoolBackward, .randomUniform, .randomNormal,
+            .reduceColumns, .argmaxRows, .clipScaleFinish, .maxNorm, .maxPoolForward,
+            .averagePoolForward,
+            .maxPoolBackward, .maxPoolBackwardDisjoint, .averagePoolBackward, .randomUniform,
+            .randomNormal,
             .streamCopy, .fmaChain:
             nil
         }

@@ -51,7 +51,8 @@ enum KernelProgram: CaseIterable {
     private static let coreSource = [
         KernelSource.codes, KernelSource.activationFunctions, KernelSource.group,
         KernelSource.philox,
-        KernelSource.activation, KernelSource.augmentation, KernelSource.batchnorm, KernelSource.bias,
+        KernelSource.activation, KernelSource.augmentation, KernelSource.batchnorm,
+        KernelSource.bias,
         KernelSource.convolution, KernelSource.dropout, KernelSource.elementwise,
         KernelSource.layernorm, KernelSource.loss, KernelSource.optimizer, KernelSource.peak,
         KernelSource.pooling, KernelSource.random, KernelSource.reduction, KernelSource.softmax,

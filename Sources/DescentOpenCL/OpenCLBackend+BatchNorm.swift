@@ -14,7 +14,8 @@ extension OpenCLBackend {
         try launchElementwise(
             .batchnormForwardTraining, count: shape.channels,
             [
-                .int(shape.batch), .int(shape.channels), .int(shape.spatial), .float(hyperparameters.epsilon),
+                .int(shape.batch), .int(shape.channels), .int(shape.spatial),
+                .float(hyperparameters.epsilon),
                 .float(hyperparameters.newBatchWeight),
                 .int(hyperparameters.unbiasedRunningVariance ? 1 : 0),
                 .view(input), .view(parameters.gamma), .view(parameters.beta), .view(output),
@@ -51,7 +52,8 @@ extension OpenCLBackend {
         try launchElementwise(
             .batchnormBackward, count: shape.channels,
             [
-                .int(shape.batch), .int(shape.channels), .int(shape.spatial), .view(input), .view(outputGradient),
+                .int(shape.batch), .int(shape.channels), .int(shape.spatial), .view(input),
+                .view(outputGradient),
                 .view(gamma),
                 .view(saved.mean), .view(saved.inverseStandardDeviation), .view(inputGradient),
                 .view(parameterGradients.gamma), .view(parameterGradients.beta),

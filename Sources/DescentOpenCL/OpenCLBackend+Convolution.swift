@@ -14,8 +14,9 @@ extension OpenCLBackend {
         let (patches, product) = try ConvolutionWorkspace.split(workspace, shape)
         try im2col(input, patches, shape)
         try matmul(weights, patches, product, shape: ConvolutionWorkspace.forwardProduct(shape))
-        try launchElementwise(
-            .convolutionToNCHW, count: shape.outputCount,
+        try launch(
+            .convolutionToNCHW,
+            global: [shape.outputPositions, shape.outputChannels, shape.batch], local: nil,
             [
                 .int(shape.batch), .int(shape.outputChannels), .int(shape.outputPositions),
                 .view(product), .optionalView(bias), .view(output),
@@ -33,9 +34,10 @@ extension OpenCLBackend {
         try channelMajor(outputGradient, into: product, shape)
         try matmul(
             weights, product, patches, shape: ConvolutionWorkspace.patchGradientProduct(shape))
-        try launchElementwise(
-            .convolutionCol2im, count: shape.inputCount,
-            geometry(shape) + [.view(patches), .view(inputGradient)])
+        try launch(
+            .convolutionCol2im,
+            global: [shape.inputWidth, shape.inputHeight, shape.batch * shape.inputChannels],
+            local: nil, geometry(shape) + [.view(patches), .view(inputGradient)])
     }
 
     public func convolutionWeightGradient(
@@ -59,16 +61,19 @@ extension OpenCLBackend {
     }
 
     private func im2col(_ input: View, _ patches: View, _ shape: ConvolutionShape) throws {
-        try launchElementwise(
-            .convolutionIm2col, count: patches.count,
-            geometry(shape) + [.view(input), .view(patches)])
+        try launch(
+            .convolutionIm2col, global: [shape.outputHeight, shape.patchSize, shape.batch],
+            local: nil, geometry(shape) + [.view(input), .view(patches)])
     }
 
-    private func channelMajor(_ gradient: View, into product: View, _ shape: ConvolutionShape)
+    private func channelMajor(
+        _ gradient: View, into product: View, _ shape: ConvolutionShape
+    )
         throws
     {
-        try launchElementwise(
-            .convolutionToChannelMajor, count: shape.outputCount,
+        try launch(
+            .convolutionToChannelMajor,
+            global: [shape.outputPositions, shape.outputChannels, shape.batch], local: nil,
             [
                 .int(shape.batch), .int(shape.outputChannels), .int(shape.outputPositions),
                 .view(gradient), .view(product),

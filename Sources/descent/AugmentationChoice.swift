@@ -25,7 +25,8 @@ struct AugmentationChoice: Equatable {
                 flip = true
             case ("noise", 2):
                 guard let std = Float(parts[1]), std.isFinite, std > 0 else {
-                    throw usageError("--augment: noise:STD takes a standard deviation > 0, got '\(item)'")
+                    throw usageError(
+                        "--augment: noise:STD takes a standard deviation > 0, got '\(item)'")
                 }
                 noise = std
             default:

@@ -68,7 +68,8 @@ struct EvaluateCommand: ParsableCommand {
         let trainer = try Trainer(
             architecture: try model.architecture(
                 input: data.train.sampleShape, task: data.task, seed: dataOptions.seed),
-            inputShape: data.train.sampleShape, on: backend, task: data.task, loss: try model.loss.lossFunction(for: data.task),
+            inputShape: data.train.sampleShape, on: backend, task: data.task,
+            loss: try model.loss.lossFunction(for: data.task),
             optimizer: SGD(learningRate: 0),
             maxBatch: 256)
         try trainer.model.load(from: weights)

@@ -52,7 +52,8 @@ struct LayerStack: Equatable {
         func arity(_ range: ClosedRange<Int>) throws {
             guard range.contains(parts.count) else {
                 throw usageError(
-                    "--layers: '\(text)' takes \(range.lowerBound - 1)...\(range.upperBound - 1) values after its name")
+                    "--layers: '\(text)' takes \(range.lowerBound - 1)...\(range.upperBound - 1) values after its name"
+                )
             }
         }
         switch parts[0] {
@@ -69,7 +70,8 @@ struct LayerStack: Equatable {
                 default:
                     guard let count = Int(parts[4]), count >= 0, count <= 1024 else {
                         throw usageError(
-                            "--layers: '\(text)': the padding is same, valid or a number of zeros in 0...1024")
+                            "--layers: '\(text)': the padding is same, valid or a number of zeros in 0...1024"
+                        )
                     }
                     padding = .explicit(count)
                 }
@@ -136,9 +138,11 @@ struct LayerStack: Equatable {
                             + "a convolution needs image data (Fashion-MNIST's are [1, 28, 28]) "
                             + "and no flatten or dense before it")
                 }
+                // Batch norm right after cancels a bias: leave it out, as PyTorch's models do.
+                let normalized = index + 1 < items.count && items[index + 1] == .batchNorm
                 layer = Conv2D(
                     image.channels, outputs, kernelSize: kernel, stride: stride, padding: padding,
-                    initializer: weights, biasInitializer: biasInitializer)
+                    useBias: !normalized, initializer: weights, biasInitializer: biasInitializer)
             case .dense(let units):
                 layer = Dense(
                     shape.count, units, initializer: weights, biasInitializer: biasInitializer)
@@ -158,7 +162,9 @@ struct LayerStack: Equatable {
             do {
                 shape = try layer.outputShape(for: shape)
             } catch let error as DescentError {
-                throw usageError("--layers: item \(index + 1), \(layer), does not fit its input \(shape): \(error)")
+                throw usageError(
+                    "--layers: item \(index + 1), \(layer), does not fit its input \(shape): \(error)"
+                )
             }
             layers.append(layer)
         }

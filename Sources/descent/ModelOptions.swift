@@ -171,7 +171,8 @@ struct ModelOptions: ParsableArguments {
         }.count
         guard parameters <= Self.maximumParameters else {
             throw usageError(
-                "the model has \(parameters) parameters, over the limit of \(Self.maximumParameters)")
+                "the model has \(parameters) parameters, over the limit of \(Self.maximumParameters)"
+            )
         }
         return Sequential(seed: seed, layers: all)
     }

@@ -166,7 +166,8 @@ struct SearchRun<B: Backend> {
             training,
             architecture: try options.model.architecture(
                 input: data.train.sampleShape, task: data.task, seed: seed),
-            inputShape: data.train.sampleShape, task: data.task, loss: try options.model.loss.lossFunction(for: data.task), on: backend,
+            inputShape: data.train.sampleShape, task: data.task,
+            loss: try options.model.loss.lossFunction(for: data.task), on: backend,
             monitored: monitored)
         if let stopping = setup.earlyStopping { setup.callbacks.append(stopping) }
         let history = try setup.trainer.fit(

@@ -20,7 +20,8 @@ struct TrainingSetup<B: Backend> {
         let (schedule, scheduleCallbacks) = try training.makeSchedule()
         optimizer = try training.makeOptimizer()
         trainer = try Trainer(
-            architecture: architecture, inputShape: inputShape, on: backend, task: task, loss: loss, optimizer: optimizer,
+            architecture: architecture, inputShape: inputShape, on: backend, task: task, loss: loss,
+            optimizer: optimizer,
             schedule: schedule,
             maxBatch: max(training.batchSize + 1, 256))  // + 1: room to merge a last batch of one
         callbacks = scheduleCallbacks

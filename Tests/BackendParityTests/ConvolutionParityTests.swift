@@ -48,7 +48,8 @@ struct ConvolutionParityTests {
         let shape = ConvolutionShape(
             batch: 3, inputChannels: 5, inputHeight: 9, inputWidth: 8, outputChannels: 7,
             kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1)
-        let first = try convolution(on: backend, shape), second = try convolution(on: backend, shape)
+        let first = try convolution(on: backend, shape),
+            second = try convolution(on: backend, shape)
         #expect(first == second)
     }
 }

@@ -72,7 +72,9 @@ struct NormalizationParityTests {
     /// Batch norm over the channels of NCHW images (`BatchNorm2d`).
     @Test(arguments: ParityShapes.channelBatches)
     func channelBatchNormMatchesReference(shape: ChannelShape) throws {
-        for (hyperparameters, inPlace) in [(BatchNormHyperparameters.pytorch, false), (.keras, true)] {
+        for (hyperparameters, inPlace) in [
+            (BatchNormHyperparameters.pytorch, false), (.keras, true),
+        ] {
             let expected = try batchNorm(
                 on: CPUBackend(), shape: shape, hyperparameters: hyperparameters, inPlace: inPlace,
                 mean: 0)

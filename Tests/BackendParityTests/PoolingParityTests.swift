@@ -38,7 +38,8 @@ struct PoolingParityTests {
             for (name, values) in Self.inputs(shape.inputCount) {
                 let expected = try pooling(on: CPUBackend(), kind, shape, input: values)
                 let actual = try pooling(on: opencl, kind, shape, input: values)
-                expectClose(actual, expected, .reduction, "\(kind) pooling \(shape), \(name) inputs")
+                expectClose(
+                    actual, expected, .reduction, "\(kind) pooling \(shape), \(name) inputs")
             }
         }
     }

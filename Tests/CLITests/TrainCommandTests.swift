@@ -215,6 +215,12 @@ struct TrainCommandTests {
         (["train", "--dataset", "moons", "--device", "99"], "No OpenCL device matches 'index 99'"),
         (["train", "--dataset", "moons", "--loss", "mse"], "does not fit binary classification"),
         (["train", "--dataset", "moons", "--hidden", "16,-3"], "--hidden takes positive widths"),
+        (["train", "--dataset", "moons", "--model", "cnn"], "--model cnn needs image data"),
+        (["train", "--dataset", "moons", "--layers", "conv:8:3,relu"], "needs images"),
+        (["train", "--dataset", "moons", "--layers", "dense:8,pool:2"], "unknown item 'pool:2'"),
+        (["train", "--dataset", "moons", "--layers", "conv:8"], "takes 2...4 values"),
+        (["train", "--dataset", "moons", "--augment", "crop:2"], "crop and flip need image data"),
+        (["train", "--dataset", "moons", "--augment", "rotate"], "unknown item 'rotate'"),
         (
             ["evaluate", "--weights", "/nonexistent/model.safetensors"],
             "/nonexistent/model.safetensors"

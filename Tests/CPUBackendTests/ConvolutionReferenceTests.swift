@@ -10,7 +10,9 @@ import Testing
     let backend = CPUBackend()
 
     /// The definition: `y[n, o, r, c] = b[o] + sum w[o, ch, i, j] x[n, ch, r s - p + i, c s - p + j]`.
-    static func direct(_ x: [Double], _ w: [Double], _ b: [Double], _ shape: ConvolutionShape)
+    static func direct(
+        _ x: [Double], _ w: [Double], _ b: [Double], _ shape: ConvolutionShape
+    )
         -> [Double]
     {
         var y = [Double](repeating: 0, count: shape.outputCount)
@@ -27,14 +29,16 @@ import Testing
                                     let xx = c * shape.stride - shape.padding + j
                                     guard yy >= 0, yy < h, xx >= 0, xx < wd else { continue }
                                     sum +=
-                                        w[((o * shape.inputChannels + ch) * shape.kernelHeight + i)
-                                            * shape.kernelWidth + j]
+                                        w[
+                                            ((o * shape.inputChannels + ch) * shape.kernelHeight + i)
+                                                * shape.kernelWidth + j]
                                         * x[((n * shape.inputChannels + ch) * h + yy) * wd + xx]
                                 }
                             }
                         }
-                        y[((n * shape.outputChannels + o) * shape.outputHeight + r)
-                            * shape.outputWidth + c] = sum
+                        y[
+                            ((n * shape.outputChannels + o) * shape.outputHeight + r)
+                                * shape.outputWidth + c] = sum
                     }
                 }
             }
@@ -78,7 +82,9 @@ import Testing
         let w = TestData.uniform(shape.weightCount, seed: 2)
         let b = TestData.uniform(shape.outputChannels, seed: 3)
         let dy = TestData.uniform(shape.outputCount, seed: 4)
-        let (xd, wd, bd, dyd) = (x.map(Double.init), w.map(Double.init), b.map(Double.init), dy.map(Double.init))
+        let (xd, wd, bd, dyd) = (
+            x.map(Double.init), w.map(Double.init), b.map(Double.init), dy.map(Double.init)
+        )
         let workspace = try backend.poisoned(shape.workspaceCount)
 
         let y = try backend.poisoned(shape.outputCount)
@@ -98,7 +104,8 @@ import Testing
             try backend.download(dx), expectedDx.map(Float.init), .finiteDifference,
             "input gradient \(shape)")
 
-        let dw = try backend.poisoned(shape.weightCount), db = try backend.poisoned(shape.outputChannels)
+        let dw = try backend.poisoned(shape.weightCount),
+            db = try backend.poisoned(shape.outputChannels)
         try backend.convolutionWeightGradient(
             input: backend.view(x), outputGradient: backend.view(dy), weightGradient: dw,
             biasGradient: db, workspace: workspace, shape: shape)
@@ -113,7 +120,8 @@ import Testing
     }
 
     /// Pooling's definition in Double: the window's maximum or mean.
-    static func directPooling(_ pooling: Pooling, _ x: [Double], _ shape: PoolingShape) -> [Double] {
+    static func directPooling(_ pooling: Pooling, _ x: [Double], _ shape: PoolingShape) -> [Double]
+    {
         var y: [Double] = []
         for image in 0..<(shape.batch * shape.channels) {
             for r in 0..<shape.outputHeight {
@@ -122,8 +130,9 @@ import Testing
                     for i in 0..<shape.windowHeight {
                         for j in 0..<shape.windowWidth {
                             window.append(
-                                x[(image * shape.height + r * shape.stride + i) * shape.width
-                                    + c * shape.stride + j])
+                                x[
+                                    (image * shape.height + r * shape.stride + i) * shape.width
+                                        + c * shape.stride + j])
                         }
                     }
                     y.append(
@@ -136,10 +145,14 @@ import Testing
     }
 
     @Test(arguments: [
-        PoolingShape(batch: 2, channels: 2, height: 6, width: 5, windowHeight: 2, windowWidth: 2, stride: 2),
-        PoolingShape(batch: 1, channels: 3, height: 7, width: 7, windowHeight: 3, windowWidth: 3, stride: 2),
-        PoolingShape(batch: 2, channels: 1, height: 4, width: 4, windowHeight: 4, windowWidth: 4, stride: 1),
-        PoolingShape(batch: 1, channels: 1, height: 5, width: 3, windowHeight: 2, windowWidth: 1, stride: 1),
+        PoolingShape(
+            batch: 2, channels: 2, height: 6, width: 5, windowHeight: 2, windowWidth: 2, stride: 2),
+        PoolingShape(
+            batch: 1, channels: 3, height: 7, width: 7, windowHeight: 3, windowWidth: 3, stride: 2),
+        PoolingShape(
+            batch: 2, channels: 1, height: 4, width: 4, windowHeight: 4, windowWidth: 4, stride: 1),
+        PoolingShape(
+            batch: 1, channels: 1, height: 5, width: 3, windowHeight: 2, windowWidth: 1, stride: 1),
     ])
     func poolingMatchesDefinitionAndFiniteDifferences(shape: PoolingShape) throws {
         // Distinct values, so that no finite-difference step moves a window's maximum.
@@ -154,7 +167,8 @@ import Testing
                 .elementwise, "\(pooling) pooling \(shape)")
             let dx = try backend.poisoned(shape.inputCount)
             try backend.poolingBackward(
-                pooling, input: backend.view(x), outputGradient: backend.view(dy), inputGradient: dx,
+                pooling, input: backend.view(x), outputGradient: backend.view(dy),
+                inputGradient: dx,
                 shape: shape)
             let expected = Self.finiteDifference(x.map(Double.init), dy.map(Double.init)) {
                 Self.directPooling(pooling, $0, shape)
@@ -187,8 +201,10 @@ import Testing
             kernelHeight: 5, kernelWidth: 5, stride: 1, padding: 1)
         #expect(throws: DescentError.self) {
             try backend.convolutionForward(
-                input: backend.view([1, 2, 3, 4]), weights: backend.view([Float](repeating: 0, count: 25)),
-                bias: nil, output: backend.poisoned(1), workspace: backend.poisoned(100), shape: tooLarge)
+                input: backend.view([1, 2, 3, 4]),
+                weights: backend.view([Float](repeating: 0, count: 25)),
+                bias: nil, output: backend.poisoned(1), workspace: backend.poisoned(100),
+                shape: tooLarge)
         }
         let small = ConvolutionShape(
             batch: 1, inputChannels: 1, inputHeight: 3, inputWidth: 3, outputChannels: 1,
@@ -203,7 +219,9 @@ import Testing
         #expect(throws: DescentError.self) {
             try backend.poolingForward(
                 .max, input: backend.view([1, 2]), output: backend.poisoned(1),
-                shape: PoolingShape(batch: 1, channels: 1, height: 1, width: 2, windowHeight: 2, windowWidth: 2, stride: 2))
+                shape: PoolingShape(
+                    batch: 1, channels: 1, height: 1, width: 2, windowHeight: 2, windowWidth: 2,
+                    stride: 2))
         }
     }
 }

@@ -113,7 +113,10 @@ public enum ParityShapes {
     /// Batch norm over the channels of NCHW images.
     public static var channelBatches: [ChannelShape] {
         reduced
-            ? [ChannelShape(batch: 2, channels: 3, spatial: 7), ChannelShape(batch: 1, channels: 2, spatial: 9)]
+            ? [
+                ChannelShape(batch: 2, channels: 3, spatial: 7),
+                ChannelShape(batch: 1, channels: 2, spatial: 9),
+            ]
             : [
                 ChannelShape(batch: 2, channels: 3, spatial: 49),
                 ChannelShape(batch: 1, channels: 17, spatial: 9),

@@ -111,7 +111,8 @@ struct TanhWithoutDerivative: ReferenceLayer {
         let architecture = Sequential(seed: 1) {
             Dense(3, 5, activation: activation); Dense(5, 3)
         }
-        let check = GradientCheck(architecture, inputShape: .features(3), loss: .softmaxCrossEntropy)
+        let check = GradientCheck(
+            architecture, inputShape: .features(3), loss: .softmaxCrossEntropy)
         let data = try DiagnosticsData.classification()
         let report = try check.run(data)
         #expect(report.passed, "\(report.lines.joined(separator: "\n"))")
@@ -140,7 +141,8 @@ struct TanhWithoutDerivative: ReferenceLayer {
             loss.takesClasses
             ? try DiagnosticsData.classification()
             : try DiagnosticsData.targets(width: 3, unitInterval: loss == .binaryCrossEntropy)
-        let check = GradientCheck(architecture, inputShape: .features(3), loss: loss, sampleCount: 5)
+        let check = GradientCheck(
+            architecture, inputShape: .features(3), loss: loss, sampleCount: 5)
         let report = try check.run(data)
         #expect(report.passed, "\(report.lines.joined(separator: "\n"))")
         #expect(report.mode.contains("training mode"))
@@ -152,8 +154,10 @@ struct TanhWithoutDerivative: ReferenceLayer {
         let architecture = Sequential(seed: 3) {
             Dense(3, 4); TanhWithoutDerivative(); Dense(4, 3)
         }
-        let report = try GradientCheck(architecture, inputShape: .features(3), loss: .softmaxCrossEntropy)
-            .run(try DiagnosticsData.classification())
+        let report = try GradientCheck(
+            architecture, inputShape: .features(3), loss: .softmaxCrossEntropy
+        )
+        .run(try DiagnosticsData.classification())
         #expect(!report.passed)
         #expect(report.tensors[0].band == .probablyWrong, "\(report.lines.joined(separator: "\n"))")
         #expect(report.tensors[2].passed, "the layer after the bug is still right")
@@ -168,7 +172,8 @@ struct TanhWithoutDerivative: ReferenceLayer {
         let architecture = Sequential(seed: 4) {
             DoubledGradientDense(dense: Dense(3, 4, activation: .tanh)); Dense(4, 3)
         }
-        let check = GradientCheck(architecture, inputShape: .features(3), loss: .softmaxCrossEntropy)
+        let check = GradientCheck(
+            architecture, inputShape: .features(3), loss: .softmaxCrossEntropy)
         let data = try DiagnosticsData.classification()
         #expect(try check.run(data).passed, "the reference itself is right")
         let report = try check.compare(on: CPUBackend(), data: data)
@@ -189,8 +194,10 @@ struct TanhWithoutDerivative: ReferenceLayer {
         }
         let data = try Dataset(
             features: [3e-6, 3e-6], featureCount: 1, classIndices: [0, 1], classCount: 2)
-        let report = try GradientCheck(architecture, inputShape: .features(1), loss: .softmaxCrossEntropy)
-            .run(data)
+        let report = try GradientCheck(
+            architecture, inputShape: .features(1), loss: .softmaxCrossEntropy
+        )
+        .run(data)
         let bias = try #require(report.tensors.first { $0.name.hasSuffix("relu) bias") })
         #expect(bias.kinkCrossings.count == 3, "\(report.lines.joined(separator: "\n"))")
         #expect(bias.kinkCrossings.allSatisfy { $0.band >= .uncomfortable })
@@ -226,8 +233,10 @@ struct TanhWithoutDerivative: ReferenceLayer {
         let broken = Sequential(seed: 7) {
             Dense(3, 4, activation: .tanh); DoubledGradientDense(dense: Dense(4, 3))
         }
-        let brokenReport = try GradientCheck(broken, inputShape: .features(3), loss: .softmaxCrossEntropy)
-            .compare(on: backend, data: try DiagnosticsData.classification())
+        let brokenReport = try GradientCheck(
+            broken, inputShape: .features(3), loss: .softmaxCrossEntropy
+        )
+        .compare(on: backend, data: try DiagnosticsData.classification())
         #expect(
             brokenReport.tensors.map(\.passed) == [true, true, false, true],
             "\(brokenReport.lines.joined(separator: "\n"))")

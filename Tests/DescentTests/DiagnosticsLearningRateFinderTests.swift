@@ -22,7 +22,8 @@ import Testing
     @Test func aBadRangeIsAnError() {
         #expect(throws: DescentError.self) {
             _ = try LearningRateFinder(minimum: 1, maximum: 0.1).run(
-                Sequential(seed: 1) { Dense(2, 2) }, inputShape: .features(2), loss: .softmaxCrossEntropy,
+                Sequential(seed: 1) { Dense(2, 2) }, inputShape: .features(2),
+                loss: .softmaxCrossEntropy,
                 optimizer: SGD(learningRate: 0.1),
                 data: try Dataset.moons(sampleCount: 10, seed: 1), batchSize: 5, on: CPUBackend())
         }

@@ -37,7 +37,8 @@ import Testing
             Dense(16, 3, initializer: .normal(mean: 0, standardDeviation: 20))
         }
         let findings = try SanityChecks.checkInitialLoss(
-            huge, inputShape: .features(2), loss: .softmaxCrossEntropy, data: data, on: CPUBackend())
+            huge, inputShape: .features(2), loss: .softmaxCrossEntropy, data: data, on: CPUBackend()
+        )
         #expect(codes(findings) == ["loss-at-init-unexpected"])
         #expect(findings[0].advice.contains("initializer"))
         let normal = Sequential(seed: 1) {
@@ -45,7 +46,8 @@ import Testing
             Dense(16, 3, initializer: .glorotUniform)
         }
         let fine = try SanityChecks.checkInitialLoss(
-            normal, inputShape: .features(2), loss: .softmaxCrossEntropy, data: data, on: CPUBackend())
+            normal, inputShape: .features(2), loss: .softmaxCrossEntropy, data: data,
+            on: CPUBackend())
         #expect(codes(fine) == ["loss-at-init"], "\(fine.map(\.line))")
     }
 
@@ -94,7 +96,8 @@ import Testing
         let data = try Dataset.circles(sampleCount: 40, noise: 0.02, factor: 0.5, seed: 1)
         let linear = Sequential(seed: 2) { Dense(2, 2) }
         let stuck = try SanityChecks.overfitSmallSubset(
-            linear, inputShape: .features(2), loss: .softmaxCrossEntropy, data: data, on: CPUBackend())
+            linear, inputShape: .features(2), loss: .softmaxCrossEntropy, data: data,
+            on: CPUBackend())
         #expect(codes(stuck) == ["cannot-overfit-small-subset"])
         let mlp = Sequential(seed: 2) {
             Dense(2, 32, activation: .tanh); Dense(32, 2)

@@ -65,7 +65,8 @@ struct ModelDescriptionTests {
 
     @Test func aFileWithoutADescriptionSaysWhatIsMissing() throws {
         let directory = try CheckpointTests.temporaryDirectory()
-        let model = try Model(Self.architecture, inputShape: .features(5), on: CPUBackend(), maxBatch: 4)
+        let model = try Model(
+            Self.architecture, inputShape: .features(5), on: CPUBackend(), maxBatch: 4)
         let path = directory + "/old.safetensors"
         // A file as an older Descent wrote it: the same tensors, no description.
         try SafeTensorsFile(tensors: try model.stateTensors(), metadata: ["format": "descent"])
@@ -81,7 +82,8 @@ struct ModelDescriptionTests {
     /// 2^32 x 2^32) is refused before any model is built: no size is taken from the text alone.
     @Test func aDescriptionThatDoesNotFitItsTensorsIsRefused() throws {
         let directory = try CheckpointTests.temporaryDirectory()
-        let model = try Model(Self.architecture, inputShape: .features(5), on: CPUBackend(), maxBatch: 4)
+        let model = try Model(
+            Self.architecture, inputShape: .features(5), on: CPUBackend(), maxBatch: 4)
         let path = directory + "/model.safetensors"
         try model.save(to: path)
         let file = try SafeTensorsFile(contentsOf: path)

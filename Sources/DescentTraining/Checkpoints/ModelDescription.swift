@@ -81,7 +81,9 @@ public struct ModelDescription: Codable, Sendable, Equatable {
             guard shape.count == inputFeatures else {
                 throw DescentError.invalidArgument(
                     operation: "ModelDescription",
-                    reason: "its input shape \(shape) does not hold its \(inputFeatures) input features")
+                    reason:
+                        "its input shape \(shape) does not hold its \(inputFeatures) input features"
+                )
             }
             return shape
         }

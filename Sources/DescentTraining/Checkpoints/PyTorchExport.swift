@@ -110,7 +110,9 @@ extension Model {
                         + "padding=\(zeros)\(useBias ? "" : ", bias=False"))",
                     [("weight", prefix + "weight"), ("bias", prefix + "bias")])
             case .pool2D(let pooling, let window, let stride):
-                add("nn.\(pooling == .max ? "MaxPool2d" : "AvgPool2d")(\(window), stride=\(stride))")
+                add(
+                    "nn.\(pooling == .max ? "MaxPool2d" : "AvgPool2d")(\(window), stride=\(stride))"
+                )
             case .globalAveragePool:
                 add("nn.AdaptiveAvgPool2d(1)")
                 add("nn.Flatten()")

@@ -83,7 +83,8 @@ public struct Conv2D: Layer {
                 operation: "\(self)",
                 expected: "images of \(inputChannels) channels ([\(inputChannels), height, width])",
                 actual: "\(inputShape)"
-                    + (inputShape.isImage ? "" : "; give the data set's image shape or add no Flatten before it"))
+                    + (inputShape.isImage
+                        ? "" : "; give the data set's image shape or add no Flatten before it"))
         }
         guard kernelSize >= 1, stride >= 1, inputChannels >= 1, outputChannels >= 1 else {
             throw DescentError.invalidArgument(
@@ -123,7 +124,7 @@ public struct Conv2D: Layer {
     public var description: String {
         "Conv2D(\(inputChannels), \(outputChannels), \(kernelSize)x\(kernelSize)"
             + (stride == 1 ? "" : ", stride \(stride)")
-            + (padding == .valid ? "" : ", padding \(padding)") + ")"
+            + (padding == .valid ? "" : ", padding \(padding)") + (useBias ? "" : ", no bias") + ")"
     }
 }
 

@@ -43,7 +43,9 @@ public final class Model<B: Backend> {
     /// `sampleShape`).
     /// - Throws: `DescentError.shapeMismatch` when a layer cannot take the previous one's output,
     ///   `.invalidArgument` for a `maxBatch` below 1.
-    public init(_ architecture: Sequential, inputShape: SampleShape, on backend: B, maxBatch: Int)
+    public init(
+        _ architecture: Sequential, inputShape: SampleShape, on backend: B, maxBatch: Int
+    )
         throws
     {
         guard maxBatch >= 1 else {
@@ -179,12 +181,19 @@ public final class Model<B: Backend> {
 
     /// A Keras-like summary: each layer, its output shape and its parameter count.
     public var summary: String {
-        var lines = ["Layer                          Output shape        Parameters"]
+        let shapes = layerShapes.map {
+            "[batch, " + $0.dimensions.map(String.init).joined(separator: ", ") + "]"
+        }
+        let width = max(30, architecture.layers.map(\.description.count).max() ?? 0)
+        let shapeWidth = max(19, shapes.map(\.count).max() ?? 0)
+        var lines = [
+            "Layer".padding(width) + " " + "Output shape".padding(shapeWidth) + " Parameters"
+        ]
         for (index, layer) in architecture.layers.enumerated() {
             let count = slots.filter { $0.layerIndex == index }.reduce(0) { $0 + $1.spec.count }
-            let shape = "[batch, " + layerShapes[index].dimensions.map(String.init).joined(separator: ", ") + "]"
             lines.append(
-                layer.description.padding(30) + " " + shape.padding(19) + " " + String(count))
+                layer.description.padding(width) + " " + shapes[index].padding(shapeWidth) + " "
+                    + String(count))
         }
         lines.append("Total trainable parameters: \(parameterCount)")
         return lines.joined(separator: "\n")

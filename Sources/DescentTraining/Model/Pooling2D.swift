@@ -31,7 +31,8 @@ public struct Pool2D: Layer {
 
     public func outputShape(for inputShape: SampleShape) throws -> SampleShape {
         let shape = try poolingShape(batch: 1, inputShape)
-        return .image(channels: shape.channels, height: shape.outputHeight, width: shape.outputWidth)
+        return .image(
+            channels: shape.channels, height: shape.outputHeight, width: shape.outputWidth)
     }
 
     public func parameters(for inputShape: SampleShape) -> [ParameterSpec] { [] }

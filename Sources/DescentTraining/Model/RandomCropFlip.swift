@@ -41,7 +41,8 @@ public struct RandomCropFlip: Layer {
         guard !context.needsInputGradient else {
             throw DescentError.invalidArgument(
                 operation: "\(self)",
-                reason: "an augmentation transforms the data, so it must be the model's first layer")
+                reason: "an augmentation transforms the data, so it must be the model's first layer"
+            )
         }
         return try RandomCropFlipRuntime(self, context)
     }

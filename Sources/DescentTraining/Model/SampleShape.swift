@@ -14,7 +14,8 @@ public struct SampleShape: Sendable, Hashable, Codable, CustomStringConvertible 
         guard !dimensions.isEmpty, dimensions.allSatisfy({ $0 >= 1 }) else {
             throw DescentError.invalidArgument(
                 operation: "SampleShape",
-                reason: "a sample shape needs at least one axis, each of size >= 1, got \(dimensions)")
+                reason:
+                    "a sample shape needs at least one axis, each of size >= 1, got \(dimensions)")
         }
         self.dimensions = dimensions
     }
@@ -41,7 +42,9 @@ public struct SampleShape: Sendable, Hashable, Codable, CustomStringConvertible 
     }
 
     /// `[1, 28, 28]`.
-    public var description: String { "[" + dimensions.map(String.init).joined(separator: ", ") + "]" }
+    public var description: String {
+        "[" + dimensions.map(String.init).joined(separator: ", ") + "]"
+    }
 
     public init(from decoder: any Decoder) throws {
         try self.init(try [Int](from: decoder))

@@ -40,7 +40,8 @@ public struct GradientCheck: Sendable {
         "batch norm in training mode (batch statistics), dropout and Gaussian noise off"
 
     public init(
-        _ architecture: Sequential, inputShape: SampleShape, loss: LossFunction, sampleCount: Int = 4,
+        _ architecture: Sequential, inputShape: SampleShape, loss: LossFunction,
+        sampleCount: Int = 4,
         step: Double = 1e-5,
         entriesPerTensor: Int = 64, seed: UInt64 = 0
     ) {

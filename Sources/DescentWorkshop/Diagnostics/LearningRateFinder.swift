@@ -92,7 +92,8 @@ public struct LearningRateFinder: Sendable {
             let start = (step % max(batches, 1)) * batch
             trainer.optimizer.learningRate = Float(rate)
             try trainer.trainingStep(
-                try features.view(offset: start * inputShape.count, count: batch * inputShape.count),
+                try features.view(
+                    offset: start * inputShape.count, count: batch * inputShape.count),
                 labels: labels, start: start,
                 batch: batch, loss: lossValue.view)
             let value = Double(try backend.download(lossValue.view)[0])

@@ -102,7 +102,8 @@ private enum ReferencePooling {
                                 * shape.stride + j
                         }
                     }
-                    result.append(((image * shape.outputHeight + y) * shape.outputWidth + x, inputs))
+                    result.append(
+                        ((image * shape.outputHeight + y) * shape.outputWidth + x, inputs))
                 }
             }
         }

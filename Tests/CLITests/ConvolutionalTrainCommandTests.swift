@@ -4,7 +4,7 @@ import Testing
 /// `descent train --model cnn` and `--layers` on Fashion-MNIST.
 @Suite(.serialized) struct ConvolutionalTrainCommandTests {
     /// The CI check of the CNN preset: above 0.85 test accuracy after one epoch on a subset of
-    /// 20,000 images (the full seeded run in the README reaches 0.93).
+    /// 20,000 images (the README gives the full seeded run's figures).
     @Test func cnnPassesPoint85AfterOneEpochOnASubset() throws {
         let directory = try DescentProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -84,7 +84,9 @@ public struct Conv2D: Layer {
                 expected: "images of \(inputChannels) channels ([\(inputChannels), height, width])",
                 actual: "\(inputShape)"
                     + (inputShape.isImage
-                        ? "" : "; give the data set's image shape or add no Flatten before it"))
+                        ? ""
+                        : " (flat samples: a convolution needs images, before any Flatten or "
+                            + "Dense)"))
         }
         guard kernelSize >= 1, stride >= 1, inputChannels >= 1, outputChannels >= 1 else {
             throw DescentError.invalidArgument(

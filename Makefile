@@ -2,7 +2,7 @@
 # `make devices` lists OpenCL devices.
 SWIFT ?= swift
 
-.PHONY: test lint format oclgrind devices deps demo intel-opencl
+.PHONY: test lint format oclgrind devices deps demo intel-opencl anchors
 
 # The Swift sources under the checked-in style (.swift-format: 100 columns, the house's rules).
 SWIFT_SOURCES = Package.swift Sources Tests Benchmarks Plugins Kernels
@@ -40,3 +40,12 @@ devices: deps
 demo: deps
 	$(SWIFT) build -c release --product descent
 	$$($(SWIFT) build -c release --show-bin-path)/descent train
+
+# Benchmark anchors (Benchmarks/anchors/README.md): JAX on the CPU and tinygrad on OpenCL train the
+# same Fashion-MNIST MLP and CNN as Descent; one JSON line per framework and model. Takes ~15 min.
+ANCHORS_VENV ?= $(HOME)/.cache/descent/anchors-venv
+anchors: deps
+	test -x "$(ANCHORS_VENV)/bin/python" || python3 -m venv "$(ANCHORS_VENV)"
+	"$(ANCHORS_VENV)/bin/pip" install --quiet --disable-pip-version-check -r Benchmarks/anchors/requirements.txt
+	"$(ANCHORS_VENV)/bin/python" Benchmarks/anchors/jax_anchor.py
+	"$(ANCHORS_VENV)/bin/python" Benchmarks/anchors/tinygrad_anchor.py

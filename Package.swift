@@ -60,7 +60,8 @@ let package = Package(
                 "Descent", "COpenCL",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            path: "Benchmarks"
+            path: "Benchmarks",
+            exclude: ["anchors"]
         ),
         .executableTarget(name: "KernelEmbedder"),
         .plugin(

@@ -81,6 +81,7 @@ struct Bench: ParsableCommand {
             try PeakBench.run(context)
             try AutotuneBench.record(tuned, chosen: tuning, context)
             try MatmulBench.run(context, clblast: clblast)
+            try ConvolutionBench.run(context, clblast: clblast)
             try KernelBench.run(context)
             try TrainingBench.run(context)
             try ColdStartBench.run(context)

@@ -17,10 +17,20 @@ struct CLBlast {
             UnsafeMutablePointer<cl_command_queue?>?, UnsafeMutablePointer<cl_event?>?
         ) -> Int32
 
+    private typealias Sconvgemm =
+        @convention(c) (
+            Int32, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int,
+            cl_mem?, Int, cl_mem?, Int, cl_mem?, Int,
+            UnsafeMutablePointer<cl_command_queue?>?, UnsafeMutablePointer<cl_event?>?
+        ) -> Int32
+
     private static let rowMajor: Int32 = 101
     private static let noTranspose: Int32 = 111, transpose: Int32 = 112
+    private static let crossCorrelation: Int32 = 151
 
     private let sgemm: Sgemm
+    /// `CLBlastSconvgemm` (CLBlast 1.5 and later), nil in older versions.
+    private let sconvgemm: Sconvgemm?
 
     /// The library, or nil with the reason (not installed, symbol missing).
     static func load() -> Result<CLBlast, LoadFailure> {
@@ -34,7 +44,12 @@ struct CLBlast {
         guard let symbol = dlsym(handle, "CLBlastSgemm") else {
             return .failure(LoadFailure(reason: "libclblast has no CLBlastSgemm"))
         }
-        return .success(CLBlast(sgemm: unsafeBitCast(symbol, to: Sgemm.self)))
+        return .success(
+            CLBlast(
+                sgemm: unsafeBitCast(symbol, to: Sgemm.self),
+                sconvgemm: dlsym(handle, "CLBlastSconvgemm").map {
+                    unsafeBitCast($0, to: Sconvgemm.self)
+                }))
     }
 
     struct LoadFailure: Error, CustomStringConvertible {
@@ -58,6 +73,31 @@ struct CLBlast {
         guard status == 0 else {
             throw DescentError.invalidArgument(
                 operation: "CLBlastSgemm", reason: "status \(status) for \(shape)")
+        }
+    }
+
+    /// Whether this CLBlast has `Xconvgemm`.
+    var hasConvolution: Bool { sconvgemm != nil }
+
+    /// Enqueues CLBlast's convolution forward (`Xconvgemm`, cross-correlation: its own im2col
+    /// and batched GEMM) of NCHW `input` with OIHW `weights` into NCHW `output`, without a bias.
+    func convolve(
+        _ input: OpenCLBuffer, _ weights: OpenCLBuffer, _ output: OpenCLBuffer,
+        shape: ConvolutionShape, on backend: OpenCLBackend
+    ) throws {
+        guard let sconvgemm else {
+            throw DescentError.invalidArgument(
+                operation: "CLBlastSconvgemm", reason: "this CLBlast has no Xconvgemm (before 1.5)")
+        }
+        var queue: cl_command_queue? = backend.commandQueue
+        let status = sconvgemm(
+            Self.crossCorrelation, shape.inputChannels, shape.inputHeight, shape.inputWidth,
+            shape.kernelHeight, shape.kernelWidth, shape.padding, shape.padding, shape.stride,
+            shape.stride, 1, 1, shape.outputChannels, shape.batch, input.clMemory, 0,
+            weights.clMemory, 0, output.clMemory, 0, &queue, nil)
+        guard status == 0 else {
+            throw DescentError.invalidArgument(
+                operation: "CLBlastSconvgemm", reason: "status \(status) for \(shape)")
         }
     }
 }

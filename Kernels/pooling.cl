@@ -24,32 +24,34 @@ int pooling_largest(__global const float* x, const int image, const int row, con
     const int window_height, const int window_width, const int stride, \
     const int output_height, const int output_width
 
-// Forward passes: one work-item per output (column, row, image).
+// Forward passes: one work-item per output row (row, image) computes its output_width values.
 __kernel void max_pool_forward(POOLING_PARAMETERS,
                                __global const float* input, const int input_offset,
                                __global float* output, const int output_offset)
 {
-    const int column = get_global_id(0), row = get_global_id(1), image = get_global_id(2);
-    if (column >= output_width || row >= output_height || image >= images) return;
-    const int index = (image * output_height + row) * output_width + column;
+    const int row = get_global_id(0), image = get_global_id(1);
+    if (row >= output_height || image >= images) return;
     __global const float* x = input + input_offset;
-    output[output_offset + index] =
-        x[pooling_largest(x, image, row, column, height, width, window_height, window_width, stride)];
+    __global float* y = output + output_offset + (image * output_height + row) * output_width;
+    for (int column = 0; column < output_width; column++)
+        y[column] = x[pooling_largest(x, image, row, column, height, width, window_height, window_width, stride)];
 }
 
 __kernel void average_pool_forward(POOLING_PARAMETERS,
                                    __global const float* input, const int input_offset,
                                    __global float* output, const int output_offset)
 {
-    const int column = get_global_id(0), row = get_global_id(1), image = get_global_id(2);
-    if (column >= output_width || row >= output_height || image >= images) return;
-    const int index = (image * output_height + row) * output_width + column;
+    const int row = get_global_id(0), image = get_global_id(1);
+    if (row >= output_height || image >= images) return;
     __global const float* x = input + input_offset;
-    float sum = 0.0f;
-    for (int i = 0; i < window_height; i++)
-        for (int j = 0; j < window_width; j++)
-            sum += x[(image * height + row * stride + i) * width + column * stride + j];
-    output[output_offset + index] = sum / (float)(window_height * window_width);
+    __global float* y = output + output_offset + (image * output_height + row) * output_width;
+    for (int column = 0; column < output_width; column++) {
+        float sum = 0.0f;
+        for (int i = 0; i < window_height; i++)
+            for (int j = 0; j < window_width; j++)
+                sum += x[(image * height + row * stride + i) * width + column * stride + j];
+        y[column] = sum / (float)(window_height * window_width);
+    }
 }
 
 // The output rows (or columns) whose window holds input row (or column) `position`.
@@ -97,19 +99,21 @@ __kernel void average_pool_backward(POOLING_PARAMETERS,
 }
 
 // Max pooling backward when windows do not overlap (stride >= window), on an input gradient
-// already filled with zeros: one work-item per window (column, row, image) writes its gradient
-// to its largest input, which no other window holds, so the result is the gather's.
+// already filled with zeros: one work-item per output row (row, image) writes each window's
+// gradient to its largest input, which no other window holds, so the result is the gather's.
 __kernel void max_pool_backward_disjoint(POOLING_PARAMETERS,
                                          __global const float* input, const int input_offset,
                                          __global const float* output_gradient, const int output_gradient_offset,
                                          __global float* input_gradient, const int input_gradient_offset)
 {
-    const int column = get_global_id(0), row = get_global_id(1), image = get_global_id(2);
-    if (column >= output_width || row >= output_height || image >= images) return;
-    const int largest = pooling_largest(input + input_offset, image, row, column, height, width,
-                                        window_height, window_width, stride);
-    input_gradient[input_gradient_offset + largest] =
-        output_gradient[output_gradient_offset + (image * output_height + row) * output_width + column];
+    const int row = get_global_id(0), image = get_global_id(1);
+    if (row >= output_height || image >= images) return;
+    __global const float* dy = output_gradient + output_gradient_offset + (image * output_height + row) * output_width;
+    for (int column = 0; column < output_width; column++) {
+        const int largest = pooling_largest(input + input_offset, image, row, column, height, width,
+                                            window_height, window_width, stride);
+        input_gradient[input_gradient_offset + largest] = dy[column];
+    }
 }
 
 #undef WINDOWS_HOLDING

@@ -7,8 +7,8 @@ extension OpenCLBackend {
     ) throws {
         try Validation.augmentImages(
             input: input, output: output, shape: shape, augmentation: augmentation)
-        try launchElementwise(
-            .augmentImages, count: shape.count,
+        try launch(
+            .augmentImages, global: [shape.height, shape.batch * shape.channels], local: nil,
             [
                 .int(shape.batch), .int(shape.channels), .int(shape.height), .int(shape.width),
                 .int(augmentation.padding), .int(augmentation.flip ? 1 : 0), .ulong(key.seed),

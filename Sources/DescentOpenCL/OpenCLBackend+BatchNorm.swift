@@ -11,8 +11,9 @@ extension OpenCLBackend {
             input: input, parameters: parameters, output: output, saved: saved, running: running,
             shape: shape,
             hyperparameters: hyperparameters)
-        try launchElementwise(
-            .batchnormForwardTraining, count: shape.channels,
+        try launch(
+            .batchnormForwardTraining, global: [shape.channels],
+            local: [channelsPerGroup(shape.channels)],
             [
                 .int(shape.batch), .int(shape.channels), .int(shape.spatial),
                 .float(hyperparameters.epsilon),
@@ -49,8 +50,9 @@ extension OpenCLBackend {
         try Validation.batchNormBackward(
             input: input, outputGradient: outputGradient, gamma: gamma, saved: saved,
             inputGradient: inputGradient, parameterGradients: parameterGradients, shape: shape)
-        try launchElementwise(
-            .batchnormBackward, count: shape.channels,
+        try launch(
+            .batchnormBackward, global: [shape.channels],
+            local: [channelsPerGroup(shape.channels)],
             [
                 .int(shape.batch), .int(shape.channels), .int(shape.spatial), .view(input),
                 .view(outputGradient),
@@ -58,5 +60,13 @@ extension OpenCLBackend {
                 .view(saved.mean), .view(saved.inverseStandardDeviation), .view(inputGradient),
                 .view(parameterGradients.gamma), .view(parameterGradients.beta),
             ])
+    }
+
+    /// Work-items per group of the one-per-channel kernels: at most 64, and few enough that the
+    /// channels spread over every compute unit (32 channels in one group of 64 would keep one
+    /// core of a CPU busy and leave the others idle).
+    private func channelsPerGroup(_ channels: Int) -> Int {
+        let perUnit = (channels + device.computeUnits - 1) / max(1, device.computeUnits)
+        return max(1, min(64, device.maxWorkGroupSize, perUnit))
     }
 }

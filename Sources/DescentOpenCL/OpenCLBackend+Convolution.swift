@@ -16,7 +16,7 @@ extension OpenCLBackend {
         try matmul(weights, patches, product, shape: ConvolutionWorkspace.forwardProduct(shape))
         try launch(
             .convolutionToNCHW,
-            global: [shape.outputPositions, shape.outputChannels, shape.batch], local: nil,
+            global: [shape.outputChannels, shape.batch], local: nil,
             [
                 .int(shape.batch), .int(shape.outputChannels), .int(shape.outputPositions),
                 .view(product), .optionalView(bias), .view(output),
@@ -36,7 +36,7 @@ extension OpenCLBackend {
             weights, product, patches, shape: ConvolutionWorkspace.patchGradientProduct(shape))
         try launch(
             .convolutionCol2im,
-            global: [shape.inputWidth, shape.inputHeight, shape.batch * shape.inputChannels],
+            global: [shape.inputHeight, shape.batch * shape.inputChannels],
             local: nil, geometry(shape) + [.view(patches), .view(inputGradient)])
     }
 
@@ -73,7 +73,7 @@ extension OpenCLBackend {
     {
         try launch(
             .convolutionToChannelMajor,
-            global: [shape.outputPositions, shape.outputChannels, shape.batch], local: nil,
+            global: [shape.outputChannels, shape.batch], local: nil,
             [
                 .int(shape.batch), .int(shape.outputChannels), .int(shape.outputPositions),
                 .view(gradient), .view(product),

@@ -39,9 +39,9 @@ extension OpenCLBackend {
         }
     }
 
-    /// One work-item per output value: (column, row, image).
+    /// One work-item per output row: (row, image).
     private func outputRange(_ shape: PoolingShape) -> [Int] {
-        [shape.outputWidth, shape.outputHeight, shape.batch * shape.channels]
+        [shape.outputHeight, shape.batch * shape.channels]
     }
 
     /// `POOLING_PARAMETERS` of `Kernels/pooling.cl`.

@@ -1,7 +1,7 @@
 import Descent
 
 /// `--augment`: train-time augmentation, `none` or any of `crop:P`, `flip` and `noise:STD`.
-struct AugmentationChoice: Equatable {
+struct AugmentationChoice: Equatable, CustomStringConvertible {
     var crop = 0
     var flip = false
     var noise: Float = 0
@@ -38,6 +38,15 @@ struct AugmentationChoice: Equatable {
     }
 
     private init() {}
+
+    /// The choice as `--augment` takes it.
+    var description: String {
+        let items = [
+            crop > 0 ? "crop:\(crop)" : nil, flip ? "flip" : nil,
+            noise > 0 ? "noise:\(noise)" : nil,
+        ].compactMap { $0 }
+        return items.isEmpty ? "none" : items.joined(separator: ",")
+    }
 
     /// The layers that apply it to samples of `input`, first in the model.
     /// - Throws: a usage error when crops or flips are asked of samples that are not images.

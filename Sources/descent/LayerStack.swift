@@ -27,10 +27,13 @@ struct LayerStack: Equatable {
     }
 
     let items: [Item]
+    /// The text it was read from, as `--layers` takes it.
+    let text: String
 
     /// The stack `text` describes.
     /// - Throws: a usage error naming the item it cannot read and what it takes.
     init(parsing text: String) throws {
+        self.text = text
         items = try text.split(separator: ",", omittingEmptySubsequences: false).map {
             try Self.item(String($0.trimmingCharacters()))
         }

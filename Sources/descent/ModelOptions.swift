@@ -16,8 +16,9 @@ struct ModelOptions: ParsableArguments {
         help: ArgumentHelp(
             "mlp or cnn.",
             discussion: """
-                mlp: the layers of --hidden. cnn: two convolution blocks (3x3 convolutions with batch \
-                norm and ReLU, 2x2 max pooling) and a dense head with dropout, on image data \
+                mlp: the layers of --hidden. cnn: three 3x3 convolutions with batch norm and ReLU \
+                (32 channels, 2x2 max pooling, then 64 and 64, 2x2 max pooling) and a dense head with \
+                dropout, on image data \
                 (Fashion-MNIST): \(ModelOptions.cnnLayers), with --augment \(ModelOptions.cnnAugmentation) \
                 unless given.
                 """))
@@ -120,9 +121,26 @@ struct ModelOptions: ParsableArguments {
         }
     }
 
+    /// The options as `descent train` arguments, for the runs that rebuild this model (`descent
+    /// evaluate`, `--resume`, search trials): the loss, and `--layers` or the preset with its
+    /// options, and the augmentation when given.
+    var arguments: [String] {
+        var arguments = ["--model", model.rawValue]
+        if let layers { arguments += ["--layers", layers.text] }
+        arguments += [
+            "--hidden", hidden, "--activation", activation.description,
+            batchNorm ? "--batch-norm" : "--no-batch-norm", "--dropout", String(dropout),
+        ]
+        if initializer != .auto { arguments += ["--init", initializer.description] }
+        if let augment { arguments += ["--augment", augment.description] }
+        if loss != .auto { arguments += ["--loss", loss.description] }
+        return arguments
+    }
+
     /// The CNN preset's layers.
     static let cnnLayers =
-        "conv:32:3,bn,relu,maxpool:2,conv:64:3,bn,relu,maxpool:2,flatten,dense:128,relu,dropout:0.3"
+        "conv:32:3,bn,relu,maxpool:2,conv:64:3,bn,relu,conv:64:3,bn,relu,maxpool:2,flatten,"
+        + "dense:128,relu,dropout:0.3"
     /// The CNN preset's augmentation.
     static let cnnAugmentation = "crop:2,flip"
 

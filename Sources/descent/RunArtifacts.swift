@@ -77,6 +77,7 @@ struct RunArtifacts {
     ) throws {
         let data = summary.data, evaluation = summary.evaluation
         let classCount = evaluation.report?.confusionMatrix.classCount ?? 0
+        report.filters = try ImageGrid.firstLayerFilters(of: trainer.model)
         if let side = data.imageSide, let labels = data.test.classIndices {
             let mistakes = try MisclassifiedSample.mostConfident(
                 16, labels: labels, scores: evaluation.outputs, classCount: classCount)

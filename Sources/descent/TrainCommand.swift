@@ -167,12 +167,7 @@ struct TrainCommand: ParsableCommand {
             ]
             if let column = data.labelColumn { dataArguments += ["--label-column", column] }
             dataArguments += data.preparationArguments
-            let modelArguments = [
-                "--hidden", model.hidden, "--activation", model.activation.description, "--dropout",
-                String(model.dropout),
-                "--loss", model.loss.description,
-                model.batchNorm ? "--batch-norm" : "--no-batch-norm",
-            ]
+            let modelArguments = model.arguments
             return [
                 EvaluateCommand.dataKey: try JSON.text(dataArguments),
                 EvaluateCommand.modelKey: try JSON.text(modelArguments),

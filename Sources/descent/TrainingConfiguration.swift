@@ -105,13 +105,7 @@ struct TrainingConfiguration {
         if data.task != "auto" { arguments += ["--task", data.task] }
         if let column = data.labelColumn { arguments += ["--label-column", column] }
         arguments += data.preparationArguments
-        if model.initializer != .auto { arguments += ["--init", model.initializer.description] }
-        arguments += [
-            "--hidden", model.hidden, "--activation", model.activation.description,
-            model.batchNorm ? "--batch-norm" : "--no-batch-norm",
-            "--dropout", String(model.dropout),
-        ]
-        if model.loss != .auto { arguments += ["--loss", model.loss.description] }
+        arguments += model.arguments
         arguments += [
             "--optimizer", training.optimizer.description, "--lr", String(training.learningRate),
             "--weight-decay", String(training.weightDecay),

@@ -24,7 +24,8 @@ import Testing
         #expect(summary.contains("Conv2D(1, 32, 3x3, padding same, no bias)"))
     }
 
-    /// Any stack, with every augmentation: the summary shows the shapes, and the weights are saved.
+    /// Any stack, with every augmentation: the summary shows the shapes, and `descent evaluate`
+    /// rebuilds the stack from the saved weights.
     @Test func layersTrainsAnyStack() throws {
         let directory = try DescentProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -42,8 +43,10 @@ import Testing
         ] {
             #expect(result.standardOutput.contains(expected), "\(expected)")
         }
-        #expect(
-            FileManager.default.fileExists(
-                atPath: directory.appendingPathComponent("run/model.safetensors").path))
+        // The weights remember the stack: evaluate rebuilds it from them alone.
+        let evaluated = try DescentProcess.run(
+            ["evaluate", "--weights", "run/model.safetensors"], in: directory)
+        #expect(evaluated.status == 0, "\(evaluated.standardError)")
+        #expect(evaluated.standardOutput.contains("Test loss "))
     }
 }

@@ -93,6 +93,23 @@ import Testing
         #expect(export.tensors.first { $0.name == "1.weight" }?.shape == [4, 1, 3, 3])
     }
 
+    /// The report draws the first convolution's filters, one image per output and input channel.
+    @Test func reportDrawsTheFirstLayersFilters() throws {
+        let model = try Model(
+            Self.network, inputShape: .image(channels: 1, height: 6, width: 5), on: CPUBackend(),
+            maxBatch: 2)
+        let grid = try #require(try ImageGrid.firstLayerFilters(of: model))
+        #expect(grid.images.count == 4)
+        #expect(grid.images.allSatisfy { $0.width == 3 && $0.height == 3 && $0.pixels.count == 9 })
+        #expect(grid.title.hasPrefix("Layer 1, Conv2D(1, 4, 3x3"))
+        var report = TrainingReport(title: "CNN")
+        report.filters = grid
+        #expect(report.html().contains("its filters"))
+        let mlp = try Model(
+            Sequential(seed: 1) { Dense(4, 2) }, inputFeatures: 4, on: CPUBackend(), maxBatch: 1)
+        #expect(try ImageGrid.firstLayerFilters(of: mlp) == nil)
+    }
+
     @Test func flatDataIsRefusedByAConvolution() throws {
         #expect(throws: DescentError.self) {
             try Model(

@@ -33,6 +33,7 @@ extension TrainingReport {
                         title: "Gradient norm per layer", xTitle: "step", yTitle: "gradient norm",
                         series: gradientNorms, yScale: .logarithmic)))
         }
+        if let filters { layers.append(.chart(filters)) }
         if !layers.isEmpty { sections.append(PageSection("Layers", layers)) }
         if let classification {
             sections.append(PageSection("Classification", classificationBlocks(classification)))

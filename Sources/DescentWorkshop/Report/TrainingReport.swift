@@ -34,6 +34,8 @@ public struct TrainingReport: Sendable {
     public var updateRatios: [LineSeries] = []
     /// Per-layer gradient norms over steps, one series per layer, on a log axis.
     public var gradientNorms: [LineSeries] = []
+    /// The first convolution's filters drawn as small images (`ImageGrid.firstLayerFilters(of:)`).
+    public var filters: ImageGrid?
     /// The test-set classification metrics: the confusion matrix and per-class scores.
     public var classification: ClassificationReport?
     /// The most confidently misclassified test samples, with their images; the captions name the

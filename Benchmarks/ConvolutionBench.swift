@@ -104,7 +104,8 @@ enum ConvolutionBench {
         for op in ops where context.selected(op.name, "opencl", description) {
             try op.run()
             try validate(
-                op.output, against: reference[op.name], "OpenCL \(op.name) \(description)", backend)
+                op.output, against: reference[op.name], "OpenCL \(op.name) \(description)", backend,
+                longSums: op.name == "conv_weight_gradient")
             let timing = try context.timeOpenCL(op.run)
             try context.record(
                 BenchResult(
@@ -131,12 +132,17 @@ enum ConvolutionBench {
         }
     }
 
+    /// - Parameter longSums: the weight gradient sums over the whole batch's positions (100,352
+    ///   products for the first convolution), where float32 rounding in another order than the
+    ///   CPU's loop reaches 1e-3 of the value: checked at 10x the usual tolerance.
     private static func validate(
         _ buffer: OpenCLBuffer, against reference: [Float]?, _ what: String,
-        _ backend: OpenCLBackend
+        _ backend: OpenCLBackend, longSums: Bool = false
     ) throws {
         guard let reference else { return }
-        let error = worstError(try backend.download(buffer.view), reference)
+        let error = worstError(
+            try backend.download(buffer.view), reference, atol: longSums ? 1e-3 : 1e-4,
+            rtol: longSums ? 1e-2 : 1e-3)
         guard error <= 1 else { throw ValidationFailure(what: what, error: error) }
     }
 

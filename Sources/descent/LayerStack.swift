@@ -118,12 +118,13 @@ struct LayerStack: Equatable {
 
     /// The layers for samples of `inputShape`, each weight layer initialized with `initializer`
     /// (nil: He uniform when the next activation of the stack is of the ReLU family, Glorot
-    /// uniform otherwise) and its bias with `biasInitializer`.
+    /// uniform otherwise) and its bias with `biasInitializer`, with their output shape and their
+    /// trainable parameters' count.
     /// - Throws: a usage error naming the item whose input does not fit it.
     func layers(
         for inputShape: SampleShape, initializer: Initializer?, biasInitializer: Initializer
-    ) throws -> (layers: [any Layer], output: SampleShape) {
-        var layers: [any Layer] = [], shape = inputShape
+    ) throws -> (layers: [any Layer], output: SampleShape, parameterCount: Int) {
+        var layers: [any Layer] = [], shape = inputShape, parameterCount = 0
         for (index, item) in items.enumerated() {
             let next = items[(index + 1)...].lazy.compactMap { item -> ActivationChoice? in
                 if case .activation(let activation) = item { return activation }
@@ -162,6 +163,7 @@ struct LayerStack: Equatable {
             case .activation(let activation):
                 layer = ActivationLayer(activation.activation)
             }
+            parameterCount += layer.parameters(for: shape).reduce(0) { $0 + $1.count }
             do {
                 shape = try layer.outputShape(for: shape)
             } catch let error as DescentError {
@@ -171,6 +173,6 @@ struct LayerStack: Equatable {
             }
             layers.append(layer)
         }
-        return (layers, shape)
+        return (layers, shape, parameterCount)
     }
 }

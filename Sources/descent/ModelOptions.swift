@@ -177,22 +177,20 @@ struct ModelOptions: ParsableArguments {
         let convolves = stack.items.contains { if case .conv = $0 { true } else { false } }
         let augmentation =
             try augment ?? (convolves ? AugmentationChoice(parsing: Self.cnnAugmentation) : .none)
-        let (layers, shape) = try stack.layers(
+        let (layers, shape, stackParameters) = try stack.layers(
             for: input, initializer: chosen, biasInitializer: biasInitializer(for: chosen))
         let output = Dense(
             shape.count, task.outputFeatures, initializer: chosen ?? .pytorchLinear,
             biasInitializer: biasInitializer(for: chosen))
-        let all = try augmentation.layers(for: input) + layers + [output]
-        let parameters = all.reduce(into: (count: 0, shape: input)) { state, layer in
-            state.count += layer.parameters(for: state.shape).reduce(0) { $0 + $1.count }
-            state.shape = (try? layer.outputShape(for: state.shape)) ?? state.shape
-        }.count
+        // The augmentation layers have no parameters.
+        let parameters = stackParameters + (shape.count + 1) * task.outputFeatures
         guard parameters <= Self.maximumParameters else {
             throw usageError(
                 "the model has \(parameters) parameters, over the limit of \(Self.maximumParameters)"
             )
         }
-        return Sequential(seed: seed, layers: all)
+        return Sequential(
+            seed: seed, layers: try augmentation.layers(for: input) + layers + [output])
     }
 
     /// The MLP: for each hidden width a dense layer (`--init`, or He initialization for the ReLU

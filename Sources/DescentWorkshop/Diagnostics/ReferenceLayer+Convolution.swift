@@ -194,18 +194,3 @@ extension GlobalAveragePool: ReferenceLayer {
         )
     }
 }
-
-extension Flatten: ReferenceLayer {
-    /// The identity: a row is already the flat sample.
-    public func referenceForward(
-        _ input: ReferenceMatrix, parameters: [[Double]], kinks: inout [Double]
-    ) throws -> ReferenceMatrix {
-        input
-    }
-
-    public func referenceBackward(
-        _ input: ReferenceMatrix, parameters: [[Double]], outputGradient: ReferenceMatrix
-    ) throws -> (input: ReferenceMatrix, parameters: [[Double]]) {
-        (outputGradient, [])
-    }
-}

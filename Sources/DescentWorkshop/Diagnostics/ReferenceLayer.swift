@@ -146,11 +146,16 @@ extension ActivationLayer: ReferenceLayer {
     }
 }
 
-/// A layer whose only effect is random (dropout, Gaussian noise): a gradient check turns random
-/// effects off, so its reference is the identity.
-public protocol RandomOnlyReferenceLayer: ReferenceLayer {}
+/// A layer whose reference is the identity: one whose only effect is random (dropout, Gaussian
+/// noise, augmentation), which a gradient check turns off, or one that only reads a sample
+/// differently (`Flatten`: a row is already the flat sample).
+public protocol IdentityReferenceLayer: ReferenceLayer {}
 
-extension RandomOnlyReferenceLayer {
+/// A layer whose only effect is random: a gradient check turns random effects off, so its
+/// reference is the identity.
+public protocol RandomOnlyReferenceLayer: IdentityReferenceLayer {}
+
+extension IdentityReferenceLayer {
     /// The identity.
     public func referenceForward(
         _ input: ReferenceMatrix, parameters: [[Double]], kinks: inout [Double]
@@ -169,6 +174,7 @@ extension RandomOnlyReferenceLayer {
 extension Dropout: RandomOnlyReferenceLayer {}
 extension RandomCropFlip: RandomOnlyReferenceLayer {}
 extension GaussianNoise: RandomOnlyReferenceLayer {}
+extension Flatten: IdentityReferenceLayer {}
 
 /// Normalization of each group of values (a column for batch norm, a row for layer norm) with
 /// its mean and biased variance, then `gamma xhat + beta` per feature.

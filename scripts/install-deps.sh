@@ -4,8 +4,8 @@
 #   driver for the CPU) when no OpenCL driver is registered yet; zlib (to read gzip-compressed data)
 #   and the Fashion-MNIST data set (files under /usr/share/datasets/fashion-mnist); with --oclgrind,
 #   also oclgrind.
-# With --tests, also Python's safetensors and numpy (pip), which a test uses to read Descent's
-# checkpoints. As root it installs what is missing; otherwise it prints the exact command and fails.
+# With --tests, also Open MPI (openmpi-bin: the distributed tests run descent under mpirun) and
+# Python's safetensors and numpy (pip), which a test uses to read Descent's checkpoints. As root it installs what is missing; otherwise it prints the exact command and fails.
 set -euo pipefail
 
 packages=(ocl-icd-opencl-dev opencl-headers clinfo zlib1g-dev dataset-fashion-mnist)
@@ -13,6 +13,7 @@ if ! ls /etc/OpenCL/vendors/*.icd >/dev/null 2>&1; then
   packages+=(pocl-opencl-icd)
 fi
 [ "${1:-}" = "--oclgrind" ] && packages+=(oclgrind)
+[ "${1:-}" = "--tests" ] && packages+=(openmpi-bin)
 
 missing=()
 for package in "${packages[@]}"; do

@@ -26,6 +26,15 @@ public enum DescentError: Error, Equatable, CustomStringConvertible {
     case elementTypeMismatch(operation: String, expected: ElementType, actual: ElementType)
     /// The device could not allocate a buffer of the requested size.
     case outOfDeviceMemory(bytes: Int, device: String)
+    /// A job was launched across processes (`mpirun`), but the distributed runtime could not be
+    /// used.
+    case distributedRuntimeUnavailable(reason: String)
+    /// A collective call between the ranks of a job failed; `rank` is the rank that saw it (-1
+    /// before it knew its rank).
+    case communicationFailed(call: String, rank: Int, reason: String)
+    /// The ranks of a job do not agree on something they must share: `what` names it,
+    /// `values` gives each rank's, in rank order.
+    case ranksDisagree(what: String, values: [String])
 
     public var description: String {
         switch self {
@@ -69,6 +78,18 @@ public enum DescentError: Error, Equatable, CustomStringConvertible {
         case .outOfDeviceMemory(let bytes, let device):
             return "Out of device memory on \(device): could not allocate \(bytes) bytes "
                 + "(\(bytes / (1 << 20)) MiB). Use a smaller batch or model, or free other buffers."
+        case .distributedRuntimeUnavailable(let reason):
+            return "This process was started as a rank of a distributed job, but \(reason). "
+                + "Run without mpirun to train in one process."
+        case .communicationFailed(let call, let rank, let reason):
+            let who = rank >= 0 ? "rank \(rank)" : "a rank"
+            return "\(call) failed on \(who): \(reason). A rank of the job stopped or the network "
+                + "between them failed; the job ends."
+        case .ranksDisagree(let what, let values):
+            let list = values.enumerated().map { "rank \($0.offset): \($0.element)" }
+            return "The ranks of this job disagree on \(what) (\(list.joined(separator: "; "))). "
+                + "Every rank must run the same command on the same data: start them with one "
+                + "mpirun command line, and give them the same files."
         }
     }
 

@@ -18,7 +18,13 @@ struct BackendOptions: ParsableArguments {
     /// The chosen backend; `note` says why it is not the one asked for, when it is not. On an
     /// OpenCL device's first use the matmul variant is tuned (`MatmulAutotuner`), said through
     /// `progress` (by default on standard error).
-    func choose(progress: (String) -> Void = { StandardError.line($0) }) throws -> ChosenBackend {
+    /// - Parameter localRank: a distributed job's local rank: unless a device is named, the
+    ///   ranks on one machine take turns over its devices of the best kind (one GPU each).
+    func choose(
+        localRank: Int? = nil, progress: (String) -> Void = { StandardError.line($0) }
+    )
+        throws -> ChosenBackend
+    {
         switch backend {
         case "cpu":
             if let device {
@@ -29,7 +35,10 @@ struct BackendOptions: ParsableArguments {
             return .cpu(CPUBackend(), note: nil)
         case "opencl":
             do {
-                let selector = device.map(DeviceSelector.init(parsing:)) ?? .fromEnvironment
+                var selector = device.map(DeviceSelector.init(parsing:)) ?? .fromEnvironment
+                if selector == .automatic, let localRank {
+                    selector = try Self.device(forLocalRank: localRank) ?? .automatic
+                }
                 let (tuning, measured) = try MatmulAutotuner.tuningOnFirstUse(
                     device: selector, waiting: progress)
                 if let measured {
@@ -48,6 +57,16 @@ struct BackendOptions: ParsableArguments {
         default:
             throw usageError("unknown backend '\(backend)'; use opencl or cpu")
         }
+    }
+
+    /// The device of local rank `localRank` when the machine has several of the best kind (the
+    /// ranks take them in turn), nil when it has one.
+    static func device(forLocalRank localRank: Int) throws -> DeviceSelector? {
+        let devices = try OpenCLDevices.all()
+        guard let best = devices.map(\.kind).min() else { return nil }
+        let candidates = devices.filter { $0.kind == best }
+        guard candidates.count > 1 else { return nil }
+        return .index(candidates[localRank % candidates.count].index)
     }
 }
 

@@ -8,20 +8,29 @@ import Musl
 
 /// Where a command's lines go. Progress (the device, the epochs, findings as they come) is shown
 /// unless `--quiet`; results always; with `--json` standard output carries only the JSON object,
-/// so everything else goes to standard error.
+/// so everything else goes to standard error. A muted console (the ranks of a distributed job
+/// other than rank 0) prints nothing.
 struct Console {
     let json: Bool
     let quiet: Bool
+    var muted = false
 
     /// A line of progress.
     func progress(_ line: String) {
-        guard !quiet else { return }
+        guard !quiet, !muted else { return }
         json ? StandardError.line(line) : StandardOutput.line(line)
     }
 
     /// A line of the results.
     func result(_ line: String) {
+        guard !muted else { return }
         json ? StandardError.line(line) : StandardOutput.line(line)
+    }
+
+    /// The JSON object of the results, on standard output (with `--json`).
+    func jsonObject(_ text: String) {
+        guard json, !muted else { return }
+        StandardOutput.line(text)
     }
 
     /// The test loss and metrics: accuracy, the confusion matrix and the per-class report for
@@ -43,7 +52,7 @@ struct Console {
 
     /// The progress bar for `epochs` epochs, on the stream progress goes to; nil when quiet.
     func progressBar(epochs: Int) -> ProgressBar? {
-        guard !quiet else { return nil }
+        guard !quiet, !muted else { return nil }
         return json
             ? ProgressBar(
                 epochs: epochs, interactive: isatty(STDERR_FILENO) == 1, write: StandardError.write)

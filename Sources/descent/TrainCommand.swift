@@ -61,9 +61,11 @@ struct TrainCommand: ParsableCommand {
     static let argumentsKey = "descent.train_arguments"
 
     func run() throws {
-        try reportingFailures {
-            guard let resume else { return try train() }
-            try resumed(from: resume).train()
+        var job: DistributedJob?
+        try reportingFailures { job = try DistributedJob.join() }
+        try job?.run {
+            let command = try resume.map { try resumed(from: $0) } ?? self
+            try command.train(in: job!)
         }
     }
 
@@ -105,18 +107,24 @@ struct TrainCommand: ParsableCommand {
             ]
     }
 
-    private func train() throws {
+    /// Trains as this process's part of `job`: the whole run in one process, a rank's share of
+    /// each batch under `mpirun` (every rank must be given the same options).
+    private func train(in job: DistributedJob) throws {
         try TrainingConfiguration(model: model, training: training).check()
         guard monitorEvery >= 0 else {
             throw usageError(
                 "--monitor-every must be 0 (off) or a number of steps, got \(monitorEvery)")
         }
-        switch try device.choose(progress: Console(json: json, quiet: quiet).progress) {
+        try job.requireSameCommand(resumeArguments + ["--report", report])
+        let console = Console(json: json, quiet: quiet, muted: !job.isRoot)
+        switch try device.choose(localRank: job.localRank, progress: console.progress) {
         case .openCL(let backend):
-            try TrainingRun(command: self, backend: backend, chosen: .openCL(backend)).run()
-        case .cpu(let backend, let note):
-            try TrainingRun(command: self, backend: backend, chosen: .cpu(backend, note: note))
+            try TrainingRun(command: self, job: job, backend: backend, chosen: .openCL(backend))
                 .run()
+        case .cpu(let backend, let note):
+            try TrainingRun(
+                command: self, job: job, backend: backend, chosen: .cpu(backend, note: note)
+            ).run()
         }
     }
 

@@ -1,15 +1,25 @@
 import ArgumentParser
 import Descent
 
-/// One `descent train` on a backend: load, build, train, evaluate, write, report.
+/// One `descent train` on a backend: load, build, train, evaluate, write, report. In a
+/// distributed job every rank runs it, training its share of each batch (`Trainer.communicator`);
+/// rank 0 alone prints and writes the report, the weights and the checkpoints.
 struct TrainingRun<B: Backend> {
     let command: TrainCommand
+    let job: DistributedJob
     let backend: B
     let chosen: ChosenBackend
 
-    private var console: Console { Console(json: command.json, quiet: command.quiet) }
+    private var console: Console {
+        Console(json: command.json, quiet: command.quiet, muted: !job.isRoot)
+    }
 
     func run() throws {
+        if job.isDistributed {
+            console.progress(
+                "Distributed: \(job.description); each rank trains on its share of every batch of "
+                    + "\(command.training.batchSize)")
+        }
         console.progress("Device: \(chosen.deviceDescription)")
         if case .cpu(_, let note?) = chosen { console.progress(note) }
         var kernels: KernelPreparation? = nil
@@ -18,7 +28,8 @@ struct TrainingRun<B: Backend> {
             console.progress("Kernels: \(kernels!); matmul \(openCL.tuning.matmulVariant)")
         }
 
-        let artifacts = try RunArtifacts(directory: command.report)
+        let artifacts = job.isRoot ? try RunArtifacts(directory: command.report) : nil
+        let resumePath = RunArtifacts.resumePath(in: command.report)
         let loadStarted = monotonicSeconds()
         let data = try command.data.load()
         let loss = try command.model.loss.lossFunction(for: data.task)
@@ -37,13 +48,16 @@ struct TrainingRun<B: Backend> {
             task: data.task, loss: loss, on: backend,
             monitored: monitored)
         let trainer = setup.trainer
+        trainer.communicator = job.communicator
         console.progress(trainer.model.summary)
         console.progress(
             "Optimizer: \(setup.optimizer), schedule \(training.scheduleName), batch \(training.batchSize), up to \(training.epochs) epochs"
         )
 
         var findings: [Finding] = []
-        if command.sanityChecks {
+        if !job.isRoot {
+            // Findings go to the report, which rank 0 writes.
+        } else if command.sanityChecks {
             let started = monotonicSeconds()
             let sanity = try SanityChecks.run(
                 architecture, inputShape: data.train.sampleShape, loss: loss, data: data.train,
@@ -63,12 +77,12 @@ struct TrainingRun<B: Backend> {
         let plateau = setup.callbacks.lazy.compactMap { $0 as? ReduceLROnPlateau }.first
         let resumed = try command.resume.map { _ in
             try TrainingCheckpoint.resume(
-                from: artifacts.resumePath, into: trainer, earlyStopping: setup.earlyStopping,
+                from: resumePath, into: trainer, earlyStopping: setup.earlyStopping,
                 plateau: plateau)
         }
         if let resumed {
             console.progress(
-                "Resuming after epoch \(resumed.epochsDone) of \(training.epochs) from \(artifacts.resumePath)"
+                "Resuming after epoch \(resumed.epochsDone) of \(training.epochs) from \(resumePath)"
             )
         }
         // Made after resuming: it starts from the model and the step count it will watch.
@@ -80,17 +94,30 @@ struct TrainingRun<B: Backend> {
         if let monitor { setup.callbacks.append(monitor) }
         if let stopping = setup.earlyStopping { setup.callbacks.append(stopping) }
         // After the callbacks whose state it keeps, so it saves their state of each epoch.
-        setup.callbacks.append(
-            TrainingCheckpoint(
-                path: artifacts.resumePath, earlyStopping: setup.earlyStopping, plateau: plateau,
-                resumed: resumed,
-                metadata: [TrainCommand.argumentsKey: try JSON.text(command.resumeArguments)]))
+        if let artifacts {
+            setup.callbacks.append(
+                TrainingCheckpoint(
+                    path: artifacts.resumePath, earlyStopping: setup.earlyStopping,
+                    plateau: plateau, resumed: resumed,
+                    metadata: [TrainCommand.argumentsKey: try JSON.text(command.resumeArguments)]))
+        }
         if let bar = console.progressBar(epochs: training.epochs) { setup.callbacks.append(bar) }
         let history = try trainer.fit(
             data.train, validation: data.validation, epochs: training.epochs,
             batchSize: training.batchSize,
             seed: command.data.seed, callbacks: setup.callbacks, resuming: resumed)
         if let reason = history.stopReason { console.progress(reason) }
+        if job.isDistributed {
+            let checksums = try trainer.parameterChecksums()
+            guard Set(checksums).count == 1 else {
+                throw DescentError.ranksDisagree(
+                    what: "the trained parameters (checksums)",
+                    values: checksums.map { String($0, radix: 16) })
+            }
+            console.progress(
+                "Parameters identical on all \(checksums.count) ranks (checksum \(String(checksums[0], radix: 16)))"
+            )
+        }
 
         let diagnosis = Diagnosis.diagnose(
             history, monitor: monitor?.record,
@@ -116,6 +143,7 @@ struct TrainingRun<B: Backend> {
         console.results(summary.evaluation)
         console.result(summary.timeDescription)
 
+        guard let artifacts else { return }
         try artifacts.write(
             trainer: trainer, summary: summary,
             details: RunArtifacts.Details(
@@ -129,9 +157,7 @@ struct TrainingRun<B: Backend> {
         console.result(
             "Weights: \(artifacts.weightsPath) (descent evaluate --weights \(artifacts.weightsPath))"
         )
-        if command.json {
-            StandardOutput.line(
-                try summary.jsonText(reportPath: artifacts.indexPath, findings: findings))
-        }
+        console.jsonObject(
+            try summary.jsonText(reportPath: artifacts.indexPath, findings: findings))
     }
 }

@@ -27,10 +27,12 @@ struct DescentProcess {
     /// process's; by default `DESCENT_KERNEL_CACHE=off`, so that no matmul tuning stored on this
     /// machine, nor a tuning run, enters a test that is not about them. A process still running
     /// after `timeout` seconds is killed (status 9), so that a runaway fails instead of hanging.
+    /// - Parameter launcher: a command that starts `descent` (`mpirun ...`), given its path and
+    ///   then `arguments`; empty to run it directly.
     static func run(
         _ arguments: [String], in directory: URL? = nil,
         environment: [String: String] = ["DESCENT_KERNEL_CACHE": "off"],
-        timeout: Int = 600
+        timeout: Int = 600, launcher: [String] = []
     ) throws -> Result {
         let scratch = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -41,8 +43,13 @@ struct DescentProcess {
         let output = try FileHandle(forWritingTo: outputURL),
             error = try FileHandle(forWritingTo: errorURL)
         let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
+        if launcher.isEmpty {
+            process.executableURL = executable
+            process.arguments = arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = launcher + [executable.path] + arguments
+        }
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.currentDirectoryURL = directory ?? scratch
         process.standardOutput = output

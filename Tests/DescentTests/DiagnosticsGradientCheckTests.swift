@@ -71,8 +71,10 @@ final class DoubledGradientRuntime<B: Backend>: LayerRuntime {
         self.context = context
     }
 
-    func forward(_ input: B.View, batch: Int, training: Bool, step: Int) throws -> B.View {
-        try inner.forward(input, batch: batch, training: training, step: step)
+    func forward(
+        _ input: B.View, batch: Int, training: Bool, position: DrawPosition
+    ) throws -> B.View {
+        try inner.forward(input, batch: batch, training: training, position: position)
     }
 
     func backward(_ outputGradient: B.View, batch: Int) throws -> B.View {

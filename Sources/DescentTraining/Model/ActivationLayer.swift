@@ -52,7 +52,9 @@ final class ActivationRuntime<B: Backend>: LayerRuntime {
             count: context.maxBatch * context.inputFeatures)
     }
 
-    func forward(_ input: B.View, batch: Int, training: Bool, step: Int) throws -> B.View {
+    func forward(
+        _ input: B.View, batch: Int, training: Bool, position: DrawPosition
+    ) throws -> B.View {
         self.input = input
         let y = try context.backend.rows(output, batch, columns: context.inputFeatures)
         try context.backend.activationForward(activation, input: input, output: y)

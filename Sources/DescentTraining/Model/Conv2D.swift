@@ -150,7 +150,9 @@ final class Conv2DRuntime<B: Backend>: LayerRuntime {
         workspace = try backend.makeBuffer(count: shape.workspaceCount)
     }
 
-    func forward(_ input: B.View, batch: Int, training: Bool, step: Int) throws -> B.View {
+    func forward(
+        _ input: B.View, batch: Int, training: Bool, position: DrawPosition
+    ) throws -> B.View {
         let shape = try layer.convolutionShape(batch: batch, context.inputShape)
         self.input = input
         let y = try output.view(offset: 0, count: shape.outputCount)

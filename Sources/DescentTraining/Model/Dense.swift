@@ -84,7 +84,9 @@ final class DenseRuntime<B: Backend>: LayerRuntime {
             context.needsInputGradient ? try backend.makeBuffer(count: rows * layer.inputs) : nil
     }
 
-    func forward(_ input: B.View, batch: Int, training: Bool, step: Int) throws -> B.View {
+    func forward(
+        _ input: B.View, batch: Int, training: Bool, position: DrawPosition
+    ) throws -> B.View {
         let backend = context.backend
         self.input = input
         let y = try backend.rows(output, batch, columns: layer.outputs)

@@ -44,14 +44,17 @@ final class DropoutRuntime<B: Backend>: LayerRuntime {
             count: context.maxBatch * context.inputFeatures)
     }
 
-    func forward(_ input: B.View, batch: Int, training: Bool, step: Int) throws -> B.View {
+    func forward(
+        _ input: B.View, batch: Int, training: Bool, position: DrawPosition
+    ) throws -> B.View {
         guard training, probability > 0 else {
             key = nil
             return input
         }
         let key = RandomKey(
             seed: context.seed, stream: 1 + UInt64(context.index),
-            offset: UInt64(step) &* UInt64(context.maxBatch * context.inputFeatures))
+            offset: position.offset(maxBatch: context.maxBatch, valuesPerRow: context.inputFeatures)
+        )
         self.key = key
         let y = try context.backend.rows(output, batch, columns: context.inputFeatures)
         try context.backend.dropoutForward(

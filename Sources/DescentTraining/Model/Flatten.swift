@@ -20,6 +20,8 @@ public struct Flatten: Layer {
 }
 
 final class FlattenRuntime<B: Backend>: LayerRuntime {
-    func forward(_ input: B.View, batch: Int, training: Bool, step: Int) throws -> B.View { input }
+    func forward(
+        _ input: B.View, batch: Int, training: Bool, position: DrawPosition
+    ) throws -> B.View { input }
     func backward(_ outputGradient: B.View, batch: Int) throws -> B.View { outputGradient }
 }

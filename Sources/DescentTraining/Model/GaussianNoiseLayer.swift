@@ -40,14 +40,17 @@ final class GaussianNoiseRuntime<B: Backend>: LayerRuntime {
         output = try context.backend.makeBuffer(count: context.maxBatch * context.inputFeatures)
     }
 
-    func forward(_ input: B.View, batch: Int, training: Bool, step: Int) throws -> B.View {
+    func forward(
+        _ input: B.View, batch: Int, training: Bool, position: DrawPosition
+    ) throws -> B.View {
         guard training, standardDeviation > 0 else { return input }
         let y = try context.backend.rows(output, batch, columns: context.inputFeatures)
         try context.backend.randomFill(
             y, distribution: .normal(mean: 0, standardDeviation: standardDeviation),
             key: RandomKey(
                 seed: context.seed, stream: 1 + UInt64(context.index),
-                offset: UInt64(step) &* UInt64(context.maxBatch * context.inputFeatures)))
+                offset: position.offset(
+                    maxBatch: context.maxBatch, valuesPerRow: context.inputFeatures)))
         try context.backend.elementwise(.add, input, y, output: y)
         return y
     }

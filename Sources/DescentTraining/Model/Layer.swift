@@ -66,7 +66,10 @@ public protocol LayerRuntime<B>: AnyObject {
     associatedtype B: Backend
     /// Computes the output of `batch` samples of `input` and returns it (a view the layer owns, or
     /// `input` itself for the identity). The view stays valid until the next forward pass.
-    func forward(_ input: B.View, batch: Int, training: Bool, step: Int) throws -> B.View
+    /// Random layers draw at `position` in training mode.
+    func forward(
+        _ input: B.View, batch: Int, training: Bool, position: DrawPosition
+    ) throws -> B.View
     /// From the gradient with respect to the last forward pass's output, writes the parameter
     /// gradients (overwriting) and returns the gradient with respect to its input (or an
     /// unspecified view when the context said it is not needed).

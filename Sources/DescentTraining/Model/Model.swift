@@ -125,7 +125,13 @@ public final class Model<B: Backend> {
 
     /// The forward pass of `batch` rows of `input` (`batch x inputFeatures`); returns the output
     /// (`batch x outputFeatures`), a view valid until the next forward pass.
-    public func forward(_ input: B.View, batch: Int, training: Bool) throws -> B.View {
+    /// - Parameter firstRow: in training mode, the rows' place within the step's global batch
+    ///   (a rank's `RankSlice` offset in data-parallel training), where random layers draw.
+    public func forward(
+        _ input: B.View, batch: Int, training: Bool, firstRow: Int = 0
+    ) throws
+        -> B.View
+    {
         guard batch >= 1, batch <= maxBatch else {
             throw DescentError.invalidArgument(
                 operation: "Model.forward",
@@ -140,7 +146,9 @@ public final class Model<B: Backend> {
         var x = input
         layerOutputs.removeAll(keepingCapacity: true)
         for runtime in runtimes {
-            x = try runtime.forward(x, batch: batch, training: training, step: trainingSteps)
+            x = try runtime.forward(
+                x, batch: batch, training: training,
+                position: DrawPosition(step: trainingSteps, firstRow: firstRow))
             layerOutputs.append(x)
         }
         if training { trainingSteps += 1 }

@@ -116,7 +116,9 @@ final class BatchNormRuntime<B: Backend>: LayerRuntime {
         AffineParameters(gamma: context.parameters[0], beta: context.parameters[1])
     }
 
-    func forward(_ input: B.View, batch: Int, training: Bool, step: Int) throws -> B.View {
+    func forward(
+        _ input: B.View, batch: Int, training: Bool, position: DrawPosition
+    ) throws -> B.View {
         let backend = context.backend
         let shape = layer.channelShape(batch: batch, context.inputShape)
         self.input = input
@@ -177,7 +179,9 @@ final class LayerNormRuntime<B: Backend>: LayerRuntime {
             inverseStandardDeviation: try savedInverse.view(offset: 0, count: batch))
     }
 
-    func forward(_ input: B.View, batch: Int, training: Bool, step: Int) throws -> B.View {
+    func forward(
+        _ input: B.View, batch: Int, training: Bool, position: DrawPosition
+    ) throws -> B.View {
         self.input = input
         let y = try context.backend.rows(output, batch, columns: layer.features)
         try context.backend.layerNormForward(

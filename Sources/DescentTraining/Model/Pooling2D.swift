@@ -113,7 +113,9 @@ final class PoolingRuntime<B: Backend>: LayerRuntime {
         inputGradient = try context.backend.makeBuffer(count: largest.inputCount)
     }
 
-    func forward(_ input: B.View, batch: Int, training: Bool, step: Int) throws -> B.View {
+    func forward(
+        _ input: B.View, batch: Int, training: Bool, position: DrawPosition
+    ) throws -> B.View {
         let shape = try shape(batch)
         self.input = input
         let y = try output.view(offset: 0, count: shape.outputCount)

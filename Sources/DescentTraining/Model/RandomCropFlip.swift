@@ -61,7 +61,9 @@ final class RandomCropFlipRuntime<B: Backend>: LayerRuntime {
         output = try context.backend.makeBuffer(count: context.maxBatch * context.inputFeatures)
     }
 
-    func forward(_ input: B.View, batch: Int, training: Bool, step: Int) throws -> B.View {
+    func forward(
+        _ input: B.View, batch: Int, training: Bool, position: DrawPosition
+    ) throws -> B.View {
         guard training, layer.augmentation.padding > 0 || layer.augmentation.flip else {
             return input
         }
@@ -71,7 +73,7 @@ final class RandomCropFlipRuntime<B: Backend>: LayerRuntime {
             augmentation: layer.augmentation,
             key: RandomKey(
                 seed: context.seed, stream: 1 + UInt64(context.index),
-                offset: UInt64(step) &* 4 &* UInt64(context.maxBatch)))
+                offset: position.offset(maxBatch: context.maxBatch, valuesPerRow: 4)))
         return y
     }
 

@@ -24,6 +24,10 @@ public final class Trainer<B: Backend> {
     private var lastFinite: LastFiniteState<B>?
     /// The loss's gradient with respect to the outputs, `maxBatch` rows.
     private let outputGradient: B.Buffer
+    /// The job `fit` trains in: one process, or the ranks of a data-parallel run (see
+    /// `synchronizeStart`), each of which builds the same trainer and calls `fit` with the same
+    /// data.
+    public var communicator: any Communicator = SingleProcessCommunicator()
 
     /// - Parameters:
     ///   - inputShape: the shape of each input sample (a data set's `sampleShape`); nil takes
@@ -149,6 +153,10 @@ public final class Trainer<B: Backend> {
         let batchCount = batches.count
         optimizer.stepsPerEpoch = batchCount
         var history = resuming?.history ?? History()
+        let distributed = communicator.isDistributed
+        if distributed {
+            try synchronizeStart(train, validation: validation, batchSize: batchSize, seed: seed)
+        }
         try keepLastFiniteState()
 
         for epoch in min(resuming?.epochsDone ?? 0, epochs)..<epochs {
@@ -157,6 +165,11 @@ public final class Trainer<B: Backend> {
             try backend.upload(shuffled.features, to: features.view)
             try upload(labelsOf: shuffled, to: labels)
             try backend.fill(lossSum.view, with: 0)
+            if distributed {
+                // Each rank writes its own samples' results; the sum over the ranks has them all.
+                try backend.upload([Int32](repeating: 0, count: n), to: predictions.view)
+                if let logits { try backend.fill(logits.view, with: 0) }
+            }
             var learningRate = Double(optimizer.learningRate(of: optimizer.groups[0]))
             var learningRateCurve: [RatePoint] = []
             let curveSpacing = max(1, batchCount / EpochRecord.ratePointsPerEpoch)
@@ -164,8 +177,6 @@ public final class Trainer<B: Backend> {
             // loss and accuracy then cover the samples of the steps that ran, and no others.
             var samplesDone = 0
             for (index, (start, batch)) in batches.enumerated() {
-                let x = try features.view(
-                    offset: start * model.inputFeatures, count: batch * model.inputFeatures)
                 learningRate = Double(optimizer.learningRate(of: optimizer.groups[0]))
                 if index % curveSpacing == 0 || index == batchCount - 1 {
                     learningRateCurve.append(
@@ -173,28 +184,54 @@ public final class Trainer<B: Backend> {
                             epoch: Double(epoch) + Double(index) / Double(batchCount),
                             rate: learningRate))
                 }
-                try trainingStep(
-                    x, labels: labels, start: start, batch: batch, loss: batchLoss.view
-                ) { output in
-                    try self.backend.axpy(alpha: Float(batch), x: batchLoss.view, y: lossSum.view)
-                    if let logits {
-                        try self.backend.copy(
-                            output, to: try logits.view(offset: start, count: batch))
-                    } else if self.loss.takesClasses {
-                        try self.backend.argmaxRows(
-                            output, output: try predictions.view(offset: start, count: batch),
-                            shape: MatrixShape(rows: batch, columns: self.model.outputFeatures))
+                // This rank's rows of the step's batch: all of them in one process.
+                let slice = RankSlice(rows: batch, rank: communicator.rank, size: communicator.size)
+                let first = start + slice.offset, rows = slice.count
+                if rows > 0 {
+                    let x = try features.view(
+                        offset: first * model.inputFeatures, count: rows * model.inputFeatures)
+                    try computeGradients(
+                        x, labels: labels, start: first, batch: rows, firstRow: slice.offset,
+                        loss: batchLoss.view
+                    ) { output in
+                        try self.backend.axpy(
+                            alpha: Float(rows), x: batchLoss.view, y: lossSum.view)
+                        if let logits {
+                            try self.backend.copy(
+                                output, to: try logits.view(offset: first, count: rows))
+                        } else if self.loss.takesClasses {
+                            try self.backend.argmaxRows(
+                                output, output: try predictions.view(offset: first, count: rows),
+                                shape: MatrixShape(rows: rows, columns: self.model.outputFeatures))
+                        }
                     }
+                } else {
+                    // A batch too small to reach this rank: it adds nothing to the sum.
+                    try backend.fill(model.gradients.view, with: 0)
+                    model.trainingSteps += 1
                 }
+                if distributed { try sumGradients(rows: rows, of: batch) }
+                try optimizer.step(
+                    parameters: model.parameters.view, gradients: model.gradients.view)
                 samplesDone = start + batch
                 for callback in callbacks {
                     callback.batchEnded(
                         batch: index + 1, of: batchCount, epoch: epoch, samplesDone: samplesDone)
                 }
-                if callbacks.contains(where: \.requestsStop) { break }
+                var stops = callbacks.contains(where: \.requestsStop)
+                if distributed { stops = try anyRankRequestsStop(stops) }
+                if stops { break }
             }
-            let meanLoss =
-                Double(try backend.download(lossSum.view)[0]) / Double(max(samplesDone, 1))
+            var lossTotal = [Double(try backend.download(lossSum.view)[0])]
+            if distributed {
+                try communicator.allreduceSum(&lossTotal)
+                if samplesDone > 0 {
+                    try sumOverRanks(
+                        try (logits ?? predictions).view(offset: 0, count: samplesDone))
+                }
+                try averageRunningStatistics()
+            }
+            let meanLoss = lossTotal[0] / Double(max(samplesDone, 1))
             var accuracy: Double? = nil
             if let classes = shuffled.classIndices, let classCount = shuffled.classCount,
                 samplesDone > 0
@@ -350,23 +387,34 @@ public final class Trainer<B: Backend> {
 
     // MARK: Steps
 
-    /// One training step on `batch` samples on the device: the forward pass in training mode,
-    /// the loss (its mean into `lossView`) and its gradient, `observe` with the outputs (before
-    /// the backward pass may reuse their memory), the backward pass, and one optimizer step at
-    /// the optimizer's current rate. Reads nothing back.
+    /// One training step on `batch` samples on the device (`computeGradients`, then one
+    /// optimizer step at the optimizer's current rate). Reads nothing back.
     /// - Parameters:
     ///   - labels: the labels as `labels(of:)` lays them out; the batch's start at `start`.
     package func trainingStep(
         _ x: B.View, labels: B.Buffer, start: Int, batch: Int, loss lossView: B.View,
         observe: (B.View) throws -> Void = { _ in }
     ) throws {
-        let output = try model.forward(x, batch: batch, training: true)
+        try computeGradients(
+            x, labels: labels, start: start, batch: batch, firstRow: 0, loss: lossView,
+            observe: observe)
+        try optimizer.step(parameters: model.parameters.view, gradients: model.gradients.view)
+    }
+
+    /// The gradient of the mean loss of `batch` samples into the gradient arena: the forward
+    /// pass in training mode (random layers drawing at `firstRow` of the step's global batch),
+    /// the loss (its mean into `lossView`) and its gradient, `observe` with the outputs (before
+    /// the backward pass may reuse their memory), and the backward pass.
+    private func computeGradients(
+        _ x: B.View, labels: B.Buffer, start: Int, batch: Int, firstRow: Int,
+        loss lossView: B.View, observe: (B.View) throws -> Void
+    ) throws {
+        let output = try model.forward(x, batch: batch, training: true, firstRow: firstRow)
         let gradient = try outputGradient.view(offset: 0, count: batch * model.outputFeatures)
         try lossStep(
             output, labels: labels, start: start, batch: batch, loss: lossView, gradient: gradient)
         try observe(output)
         try model.backward(gradient, batch: batch)
-        try optimizer.step(parameters: model.parameters.view, gradients: model.gradients.view)
     }
 
     /// The labels of `data` on the device, laid out as the loss reads them: class indices, or

@@ -107,16 +107,26 @@ struct SearchCommand: ParsableCommand {
         TrainingOptions
     @OptionGroup(title: "Device") var device: BackendOptions
 
+    /// Searches in this process, or as one rank of `mpirun -np K descent search ...`: the ranks
+    /// share the trials out (`HyperparameterSearch.run`), rank 0 writes the results file and the
+    /// report and tests the best.
     func run() throws {
-        try reportingFailures {
+        var job: DistributedJob?
+        try reportingFailures { job = try DistributedJob.join() }
+        try job?.run {
+            try job!.requireSameCommand(Array(CommandLine.arguments.dropFirst()))
             let plan = try makePlan()
-            switch try device.choose() {
+            let console = Console(json: json, quiet: false, muted: !job!.isRoot)
+            switch try device.choose(localRank: job!.localRank, progress: console.progress) {
             case .openCL(let backend):
-                try SearchRun(command: self, plan: plan, backend: backend, chosen: .openCL(backend))
-                    .run()
+                try SearchRun(
+                    command: self, job: job!, plan: plan, backend: backend,
+                    chosen: .openCL(backend)
+                ).run()
             case .cpu(let backend, let note):
                 try SearchRun(
-                    command: self, plan: plan, backend: backend, chosen: .cpu(backend, note: note)
+                    command: self, job: job!, plan: plan, backend: backend,
+                    chosen: .cpu(backend, note: note)
                 ).run()
             }
         }

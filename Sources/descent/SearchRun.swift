@@ -3,19 +3,26 @@ import Descent
 
 /// One `descent search` on a backend: load the data, run (or resume) the search, print the best
 /// trials and how to train the best, test the best few as an ensemble, write the report page
-/// (and, with `--json`, one JSON object of the results).
+/// (and, with `--json`, one JSON object of the results). In a distributed job every rank trains
+/// its share of the trials; rank 0 alone prints, keeps the results file and tests the best.
 struct SearchRun<B: Backend> {
     let command: SearchCommand
+    let job: DistributedJob
     let plan: SearchPlan
     let backend: B
     let chosen: ChosenBackend
 
-    private var console: Console { Console(json: command.json, quiet: false) }
+    private var console: Console { Console(json: command.json, quiet: false, muted: !job.isRoot) }
 
     func run() throws {
+        if job.isDistributed {
+            console.progress(
+                "Distributed: \(job.description); trial i of each round runs on rank i mod \(job.communicator.size)"
+            )
+        }
         console.progress("Device: \(chosen.deviceDescription)")
         if case .cpu(_, let note?) = chosen { console.progress(note) }
-        try ReportDirectory.create(command.report)
+        if job.isRoot { try ReportDirectory.create(command.report) }
         let data = try command.data.load()
         let regression = if case .regression = data.task { true } else { false }
         let objective: SearchObjective =
@@ -45,9 +52,12 @@ struct SearchRun<B: Backend> {
         let settings = shellLine(
             try plan.options.applying(reference, epochs: search.epochs).trainArguments(
                 data: command.data))
-        let results = try SearchResultsFile(
-            path: command.results, space: search.space, objective: objective, settings: settings)
-        results.warnings.forEach { console.result("warning: \($0)") }
+        let results =
+            job.isRoot
+            ? try SearchResultsFile(
+                path: command.results, space: search.space, objective: objective,
+                settings: settings) : nil
+        results?.warnings.forEach { console.result("warning: \($0)") }
         console.progress(
             "Data: \(data.name), \(data.train.sampleCount) training and \(data.validation.sampleCount) validation samples "
                 + "(trials never see the \(data.test.sampleCount) test samples); \(data.task)")
@@ -57,8 +67,8 @@ struct SearchRun<B: Backend> {
                     ", successive halving over rungs of \($0.rungs(epochs: search.epochs)) epochs"
                 } ?? "")
                 + "; scoring \(objective.metric); results in \(command.results)"
-                + (results.records.isEmpty
-                    ? "" : " (\(results.records.count) finished trials to reuse)"))
+                + (results?.records.isEmpty ?? true
+                    ? "" : " (\(results?.records.count ?? 0) finished trials to reuse)"))
 
         var best: Double? = nil, stageSize = 0
         let outcome = try search.run(
@@ -91,6 +101,7 @@ struct SearchRun<B: Backend> {
                     )
                 }
             },
+            communicator: job.communicator,
             runner: { configuration, epochs in
                 try runTrial(
                     try plan.options.applying(configuration, epochs: epochs), data: data,
@@ -105,6 +116,8 @@ struct SearchRun<B: Backend> {
             "\(outcome.ran) trials run now, \(outcome.resumed) resumed from \(command.results), "
                 + "\(ProgressBar.duration(outcome.spentSeconds)) of training in all.")
 
+        // Rank 0 tests the best and writes the report; the other ranks are done.
+        guard job.isRoot else { return }
         let ranking = outcome.ranking
         guard let winner = outcome.best else {
             throw usageError(

@@ -89,15 +89,26 @@ public struct HyperparameterSearch: Sendable {
 
     /// Runs the search to its end, or until the budget is spent or `runner` throws (then the
     /// finished trials are already in `results`, and the error propagates).
+    ///
+    /// With a `communicator` of several ranks (`mpirun -np K descent search`), every rank runs
+    /// this with the same arguments and the trials go out in rounds of K: the i-th trial of a
+    /// rung still to run trains on rank i mod K, the round's records are gathered on every rank,
+    /// and rank 0 appends them to `results`. Every rank thus sees the same records in the same
+    /// order, and the budget, the halving rungs and the coarse-to-fine stages decide alike on
+    /// each.
     /// - Parameters:
-    ///   - results: where finished trials are read from and appended to; nil keeps them in memory.
+    ///   - results: where finished trials are read from and appended to; nil keeps them in
+    ///     memory. Given on rank 0 only in a distributed search (it shares the stored records).
     ///   - events: called as stages begin and trials end.
     public func run(
         results: SearchResultsFile? = nil, events: (SearchEvent) -> Void = { _ in },
+        communicator: any Communicator = SingleProcessCommunicator(),
         runner: TrialRunner
     ) throws -> SearchOutcome {
         let stored = Dictionary(
-            (results?.records ?? []).map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+            try sharedRecords(results?.records ?? [], communicator: communicator).map {
+                ($0.key, $0)
+            }, uniquingKeysWith: { first, _ in first })
         var outcome = SearchOutcome(objective: objective)
         var stageSpace = space
         for stage in 0..<strategy.stageCount {
@@ -114,31 +125,40 @@ public struct HyperparameterSearch: Sendable {
             let rungs = halving?.rungs(epochs: epochs) ?? [epochs]
             for (rung, rungEpochs) in rungs.enumerated() {
                 var scored: [(index: Int, score: Double?)] = []
+                var pending: [Int] = []
                 for index in candidates {
-                    let configuration = proposals[index]
                     let key = TrialRecord.key(
-                        stage: stage, index: index, configuration: configuration, epochs: rungEpochs
-                    )
-                    let record: TrialRecord
-                    if let previous = stored[key] {
-                        record = previous
+                        stage: stage, index: index, configuration: proposals[index],
+                        epochs: rungEpochs)
+                    if let record = stored[key] {
                         outcome.resumed += 1
                         events(.trialFinished(record, resumed: true))
+                        outcome.records.append(record)
+                        scored.append((index, record.score(objective)))
                     } else {
-                        if let budgetSeconds, outcome.spentSeconds >= budgetSeconds {
-                            outcome.stoppedByBudget = true
-                            return outcome
-                        }
-                        let result = try runner(configuration, rungEpochs)
-                        record = TrialRecord(
-                            stage: stage, index: index, configuration: configuration,
-                            epochs: rungEpochs, seed: seed, result: result)
+                        pending.append(index)
+                    }
+                }
+                // Rounds of one trial per rank (one trial at a time in one process).
+                for round in stride(from: 0, to: pending.count, by: communicator.size) {
+                    if let budgetSeconds, outcome.spentSeconds >= budgetSeconds {
+                        outcome.stoppedByBudget = true
+                        return outcome
+                    }
+                    let mine = round + communicator.rank
+                    let record = try (mine < pending.count ? pending[mine] : nil).map { index in
+                        TrialRecord(
+                            stage: stage, index: index, configuration: proposals[index],
+                            epochs: rungEpochs, seed: seed,
+                            result: try runner(proposals[index], rungEpochs))
+                    }
+                    for record in try gathered(record, communicator: communicator) {
                         try results?.append(record)
                         outcome.ran += 1
                         events(.trialFinished(record, resumed: false))
+                        outcome.records.append(record)
+                        scored.append((record.index, record.score(objective)))
                     }
-                    outcome.records.append(record)
-                    scored.append((index, record.score(objective)))
                 }
                 if rung < rungs.count - 1, let halving {
                     candidates = scored.sorted {
@@ -151,6 +171,46 @@ public struct HyperparameterSearch: Sendable {
             }
         }
         return outcome
+    }
+
+    /// Rank 0's stored records on every rank.
+    private func sharedRecords(
+        _ records: [TrialRecord], communicator: any Communicator
+    ) throws
+        -> [TrialRecord]
+    {
+        guard communicator.isDistributed else { return records }
+        let lines = try communicator.broadcast(
+            Array(try records.map { try JSON.text($0) }.joined(separator: "\n").utf8))
+        return try decoded(String(decoding: lines, as: UTF8.self))
+    }
+
+    /// Each rank's record of a round (nil from a rank that had no trial), on every rank in rank
+    /// order.
+    private func gathered(
+        _ record: TrialRecord?, communicator: any Communicator
+    ) throws
+        -> [TrialRecord]
+    {
+        guard communicator.isDistributed else { return record.map { [$0] } ?? [] }
+        return try communicator.allgather(try record.map { try JSON.text($0) } ?? "").flatMap {
+            try decoded($0)
+        }
+    }
+
+    /// The records of JSON lines, their configurations in the space's kinds (as the results
+    /// file reads them back).
+    private func decoded(_ lines: String) throws -> [TrialRecord] {
+        try lines.split(separator: "\n").map { line in
+            var record = try JSON.decode(TrialRecord.self, from: String(line))
+            guard let configuration = record.configuration.conformed(to: space) else {
+                throw DescentError.invalidArgument(
+                    operation: "HyperparameterSearch",
+                    reason: "a rank sent a trial outside the space: \(line.prefix(200))")
+            }
+            record.configuration = configuration
+            return record
+        }
     }
 
     /// The configurations of `stage`: the grid, or random draws from the stage's space.

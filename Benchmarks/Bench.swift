@@ -51,6 +51,46 @@ struct Bench: ParsableCommand {
 
     func run() throws {
         if coldStartProbe { return try ColdStartBench.runProbe() }
+        let communicator: any Communicator
+        do {
+            communicator = try DistributedLaunch.communicator()
+        } catch {
+            StandardError.line("error: \(error)")
+            throw ExitCode.failure
+        }
+        guard communicator.isDistributed else { return try runAlone() }
+        do {
+            try runDistributed(communicator)
+        } catch {
+            StandardError.line("error: rank \(communicator.rank) of \(communicator.size): \(error)")
+            communicator.abort(code: 1)
+        }
+        (communicator as? MPICommunicator)?.finalize()
+    }
+
+    /// Under `mpirun`: the distributed rows alone (`DistributedBench`), printed by rank 0.
+    private func runDistributed(_ communicator: any Communicator) throws {
+        var selector = device.map(DeviceSelector.init(parsing:)) ?? .fromEnvironment
+        if selector == .automatic { selector = try .automatic(localRank: communicator.localRank) }
+        let (tuning, _) = try AutotuneBench.tuning(device: selector, quick: true)
+        let backend = try OpenCLBackend(device: selector, tuning: tuning)
+        _ = try backend.prepareKernels()
+        var rows: [[String]] = []
+        let context = BenchContext(openCL: backend, quick: quick, runs: runs, filter: filter) {
+            row in
+            guard communicator.isRoot else { return }
+            if json {
+                StandardOutput.line(try JSON.text(row))
+            } else {
+                rows.append(BenchTable.line(row))
+            }
+        }
+        try DistributedBench.run(context, communicator: communicator)
+        if communicator.isRoot, !json { StandardOutput.line(BenchTable.render(rows)) }
+    }
+
+    /// The benchmarks of one process on one device.
+    private func runAlone() throws {
         do {
             let selector = device.map(DeviceSelector.init(parsing:)) ?? .fromEnvironment
             if profile {

@@ -32,6 +32,18 @@ public enum DeviceSelector: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The automatic choice for one of several processes on a machine (the ranks of a
+    /// distributed job): the devices of the best kind in turn by `localRank` when there are
+    /// several (one GPU per rank), else `.automatic`.
+    /// - Throws: as `OpenCLDevices.all()`.
+    public static func automatic(localRank: Int) throws -> DeviceSelector {
+        let devices = try OpenCLDevices.all()
+        guard let best = devices.map(\.kind).min() else { return .automatic }
+        let candidates = devices.filter { $0.kind == best }
+        guard candidates.count > 1 else { return .automatic }
+        return .index(candidates[localRank % candidates.count].index)
+    }
+
     /// The environment variable that chooses the device when none is given in code.
     public static let environmentVariable = "DESCENT_DEVICE"
 

@@ -37,7 +37,7 @@ struct BackendOptions: ParsableArguments {
             do {
                 var selector = device.map(DeviceSelector.init(parsing:)) ?? .fromEnvironment
                 if selector == .automatic, let localRank {
-                    selector = try Self.device(forLocalRank: localRank) ?? .automatic
+                    selector = try .automatic(localRank: localRank)
                 }
                 let (tuning, measured) = try MatmulAutotuner.tuningOnFirstUse(
                     device: selector, waiting: progress)
@@ -57,16 +57,6 @@ struct BackendOptions: ParsableArguments {
         default:
             throw usageError("unknown backend '\(backend)'; use opencl or cpu")
         }
-    }
-
-    /// The device of local rank `localRank` when the machine has several of the best kind (the
-    /// ranks take them in turn), nil when it has one.
-    static func device(forLocalRank localRank: Int) throws -> DeviceSelector? {
-        let devices = try OpenCLDevices.all()
-        guard let best = devices.map(\.kind).min() else { return nil }
-        let candidates = devices.filter { $0.kind == best }
-        guard candidates.count > 1 else { return nil }
-        return .index(candidates[localRank % candidates.count].index)
     }
 }
 

@@ -152,6 +152,27 @@ import Testing
                 atPath: directory.appendingPathComponent("descent-report/model.safetensors").path))
     }
 
+    @Test func aRankThatFailsEndsTheJobNamingItself() throws {
+        try Self.requireMPI()
+        let directory = try DescentProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let train = [
+            DescentProcess.executable.path, "train", "--dataset", "fashion-mnist",
+            "--train-subset", "2000", "--epochs", "50", "--backend", "cpu", "--quiet",
+        ]
+        // Rank 1 looks for the data where there is none.
+        let started = Date()
+        let job = try DescentProcess.run(
+            Array(train.dropFirst()) + [
+                ":", "-np", "1", "/usr/bin/env", "DESCENT_DATA=/nonexistent/descent-data",
+            ] + train, in: directory, timeout: 120, launcher: Self.mpirun(ranks: 1))
+        #expect(Date().timeIntervalSince(started) < 10, "the job outlived its failed rank")
+        #expect(job.status != 0)
+        #expect(
+            job.standardError.contains("error: rank 1 of 2")
+                && job.standardError.contains("/nonexistent/descent-data"), "\(job.standardError)")
+    }
+
     @Test func aKilledRankEndsTheJobWithinTenSeconds() throws {
         try Self.requireMPI()
         let directory = try DescentProcess.temporaryDirectory()

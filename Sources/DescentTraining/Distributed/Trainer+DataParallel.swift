@@ -43,13 +43,19 @@ extension Trainer {
     /// Replaces each rank's gradient of its `rows` rows' mean loss with the gradient of the
     /// global batch's mean loss over `globalRows` rows: each rank's weighted by
     /// `rows / globalRows`, summed over the ranks.
+    /// The time it takes, from the end of this rank's backward pass to the summed gradients on
+    /// the device, goes to `communicationSeconds`.
     func sumGradients(rows: Int, of globalRows: Int) throws {
+        try backend.synchronize()
+        let started = monotonicSeconds()
         let view = model.gradients.view
         var values = try backend.download(view)
         let weight = Float(rows) / Float(globalRows)
         if weight != 1 { for index in values.indices { values[index] *= weight } }
         try communicator.allreduceSum(&values)
         try backend.upload(values, to: view)
+        try backend.synchronize()
+        communicationSeconds += monotonicSeconds() - started
     }
 
     /// Averages batch norm's running statistics over the ranks.

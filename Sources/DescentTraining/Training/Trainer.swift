@@ -28,6 +28,9 @@ public final class Trainer<B: Backend> {
     /// `synchronizeStart`), each of which builds the same trainer and calls `fit` with the same
     /// data.
     public var communicator: any Communicator = SingleProcessCommunicator()
+    /// The seconds data-parallel training has spent summing gradients across ranks (the
+    /// arena's download, allreduce and upload), over every `fit` so far: 0 in one process.
+    public internal(set) var communicationSeconds = 0.0
 
     /// - Parameters:
     ///   - inputShape: the shape of each input sample (a data set's `sampleShape`); nil takes

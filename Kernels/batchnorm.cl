@@ -105,4 +105,33 @@ __kernel void batchnorm_backward(const int rows, const int channels, const int s
     beta_gradient[beta_gradient_offset + channel] = sum_dy;
 }
 
+// batch norm's input gradient from per-channel sums made elsewhere (synchronized batch norm sums
+// them over the ranks): one work-item per channel, as batchnorm_backward.
+__kernel void batchnorm_input_gradient(const int rows, const int channels, const int spatial,
+                                       __global const float* input, const int input_offset,
+                                       __global const float* output_gradient, const int output_gradient_offset,
+                                       __global const float* gamma, const int gamma_offset,
+                                       __global const float* saved_mean, const int saved_mean_offset,
+                                       __global const float* saved_inverse, const int saved_inverse_offset,
+                                       __global const float* sum_dy_xhat, const int sum_dy_xhat_offset,
+                                       __global const float* sum_dy, const int sum_dy_offset,
+                                       __global float* input_gradient, const int input_gradient_offset)
+{
+    const int channel = get_global_id(0);
+    if (channel >= channels) return;
+    __global const float* x = input + input_offset;
+    __global const float* dy = output_gradient + output_gradient_offset;
+    __global float* dx = input_gradient + input_gradient_offset;
+    const float mean = saved_mean[saved_mean_offset + channel];
+    const float inverse = saved_inverse[saved_inverse_offset + channel];
+    const float count = (float)rows * (float)spatial;
+    const float total_dy = sum_dy[sum_dy_offset + channel];
+    const float total_dy_xhat = sum_dy_xhat[sum_dy_xhat_offset + channel];
+    const float factor = gamma[gamma_offset + channel] * inverse / count;
+    FOR_CHANNEL_VALUES(i) {
+        const float xhat = (x[i] - mean) * inverse;
+        dx[i] = factor * (count * dy[i] - total_dy - xhat * total_dy_xhat);
+    }
+}
+
 #undef FOR_CHANNEL_VALUES

@@ -98,6 +98,27 @@ extension CPUBackend {
             dBeta[channel] = sumDy
         }
     }
+
+    public func batchNormInputGradient(
+        input: View, outputGradient: View, gamma: View, saved: NormalizationStatistics<Buffer>,
+        sums: AffineParameters<Buffer>, inputGradient: View, shape: ChannelShape
+    ) throws {
+        try Validation.batchNormInputGradient(
+            input: input, outputGradient: outputGradient, gamma: gamma, saved: saved, sums: sums,
+            inputGradient: inputGradient, shape: shape)
+        let x = input.floats, dy = outputGradient.floats, dx = inputGradient.floats,
+            g = gamma.floats
+        let mean = saved.mean.floats, inverse = saved.inverseStandardDeviation.floats
+        let sumDyXhat = sums.gamma.floats, sumDy = sums.beta.floats
+        let n = Float(shape.valuesPerChannel)
+        for channel in 0..<shape.channels {
+            let factor = g[channel] * inverse[channel] / n
+            for i in shape.indices(of: channel) {
+                let xhat = (x[i] - mean[channel]) * inverse[channel]
+                dx[i] = factor * (n * dy[i] - sumDy[channel] - xhat * sumDyXhat[channel])
+            }
+        }
+    }
 }
 
 extension ChannelShape {

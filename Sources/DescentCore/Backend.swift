@@ -160,6 +160,15 @@ public protocol Backend: AnyObject {
         inputGradient: View, parameterGradients: AffineParameters<Buffer>, shape: ChannelShape
     ) throws
 
+    /// The input gradient of batch norm backward from per-channel sums computed elsewhere (over
+    /// the ranks of synchronized batch norm): with `N` this batch's values per channel,
+    /// `dx = gamma istd / N (N dy - sums.beta - xhat sums.gamma)`, where `sums.beta` stands for
+    /// `sum dy` and `sums.gamma` for `sum dy xhat`. `inputGradient` may be `outputGradient`.
+    func batchNormInputGradient(
+        input: View, outputGradient: View, gamma: View, saved: NormalizationStatistics<Buffer>,
+        sums: AffineParameters<Buffer>, inputGradient: View, shape: ChannelShape
+    ) throws
+
     /// Layer norm over the features of each row (`shape`: N rows x C features): per row r,
     /// `y = gamma (x - mean_r) / sqrt(var_r + eps) + beta` with the biased variance of the row
     /// (corrected two-pass, as in batch norm). Saves each row's mean and inverse standard deviation. PyTorch's default

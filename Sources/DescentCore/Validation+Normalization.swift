@@ -60,6 +60,22 @@ extension Validation {
         try disjoint(inputGradient, input, "inputGradient and input", of: name)
     }
 
+    public static func batchNormInputGradient<Buffer>(
+        input: BufferView<Buffer>, outputGradient: BufferView<Buffer>, gamma: BufferView<Buffer>,
+        saved: NormalizationStatistics<Buffer>, sums: AffineParameters<Buffer>,
+        inputGradient: BufferView<Buffer>, shape: ChannelShape
+    ) throws {
+        let name = "batchNormInputGradient"
+        try batchNorm(name, input: input, gamma: gamma, output: inputGradient, shape: shape)
+        try operand(outputGradient, "outputGradient", of: name, count: shape.count)
+        try statistics(name, saved, count: shape.channels)
+        try operand(sums.gamma, "sum of dy xhat", of: name, count: shape.channels)
+        try operand(sums.beta, "sum of dy", of: name, count: shape.channels)
+        try inPlaceOrDisjoint(
+            inputGradient, outputGradient, "inputGradient and outputGradient", of: name)
+        try disjoint(inputGradient, input, "inputGradient and input", of: name)
+    }
+
     public static func normalizationBackward<Buffer>(
         _ name: String, input: BufferView<Buffer>, outputGradient: BufferView<Buffer>,
         gamma: BufferView<Buffer>,

@@ -13,6 +13,7 @@ enum Kernel: String, CaseIterable, Sendable {
     case batchnormForwardTraining = "batchnorm_forward_training"
     case batchnormInference = "batchnorm_inference"
     case batchnormBackward = "batchnorm_backward"
+    case batchnormInputGradient = "batchnorm_input_gradient"
     case convolutionIm2col = "convolution_im2col"
     case convolutionCol2im = "convolution_col2im"
     case convolutionToNCHW = "convolution_to_nchw"
@@ -71,7 +72,8 @@ enum Kernel: String, CaseIterable, Sendable {
             .registerBlocked
         case .activationForward, .activationForwardPiecewiseLinear, .activationBackward,
             .activationBackwardPiecewiseLinear, .addBias, .augmentImages, .batchnormForwardTraining,
-            .batchnormInference, .batchnormBackward, .convolutionIm2col, .convolutionCol2im,
+            .batchnormInference, .batchnormBackward, .batchnormInputGradient, .convolutionIm2col,
+            .convolutionCol2im,
             .convolutionToNCHW, .convolutionToChannelMajor, .dropoutApply, .elementwiseAdd,
             .elementwiseSubtract, .elementwiseMultiply, .scale, .axpy, .layernormForward,
             .layernormBackwardParameters, .layernormBackwardInput, .softmaxForward,

@@ -62,6 +62,24 @@ extension OpenCLBackend {
             ])
     }
 
+    public func batchNormInputGradient(
+        input: View, outputGradient: View, gamma: View, saved: NormalizationStatistics<Buffer>,
+        sums: AffineParameters<Buffer>, inputGradient: View, shape: ChannelShape
+    ) throws {
+        try Validation.batchNormInputGradient(
+            input: input, outputGradient: outputGradient, gamma: gamma, saved: saved, sums: sums,
+            inputGradient: inputGradient, shape: shape)
+        try launch(
+            .batchnormInputGradient, global: [shape.channels],
+            local: [channelsPerGroup(shape.channels)],
+            [
+                .int(shape.batch), .int(shape.channels), .int(shape.spatial), .view(input),
+                .view(outputGradient), .view(gamma), .view(saved.mean),
+                .view(saved.inverseStandardDeviation), .view(sums.gamma), .view(sums.beta),
+                .view(inputGradient),
+            ])
+    }
+
     /// Work-items per group of the one-per-channel kernels: at most 64, and few enough that the
     /// channels spread over every compute unit (32 channels in one group of 64 would keep one
     /// core of a CPU busy and leave the others idle).

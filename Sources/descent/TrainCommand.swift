@@ -49,6 +49,18 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Print only the results.")
     var quiet = false
 
+    @Flag(
+        name: .customLong("sync-batch-norm"), inversion: .prefixedNo,
+        help: ArgumentHelp(
+            "Under mpirun: batch norm normalizes with the statistics of the whole global batch.",
+            discussion: """
+                They are summed over the ranks at each batch norm layer, forward and backward: the \
+                arithmetic of one process. --no-sync-batch-norm normalizes each rank's share with its \
+                own statistics, as PyTorch's DistributedDataParallel does, with no communication \
+                inside the step (the running statistics are averaged over the ranks each epoch).
+                """))
+    var syncBatchNorm = true
+
     @Option(
         help: ArgumentHelp(
             "Continue the interrupted run whose report directory this is.",
@@ -115,7 +127,10 @@ struct TrainCommand: ParsableCommand {
             throw usageError(
                 "--monitor-every must be 0 (off) or a number of steps, got \(monitorEvery)")
         }
-        try job.requireSameCommand(resumeArguments + ["--report", report])
+        try job.requireSameCommand(
+            resumeArguments + [
+                "--report", report, syncBatchNorm ? "--sync-batch-norm" : "--no-sync-batch-norm",
+            ])
         let console = Console(json: json, quiet: quiet, muted: !job.isRoot)
         switch try device.choose(localRank: job.localRank, progress: console.progress) {
         case .openCL(let backend):

@@ -18,7 +18,9 @@ struct TrainingRun<B: Backend> {
         if job.isDistributed {
             console.progress(
                 "Distributed: \(job.description); each rank trains on its share of every batch of "
-                    + "\(command.training.batchSize)")
+                    + "\(command.training.batchSize)"
+                    + (command.syncBatchNorm
+                        ? "" : "; batch norm per rank (--no-sync-batch-norm)"))
         }
         console.progress("Device: \(chosen.deviceDescription)")
         if case .cpu(_, let note?) = chosen { console.progress(note) }
@@ -49,6 +51,7 @@ struct TrainingRun<B: Backend> {
             monitored: monitored)
         let trainer = setup.trainer
         trainer.communicator = job.communicator
+        trainer.model.dataParallel.synchronizesBatchNorm = command.syncBatchNorm
         console.progress(trainer.model.summary)
         console.progress(
             "Optimizer: \(setup.optimizer), schedule \(training.scheduleName), batch \(training.batchSize), up to \(training.epochs) epochs"

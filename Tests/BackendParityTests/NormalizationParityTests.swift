@@ -4,7 +4,8 @@ import DescentOpenCL
 import DescentTestSupport
 import Testing
 
-/// Batch norm (training, inference, backward) and layer norm (forward, backward) against the CPU.
+/// Batch norm (training, inference, backward, the input gradient from given sums) and layer norm
+/// (forward, backward) against the CPU.
 @Suite(.requiresOpenCL)
 struct NormalizationParityTests {
     /// Runs a training step of batch norm, an inference pass and the backward pass; returns every
@@ -43,10 +44,20 @@ struct NormalizationParityTests {
         try backend.batchNormBackward(
             input: x, outputGradient: dy, gamma: parameters.gamma, saved: saved, inputGradient: dx,
             parameterGradients: gradients, shape: shape)
+        // The input gradient from sums made elsewhere (synchronized batch norm's, over ranks).
+        let sums = AffineParameters(
+            gamma: try backend.paddedView(TestData.uniform(c, seed: 76, in: -3...3)),
+            beta: try backend.paddedView(TestData.uniform(c, seed: 77, in: -3...3)))
+        let dxFromSums = try backend.poisoned(shape.count)
+        try backend.batchNormInputGradient(
+            input: x,
+            outputGradient: try backend.paddedView(TestData.uniform(shape.count, seed: 75)),
+            gamma: parameters.gamma, saved: saved, sums: sums, inputGradient: dxFromSums,
+            shape: shape)
         return try [
             y, saved.mean, saved.inverseStandardDeviation, running.mean, running.variance,
             inference, dx,
-            gradients.gamma, gradients.beta,
+            gradients.gamma, gradients.beta, dxFromSums,
         ].flatMap { try backend.download($0) }
     }
 

@@ -359,6 +359,28 @@ import Testing
         }
     }
 
+    /// Given the batch's own sums (what backward computes), the input gradient from sums is
+    /// backward's, bit for bit: synchronized batch norm passes the sums over every rank instead.
+    @Test func theInputGradientFromTheBatchsOwnSumsIsBackwards() throws {
+        let shape = ChannelShape(batch: 3, channels: 2, spatial: 5)
+        let x = try backend.view(TestData.uniform(shape.count, seed: 80, in: -2...2))
+        let dy = try backend.view(TestData.uniform(shape.count, seed: 81))
+        let gamma = try backend.view([0.7, 1.3])
+        let saved = NormalizationStatistics(
+            mean: try backend.view([0.1, -0.2]),
+            inverseStandardDeviation: try backend.view([1.5, 0.8]))
+        let sums = AffineParameters(gamma: try backend.poisoned(2), beta: try backend.poisoned(2))
+        let dx = try backend.poisoned(shape.count)
+        try backend.batchNormBackward(
+            input: x, outputGradient: dy, gamma: gamma, saved: saved, inputGradient: dx,
+            parameterGradients: sums, shape: shape)
+        let fromSums = try backend.poisoned(shape.count)
+        try backend.batchNormInputGradient(
+            input: x, outputGradient: dy, gamma: gamma, saved: saved, sums: sums,
+            inputGradient: fromSums, shape: shape)
+        #expect(try backend.download(fromSums) == backend.download(dx))
+    }
+
     // MARK: Precision
 
     /// `count` standard normal samples in Double (Box-Muller on the test's own generator).

@@ -6,9 +6,11 @@ import DescentCore
 /// so the sum is the gradient of the global batch's mean loss; every rank then runs the same
 /// fused optimizer step on it, and the parameters stay the same on every rank.
 ///
-/// Batch norm normalizes each rank's slice with its own statistics (as PyTorch's
-/// DistributedDataParallel does by default); its running statistics are averaged over the ranks
-/// at the end of each epoch, so that every rank evaluates the same model and early stopping
+/// Batch norm normalizes with the global batch's statistics by default (synchronized batch norm,
+/// `DataParallelStep.synchronizesBatchNorm`), so that the ranks compute what one process would.
+/// Without it each rank normalizes its slice with its own statistics (as PyTorch's
+/// DistributedDataParallel does by default), and the running statistics are averaged over the
+/// ranks at the end of each epoch, so that every rank evaluates the same model and early stopping
 /// decides the same on each.
 extension Trainer {
     /// Makes every rank start from rank 0's state: the parameters, batch norm's running

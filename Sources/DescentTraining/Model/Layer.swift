@@ -47,6 +47,8 @@ public struct LayerContext<B: Backend> {
     /// Whether the backward pass must produce the gradient with respect to the layer's input
     /// (not for the first layer).
     public let needsInputGradient: Bool
+    /// The data-parallel step the model takes part in (the model's `dataParallel`).
+    public let dataParallel: DataParallelStep
 }
 
 /// A layer of a `Sequential` model: a description (Sendable, printable), from which a runtime is

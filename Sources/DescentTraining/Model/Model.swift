@@ -96,7 +96,8 @@ public final class Model<B: Backend> {
                 fanIn: slot.spec.fanIn, fanOut: slot.spec.fanOut,
                 key: RandomKey(seed: architecture.seed, stream: 1000 + UInt64(index)))
         }
-        let seed = architecture.seed
+        let seed = architecture.seed, dataParallel = DataParallelStep()
+        self.dataParallel = dataParallel
         runtimes = try architecture.layers.enumerated().map { index, layer in
             let mine = slots.filter { $0.layerIndex == index }
             return try layer.makeRuntime(
@@ -109,8 +110,24 @@ public final class Model<B: Backend> {
                     gradients: try mine.map {
                         try gradients.view(offset: $0.offset, count: $0.spec.count)
                     },
-                    index: index, seed: seed, needsInputGradient: index > 0))
+                    index: index, seed: seed, needsInputGradient: index > 0,
+                    dataParallel: dataParallel))
         }
+    }
+
+    /// The data-parallel step the model takes part in (set by `Trainer.fit` under a
+    /// communicator of several ranks), which synchronized batch norm reads.
+    public let dataParallel: DataParallelStep
+
+    /// A data-parallel training step this rank has no rows of: the layers that talk to the other
+    /// ranks inside the step (synchronized batch norm) join their collectives with nothing, in
+    /// the order of a forward and a backward pass; the step counter advances as in a forward pass.
+    func sitOutStep() throws {
+        for runtime in runtimes { try (runtime as? BatchNormRuntime<B>)?.sitOut(backward: false) }
+        for runtime in runtimes.reversed() {
+            try (runtime as? BatchNormRuntime<B>)?.sitOut(backward: true)
+        }
+        trainingSteps += 1
     }
 
     /// The values of each input sample.

@@ -96,6 +96,9 @@ final class BatchNormRuntime<B: Backend>: LayerRuntime {
     /// The running mean and variance: model state that is not trained.
     let runningMean: B.Buffer, runningVariance: B.Buffer
     let savedMean: B.Buffer, savedInverse: B.Buffer
+    /// Synchronized batch norm's global variance and sums (see `synchronizedForward`).
+    let synchronizedVariance: B.Buffer
+    let synchronizedSums: AffineParameters<B.Buffer>
     private var input: B.View?
 
     init(_ layer: BatchNorm, _ context: LayerContext<B>) throws {
@@ -108,12 +111,33 @@ final class BatchNormRuntime<B: Backend>: LayerRuntime {
         runningVariance = try backend.makeBuffer(count: f)
         savedMean = try backend.makeBuffer(count: f)
         savedInverse = try backend.makeBuffer(count: f)
+        synchronizedVariance = try backend.makeBuffer(count: f)
+        synchronizedSums = AffineParameters(
+            gamma: try backend.makeBuffer(count: f).view,
+            beta: try backend.makeBuffer(count: f).view)
         try backend.fill(runningMean.view, with: 0)
         try backend.fill(runningVariance.view, with: 1)
     }
 
-    private var parameters: AffineParameters<B.Buffer> {
+    var parameters: AffineParameters<B.Buffer> {
         AffineParameters(gamma: context.parameters[0], beta: context.parameters[1])
+    }
+
+    /// The statistics the training forward pass saves for backward.
+    var saved: NormalizationStatistics<B.Buffer> {
+        NormalizationStatistics(mean: savedMean.view, inverseStandardDeviation: savedInverse.view)
+    }
+
+    /// A data-parallel step this rank has no rows of: joins the synchronized statistics of the
+    /// forward pass (`backward: false`) or the backward pass, contributing nothing.
+    func sitOut(backward: Bool) throws {
+        guard context.dataParallel.synchronizing else { return }
+        let shape = layer.channelShape(batch: 1, context.inputShape)
+        if backward {
+            try synchronizedBackward(nil, outputGradient: nil, inputGradient: nil, shape: shape)
+        } else {
+            try synchronizedForward(nil, output: nil, shape: shape)
+        }
     }
 
     func forward(
@@ -124,7 +148,9 @@ final class BatchNormRuntime<B: Backend>: LayerRuntime {
         self.input = input
         let y = try backend.rows(output, batch, columns: context.inputFeatures)
         let running = RunningStatistics(mean: runningMean.view, variance: runningVariance.view)
-        if training {
+        if training, context.dataParallel.synchronizing {
+            try synchronizedForward(input, output: y, shape: shape)
+        } else if training {
             try backend.batchNormForward(
                 input: input, parameters: parameters, output: y,
                 saved: NormalizationStatistics(
@@ -144,14 +170,18 @@ final class BatchNormRuntime<B: Backend>: LayerRuntime {
                 operation: "\(layer).backward", reason: "backward needs a forward pass first")
         }
         let dx = try context.backend.rows(inputGradient, batch, columns: context.inputFeatures)
+        let shape = layer.channelShape(batch: batch, context.inputShape)
+        if context.dataParallel.synchronizing {
+            try synchronizedBackward(
+                input, outputGradient: outputGradient, inputGradient: dx, shape: shape)
+            return dx
+        }
         try context.backend.batchNormBackward(
             input: input, outputGradient: outputGradient, gamma: context.parameters[0],
-            saved: NormalizationStatistics(
-                mean: savedMean.view, inverseStandardDeviation: savedInverse.view),
-            inputGradient: dx,
+            saved: saved, inputGradient: dx,
             parameterGradients: AffineParameters(
                 gamma: context.gradients[0], beta: context.gradients[1]),
-            shape: layer.channelShape(batch: batch, context.inputShape))
+            shape: shape)
         return dx
     }
 }

@@ -157,6 +157,7 @@ public final class Trainer<B: Backend> {
         optimizer.stepsPerEpoch = batchCount
         var history = resuming?.history ?? History()
         let distributed = communicator.isDistributed
+        model.dataParallel.communicator = communicator
         if distributed {
             try synchronizeStart(train, validation: validation, batchSize: batchSize, seed: seed)
         }
@@ -190,6 +191,8 @@ public final class Trainer<B: Backend> {
                 // This rank's rows of the step's batch: all of them in one process.
                 let slice = RankSlice(rows: batch, rank: communicator.rank, size: communicator.size)
                 let first = start + slice.offset, rows = slice.count
+                model.dataParallel.rows = rows
+                model.dataParallel.globalRows = batch
                 if rows > 0 {
                     let x = try features.view(
                         offset: first * model.inputFeatures, count: rows * model.inputFeatures)
@@ -209,9 +212,9 @@ public final class Trainer<B: Backend> {
                         }
                     }
                 } else {
-                    // A batch too small to reach this rank: it adds nothing to the sum.
+                    // A batch too small to reach this rank: it adds nothing to the sums.
                     try backend.fill(model.gradients.view, with: 0)
-                    model.trainingSteps += 1
+                    try model.sitOutStep()
                 }
                 if distributed { try sumGradients(rows: rows, of: batch) }
                 try optimizer.step(
@@ -232,7 +235,7 @@ public final class Trainer<B: Backend> {
                     try sumOverRanks(
                         try (logits ?? predictions).view(offset: 0, count: samplesDone))
                 }
-                try averageRunningStatistics()
+                if !model.dataParallel.synchronizing { try averageRunningStatistics() }
             }
             let meanLoss = lossTotal[0] / Double(max(samplesDone, 1))
             var accuracy: Double? = nil

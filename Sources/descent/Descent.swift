@@ -27,6 +27,13 @@ struct DescentCommand: ParsableCommand {
         let arguments = joiningNegativeValues(Array(CommandLine.arguments.dropFirst()))
         do {
             var command = try parseAsRoot(arguments)
+            if let size = DistributedLaunch.launchedSize(), size > 1,
+                !(command is TrainCommand || command is SearchCommand)
+            {
+                throw ValidationError(
+                    "only train and search run as a job of several processes; run this command without mpirun (it was started as one of \(size))"
+                )
+            }
             try command.run()
         } catch {
             guard !(error is ExitCode), exitCode(for: error) != .success else {

@@ -59,7 +59,12 @@ struct DistributedJob {
     /// the ranks disagree, which every rank finds) and ends the whole job at once, so that no
     /// rank waits for it; a body that finishes leaves MPI cleanly.
     func run(_ body: () throws -> Void) throws {
-        guard isDistributed else { return try reportingFailures(body) }
+        guard isDistributed else {
+            try reportingFailures(body)
+            // `mpirun -np 1`: a job of one, which still leaves MPI cleanly.
+            (communicator as? MPICommunicator)?.finalize()
+            return
+        }
         do {
             try body()
         } catch {

@@ -204,6 +204,17 @@ import Testing
                 && job.standardError.contains("/nonexistent/descent-data"), "\(job.standardError)")
     }
 
+    @Test func commandsOfOneProcessRefuseToRunAsAJob() throws {
+        try Self.requireMPI()
+        let job = try DescentProcess.run(
+            ["lr-find", "--dataset", "spirals"], timeout: 120, launcher: Self.mpirun(ranks: 2))
+        #expect(job.status != 0)
+        #expect(
+            job.standardError.contains(
+                "only train and search run as a job of several processes; run this command without mpirun"
+            ), "\(job.standardError)")
+    }
+
     @Test func aKilledRankEndsTheJobWithinTenSeconds() throws {
         try Self.requireMPI()
         let directory = try DescentProcess.temporaryDirectory()

@@ -10,7 +10,9 @@ import DescentCore
 /// An epoch uploads the shuffled training set to the device once; each step then runs forward,
 /// the loss, backward and one fused optimizer launch per parameter group, and reads nothing back.
 /// The epoch's loss is summed on the device and its predictions gathered there; both are read
-/// once, at the end of the epoch.
+/// once, at the end of the epoch. With a `communicator` of several ranks (`mpirun`), `fit` trains
+/// data-parallel: each rank its share of every batch, the gradients summed over the ranks each
+/// step (see `Trainer+DataParallel.swift`).
 public final class Trainer<B: Backend> {
     public let model: Model<B>
     /// What the model learns: decides how labels are read, scored and measured.

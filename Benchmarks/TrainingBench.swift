@@ -23,7 +23,7 @@ enum TrainingBench {
 
     /// The CNN of `descent train --model cnn` on 1x28x28 images, with its augmentation.
     static let cnnArchitecture = Sequential(seed: 1) {
-        RandomCropFlip(padding: 2, flip: true)
+        RandomCropFlip(padding: 0, flip: true)
         Conv2D(1, 32, kernelSize: 3, padding: .same, useBias: false, initializer: .heUniform)
         BatchNorm(32)
         ReLU()

@@ -82,7 +82,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     /// The command the run in `directory` was started with, from its checkpoint, with this
-    /// command's device and output options.
+    /// command's device, output and distributed options.
     private func resumed(from directory: String) throws -> TrainCommand {
         let path = RunArtifacts.resumePath(in: directory)
         let file: SafeTensorsFile
@@ -106,6 +106,7 @@ struct TrainCommand: ParsableCommand {
         command.device = device
         command.json = json
         command.quiet = quiet
+        command.syncBatchNorm = syncBatchNorm
         return command
     }
 

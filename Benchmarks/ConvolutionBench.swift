@@ -1,7 +1,9 @@
 @_spi(Benchmarking) import DescentOpenCL
 import Descent
 
-/// Convolution throughput on the three convolutions of `descent train --model cnn` (batch 128):
+/// Convolution throughput on three convolutions of `descent train --model cnn` (batch 128: 1 to
+/// 32 channels at 28x28, 32 to 64 and 64 to 64 at 14x14; the preset's 32-to-32 at 28x28 has no
+/// row yet):
 /// Descent's forward pass, input gradient and weight gradient, each validated against the CPU
 /// reference before it is timed, beside CLBlast's `Xconvgemm` forward on the same device; and
 /// the CNN's training rate end to end.

@@ -80,23 +80,19 @@ extension CPUBackend {
             g = gamma.floats
         let mean = saved.mean.floats, inverse = saved.inverseStandardDeviation.floats
         let dGamma = parameterGradients.gamma.floats, dBeta = parameterGradients.beta.floats
-        let n = Float(shape.valuesPerChannel)
         for channel in 0..<shape.channels {
-            let indices = shape.indices(of: channel)
             var sumDy: Float = 0, sumDyXhat: Float = 0
-            for i in indices {
+            for i in shape.indices(of: channel) {
                 let xhat = (x[i] - mean[channel]) * inverse[channel]
                 sumDy += dy[i]
                 sumDyXhat += dy[i] * xhat
             }
-            let factor = g[channel] * inverse[channel] / n
-            for i in indices {
-                let xhat = (x[i] - mean[channel]) * inverse[channel]
-                dx[i] = factor * (n * dy[i] - sumDy - xhat * sumDyXhat)
-            }
             dGamma[channel] = sumDyXhat
             dBeta[channel] = sumDy
         }
+        Self.batchNormInputGradient(
+            x: x, dy: dy, gamma: g, mean: mean, inverse: inverse, sumDyXhat: dGamma, sumDy: dBeta,
+            dx: dx, shape: shape)
     }
 
     public func batchNormInputGradient(
@@ -106,13 +102,24 @@ extension CPUBackend {
         try Validation.batchNormInputGradient(
             input: input, outputGradient: outputGradient, gamma: gamma, saved: saved, sums: sums,
             inputGradient: inputGradient, shape: shape)
-        let x = input.floats, dy = outputGradient.floats, dx = inputGradient.floats,
-            g = gamma.floats
-        let mean = saved.mean.floats, inverse = saved.inverseStandardDeviation.floats
-        let sumDyXhat = sums.gamma.floats, sumDy = sums.beta.floats
+        Self.batchNormInputGradient(
+            x: input.floats, dy: outputGradient.floats, gamma: gamma.floats,
+            mean: saved.mean.floats, inverse: saved.inverseStandardDeviation.floats,
+            sumDyXhat: sums.gamma.floats, sumDy: sums.beta.floats, dx: inputGradient.floats,
+            shape: shape)
+    }
+
+    /// `dx = gamma istd / N (N dy - sumDy - xhat sumDyXhat)` per channel: backward's second pass,
+    /// from its own sums or from sums over ranks. `dx` may be `dy`.
+    private typealias Floats = UnsafeMutableBufferPointer<Float>
+
+    private static func batchNormInputGradient(
+        x: Floats, dy: Floats, gamma: Floats, mean: Floats, inverse: Floats, sumDyXhat: Floats,
+        sumDy: Floats, dx: Floats, shape: ChannelShape
+    ) {
         let n = Float(shape.valuesPerChannel)
         for channel in 0..<shape.channels {
-            let factor = g[channel] * inverse[channel] / n
+            let factor = gamma[channel] * inverse[channel] / n
             for i in shape.indices(of: channel) {
                 let xhat = (x[i] - mean[channel]) * inverse[channel]
                 dx[i] = factor * (n * dy[i] - sumDy[channel] - xhat * sumDyXhat[channel])

@@ -77,21 +77,6 @@ extension Trainer {
         return flag[0] > 0
     }
 
-    /// Sums a buffer of per-sample results (predicted classes or logits) over the ranks, each of
-    /// which wrote only its own samples and left zeros elsewhere: every rank then has them all.
-    func sumOverRanks(_ view: B.View) throws {
-        switch view.elementType {
-        case .int32:
-            var values = try backend.download(view, as: Int32.self)
-            try communicator.allreduceSum(&values)
-            try backend.upload(values, to: view)
-        case .float32:
-            var values = try backend.download(view)
-            try communicator.allreduceSum(&values)
-            try backend.upload(values, to: view)
-        }
-    }
-
     /// A checksum of the parameters on each rank, in rank order: all equal when the ranks agree,
     /// as data-parallel training keeps them.
     public func parameterChecksums() throws -> [UInt64] {

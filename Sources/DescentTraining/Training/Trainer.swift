@@ -233,10 +233,6 @@ public final class Trainer<B: Backend> {
             var lossTotal = [Double(try backend.download(lossSum.view)[0])]
             if distributed {
                 try communicator.allreduceSum(&lossTotal)
-                if samplesDone > 0 {
-                    try sumOverRanks(
-                        try (logits ?? predictions).view(offset: 0, count: samplesDone))
-                }
                 if !model.dataParallel.synchronizing { try averageRunningStatistics() }
             }
             let meanLoss = lossTotal[0] / Double(max(samplesDone, 1))
@@ -244,13 +240,21 @@ public final class Trainer<B: Backend> {
             if let classes = shuffled.classIndices, let classCount = shuffled.classCount,
                 samplesDone > 0
             {
+                // Each rank wrote its own samples' results and zeros elsewhere: the sum over the
+                // ranks (nothing to sum in one process) has them all.
                 let predicted =
                     try logits.map {
-                        try backend.download(try $0.view(offset: 0, count: samplesDone)).map(
-                            LearningTask.binaryPrediction)
+                        var values = try backend.download(
+                            try $0.view(offset: 0, count: samplesDone))
+                        if distributed { try communicator.allreduceSum(&values) }
+                        return values.map(LearningTask.binaryPrediction)
                     }
-                    ?? backend.download(
-                        try predictions.view(offset: 0, count: samplesDone), as: Int32.self)
+                    ?? {
+                        var values = try backend.download(
+                            try predictions.view(offset: 0, count: samplesDone), as: Int32.self)
+                        if distributed { try communicator.allreduceSum(&values) }
+                        return values
+                    }()
                 accuracy = try ClassificationMetrics.accuracy(
                     labels: Array(classes.prefix(samplesDone)), predictions: predicted,
                     classCount: classCount)
